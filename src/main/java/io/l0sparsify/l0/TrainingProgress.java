@@ -1,0 +1,48 @@
+package io.l0sparsify.l0;
+
+import java.util.List;
+
+/**
+ * A snapshot of a run, reported at every epoch end and, optionally, every N steps. Test error, expected
+ * L0/FLOPs and kept units are computed with deterministic gates on the evaluated (averaged) parameters.
+ *
+ * @param epoch epochs completed when {@code epochEnd}; otherwise the epoch in progress (1-based)
+ * @param epochs epochs planned
+ * @param step optimizer steps done so far
+ * @param stepsPerEpoch steps in one epoch
+ * @param epochEnd whether this snapshot closes an epoch (test error is only measured then)
+ * @param trainLoss mean cross-entropy over the steps since the previous snapshot
+ * @param penalty mean L0 penalty over the same steps
+ * @param testError fraction of test images misclassified, NaN when not measured in this snapshot
+ * @param expectedL0 expected number of non-zero parameters
+ * @param expectedFlops expected FLOPs of one forward pass, counted as the reference implementation does
+ * @param keptUnits per gated layer, the number of groups whose test-time gate is non-zero
+ * @param elapsedSeconds wall-clock seconds since training started
+ * @param examplesPerSecond training throughput since the previous snapshot
+ * @param rssMegabytes resident set size of the process, or -1 where it cannot be read
+ */
+public record TrainingProgress(
+        int epoch,
+        int epochs,
+        long step,
+        int stepsPerEpoch,
+        boolean epochEnd,
+        double trainLoss,
+        double penalty,
+        double testError,
+        double expectedL0,
+        double expectedFlops,
+        List<Integer> keptUnits,
+        double elapsedSeconds,
+        double examplesPerSecond,
+        double rssMegabytes) {
+
+    public TrainingProgress {
+        keptUnits = List.copyOf(keptUnits);
+    }
+
+    /** Fraction of the run done, in [0, 1]. */
+    public double fraction() {
+        return Math.min(1.0, step / (double) ((long) epochs * stepsPerEpoch));
+    }
+}

@@ -1,0 +1,33 @@
+package io.l0sparsify.l0;
+
+import io.l0sparsify.prune.PrunedNetwork;
+import java.util.List;
+
+/**
+ * What a finished (or early-stopped) run produced.
+ *
+ * @param epochsCompleted full epochs trained
+ * @param stoppedEarly whether the caller asked to stop before the planned epochs
+ * @param history one snapshot per epoch end (the last one also closes an early-stopped run)
+ * @param gatedTestError test error of the gated network with deterministic gates
+ * @param pruned the physically smaller network
+ * @param prunedTestError test error of {@link #pruned} (equal to the gated one up to float rounding)
+ * @param gatedParameters the evaluated parameters in DJL's parameter-file format, for resuming or tuning
+ * @param device the device the run used, e.g. "cpu()" or "gpu(0)"
+ * @param trainingSeconds wall-clock seconds of the training loop
+ */
+public record TrainingResult(
+        int epochsCompleted,
+        boolean stoppedEarly,
+        List<TrainingProgress> history,
+        double gatedTestError,
+        PrunedNetwork pruned,
+        double prunedTestError,
+        byte[] gatedParameters,
+        String device,
+        double trainingSeconds) {
+
+    public TrainingResult {
+        history = List.copyOf(history);
+    }
+}

@@ -1,0 +1,66 @@
+package io.l0sparsify.prune;
+
+/**
+ * One layer of a {@link PrunedNetwork}. Weights are row-major float arrays in PyTorch/ONNX layout, with the
+ * test-time gates already multiplied in, so the layer is an ordinary dense or convolutional layer.
+ */
+public sealed interface PrunedLayer
+        permits PrunedLayer.Dense, PrunedLayer.Conv2d, PrunedLayer.MaxPool, PrunedLayer.Relu,
+                PrunedLayer.Flatten {
+
+    String name();
+
+    /**
+     * A fully connected layer {@code y = W·x[gather] + b}.
+     *
+     * @param name stable layer name ("dense0", ...)
+     * @param gated whether the original layer carried gates
+     * @param originalInputs inputs of the unpruned layer
+     * @param originalUnits outputs of the unpruned layer
+     * @param keptInputs indices into the unpruned layer's inputs of the inputs that remain
+     * @param keptUnits indices into the unpruned layer's outputs of the outputs that remain
+     * @param gather indices into the vector this layer receives in the pruned network, selecting its
+     *     {@code keptInputs.length} inputs; null when it receives exactly those inputs in order
+     * @param weight {@code [keptUnits.length, keptInputs.length]}
+     * @param bias {@code [keptUnits.length]}
+     */
+    record Dense(String name, boolean gated, int originalInputs, int originalUnits, int[] keptInputs,
+            int[] keptUnits, int[] gather, float[] weight, float[] bias) implements PrunedLayer {
+
+        public int inputs() {
+            return keptInputs.length;
+        }
+
+        public int units() {
+            return keptUnits.length;
+        }
+    }
+
+    /**
+     * A 2-D convolution over the kept input channels, square kernel, no dilation, one group.
+     *
+     * @param keptFilters indices into the unpruned layer's filters of the filters that remain
+     * @param keptInChannels indices into the unpruned layer's input channels that remain (these are exactly
+     *     the channels the previous layer still produces, in order)
+     * @param weight {@code [keptFilters.length, keptInChannels.length, kernel, kernel]}
+     * @param bias {@code [keptFilters.length]}
+     */
+    record Conv2d(String name, boolean gated, int originalFilters, int originalInChannels, int[] keptFilters,
+            int[] keptInChannels, int kernel, int stride, int padding, float[] weight, float[] bias)
+            implements PrunedLayer {
+
+        public int filters() {
+            return keptFilters.length;
+        }
+
+        public int inChannels() {
+            return keptInChannels.length;
+        }
+    }
+
+    record MaxPool(String name, int size, int stride) implements PrunedLayer {}
+
+    record Relu(String name) implements PrunedLayer {}
+
+    record Flatten(String name) implements PrunedLayer {}
+}

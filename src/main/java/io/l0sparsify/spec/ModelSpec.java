@@ -1,0 +1,76 @@
+package io.l0sparsify.spec;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A network to sparsify: an input shape (without the batch dimension) and a chain of layers ending in a
+ * dense layer that gives class logits. Construct through {@link #of}, which checks that the shapes chain.
+ *
+ * @param inputShape {@code [features]} for a dense network or {@code [channels, height, width]} for a
+ *     convolutional one
+ * @param layers the layers in order
+ */
+public record ModelSpec(List<Integer> inputShape, List<LayerSpec> layers) {
+
+    public ModelSpec {
+        inputShape = List.copyOf(inputShape);
+        layers = List.copyOf(layers);
+    }
+
+    /** Validates the spec against the given limits and returns it, or throws naming the first bad part. */
+    public static ModelSpec of(List<Integer> inputShape, List<LayerSpec> layers, SpecLimits limits) {
+        ModelSpec spec = new ModelSpec(inputShape, layers);
+        ShapeInference.infer(spec, limits);
+        return spec;
+    }
+
+    /** The shape after every layer: element i is the output shape of layer i. */
+    public List<int[]> outputShapes() {
+        return ShapeInference.infer(this, SpecLimits.UNBOUNDED).outputShapes();
+    }
+
+    /** The shape entering layer i (the input shape for i = 0). */
+    public int[] inputShapeOf(int layerIndex) {
+        if (layerIndex == 0) {
+            return inputShape.stream().mapToInt(Integer::intValue).toArray();
+        }
+        return outputShapes().get(layerIndex - 1);
+    }
+
+    /** Number of trainable weights and biases, gates not counted. */
+    public long parameterCount() {
+        return ShapeInference.infer(this, SpecLimits.UNBOUNDED).parameterCount();
+    }
+
+    /** Number of classes: the units of the final dense layer. */
+    public int numClasses() {
+        return ((LayerSpec.Dense) layers.get(layers.size() - 1)).units();
+    }
+
+    /** Indices (into {@link #layers}) of the gated layers, in order. */
+    public List<Integer> gatedLayerIndices() {
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            if (LayerSpec.isGated(layers.get(i))) {
+                indices.add(i);
+            }
+        }
+        return indices;
+    }
+
+    /** Product of the input dimensions. */
+    public int inputSize() {
+        return inputShape.stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
+    }
+
+    @Override
+    public String toString() {
+        return "ModelSpec" + inputShape + layers;
+    }
+
+    static String shapeText(int[] shape) {
+        return Arrays.toString(shape);
+    }
+}
