@@ -10,6 +10,8 @@ import java.util.List;
  * @param stoppedEarly whether the caller asked to stop before the planned epochs
  * @param history one snapshot per epoch end (the last one also closes an early-stopped run)
  * @param gatedTestError test error of the gated network with deterministic gates
+ * @param dense the unpruned network with the test-time gates folded into its weights (every unit kept;
+ *     units whose gate is zero have zero weights), the baseline for size and latency comparisons
  * @param pruned the physically smaller network
  * @param prunedTestError test error of {@link #pruned} (equal to the gated one up to float rounding)
  * @param gatedParameters the evaluated parameters in DJL's parameter-file format, for resuming or tuning
@@ -21,6 +23,7 @@ public record TrainingResult(
         boolean stoppedEarly,
         List<TrainingProgress> history,
         double gatedTestError,
+        PrunedNetwork dense,
         PrunedNetwork pruned,
         double prunedTestError,
         byte[] gatedParameters,

@@ -36,7 +36,7 @@ final class ShapeInference {
                 }
                 parameters = Math.addExact(parameters, (long) shape[0] * d.units() + d.units());
                 shape = new int[] {d.units()};
-        } else if (layer instanceof LayerSpec.Conv2d c) {
+            } else if (layer instanceof LayerSpec.Conv2d c) {
                 requireRange(at + ".filters", c.filters(), 1, limits.maxUnits());
                 requireRange(at + ".kernel", c.kernel(), 1, limits.maxKernel());
                 requireRange(at + ".stride", c.stride(), 1, limits.maxKernel());
@@ -47,19 +47,19 @@ final class ShapeInference {
                 long weights = (long) c.filters() * shape[0] * c.kernel() * c.kernel();
                 parameters = Math.addExact(parameters, weights + c.filters());
                 shape = new int[] {c.filters(), height, width};
-        } else if (layer instanceof LayerSpec.MaxPool p) {
+            } else if (layer instanceof LayerSpec.MaxPool p) {
                 requireRange(at + ".size", p.size(), 1, limits.maxKernel());
                 requireRange(at + ".stride", p.stride(), 1, limits.maxKernel());
                 requireImage(at, "maxpool", shape);
                 shape = new int[] {shape[0], windows(at, shape[1], p.size(), p.stride(), 0),
-                    windows(at, shape[2], p.size(), p.stride(), 0)};
-        } else if (layer instanceof LayerSpec.Flatten) {
-            shape = new int[] {product(shape)};
-        } else if (layer instanceof LayerSpec.Dropout d) {
+                        windows(at, shape[2], p.size(), p.stride(), 0)};
+            } else if (layer instanceof LayerSpec.Flatten) {
+                shape = new int[] {product(shape)};
+            } else if (layer instanceof LayerSpec.Dropout d) {
                 if (!(d.rate() >= 0 && d.rate() < 1)) {
                     throw new SpecException(at + ".rate", "must be in [0, 1) but is " + d.rate());
+                }
             }
-        }
             // relu keeps the shape
             if (parameters > limits.maxParameters()) {
                 throw new SpecException(at, "brings the network to " + parameters
