@@ -1,0 +1,161 @@
+package io.l0sparsify.api;
+
+import io.l0sparsify.job.FieldError;
+import io.l0sparsify.job.IdempotencyConflictException;
+import io.l0sparsify.job.IllegalTransitionException;
+import io.l0sparsify.job.JobNotRunningException;
+import io.l0sparsify.job.JobValidationException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error of the API as one application/problem+json shape: a stable {@code type} URI (see
+ * {@link ProblemTypes}), a short {@code title}, a human {@code detail}, and for validation errors
+ * {@code errors: [{field, message}]}. Never an exception class name or a stack trace.
+ */
+@RestControllerAdvice
+class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    private static final Map<Integer, URI> TYPE_BY_STATUS = Map.of(
+            400, ProblemTypes.MALFORMED_JSON,
+            404, ProblemTypes.NOT_FOUND,
+            405, ProblemTypes.METHOD_NOT_ALLOWED,
+            406, ProblemTypes.NOT_ACCEPTABLE,
+            413, ProblemTypes.PAYLOAD_TOO_LARGE,
+            415, ProblemTypes.UNSUPPORTED_MEDIA_TYPE);
+
+    @ExceptionHandler(JobValidationException.class)
+    ResponseEntity<ProblemDetail> validation(JobValidationException e) {
+        return validationProblem(e.errors());
+    }
+
+    @ExceptionHandler(MalformedJsonException.class)
+    ResponseEntity<ProblemDetail> malformed(MalformedJsonException e) {
+        return problem(HttpStatus.BAD_REQUEST, ProblemTypes.MALFORMED_JSON, "Malformed JSON", e.getMessage());
+    }
+
+    @ExceptionHandler(PayloadTooLargeException.class)
+    ResponseEntity<ProblemDetail> tooLarge(PayloadTooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Request body too large",
+                e.getMessage());
+    }
+
+    @ExceptionHandler(JobNotFoundException.class)
+    ResponseEntity<ProblemDetail> jobNotFound(JobNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, ProblemTypes.JOB_NOT_FOUND, "Job not found", e.getMessage());
+    }
+
+    @ExceptionHandler(ArtifactNotFoundException.class)
+    ResponseEntity<ProblemDetail> artifactNotFound(ArtifactNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, ProblemTypes.ARTIFACT_NOT_FOUND, "Artifact not found", e.getMessage());
+    }
+
+    @ExceptionHandler(IllegalTransitionException.class)
+    ResponseEntity<ProblemDetail> transition(IllegalTransitionException e) {
+        String detail = "job " + e.jobId() + " is " + e.from() + (e.from().isFinal() ? " (finished)" : "")
+                + " and cannot become " + e.to();
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONFLICT, ProblemTypes.JOB_STATE_CONFLICT,
+                "Job is in the wrong state", detail);
+        response.getBody().setProperty("state", e.from().name());
+        return response;
+    }
+
+    @ExceptionHandler(JobNotRunningException.class)
+    ResponseEntity<ProblemDetail> notRunning(JobNotRunningException e) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONFLICT, ProblemTypes.JOB_STATE_CONFLICT,
+                "Job is in the wrong state", e.getMessage());
+        response.getBody().setProperty("state", "QUEUED");
+        return response;
+    }
+
+    @ExceptionHandler(ResultNotReadyException.class)
+    ResponseEntity<ProblemDetail> resultNotReady(ResultNotReadyException e) {
+        return problem(HttpStatus.CONFLICT, ProblemTypes.JOB_STATE_CONFLICT, "Job is in the wrong state",
+                e.getMessage());
+    }
+
+    @ExceptionHandler(IdempotencyConflictException.class)
+    ResponseEntity<ProblemDetail> idempotency(IdempotencyConflictException e) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.UNPROCESSABLE_CONTENT,
+                ProblemTypes.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key reused with a different body", e.getMessage());
+        response.getBody().setProperty("jobId", e.existingJobId());
+        return response;
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        log.error("unhandled error", e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, ProblemTypes.INTERNAL, "Internal error",
+                "the server could not handle this request; it has been logged");
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        String field = ex.getPropertyName() != null ? ex.getPropertyName() : "parameter";
+        return asObject(validationProblem(List.of(new FieldError(field, "'" + ex.getValue() + "' is not a valid "
+                + (ex.getRequiredType() != null ? ex.getRequiredType().getSimpleName() : "value")))));
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMissingServletRequestParameter(MissingServletRequestParameterException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        return asObject(validationProblem(List.of(new FieldError(ex.getParameterName(), "is required"))));
+    }
+
+    /** The framework's own errors (404, 405, 406, 415, ...): keep its status and detail, add our type. */
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+            HttpStatusCode statusCode, WebRequest request) {
+        ProblemDetail problem = body instanceof ProblemDetail p ? p
+                : ProblemDetail.forStatusAndDetail(statusCode, "the request could not be handled");
+        problem.setType(TYPE_BY_STATUS.getOrDefault(statusCode.value(),
+                statusCode.is5xxServerError() ? ProblemTypes.INTERNAL : ProblemTypes.MALFORMED_JSON));
+        if (statusCode.value() == 404) {
+            problem.setDetail("no such resource; see /openapi.yaml for the API");
+        }
+        problem.setInstance(null);
+        HttpHeaders out = new HttpHeaders();
+        out.addAll(headers);
+        out.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return new ResponseEntity<>(problem, out, statusCode);
+    }
+
+    static ResponseEntity<ProblemDetail> validationProblem(List<FieldError> errors) {
+        String detail = errors.size() == 1 ? errors.get(0).field() + ": " + errors.get(0).message()
+                : errors.size() + " fields are invalid; see errors";
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.VALIDATION,
+                "Invalid request", detail);
+        response.getBody().setProperty("errors", errors);
+        return response;
+    }
+
+    static ResponseEntity<ProblemDetail> problem(HttpStatus status, URI type, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(type);
+        problem.setTitle(title);
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ResponseEntity<Object> asObject(ResponseEntity<ProblemDetail> response) {
+        return (ResponseEntity) response;
+    }
+}

@@ -1,0 +1,26 @@
+package io.l0sparsify.api;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The HTTP side ({@code l0.api.*}).
+ *
+ * @param maxRequestBytes largest accepted request body; larger ones get 413
+ * @param defaultPageSize jobs per page when the client gives no pageSize
+ * @param maxPageSize largest pageSize accepted
+ * @param eventsPollInterval how often an event stream looks for changes of its job
+ * @param eventsTimeout how long one event stream stays open at most (clients reconnect)
+ */
+@ConfigurationProperties("l0.api")
+public record ApiProperties(Integer maxRequestBytes, Integer defaultPageSize, Integer maxPageSize,
+        Duration eventsPollInterval, Duration eventsTimeout) {
+
+    public ApiProperties {
+        maxRequestBytes = maxRequestBytes != null ? maxRequestBytes : 1 << 20;
+        defaultPageSize = defaultPageSize != null ? defaultPageSize : 20;
+        maxPageSize = maxPageSize != null ? maxPageSize : 100;
+        eventsPollInterval = eventsPollInterval != null ? eventsPollInterval : Duration.ofMillis(500);
+        eventsTimeout = eventsTimeout != null ? eventsTimeout : Duration.ofMinutes(30);
+    }
+}

@@ -1,0 +1,62 @@
+package io.l0sparsify.api;
+
+import io.l0sparsify.dataset.DatasetReferenceException;
+import io.l0sparsify.dataset.DatasetResolver;
+import io.l0sparsify.dataset.ResolvedDataset;
+import io.l0sparsify.job.ModelSpecJson;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.Presets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/** What a job can refer to: the model presets and the datasets. */
+@RestController
+@RequestMapping(path = "/v1", produces = MediaType.APPLICATION_JSON_VALUE)
+class CatalogController {
+
+    private final DatasetResolver datasets;
+
+    CatalogController(DatasetResolver datasets) {
+        this.datasets = datasets;
+    }
+
+    record PresetItem(String name, JsonNode model, long parameters, int gatedLayers) {}
+
+    record PresetList(List<PresetItem> items) {}
+
+    record DatasetItem(String uri, String name, int imageRows, int imageCols) {}
+
+    record DatasetList(List<DatasetItem> items, List<String> fileRoots) {}
+
+    @GetMapping("/presets")
+    PresetList presets() {
+        List<PresetItem> items = new ArrayList<>();
+        for (Map.Entry<String, ModelSpec> preset : Presets.all().entrySet()) {
+            ModelSpec spec = preset.getValue();
+            items.add(new PresetItem(preset.getKey(), ModelSpecJson.write(spec), spec.parameterCount(),
+                    spec.gatedLayerIndices().size()));
+        }
+        return new PresetList(items);
+    }
+
+    @GetMapping("/datasets")
+    DatasetList datasets() {
+        List<DatasetItem> items = new ArrayList<>();
+        for (String name : datasets.builtinNames()) {
+            try {
+                ResolvedDataset dataset = datasets.resolve("builtin:" + name);
+                items.add(new DatasetItem(dataset.uri(), name, dataset.imageRows(), dataset.imageCols()));
+            } catch (DatasetReferenceException e) {
+                // an unreadable directory is not offered
+            }
+        }
+        return new DatasetList(items, datasets.allowedRoots().stream()
+                .map(p -> p.toAbsolutePath().normalize().toString()).toList());
+    }
+}

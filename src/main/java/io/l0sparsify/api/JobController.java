@@ -1,0 +1,176 @@
+package io.l0sparsify.api;
+
+import io.l0sparsify.job.FieldError;
+import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobDefinition;
+import io.l0sparsify.job.JobDefinitionJson;
+import io.l0sparsify.job.JobLimits;
+import io.l0sparsify.job.JobPage;
+import io.l0sparsify.job.JobService;
+import io.l0sparsify.job.JobState;
+import io.l0sparsify.job.JobValidationException;
+import io.l0sparsify.job.Submission;
+import io.l0sparsify.storage.ArtifactInfo;
+import io.l0sparsify.storage.ArtifactStore;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/** {@code /v1/jobs}: submit, list, read, cancel, stop, follow, and download what a job produced. */
+@RestController
+@RequestMapping(path = "/v1/jobs", produces = MediaType.APPLICATION_JSON_VALUE)
+class JobController {
+
+    /** Visible ASCII without separators that would need quoting in logs or headers. */
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,200}");
+
+    private final JobService jobs;
+    private final ArtifactStore artifacts;
+    private final JobLimits limits;
+    private final ApiProperties properties;
+    private final JobEventStreams eventStreams;
+
+    JobController(JobService jobs, ArtifactStore artifacts, JobLimits limits, ApiProperties properties,
+            JobEventStreams eventStreams) {
+        this.jobs = jobs;
+        this.artifacts = artifacts;
+        this.limits = limits;
+        this.properties = properties;
+        this.eventStreams = eventStreams;
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<JobResponse> submit(HttpServletRequest request,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) throws IOException {
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new JobValidationException("Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+        }
+        JobDefinition definition = JobDefinitionJson.parse(
+                RequestBodies.readJson(request.getInputStream(), request.getContentLengthLong(),
+                        properties.maxRequestBytes()), limits);
+        Submission submission = jobs.submit(definition, idempotencyKey);
+        Job job = submission.job();
+        return ResponseEntity.accepted()
+                .location(URI.create("/v1/jobs/" + job.id()))
+                .header("Idempotent-Replayed", Boolean.toString(!submission.created()))
+                .body(JobResponse.of(job));
+    }
+
+    @GetMapping
+    JobListResponse list(@RequestParam(required = false) String state,
+            @RequestParam(required = false) Integer pageSize, @RequestParam(required = false) String pageToken) {
+        List<FieldError> errors = new ArrayList<>();
+        JobState stateFilter = null;
+        if (state != null) {
+            try {
+                stateFilter = JobState.valueOf(state.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("state", "must be one of " + List.of(JobState.values()) + " but is '"
+                        + state + "'"));
+            }
+        }
+        int size = pageSize != null ? pageSize : properties.defaultPageSize();
+        if (size < 1 || size > properties.maxPageSize()) {
+            errors.add(new FieldError("pageSize", "must be between 1 and " + properties.maxPageSize() + " but is "
+                    + size));
+        }
+        if (!errors.isEmpty()) {
+            throw new JobValidationException(errors);
+        }
+        JobPage page = jobs.list(stateFilter, size, pageToken);
+        return new JobListResponse(page.items().stream().map(JobResponse::of).toList(), page.nextPageToken());
+    }
+
+    @GetMapping("/{id}")
+    JobResponse get(@PathVariable String id) {
+        return JobResponse.of(existing(jobs.find(id), id));
+    }
+
+    @PostMapping("/{id}/cancel")
+    ResponseEntity<JobResponse> cancel(@PathVariable String id) {
+        Job job = existing(jobs.cancel(id), id);
+        return ResponseEntity.status(job.state().isFinal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .body(JobResponse.of(job));
+    }
+
+    @PostMapping("/{id}/stop")
+    ResponseEntity<JobResponse> stop(@PathVariable String id) {
+        Job job = existing(jobs.stop(id), id);
+        return ResponseEntity.status(job.state().isFinal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
+                .body(JobResponse.of(job));
+    }
+
+    @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter events(@PathVariable String id) {
+        Job job = existing(jobs.find(id), id);
+        return eventStreams.open(job);
+    }
+
+    @GetMapping("/{id}/result")
+    ResponseEntity<byte[]> result(@PathVariable String id) throws IOException {
+        Job job = existing(jobs.find(id), id);
+        if (job.state() != JobState.SUCCEEDED) {
+            throw new ResultNotReadyException("job " + id + " is " + job.state()
+                    + "; its result exists once it has SUCCEEDED");
+        }
+        byte[] result = artifacts.read(id, "result.json")
+                .orElseThrow(() -> new IllegalStateException("job " + id + " SUCCEEDED without result.json"));
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(result);
+    }
+
+    @GetMapping("/{id}/artifacts")
+    ArtifactListResponse artifacts(@PathVariable String id) throws IOException {
+        existing(jobs.find(id), id);
+        return new ArtifactListResponse(artifacts.list(id).stream()
+                .map(a -> ArtifactListResponse.Item.of(id, a)).toList());
+    }
+
+    @GetMapping(path = "/{id}/artifacts/{name}", produces = MediaType.ALL_VALUE)
+    ResponseEntity<InputStreamResource> download(@PathVariable String id, @PathVariable String name,
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
+            throws IOException {
+        existing(jobs.find(id), id);
+        ArtifactInfo info = artifacts.info(id, name).orElseThrow(() -> new ArtifactNotFoundException(id, name));
+        String etag = "\"" + info.sha256() + "\"";
+        if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("*"))) {
+            return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).build();
+        }
+        InputStream in = artifacts.open(id, name).orElseThrow(() -> new ArtifactNotFoundException(id, name));
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType(info.mediaType()))
+                .contentLength(info.size())
+                .eTag(etag)
+                .header("Repr-Digest", "sha-256=:" + Base64.getEncoder()
+                        .encodeToString(HexFormat.of().parseHex(info.sha256())) + ":")
+                .header(HttpHeaders.CONTENT_DISPOSITION,
+                        ContentDisposition.attachment().filename(name).build().toString())
+                .body(new InputStreamResource(in));
+    }
+
+    /** The one place where a missing job becomes 404. */
+    private static Job existing(Optional<Job> job, String id) {
+        return job.orElseThrow(() -> new JobNotFoundException(id));
+    }
+}

@@ -1,0 +1,18 @@
+package io.l0sparsify.job;
+
+/**
+ * Why a job FAILED: a stable machine-readable code and a human message.
+ * Codes: {@code max_runtime_exceeded}, {@code diverged}, {@code dataset_unavailable}, {@code dataset_mismatch},
+ * {@code device_unavailable}, {@code training_failed}, {@code export_failed}, {@code internal_error}.
+ */
+public record JobError(String code, String message) {
+
+    public static final String MAX_RUNTIME_EXCEEDED = "max_runtime_exceeded";
+    public static final String DIVERGED = "diverged";
+    public static final String DATASET_UNAVAILABLE = "dataset_unavailable";
+    public static final String DATASET_MISMATCH = "dataset_mismatch";
+    public static final String DEVICE_UNAVAILABLE = "device_unavailable";
+    public static final String TRAINING_FAILED = "training_failed";
+    public static final String EXPORT_FAILED = "export_failed";
+    public static final String INTERNAL_ERROR = "internal_error";
+}

@@ -1,0 +1,48 @@
+package io.l0sparsify.job;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The JSON mapper for job documents and for request bodies. Strict about duplicate keys; lets NaN and
+ * Infinity through the parser so that validation can name the field ("learningRate must be a positive
+ * finite number but is NaN") instead of failing the whole body as malformed.
+ */
+public final class JobJson {
+
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private JobJson() {}
+
+    static JobDefinition readDefinition(String json) {
+        return JobDefinitionJson.parse(MAPPER.readTree(json), JobLimits.NONE);
+    }
+
+    static JobProgress readProgress(String json) {
+        return MAPPER.readValue(json, JobProgress.class);
+    }
+
+    static String write(Object value) {
+        return MAPPER.writeValueAsString(value);
+    }
+
+    static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.l0sparsify.job;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.data.jdbc.repository.query.Modifying;
+import org.springframework.data.jdbc.repository.query.Query;
+import org.springframework.data.repository.ListCrudRepository;
+
+/**
+ * SQL for the job table. Every state change is a conditional update ({@code ... where state = ...}) that
+ * returns the number of rows it changed, so two actors racing for one job cannot both win.
+ */
+interface JobRepository extends ListCrudRepository<Job, Long> {
+
+    @Query("select * from job where id = :id")
+    Optional<Job> findJob(String id);
+
+    @Query("select * from job where idempotency_key = :key")
+    Optional<Job> findByIdempotencyKey(String key);
+
+    @Query("select * from job where seq < :before order by seq desc limit :limit")
+    List<Job> page(long before, int limit);
+
+    @Query("select * from job where state = :state and seq < :before order by seq desc limit :limit")
+    List<Job> pageInState(String state, long before, int limit);
+
+    @Query("select count(*) from job where state = :state")
+    long countInState(String state);
+
+    /** Candidates for a claim, oldest first; the claim itself is {@link #claim}. */
+    @Query("select seq from job where state = 'QUEUED' order by seq limit :limit")
+    List<Long> oldestQueued(int limit);
+
+    @Modifying
+    @Query("update job set state = 'RUNNING', worker_id = :worker, lease_expires_at = :lease,"
+            + " attempt = attempt + 1, started_at = coalesce(started_at, :now), updated_at = :now"
+            + " where seq = :seq and state = 'QUEUED'")
+    int claim(long seq, String worker, Instant lease, Instant now);
+
+    @Modifying
+    @Query("update job set progress_json = :progress, lease_expires_at = :lease, updated_at = :now"
+            + " where id = :id and state = 'RUNNING' and worker_id = :worker")
+    int recordProgress(String id, String worker, String progress, Instant lease, Instant now);
+
+    @Query("select control from job where id = :id and state = 'RUNNING' and worker_id = :worker")
+    Optional<String> controlOf(String id, String worker);
+
+    @Modifying
+    @Query("update job set state = 'SUCCEEDED', stopped_early = :stoppedEarly, epochs_completed = :epochs,"
+            + " finished_at = :now, updated_at = :now, lease_expires_at = null"
+            + " where id = :id and state = 'RUNNING' and worker_id = :worker")
+    int markSucceeded(String id, String worker, boolean stoppedEarly, int epochs, Instant now);
+
+    @Modifying
+    @Query("update job set state = 'FAILED', error_code = :code, error_message = :message,"
+            + " finished_at = :now, updated_at = :now, lease_expires_at = null"
+            + " where id = :id and state = 'RUNNING' and worker_id = :worker")
+    int markFailed(String id, String worker, String code, String message, Instant now);
+
+    @Modifying
+    @Query("update job set state = 'CANCELLED', finished_at = :now, updated_at = :now, lease_expires_at = null"
+            + " where id = :id and state = 'RUNNING' and worker_id = :worker")
+    int markRunningCancelled(String id, String worker, Instant now);
+
+    @Modifying
+    @Query("update job set state = 'CANCELLED', control = 'CANCEL', finished_at = :now, updated_at = :now"
+            + " where id = :id and state = 'QUEUED'")
+    int cancelQueued(String id, Instant now);
+
+    /** A cancel request is never downgraded to a stop request. */
+    @Modifying
+    @Query("update job set control = :control, updated_at = :now"
+            + " where id = :id and state = 'RUNNING' and (control is null or control <> 'CANCEL')")
+    int requestControl(String id, String control, Instant now);
+
+    @Modifying
+    @Query("update job set state = 'QUEUED', worker_id = null, lease_expires_at = null, updated_at = :now"
+            + " where id = :id and state = 'RUNNING' and worker_id = :worker")
+    int release(String id, String worker, Instant now);
+
+    @Modifying
+    @Query("update job set state = 'CANCELLED', finished_at = :now, updated_at = :now, lease_expires_at = null"
+            + " where state = 'RUNNING' and worker_id = :worker and control = 'CANCEL'")
+    int recoverCancelled(String worker, Instant now);
+
+    @Modifying
+    @Query("update job set state = 'QUEUED', worker_id = null, lease_expires_at = null, control = null,"
+            + " updated_at = :now where state = 'RUNNING' and worker_id = :worker")
+    int recoverRunning(String worker, Instant now);
+}

@@ -1,0 +1,153 @@
+package io.l0sparsify.job;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The job table behind a small vocabulary: insert, read, claim, report progress, finish. Every move between
+ * states is checked against {@link JobState}'s table and done as a conditional update; when the update
+ * finds the job no longer in the expected state, the actual state is read back and reported as an
+ * {@link IllegalTransitionException}.
+ */
+@Component
+public class JobStore {
+
+    /** How many queued candidates one claim tries before giving up for this round. */
+    private static final int CLAIM_CANDIDATES = 8;
+
+    private final JobRepository repository;
+    private final Clock clock;
+
+    JobStore(JobRepository repository, Clock clock) {
+        this.repository = repository;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public Job insert(JobDefinition definition, String idempotencyKey) {
+        String json = JobJson.write(JobDefinitionJson.write(definition));
+        Instant now = clock.instant();
+        Job job = new Job(null, UUID.randomUUID().toString(), definition.name(), JobState.QUEUED, json,
+                JobJson.sha256(json), idempotencyKey, now, now, null, null, 0, null, null, null, null, false, null,
+                null, null);
+        return repository.save(job);
+    }
+
+    public Optional<Job> find(String id) {
+        return repository.findJob(id);
+    }
+
+    public Optional<Job> findByIdempotencyKey(String key) {
+        return repository.findByIdempotencyKey(key);
+    }
+
+    /** Jobs older than {@code beforeSeq}, newest first; {@code state} null for all states. */
+    public List<Job> page(JobState state, long beforeSeq, int limit) {
+        return state == null ? repository.page(beforeSeq, limit)
+                : repository.pageInState(state.name(), beforeSeq, limit);
+    }
+
+    public long count(JobState state) {
+        return repository.countInState(state.name());
+    }
+
+    public Map<JobState, Long> countByState() {
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        for (JobState state : JobState.values()) {
+            counts.put(state, repository.countInState(state.name()));
+        }
+        return counts;
+    }
+
+    /**
+     * Claims the oldest QUEUED job for {@code workerId}: QUEUED → RUNNING with the attempt counted and a lease
+     * of {@code lease}. Portable optimistic claim: read candidates, then a conditional update per candidate
+     * until one succeeds; a competing worker that wins a candidate makes our update change no row. (On
+     * PostgreSQL this can become {@code select ... for update skip locked} without changing callers.)
+     */
+    public Optional<Job> claimOldestQueued(String workerId, Duration lease) {
+        JobState.QUEUED.requireMoveTo("(next queued)", JobState.RUNNING);
+        for (Long seq : repository.oldestQueued(CLAIM_CANDIDATES)) {
+            Instant now = clock.instant();
+            if (repository.claim(seq, workerId, now.plus(lease), now) == 1) {
+                return repository.findById(seq);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Stores progress and renews the lease; false when the job is no longer RUNNING under this worker. */
+    public boolean recordProgress(String id, String workerId, JobProgress progress, Duration lease) {
+        Instant now = clock.instant();
+        return repository.recordProgress(id, workerId, JobJson.write(progress), now.plus(lease), now) == 1;
+    }
+
+    /** The pending request for a job this worker runs: CANCEL, STOP_EARLY, or empty. */
+    public Optional<String> controlOf(String id, String workerId) {
+        return repository.controlOf(id, workerId);
+    }
+
+    public void markSucceeded(String id, String workerId, boolean stoppedEarly, int epochsCompleted) {
+        requireChanged(id, JobState.SUCCEEDED,
+                repository.markSucceeded(id, workerId, stoppedEarly, epochsCompleted, clock.instant()));
+    }
+
+    public void markFailed(String id, String workerId, JobError error) {
+        String message = error.message() == null ? "" : error.message();
+        if (message.length() > 4000) {
+            message = message.substring(0, 3997) + "...";
+        }
+        requireChanged(id, JobState.FAILED,
+                repository.markFailed(id, workerId, error.code(), message, clock.instant()));
+    }
+
+    public void markCancelled(String id, String workerId) {
+        requireChanged(id, JobState.CANCELLED, repository.markRunningCancelled(id, workerId, clock.instant()));
+    }
+
+    /** Gives a RUNNING job back to the queue (this worker is shutting down). */
+    public void release(String id, String workerId) {
+        requireChanged(id, JobState.QUEUED, repository.release(id, workerId, clock.instant()));
+    }
+
+    /** QUEUED → CANCELLED; false when the job was not QUEUED any more. */
+    public boolean cancelQueued(String id) {
+        return repository.cancelQueued(id, clock.instant()) == 1;
+    }
+
+    /** Records CANCEL or STOP_EARLY for a RUNNING job; false when it was not RUNNING (or already cancelling). */
+    public boolean requestControl(String id, String control) {
+        return repository.requestControl(id, control, clock.instant()) == 1;
+    }
+
+    /**
+     * Start-up recovery for one worker identity: its RUNNING jobs were interrupted by the end of the previous
+     * process. Those the user had asked to cancel end CANCELLED; the others go back to QUEUED.
+     *
+     * @return how many jobs were re-queued
+     */
+    @Transactional
+    public int recover(String workerId) {
+        Instant now = clock.instant();
+        repository.recoverCancelled(workerId, now);
+        return repository.recoverRunning(workerId, now);
+    }
+
+    private void requireChanged(String id, JobState target, int changedRows) {
+        if (changedRows == 1) {
+            return;
+        }
+        JobState actual = find(id).map(Job::state)
+                .orElseThrow(() -> new IllegalStateException("job " + id + " vanished"));
+        // Either the table forbids the move, or the job is no longer held by this worker.
+        throw new IllegalTransitionException(id, actual, target);
+    }
+}

@@ -1,0 +1,29 @@
+package io.l0sparsify.worker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.stereotype.Component;
+
+/**
+ * Applies the engine settings as the system properties DJL reads when the PyTorch engine loads. The worker
+ * depends on this bean, so the properties are set before the first job touches the engine.
+ */
+@Component
+class DjlEnvironment {
+
+    DjlEnvironment(WorkerProperties properties) {
+        // Without it DJL probes the network at start-up; the natives come from the classpath.
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(properties.threads()));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(properties.interopThreads()));
+        Path cache = properties.djlCacheDir().toAbsolutePath();
+        try {
+            Files.createDirectories(cache);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create DJL cache directory " + cache, e);
+        }
+        System.setProperty("DJL_CACHE_DIR", cache.toString());
+    }
+}

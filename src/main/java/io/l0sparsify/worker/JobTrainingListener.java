@@ -1,0 +1,81 @@
+package io.l0sparsify.worker;
+
+import io.l0sparsify.job.JobControls;
+import io.l0sparsify.job.JobProgress;
+import io.l0sparsify.job.JobStore;
+import io.l0sparsify.l0.TrainingControl;
+import io.l0sparsify.l0.TrainingListener;
+import io.l0sparsify.l0.TrainingProgress;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Connects one run to its job: stores every progress snapshot (which also renews the worker's lease) and
+ * answers the trainer's "continue?" before each step from the in-process request, the database (for
+ * requests that reached another process) and the worker's shutdown flag.
+ */
+final class JobTrainingListener implements TrainingListener {
+
+    private final String jobId;
+    private final String workerId;
+    private final JobStore store;
+    private final JobControls controls;
+    private final WorkerProperties properties;
+    private final BooleanSupplier shuttingDown;
+    private final DoubleConsumer throughput;
+
+    private long lastControlPollNanos = System.nanoTime();
+    private TrainingControl stored = TrainingControl.CONTINUE;
+    private volatile boolean lostClaim;
+
+    JobTrainingListener(String jobId, String workerId, JobStore store, JobControls controls,
+            WorkerProperties properties, BooleanSupplier shuttingDown, DoubleConsumer throughput) {
+        this.jobId = jobId;
+        this.workerId = workerId;
+        this.store = store;
+        this.controls = controls;
+        this.properties = properties;
+        this.shuttingDown = shuttingDown;
+        this.throughput = throughput;
+    }
+
+    @Override
+    public void onProgress(TrainingProgress p) {
+        double fraction = p.fraction();
+        Double eta = fraction > 0 ? p.elapsedSeconds() * (1 - fraction) / fraction : null;
+        JobProgress progress = new JobProgress(p.epoch(), p.epochs(), p.step(), fraction, finite(p.trainLoss()),
+                Double.isFinite(p.testError()) ? p.testError() : null, finite(p.expectedL0()), p.keptUnits(),
+                finite(p.examplesPerSecond()), finite(p.elapsedSeconds()), eta);
+        throughput.accept(progress.examplesPerSecond());
+        if (!store.recordProgress(jobId, workerId, progress, properties.leaseDuration())) {
+            // The job is no longer ours (lease lost, or recovered by another process): stop working on it.
+            lostClaim = true;
+        }
+    }
+
+    @Override
+    public TrainingControl control() {
+        if (lostClaim || shuttingDown.getAsBoolean()) {
+            return TrainingControl.CANCEL;
+        }
+        TrainingControl local = controls.current(jobId);
+        if (local != TrainingControl.CONTINUE) {
+            return local;
+        }
+        long now = System.nanoTime();
+        if (now - lastControlPollNanos >= properties.controlPollInterval().toNanos()) {
+            lastControlPollNanos = now;
+            stored = store.controlOf(jobId, workerId).map(TrainingControl::valueOf).orElse(stored);
+        }
+        return stored;
+    }
+
+    /** Whether the run was interrupted because this worker no longer holds the job. */
+    boolean lostClaim() {
+        return lostClaim;
+    }
+
+    private static double finite(double value) {
+        return Double.isFinite(value) ? value : 0;
+    }
+}

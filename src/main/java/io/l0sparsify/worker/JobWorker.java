@@ -1,0 +1,133 @@
+package io.l0sparsify.worker;
+
+import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobStore;
+import io.l0sparsify.job.JobSubmittedEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The in-process worker: {@code l0.worker.concurrency} loops, each claiming the oldest queued job and running
+ * it. It starts after the database is migrated, first giving back to the queue the jobs an earlier run of
+ * this instance left RUNNING. On shutdown it asks running jobs to stop at their next step, waits for the loops
+ * (which put interrupted jobs back in the queue) and only then lets the context close the database.
+ */
+@Component
+class JobWorker implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
+    private static final long SHUTDOWN_WAIT_SECONDS = 60;
+
+    private final JobStore store;
+    private final JobRunner runner;
+    private final WorkerProperties properties;
+    /** Permits = wake-ups: a submit in this process releases one so an idle loop claims at once. */
+    private final Semaphore wakeUps = new Semaphore(0);
+    private final List<Future<?>> loops = new ArrayList<>();
+
+    private volatile boolean running;
+    private ExecutorService executor;
+
+    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties) {
+        this.store = store;
+        this.runner = runner;
+        this.properties = properties;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (!properties.enabled() || running) {
+            return;
+        }
+        int recovered = store.recover(properties.id());
+        if (recovered > 0) {
+            log.info("worker {}: {} job(s) interrupted by the previous shutdown are queued again", properties.id(),
+                    recovered);
+        }
+        running = true;
+        AtomicInteger counter = new AtomicInteger();
+        executor = Executors.newFixedThreadPool(properties.concurrency(), r -> {
+            Thread thread = new Thread(r, "l0-worker-" + counter.incrementAndGet());
+            thread.setDaemon(false);
+            return thread;
+        });
+        for (int i = 0; i < properties.concurrency(); i++) {
+            loops.add(executor.submit(this::loop));
+        }
+        log.info("worker {}: started {} loop(s), default device {}", properties.id(), properties.concurrency(),
+                properties.device());
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        wakeUps.release(properties.concurrency());
+        executor.shutdown();
+        for (Future<?> loop : loops) {
+            try {
+                loop.get(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException e) {
+                log.error("worker loop ended with an error", e.getCause());
+            } catch (TimeoutException e) {
+                log.warn("a worker loop did not stop within {} s; its job is re-queued at the next start",
+                        SHUTDOWN_WAIT_SECONDS);
+            }
+        }
+        loops.clear();
+        executor.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @EventListener
+    void onSubmitted(JobSubmittedEvent event) {
+        wakeUps.release();
+    }
+
+    private void loop() {
+        while (running) {
+            Optional<Job> claimed;
+            try {
+                claimed = store.claimOldestQueued(properties.id(), properties.leaseDuration());
+            } catch (RuntimeException e) {
+                log.error("worker {}: claim failed; retrying", properties.id(), e);
+                claimed = Optional.empty();
+            }
+            if (claimed.isPresent()) {
+                // run() records every outcome itself; it throws nothing.
+                runner.run(claimed.get(), () -> !running);
+                continue;
+            }
+            try {
+                wakeUps.tryAcquire(properties.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUps.drainPermits();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

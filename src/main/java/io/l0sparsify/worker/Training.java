@@ -1,0 +1,16 @@
+package io.l0sparsify.worker;
+
+import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.l0.TrainingCheckpoint;
+import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingListener;
+import io.l0sparsify.l0.TrainingResult;
+import io.l0sparsify.spec.ModelSpec;
+
+/** The worker's view of the core trainer: one method, so the worker does not construct the core itself. */
+@FunctionalInterface
+public interface Training {
+
+    TrainingResult train(ModelSpec spec, TrainingConfig config, TrainTestSplit data, TrainingListener listener,
+            TrainingCheckpoint resumeFrom);
+}

@@ -1,0 +1,79 @@
+package io.l0sparsify.worker;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * The in-process worker ({@code l0.worker.*}).
+ *
+ * @param enabled whether this process trains jobs (false: it only accepts and serves them)
+ * @param concurrency jobs trained at the same time
+ * @param id this worker's identity in the job table; RUNNING jobs under this id are re-queued at start-up,
+ *     so it must be stable across restarts of the same instance (default: the host name)
+ * @param device device for jobs that do not choose one: auto, cpu, gpu or gpu:N
+ * @param threads PyTorch intra-op threads ({@code ai.djl.pytorch.num_threads})
+ * @param interopThreads PyTorch inter-op threads ({@code ai.djl.pytorch.num_interop_threads})
+ * @param djlCacheDir where DJL extracts the PyTorch natives ({@code DJL_CACHE_DIR})
+ * @param pollInterval how often an idle worker looks for queued jobs submitted by other processes
+ * @param leaseDuration how long a claim holds without a progress write renewing it
+ * @param controlPollInterval how often a running job re-reads cancel/stop requests from the database
+ * @param progressEverySteps progress is stored every so many steps besides every epoch end
+ * @param maxAttempts a job claimed more often than this (it keeps dying with its worker) ends FAILED
+ * @param latency how the ONNX Runtime latency in result.json is measured
+ */
+@ConfigurationProperties("l0.worker")
+public record WorkerProperties(
+        Boolean enabled,
+        Integer concurrency,
+        String id,
+        String device,
+        Integer threads,
+        Integer interopThreads,
+        Path djlCacheDir,
+        Duration pollInterval,
+        Duration leaseDuration,
+        Duration controlPollInterval,
+        Integer progressEverySteps,
+        Integer maxAttempts,
+        Latency latency) {
+
+    public WorkerProperties {
+        enabled = enabled != null ? enabled : true;
+        concurrency = concurrency != null ? concurrency : 1;
+        id = id != null && !id.isBlank() ? id : hostName();
+        device = device != null ? device : "auto";
+        threads = threads != null ? threads : 1;
+        interopThreads = interopThreads != null ? interopThreads : 1;
+        djlCacheDir = djlCacheDir != null ? djlCacheDir : Path.of("data", "djl-cache");
+        pollInterval = pollInterval != null ? pollInterval : Duration.ofSeconds(2);
+        leaseDuration = leaseDuration != null ? leaseDuration : Duration.ofSeconds(30);
+        controlPollInterval = controlPollInterval != null ? controlPollInterval : Duration.ofSeconds(1);
+        progressEverySteps = progressEverySteps != null ? progressEverySteps : 100;
+        maxAttempts = maxAttempts != null ? maxAttempts : 3;
+        latency = latency != null ? latency : new Latency(null, null, null);
+    }
+
+    /**
+     * @param threads ONNX Runtime intra-op threads
+     * @param warmupRuns untimed runs first
+     * @param runs timed runs; the median is reported
+     */
+    public record Latency(Integer threads, Integer warmupRuns, Integer runs) {
+        public Latency {
+            threads = threads != null ? threads : 1;
+            warmupRuns = warmupRuns != null ? warmupRuns : 10;
+            runs = runs != null ? runs : 50;
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "local";
+        }
+    }
+}
