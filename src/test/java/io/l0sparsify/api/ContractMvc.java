@@ -1,0 +1,50 @@
+package io.l0sparsify.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+
+/**
+ * MockMvc that checks every exchange against openapi.yaml: the response always, the request too when the
+ * test says it is a valid one. A test cannot forget the check: it is the only way these tests call the API.
+ */
+public final class ContractMvc {
+
+    private final MockMvc mvc;
+    private final OpenApiContract contract = OpenApiContract.instance();
+
+    public ContractMvc(MockMvc mvc) {
+        this.mvc = mvc;
+    }
+
+    /** A request the contract accepts; both it and the response are checked. */
+    public MockHttpServletResponse valid(MockHttpServletRequestBuilder request) throws Exception {
+        MvcResult result = mvc.perform(request).andReturn();
+        OpenApiContract.Exchange exchange = exchange(result);
+        assertThat(contract.requestViolations(exchange)).as("request against openapi.yaml").isEmpty();
+        assertThat(contract.responseViolations(exchange)).as("response against openapi.yaml").isEmpty();
+        return result.getResponse();
+    }
+
+    /** A request that may break the contract on purpose (bad input); the response is still checked. */
+    public MockHttpServletResponse any(MockHttpServletRequestBuilder request) throws Exception {
+        MvcResult result = mvc.perform(request).andReturn();
+        assertThat(contract.responseViolations(exchange(result))).as("response against openapi.yaml").isEmpty();
+        return result.getResponse();
+    }
+
+    private static OpenApiContract.Exchange exchange(MvcResult result) throws Exception {
+        MockHttpServletRequest request = result.getRequest();
+        MockHttpServletResponse response = result.getResponse();
+        byte[] body = request.getContentAsByteArray();
+        return new OpenApiContract.Exchange(request.getMethod(), request.getRequestURI(), request.getQueryString(),
+                request.getContentType(), body == null ? null : new String(body, StandardCharsets.UTF_8),
+                response.getStatus(), response.getContentType(), response::getHeader,
+                response.getContentAsString(StandardCharsets.UTF_8));
+    }
+}
