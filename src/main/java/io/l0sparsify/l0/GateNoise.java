@@ -32,6 +32,6 @@ final class GateNoise {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) (HardConcreteGate.EPSILON + span * random.nextDouble());
         }
-        return manager.create(values, shape);
+        return NativeArrays.create(manager, values, 0, shape);
     }
 }

@@ -13,7 +13,6 @@ import ai.djl.nn.pooling.Pool;
 import io.l0sparsify.prune.LayerParameters;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -127,9 +126,9 @@ public final class L0Network {
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) (random.nextGaussian() * std);
             }
-            w.set(FloatBuffer.wrap(values));
+            NativeArrays.assign(w, values);
             NDArray b = layer.bias().getArray();
-            b.set(FloatBuffer.wrap(new float[Math.toIntExact(b.size())]));
+            NativeArrays.assign(b, new float[Math.toIntExact(b.size())]);
             if (layer.gated()) {
                 double d = config.initialDropRateOf(spec, gatedIndex++);
                 double mean = Math.log(1 - d) - Math.log(d);
@@ -138,9 +137,30 @@ public final class L0Network {
                 for (int i = 0; i < alphas.length; i++) {
                     alphas[i] = (float) (mean + 0.01 * random.nextGaussian());
                 }
-                la.set(FloatBuffer.wrap(alphas));
+                NativeArrays.assign(la, alphas);
             }
         }
+    }
+
+    /**
+     * A network with the given parameters (DJL's parameter-file format, as in
+     * {@link TrainingResult#gatedParameters()}), ready for evaluation on {@code manager}.
+     */
+    public static L0Network restore(ModelSpec spec, TrainingConfig config, NDManager manager, byte[] parameters) {
+        L0Network network = build(spec, config);
+        network.block.initialize(manager, DataType.FLOAT32, network.inputShape(1));
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(parameters))) {
+            network.block.loadParameters(manager, in);
+        } catch (java.io.IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalArgumentException("parameters do not fit " + spec + ": " + e.getMessage(), e);
+        }
+        return network;
+    }
+
+    /** Logits with deterministic gates, {@code [batch, classes]}. */
+    public NDArray predict(NDArray input) {
+        return block.forward(new ai.djl.training.ParameterStore(input.getManager(), false),
+                new ai.djl.ndarray.NDList(input), false).singletonOrThrow();
     }
 
     /** Clamps every log α into [ln 0.01, ln 100] in place, as the reference does after each step. */
@@ -157,7 +177,7 @@ public final class L0Network {
                     values[i] = clamped;
                 }
                 if (changed) {
-                    la.set(FloatBuffer.wrap(values));
+                    NativeArrays.assign(la, values);
                 }
             }
         }

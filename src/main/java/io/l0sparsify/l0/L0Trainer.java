@@ -25,7 +25,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -215,8 +214,8 @@ public final class L0Trainer {
             float loss;
             float cost;
             try (NDManager batch = manager.newSubManager()) {
-                NDArray x = batch.create(FloatBuffer.wrap(pixels, 0, size * inputSize), network.inputShape(size));
-                NDArray y = batch.create(size == labels.length ? labels : java.util.Arrays.copyOf(labels, size));
+                NDArray x = NativeArrays.create(batch, pixels, 0, network.inputShape(size));
+                NDArray y = NativeArrays.create(batch, labels, size);
                 try (NDScope scope = new NDScope(); GradientCollector collector = trainer.newGradientCollector()) {
                     NDList logits = trainer.forward(new NDList(x));
                     NDArray ce = crossEntropy.evaluate(new NDList(y), logits);
@@ -227,7 +226,8 @@ public final class L0Trainer {
                 }
                 if (!Float.isFinite(loss) || !Float.isFinite(cost)) {
                     throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED,
-                            "the loss became " + (loss + cost) + " at step " + (step + 1)
+                            "the loss became non-finite at step " + (step + 1) + " (cross-entropy " + loss
+                                    + ", penalty " + cost + ")"
                                     + "; lower the learning rate or λ");
                 }
                 trainer.step();
@@ -350,8 +350,7 @@ public final class L0Trainer {
             for (int start = 0; start < test.size(); start += EVAL_BATCH) {
                 int size = Math.min(EVAL_BATCH, test.size() - start);
                 try (NDManager batch = manager.newSubManager(); NDScope scope = new NDScope()) {
-                    NDArray x = batch.create(FloatBuffer.wrap(test.pixels(), start * inputSize, size * inputSize),
-                            network.inputShape(size));
+                    NDArray x = NativeArrays.create(batch, test.pixels(), start * inputSize, network.inputShape(size));
                     NDArray logits = runner == null
                             ? network.block().forward(store, new NDList(x), false).singletonOrThrow()
                             : runner.forward(x);
@@ -374,7 +373,7 @@ public final class L0Trainer {
 
         private void load(List<float[]> values) {
             for (int i = 0; i < parameters.size(); i++) {
-                parameters.get(i).getArray().set(FloatBuffer.wrap(values.get(i)));
+                NativeArrays.assign(parameters.get(i).getArray(), values.get(i));
             }
         }
 

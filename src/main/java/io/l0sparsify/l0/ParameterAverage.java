@@ -65,7 +65,7 @@ final class ParameterAverage implements AutoCloseable {
 
     void restore(List<float[]> values, long restoredUpdates) {
         for (int i = 0; i < shadows.size(); i++) {
-            shadows.get(i).set(java.nio.FloatBuffer.wrap(values.get(i)));
+            NativeArrays.assign(shadows.get(i), values.get(i));
         }
         updates = restoredUpdates;
     }
