@@ -1,0 +1,232 @@
+package io.l0sparsify.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.l0sparsify.spec.Presets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DuplicateKeyException;
+
+/**
+ * What the job table must guarantee on every supported database: subclasses bind it to H2 and PostgreSQL.
+ * The migrations run for real (Flyway) and every statement is the one production uses.
+ */
+abstract class JobStoreContractTest {
+
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Autowired
+    JobStore store;
+
+    @Autowired
+    JobRepository repository;
+
+    @BeforeEach
+    void emptyTable() {
+        repository.deleteAll();
+    }
+
+    static JobDefinition definition(String name) {
+        TrainingSettings training = new TrainingSettings(3, 100, 1e-3, List.of(0.1, 0.05, 0.1), 0, 2.0 / 3, List.of(),
+                0.999, 42, false, "cpu", Duration.ofMinutes(5));
+        return new JobDefinition(name, "mlp", Presets.MLP, "builtin:mnist", training);
+    }
+
+    @Test
+    void insertedJobIsQueuedAndReadsBackTheSameDefinition() {
+        Job job = store.insert(definition("first"), null);
+        Job read = store.find(job.id()).orElseThrow();
+        assertThat(read.state()).isEqualTo(JobState.QUEUED);
+        assertThat(read.attempt()).isZero();
+        assertThat(read.definition()).isEqualTo(definition("first"));
+        assertThat(read.createdAt().truncatedTo(ChronoUnit.MILLIS))
+                .isEqualTo(job.createdAt().truncatedTo(ChronoUnit.MILLIS));
+        assertThat(read.maxRuntime()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void unknownIdReadsAsEmpty() {
+        assertThat(store.find("no-such-job")).isEmpty();
+    }
+
+    @Test
+    void claimTakesTheOldestQueuedJobAndCountsTheAttempt() {
+        Job older = store.insert(definition("older"), null);
+        store.insert(definition("newer"), null);
+        Job claimed = store.claimOldestQueued("w1", LEASE).orElseThrow();
+        assertThat(claimed.id()).isEqualTo(older.id());
+        assertThat(claimed.state()).isEqualTo(JobState.RUNNING);
+        assertThat(claimed.workerId()).isEqualTo("w1");
+        assertThat(claimed.attempt()).isEqualTo(1);
+        assertThat(claimed.startedAt()).isNotNull();
+        assertThat(claimed.leaseExpiresAt()).isAfter(claimed.startedAt());
+    }
+
+    @Test
+    void claimOnAnEmptyQueueFindsNothing() {
+        assertThat(store.claimOldestQueued("w1", LEASE)).isEmpty();
+    }
+
+    @Test
+    void concurrentClaimsNeverHandOutAJobTwice() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            store.insert(definition("job" + i), null);
+        }
+        Set<String> claimed = ConcurrentHashMap.newKeySet();
+        List<String> duplicates = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            String worker = "w" + w;
+            workers.add(pool.submit(() -> {
+                int idle = 0;
+                while (idle < 3) {
+                    Optional<Job> job = store.claimOldestQueued(worker, LEASE);
+                    if (job.isEmpty()) {
+                        idle++;
+                    } else if (!claimed.add(job.get().id())) {
+                        duplicates.add(job.get().id());
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        pool.shutdown();
+        assertThat(duplicates).isEmpty();
+        assertThat(claimed).hasSize(20);
+        assertThat(store.count(JobState.RUNNING)).isEqualTo(20);
+    }
+
+    @Test
+    void progressIsStoredOnlyForTheWorkerHoldingTheJob() {
+        Job job = store.insert(definition("p"), null);
+        store.claimOldestQueued("w1", LEASE);
+        JobProgress progress = new JobProgress(1, 3, 6, 0.33, 0.5, 0.12, 1234.5, List.of(700, 250, 90), 950.0, 2.5, 5.0);
+        assertThat(store.recordProgress(job.id(), "w2", progress, LEASE)).isFalse();
+        assertThat(store.find(job.id()).orElseThrow().progress()).isEmpty();
+        assertThat(store.recordProgress(job.id(), "w1", progress, LEASE)).isTrue();
+        assertThat(store.find(job.id()).orElseThrow().progress()).contains(progress);
+    }
+
+    @Test
+    void succeededJobRecordsHowItEnded() {
+        Job job = store.insert(definition("s"), null);
+        store.claimOldestQueued("w1", LEASE);
+        store.markSucceeded(job.id(), "w1", true, 2);
+        Job done = store.find(job.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(done.stoppedEarly()).isTrue();
+        assertThat(done.epochsCompleted()).isEqualTo(2);
+        assertThat(done.finishedAt()).isNotNull();
+    }
+
+    @Test
+    void failedJobKeepsCodeAndMessage() {
+        Job job = store.insert(definition("f"), null);
+        store.claimOldestQueued("w1", LEASE);
+        store.markFailed(job.id(), "w1", new JobError(JobError.DIVERGED, "loss became NaN at step 12"));
+        Job failed = store.find(job.id()).orElseThrow();
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.error()).contains(new JobError("diverged", "loss became NaN at step 12"));
+    }
+
+    @Test
+    void finishingAJobThisWorkerDoesNotHoldIsAnIllegalTransition() {
+        Job job = store.insert(definition("x"), null);
+        store.claimOldestQueued("w1", LEASE);
+        store.markSucceeded(job.id(), "w1", false, 3);
+        assertThatThrownBy(() -> store.markFailed(job.id(), "w1", new JobError("internal_error", "late")))
+                .isInstanceOfSatisfying(IllegalTransitionException.class, e -> {
+                    assertThat(e.from()).isEqualTo(JobState.SUCCEEDED);
+                    assertThat(e.to()).isEqualTo(JobState.FAILED);
+                });
+        assertThat(store.find(job.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
+    void onlyAQueuedJobIsCancelledAtOnce() {
+        Job queued = store.insert(definition("q"), null);
+        assertThat(store.cancelQueued(queued.id())).isTrue();
+        assertThat(store.find(queued.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(store.cancelQueued(queued.id())).isFalse();
+        Job running = store.insert(definition("r"), null);
+        store.claimOldestQueued("w1", LEASE);
+        assertThat(store.cancelQueued(running.id())).isFalse();
+        assertThat(store.requestControl(running.id(), "CANCEL")).isTrue();
+        assertThat(store.controlOf(running.id(), "w1")).contains("CANCEL");
+    }
+
+    @Test
+    void aCancelRequestIsNotDowngradedToAStop() {
+        Job job = store.insert(definition("c"), null);
+        store.claimOldestQueued("w1", LEASE);
+        assertThat(store.requestControl(job.id(), "CANCEL")).isTrue();
+        assertThat(store.requestControl(job.id(), "STOP_EARLY")).isFalse();
+        assertThat(store.find(job.id()).orElseThrow().control()).isEqualTo("CANCEL");
+    }
+
+    @Test
+    void recoveryRequeuesOnlyThisWorkersRunningJobs() {
+        Job mine = store.insert(definition("mine"), null);
+        Job cancelled = store.insert(definition("mine-cancelled"), null);
+        Job theirs = store.insert(definition("theirs"), null);
+        store.claimOldestQueued("me", LEASE);
+        store.claimOldestQueued("me", LEASE);
+        store.claimOldestQueued("other", LEASE);
+        store.requestControl(cancelled.id(), "CANCEL");
+        assertThat(store.recover("me")).isEqualTo(1);
+        assertThat(store.find(mine.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        assertThat(store.find(mine.id()).orElseThrow().workerId()).isNull();
+        assertThat(store.find(cancelled.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(store.find(theirs.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        Job again = store.claimOldestQueued("me", LEASE).orElseThrow();
+        assertThat(again.id()).isEqualTo(mine.id());
+        assertThat(again.attempt()).isEqualTo(2);
+    }
+
+    @Test
+    void releasedJobGoesBackToTheQueue() {
+        Job job = store.insert(definition("r"), null);
+        store.claimOldestQueued("w1", LEASE);
+        store.release(job.id(), "w1");
+        assertThat(store.find(job.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+    }
+
+    @Test
+    void pagesAreNewestFirstAndFilterByState() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(store.insert(definition("j" + i), null).id());
+        }
+        store.cancelQueued(ids.get(1));
+        List<Job> first = store.page(null, Long.MAX_VALUE, 2);
+        assertThat(first).extracting(Job::id).containsExactly(ids.get(4), ids.get(3));
+        List<Job> second = store.page(null, first.get(1).seq(), 2);
+        assertThat(second).extracting(Job::id).containsExactly(ids.get(2), ids.get(1));
+        assertThat(store.page(JobState.CANCELLED, Long.MAX_VALUE, 10)).extracting(Job::id).containsExactly(ids.get(1));
+        assertThat(store.countByState().get(JobState.QUEUED)).isEqualTo(4);
+    }
+
+    @Test
+    void anIdempotencyKeyBelongsToOneJob() {
+        Job job = store.insert(definition("k"), "key-1");
+        assertThat(store.findByIdempotencyKey("key-1")).map(Job::id).contains(job.id());
+        assertThatThrownBy(() -> store.insert(definition("k2"), "key-1")).isInstanceOf(DuplicateKeyException.class);
+    }
+}
