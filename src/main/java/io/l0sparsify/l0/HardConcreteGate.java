@@ -49,7 +49,7 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
 
     /** A training sample z given uniform noise u of the same (or a broadcastable) shape, u ∈ (0, 1). */
     public NDArray sample(NDArray logAlpha, NDArray uniform) {
-        NDArray logit = uniform.log().sub(uniform.neg().add(1).log()).add(logAlpha).div(beta);
+        NDArray logit = uniform.log().sub(uniform.neg().add(1f).log()).add(logAlpha).div((float) beta);
         return stretchAndClip(Activation.sigmoid(logit));
     }
 
@@ -60,11 +60,11 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
 
     /** P(z ≠ 0) = 1 − Q(s̄ ≤ 0), differentiable in log α. */
     public NDArray probabilityNonZero(NDArray logAlpha) {
-        return Activation.sigmoid(logAlpha.sub(beta * Math.log(-gamma / zeta)));
+        return Activation.sigmoid(logAlpha.sub((float) (beta * Math.log(-gamma / zeta))));
     }
 
     private NDArray stretchAndClip(NDArray s) {
-        return s.mul(zeta - gamma).add(gamma).clip(0, 1);
+        return s.mul((float) (zeta - gamma)).add((float) gamma).clip(0f, 1f);
     }
 
     // ---- scalars ------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ final class ParameterAverage implements AutoCloseable {
         updates++;
         try (NDScope ignored = new NDScope()) {
             for (int i = 0; i < parameters.size(); i++) {
-                shadows.get(i).muli(decay).addi(parameters.get(i).getArray().mul(1 - decay));
+                shadows.get(i).muli((float) decay).addi(parameters.get(i).getArray().mul((float) (1 - decay)));
             }
         }
     }
@@ -48,7 +48,7 @@ final class ParameterAverage implements AutoCloseable {
         List<float[]> result = new ArrayList<>();
         try (NDScope ignored = new NDScope()) {
             for (NDArray shadow : shadows) {
-                result.add(shadow.div(correction).toFloatArray());
+                result.add(shadow.div((float) correction).toFloatArray());
             }
         }
         return result;
