@@ -1,0 +1,151 @@
+package io.l0sparsify.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.isNull;
+import static org.mockito.Mockito.when;
+
+import io.l0sparsify.dataset.TestDatasets;
+import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobDefinition;
+import io.l0sparsify.job.JobDefinitionJson;
+import io.l0sparsify.job.JobJson;
+import io.l0sparsify.job.JobLimits;
+import io.l0sparsify.job.JobService;
+import io.l0sparsify.job.JobState;
+import io.l0sparsify.job.JobStore;
+import io.l0sparsify.l0.TrainingAbortedException;
+import io.l0sparsify.l0.TrainingControl;
+import io.l0sparsify.l0.TrainingListener;
+import io.l0sparsify.l0.TrainingProgress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+
+/**
+ * The worker loop around the trainer: whatever a run does (diverge, overrun, throw, get cancelled), the job
+ * ends in the right state with a code and message, and the worker goes on to the next job. The trainer is
+ * scripted here; the real one runs in the end-to-end tests.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+        "spring.datasource.url=jdbc:h2:mem:worker;DB_CLOSE_DELAY=-1", "l0.worker.poll-interval=PT0.2S",
+        "l0.worker.control-poll-interval=PT0.05S", "l0.datasets.max-train-examples=100",
+        "l0.datasets.max-test-examples=50"})
+class JobWorkerTest {
+
+    private static final Path DATASETS = TestDatasets.withMnist();
+
+    @DynamicPropertySource
+    static void paths(DynamicPropertyRegistry registry) {
+        registry.add("l0.datasets.dir", DATASETS::toString);
+        registry.add("l0.storage.dir", () -> DATASETS.getParent().resolve("artifacts").toString());
+    }
+
+    @MockitoBean
+    Training training;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    JobStore store;
+
+    private Job submit() {
+        JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
+                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
+                 {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
+                 "training": {"epochs": 3, "device": "cpu", "maxRuntime": "PT1M"}}"""),
+                new JobLimits(null, null, null, null, null, null, null));
+        return jobs.submit(definition, null).job();
+    }
+
+    private Job awaitJob(String id, Predicate<Job> condition) throws InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline)) {
+            Job job = store.find(id).orElseThrow();
+            if (condition.test(job)) {
+                return job;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("job " + id + " did not reach the expected condition: " + store.find(id));
+    }
+
+    private static TrainingProgress progress(int epoch) {
+        return new TrainingProgress(epoch, 3, epoch * 2L, 2, true, 0.7, 0.01, 0.2, 5000, 90000, List.of(700, 8), 1.0,
+                400.0, -1);
+    }
+
+    @Test
+    void divergedRunEndsFailedWithCodeDiverged() throws Exception {
+        when(training.train(any(), any(), any(), any(), isNull())).thenThrow(new TrainingAbortedException(
+                TrainingAbortedException.Reason.DIVERGED, "the loss became NaN at step 4; lower the learning rate"));
+        Job job = awaitJob(submit().id(), j -> j.state().isFinal());
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.errorCode()).isEqualTo("diverged");
+        assertThat(job.errorMessage()).contains("NaN at step 4");
+        assertThat(job.attempt()).isEqualTo(1);
+    }
+
+    @Test
+    void runOverItsTimeBudgetEndsFailedWithMaxRuntimeExceeded() throws Exception {
+        when(training.train(any(), any(), any(), any(), isNull())).thenAnswer(invocation -> {
+            assertThat(invocation.<io.l0sparsify.l0.TrainingConfig>getArgument(1).maxRuntime())
+                    .isEqualTo(Duration.ofMinutes(1));
+            throw new TrainingAbortedException(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED,
+                    "training ran past its budget of PT1M");
+        });
+        Job job = awaitJob(submit().id(), j -> j.state().isFinal());
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.errorCode()).isEqualTo("max_runtime_exceeded");
+    }
+
+    @Test
+    void unexpectedErrorEndsFailedAndTheWorkerTakesTheNextJob() throws Exception {
+        when(training.train(any(), any(), any(), any(), isNull()))
+                .thenThrow(new IllegalStateException("native allocation failed"))
+                .thenThrow(new OutOfMemoryError("Java heap space"));
+        Job first = awaitJob(submit().id(), j -> j.state().isFinal());
+        assertThat(first.state()).isEqualTo(JobState.FAILED);
+        assertThat(first.errorCode()).isEqualTo("training_failed");
+        assertThat(first.errorMessage()).isEqualTo("training failed: native allocation failed");
+        Job second = awaitJob(submit().id(), j -> j.state().isFinal());
+        assertThat(second.state()).isEqualTo(JobState.FAILED);
+        assertThat(second.errorCode()).isEqualTo("internal_error");
+        assertThat(second.errorMessage()).doesNotContain("OutOfMemoryError").contains("Java heap space");
+    }
+
+    @Test
+    void progressIsStoredAndCancelReachesTheRunAtItsNextStep() throws Exception {
+        when(training.train(any(), any(), any(), any(), isNull())).thenAnswer(invocation -> {
+            TrainingListener listener = invocation.getArgument(3);
+            listener.onProgress(progress(1));
+            // A "step" every 10 ms, asking before each one, as the real trainer does.
+            for (int step = 0; step < 3000; step++) {
+                if (listener.control() == TrainingControl.CANCEL) {
+                    throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "cancelled");
+                }
+                Thread.sleep(10);
+            }
+            throw new AssertionError("the cancel request never reached the run");
+        });
+        String id = submit().id();
+        Job running = awaitJob(id, j -> j.progress().isPresent());
+        assertThat(running.state()).isEqualTo(JobState.RUNNING);
+        assertThat(running.progress().orElseThrow().keptUnits()).containsExactly(700, 8);
+        assertThat(running.progress().orElseThrow().testError()).isEqualTo(0.2);
+        assertThat(running.leaseExpiresAt()).isAfter(Instant.now());
+
+        jobs.cancel(id);
+        Job cancelled = awaitJob(id, j -> j.state().isFinal());
+        assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+    }
+}
