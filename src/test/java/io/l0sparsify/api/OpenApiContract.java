@@ -113,6 +113,13 @@ public final class OpenApiContract {
         return errors;
     }
 
+    /** Problems of a JSON document against a named schema of components/schemas (e.g. an SSE event's data). */
+    public List<String> schemaViolations(String schemaName, String body) {
+        List<String> errors = new ArrayList<>();
+        validateBody("application/json", body, "#/components/schemas/" + schemaName, schemaName, errors);
+        return errors;
+    }
+
     /** Problems of the request (body and query parameters); empty when it conforms. */
     public List<String> requestViolations(Exchange x) {
         List<String> errors = new ArrayList<>();
