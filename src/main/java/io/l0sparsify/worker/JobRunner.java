@@ -20,7 +20,9 @@ import io.l0sparsify.l0.TrainingAbortedException;
 import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingResult;
+import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.storage.ArtifactStore;
+import io.l0sparsify.storage.CheckpointStore;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -42,18 +44,20 @@ class JobRunner {
     private final DatasetResolver datasets;
     private final DatasetProperties datasetProperties;
     private final ArtifactStore artifacts;
+    private final CheckpointStore checkpoints;
     private final Training training;
     private final WorkerProperties properties;
     private final WorkerMetrics metrics;
 
     JobRunner(JobStore store, JobControls controls, DatasetResolver datasets, DatasetProperties datasetProperties,
-            ArtifactStore artifacts, Training training, WorkerProperties properties, WorkerMetrics metrics,
+            ArtifactStore artifacts, CheckpointStore checkpoints, Training training, WorkerProperties properties, WorkerMetrics metrics,
             DjlEnvironment djlEnvironment) {
         this.store = store;
         this.controls = controls;
         this.datasets = datasets;
         this.datasetProperties = datasetProperties;
         this.artifacts = artifacts;
+        this.checkpoints = checkpoints;
         this.training = training;
         this.properties = properties;
         this.metrics = metrics;
@@ -71,6 +75,7 @@ class JobRunner {
                         + " attempts are made)"));
                 return;
             }
+            metrics.throughput(id, 0);
             Outcome outcome = execute(job, shuttingDown);
             finish(job, outcome);
         } catch (RuntimeException | Error e) {
@@ -118,10 +123,14 @@ class JobRunner {
         }
 
         JobTrainingListener listener = new JobTrainingListener(job.id(), properties.id(), store, controls,
-                properties, shuttingDown, eps -> metrics.throughput(job.id(), eps));
+                properties, shuttingDown, eps -> metrics.throughput(job.id(), eps), c -> saveCheckpoint(job.id(), c));
+        TrainingCheckpoint resumeFrom = job.attempt() > 1 ? loadCheckpoint(job.id()) : null;
+        if (resumeFrom != null) {
+            log.info("job {}: attempt {} resumes after epoch {}", job.id(), job.attempt(), resumeFrom.epochsCompleted());
+        }
         TrainingResult result;
         try {
-            result = training.train(definition.model(), config, data, listener, null);
+            result = training.train(definition.model(), config, data, listener, resumeFrom);
         } catch (TrainingAbortedException e) {
             if (e.reason() == TrainingAbortedException.Reason.CANCELLED) {
                 boolean userCancelled = controls.current(job.id()) == TrainingControl.CANCEL
@@ -173,6 +182,27 @@ class JobRunner {
                 JobArtifacts.result(job, definition, config, result, summary, measurements));
     }
 
+    private void saveCheckpoint(String jobId, TrainingCheckpoint checkpoint) {
+        try {
+            checkpoints.put(jobId, new CheckpointStore.StoredCheckpoint(checkpoint.epochsCompleted(),
+                    checkpoint.step(), checkpoint.state()));
+        } catch (IOException | RuntimeException e) {
+            // Losing a checkpoint costs a longer rerun after an interruption, never the job itself.
+            log.warn("job {}: checkpoint after epoch {} not saved: {}", jobId, checkpoint.epochsCompleted(),
+                    e.getMessage());
+        }
+    }
+
+    private TrainingCheckpoint loadCheckpoint(String jobId) {
+        try {
+            return checkpoints.get(jobId)
+                    .map(c -> new TrainingCheckpoint(c.epochsCompleted(), c.step(), c.state())).orElse(null);
+        } catch (IOException | RuntimeException e) {
+            log.warn("job {}: checkpoint unreadable, starting over: {}", jobId, e.getMessage());
+            return null;
+        }
+    }
+
     private LatencyMeasurement latency(byte[] model, int batch) {
         WorkerProperties.Latency l = properties.latency();
         return OnnxRuntimeRunner.measureLatency(model, batch, l.threads(), l.warmupRuns(), l.runs());
@@ -204,6 +234,17 @@ class JobRunner {
             } else {
                 log.warn("job {}: this worker no longer holds it; leaving it to its new holder", id);
             }
+            return;
+        }
+        // Only once the final state is recorded: a job left RUNNING by a failed write still resumes.
+        deleteCheckpoint(id);
+    }
+
+    private void deleteCheckpoint(String id) {
+        try {
+            checkpoints.delete(id);
+        } catch (IOException | RuntimeException e) {
+            log.warn("job {}: checkpoint not deleted: {}", id, e.getMessage());
         }
     }
 

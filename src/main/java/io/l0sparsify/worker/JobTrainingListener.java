@@ -3,10 +3,12 @@ package io.l0sparsify.worker;
 import io.l0sparsify.job.JobControls;
 import io.l0sparsify.job.JobProgress;
 import io.l0sparsify.job.JobStore;
+import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 
 /**
@@ -23,13 +25,15 @@ final class JobTrainingListener implements TrainingListener {
     private final WorkerProperties properties;
     private final BooleanSupplier shuttingDown;
     private final DoubleConsumer throughput;
+    private final Consumer<TrainingCheckpoint> checkpoints;
 
     private long lastControlPollNanos = System.nanoTime();
     private TrainingControl stored = TrainingControl.CONTINUE;
     private volatile boolean lostClaim;
 
     JobTrainingListener(String jobId, String workerId, JobStore store, JobControls controls,
-            WorkerProperties properties, BooleanSupplier shuttingDown, DoubleConsumer throughput) {
+            WorkerProperties properties, BooleanSupplier shuttingDown, DoubleConsumer throughput,
+            Consumer<TrainingCheckpoint> checkpoints) {
         this.jobId = jobId;
         this.workerId = workerId;
         this.store = store;
@@ -37,6 +41,7 @@ final class JobTrainingListener implements TrainingListener {
         this.properties = properties;
         this.shuttingDown = shuttingDown;
         this.throughput = throughput;
+        this.checkpoints = checkpoints;
     }
 
     @Override
@@ -68,6 +73,11 @@ final class JobTrainingListener implements TrainingListener {
             stored = store.controlOf(jobId, workerId).map(TrainingControl::valueOf).orElse(stored);
         }
         return stored;
+    }
+
+    @Override
+    public void onCheckpoint(TrainingCheckpoint checkpoint) {
+        checkpoints.accept(checkpoint);
     }
 
     /** Whether the run was interrupted because this worker no longer holds the job. */

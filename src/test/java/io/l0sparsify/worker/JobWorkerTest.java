@@ -2,7 +2,6 @@ package io.l0sparsify.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.Mockito.when;
 
 import io.l0sparsify.dataset.TestDatasets;
@@ -15,13 +14,17 @@ import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.l0.TrainingAbortedException;
+import io.l0sparsify.l0.TrainingCheckpoint;
+import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
+import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -86,7 +89,7 @@ class JobWorkerTest {
 
     @Test
     void divergedRunEndsFailedWithCodeDiverged() throws Exception {
-        when(training.train(any(), any(), any(), any(), isNull())).thenThrow(new TrainingAbortedException(
+        when(training.train(any(), any(), any(), any(), any())).thenThrow(new TrainingAbortedException(
                 TrainingAbortedException.Reason.DIVERGED, "the loss became NaN at step 4; lower the learning rate"));
         Job job = awaitJob(submit().id(), j -> j.state().isFinal());
         assertThat(job.state()).isEqualTo(JobState.FAILED);
@@ -97,8 +100,8 @@ class JobWorkerTest {
 
     @Test
     void runOverItsTimeBudgetEndsFailedWithMaxRuntimeExceeded() throws Exception {
-        when(training.train(any(), any(), any(), any(), isNull())).thenAnswer(invocation -> {
-            assertThat(invocation.<io.l0sparsify.l0.TrainingConfig>getArgument(1).maxRuntime())
+        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            assertThat(invocation.<TrainingConfig>getArgument(1).maxRuntime())
                     .isEqualTo(Duration.ofMinutes(1));
             throw new TrainingAbortedException(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED,
                     "training ran past its budget of PT1M");
@@ -110,7 +113,7 @@ class JobWorkerTest {
 
     @Test
     void unexpectedErrorEndsFailedAndTheWorkerTakesTheNextJob() throws Exception {
-        when(training.train(any(), any(), any(), any(), isNull()))
+        when(training.train(any(), any(), any(), any(), any()))
                 .thenThrow(new IllegalStateException("native allocation failed"))
                 .thenThrow(new OutOfMemoryError("Java heap space"));
         Job first = awaitJob(submit().id(), j -> j.state().isFinal());
@@ -124,8 +127,35 @@ class JobWorkerTest {
     }
 
     @Test
+    void interruptedRunIsRequeuedAndResumesFromItsLastCheckpoint() throws Exception {
+        byte[] state = {4, 2};
+        List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
+        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            TrainingListener listener = invocation.getArgument(3);
+            listener.onCheckpoint(new TrainingCheckpoint(1, 2, state));
+            // As when this worker shuts down mid-run: the trainer was told to cancel, nobody asked for it.
+            throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
+        }).thenAnswer(invocation -> {
+            resumedFrom.add(invocation.getArgument(4));
+            throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, "diverged after resuming");
+        });
+        Job job = awaitJob(submit().id(), j -> j.state().isFinal());
+        assertThat(job.attempt()).isEqualTo(2);
+        assertThat(job.errorMessage()).isEqualTo("diverged after resuming");
+        assertThat(resumedFrom).singleElement().satisfies(c -> {
+            assertThat(c.epochsCompleted()).isEqualTo(1);
+            assertThat(c.step()).isEqualTo(2);
+            assertThat(c.state()).containsExactly(4, 2);
+        });
+        assertThat(checkpoints.get(job.id())).as("deleted once the job is final").isEmpty();
+    }
+
+    @Autowired
+    CheckpointStore checkpoints;
+
+    @Test
     void progressIsStoredAndCancelReachesTheRunAtItsNextStep() throws Exception {
-        when(training.train(any(), any(), any(), any(), isNull())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             TrainingListener listener = invocation.getArgument(3);
             listener.onProgress(progress(1));
             // A "step" every 10 ms, asking before each one, as the real trainer does.
