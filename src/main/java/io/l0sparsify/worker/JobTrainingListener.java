@@ -29,6 +29,8 @@ final class JobTrainingListener implements TrainingListener {
 
     private long lastControlPollNanos = System.nanoTime();
     private TrainingControl stored = TrainingControl.CONTINUE;
+    /** Test error is only measured at epoch ends; snapshots in between carry the last one. */
+    private Double lastTestError;
     private volatile boolean lostClaim;
 
     JobTrainingListener(String jobId, String workerId, JobStore store, JobControls controls,
@@ -48,8 +50,11 @@ final class JobTrainingListener implements TrainingListener {
     public void onProgress(TrainingProgress p) {
         double fraction = p.fraction();
         Double eta = fraction > 0 ? p.elapsedSeconds() * (1 - fraction) / fraction : null;
+        if (Double.isFinite(p.testError())) {
+            lastTestError = p.testError();
+        }
         JobProgress progress = new JobProgress(p.epoch(), p.epochs(), p.step(), fraction, finite(p.trainLoss()),
-                Double.isFinite(p.testError()) ? p.testError() : null, finite(p.expectedL0()), p.keptUnits(),
+                lastTestError, finite(p.expectedL0()), p.keptUnits(),
                 finite(p.examplesPerSecond()), finite(p.elapsedSeconds()), eta);
         throughput.accept(progress.examplesPerSecond());
         if (!store.recordProgress(jobId, workerId, progress, properties.leaseDuration())) {
