@@ -105,21 +105,21 @@ abstract class AbstractGatedLayer extends AbstractBlock implements GatedLayer {
         NDArray b = bias.getArray();
         if (!gated) {
             return weightDecay == 0 ? w.getManager().create(0f).toDevice(w.getDevice(), false)
-                    : w.square().sum().add(b.square().sum()).mul((float) (0.5 * weightDecay));
+                    : w.square().sum().add(b.square().sum()).mul(HardConcreteGate.scalar(w, 0.5 * weightDecay));
         }
         NDArray p = gate.probabilityNonZero(logAlpha.getArray());
         NDArray perGroup;
         if (weightDecay == 0) {
-            perGroup = p.mul((float) (lambdaOverN * groupSize()));
+            perGroup = p.mul(HardConcreteGate.scalar(p, lambdaOverN * groupSize()));
         } else {
-            perGroup = groupSquares(w, b).mul((float) (0.5 * weightDecay)).add((float) (lambdaOverN * groupSize()))
-                    .mul(p);
+            perGroup = groupSquares(w, b).mul(HardConcreteGate.scalar(w, 0.5 * weightDecay))
+                    .add(HardConcreteGate.scalar(w, lambdaOverN * groupSize())).mul(p);
         }
         NDArray total = perGroup.sum();
         if (weightDecay != 0) {
             NDArray rest = ungroupedSquares(w, b);
             if (rest != null) {
-                total = total.add(rest.mul((float) (0.5 * weightDecay)));
+                total = total.add(rest.mul(HardConcreteGate.scalar(rest, 0.5 * weightDecay)));
             }
         }
         return total;

@@ -1,6 +1,7 @@
 package io.l0sparsify.l0;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
 /**
@@ -49,7 +50,7 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
 
     /** A training sample z given uniform noise u of the same (or a broadcastable) shape, u ∈ (0, 1). */
     public NDArray sample(NDArray logAlpha, NDArray uniform) {
-        NDArray logit = uniform.log().sub(uniform.neg().add(1f).log()).add(logAlpha).div((float) beta);
+        NDArray logit = uniform.log().sub(uniform.neg().add(1f).log()).add(logAlpha).div(scalar(logAlpha, beta));
         return stretchAndClip(Activation.sigmoid(logit));
     }
 
@@ -60,11 +61,21 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
 
     /** P(z ≠ 0) = 1 − Q(s̄ ≤ 0), differentiable in log α. */
     public NDArray probabilityNonZero(NDArray logAlpha) {
-        return Activation.sigmoid(logAlpha.sub((float) (beta * Math.log(-gamma / zeta))));
+        return Activation.sigmoid(logAlpha.sub(scalar(logAlpha, beta * Math.log(-gamma / zeta))));
     }
 
     private NDArray stretchAndClip(NDArray s) {
-        return s.mul((float) (zeta - gamma)).add((float) gamma).clip(0f, 1f);
+        return s.mul(scalar(s, zeta - gamma)).add(scalar(s, gamma)).clip(0f, 1f);
+    }
+
+    /**
+     * A scalar tensor in PyTorch-owned memory beside {@code like}. Autograd keeps the operands of a
+     * product or quotient for the backward pass; DJL turns a plain Java number into a tensor over a Java
+     * buffer that is freed once its wrapper is closed and collected, which can happen before backward
+     * runs (seen as sporadic NaN gradients). A natively allocated scalar lives as long as autograd holds it.
+     */
+    static NDArray scalar(NDArray like, double value) {
+        return like.getManager().full(new Shape(), (float) value, like.getDataType(), like.getDevice());
     }
 
     // ---- scalars ------------------------------------------------------------------------------------
