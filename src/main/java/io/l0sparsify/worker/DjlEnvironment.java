@@ -18,12 +18,21 @@ class DjlEnvironment {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(properties.threads()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(properties.interopThreads()));
-        Path cache = properties.djlCacheDir().toAbsolutePath();
+        Path cache = cacheDir(properties);
         try {
             Files.createDirectories(cache);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create DJL cache directory " + cache, e);
         }
         System.setProperty("DJL_CACHE_DIR", cache.toString());
+    }
+
+    /** The configured directory, else one given to DJL directly, else ./data/djl-cache. */
+    static Path cacheDir(WorkerProperties properties) {
+        if (properties.djlCacheDir() != null) {
+            return properties.djlCacheDir().toAbsolutePath();
+        }
+        String given = System.getProperty("DJL_CACHE_DIR", System.getenv("DJL_CACHE_DIR"));
+        return (given != null && !given.isBlank() ? Path.of(given) : Path.of("data", "djl-cache")).toAbsolutePath();
     }
 }

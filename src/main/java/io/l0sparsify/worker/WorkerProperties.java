@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param device device for jobs that do not choose one: auto, cpu, gpu or gpu:N
  * @param threads PyTorch intra-op threads ({@code ai.djl.pytorch.num_threads})
  * @param interopThreads PyTorch inter-op threads ({@code ai.djl.pytorch.num_interop_threads})
- * @param djlCacheDir where DJL extracts the PyTorch natives ({@code DJL_CACHE_DIR})
+ * @param djlCacheDir where DJL extracts the PyTorch natives; unset: DJL's own {@code DJL_CACHE_DIR} (system
+ *     property or environment) when given, else {@code ./data/djl-cache}
  * @param pollInterval how often an idle worker looks for queued jobs submitted by other processes
  * @param leaseDuration how long a claim holds without a progress write renewing it
  * @param controlPollInterval how often a running job re-reads cancel/stop requests from the database
@@ -47,7 +48,6 @@ public record WorkerProperties(
         device = device != null ? device : "auto";
         threads = threads != null ? threads : 1;
         interopThreads = interopThreads != null ? interopThreads : 1;
-        djlCacheDir = djlCacheDir != null ? djlCacheDir : Path.of("data", "djl-cache");
         pollInterval = pollInterval != null ? pollInterval : Duration.ofSeconds(2);
         leaseDuration = leaseDuration != null ? leaseDuration : Duration.ofSeconds(30);
         controlPollInterval = controlPollInterval != null ? controlPollInterval : Duration.ofSeconds(1);

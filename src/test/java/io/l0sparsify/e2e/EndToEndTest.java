@@ -26,7 +26,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "l0.datasets.max-train-examples=600", "l0.datasets.max-test-examples=200",
-        "l0.worker.progress-every-steps=2", "l0.worker.device=cpu", "l0.worker.djl-cache-dir=target/djl-cache",
+        "l0.worker.progress-every-steps=2", "l0.worker.device=cpu",
         "l0.worker.latency.warmup-runs=2", "l0.worker.latency.runs=5", "l0.worker.poll-interval=PT0.2S",
         "l0.api.events-poll-interval=PT0.1S"})
 class EndToEndTest {

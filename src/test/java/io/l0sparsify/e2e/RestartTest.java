@@ -31,7 +31,7 @@ class RestartTest {
                 + ";DB_CLOSE_ON_EXIT=FALSE", "--l0.datasets.dir=" + datasets,
                 "--l0.storage.dir=" + base.resolve("artifacts"), "--l0.datasets.max-train-examples=600",
                 "--l0.datasets.max-test-examples=200", "--l0.worker.device=cpu", "--l0.worker.id=" + WORKER_ID,
-                "--l0.worker.djl-cache-dir=target/djl-cache", "--l0.worker.latency.warmup-runs=1",
+                "--l0.worker.latency.warmup-runs=1",
                 "--l0.worker.latency.runs=3", "--l0.worker.poll-interval=PT0.2S"};
 
         String interrupted;

@@ -1,0 +1,51 @@
+package io.l0sparsify.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class DjlEnvironmentTest {
+
+    private static WorkerProperties properties(Integer threads, Integer interop, Path cache) {
+        return new WorkerProperties(null, null, null, null, threads, interop, cache, null, null, null, null, null, null);
+    }
+
+    @Test
+    void threadSettingsAndOfflineModeBecomeTheSystemPropertiesDjlReads() {
+        String before = System.getProperty("DJL_CACHE_DIR");
+        try {
+            Path cache = Path.of("target", "djl-cache").toAbsolutePath();
+            new DjlEnvironment(properties(3, 2, cache));
+            assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("3");
+            assertThat(System.getProperty("ai.djl.pytorch.num_interop_threads")).isEqualTo("2");
+            assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
+            assertThat(System.getProperty("DJL_CACHE_DIR")).isEqualTo(cache.toString());
+        } finally {
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            if (before != null) {
+                System.setProperty("DJL_CACHE_DIR", before);
+            }
+        }
+    }
+
+    @Test
+    void defaultsAreOneThreadEachAndDjlsOwnCacheSetting() {
+        WorkerProperties defaults = properties(null, null, null);
+        assertThat(defaults.threads()).isEqualTo(1);
+        assertThat(defaults.interopThreads()).isEqualTo(1);
+        assertThat(defaults.concurrency()).isEqualTo(1);
+        String before = System.getProperty("DJL_CACHE_DIR");
+        try {
+            System.setProperty("DJL_CACHE_DIR", "target/given-cache");
+            assertThat(DjlEnvironment.cacheDir(defaults)).isEqualTo(Path.of("target/given-cache").toAbsolutePath());
+        } finally {
+            if (before != null) {
+                System.setProperty("DJL_CACHE_DIR", before);
+            } else {
+                System.clearProperty("DJL_CACHE_DIR");
+            }
+        }
+    }
+}
