@@ -301,6 +301,14 @@ class JobSubmissionValidationWebTest {
     }
 
     @Test
+    void unacceptableMediaTypeIsA406Problem() throws Exception {
+        MockHttpServletResponse response = api.any(get("/v1/presets").accept(MediaType.APPLICATION_XML));
+        assertThat(response.getStatus()).isEqualTo(406);
+        assertThat(response.getContentType()).startsWith("application/problem+json");
+        assertThat(response.getContentAsString()).contains("urn:l0-sparsify:problem:not-acceptable");
+    }
+
+    @Test
     void unknownPathIsA404Problem() throws Exception {
         MockHttpServletResponse response = api.any(get("/v1/nothing-here"));
         assertThat(response.getStatus()).isEqualTo(404);
