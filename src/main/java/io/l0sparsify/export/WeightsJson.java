@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -67,11 +70,16 @@ public final class WeightsJson {
         WeightsFile file;
         try {
             file = MAPPER.readValue(json, WeightsFile.class);
+        } catch (InputCoercionException e) {
+            throw new IllegalArgumentException(path(e) + ": " + e.getOriginalMessage(), e);
         } catch (StreamReadException e) {
             throw new IllegalArgumentException("weights.json is not valid JSON" + where(e.getLocation()) + ": "
-                    + e.getOriginalMessage(), e);
+                    + withoutHints(e.getOriginalMessage()), e);
+        } catch (MismatchedInputException e) {
+            throw new IllegalArgumentException(path(e) + ": expected " + describe(e.getTargetType()) + ", found "
+                    + describe(e.getCurrentToken()), e);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException(path(e) + ": " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(path(e) + ": " + withoutHints(e.getOriginalMessage()), e);
         }
         if (file == null) {
             throw new IllegalArgumentException("weights.json: expected an object, found null");
@@ -233,6 +241,46 @@ public final class WeightsJson {
             }
         }
         return path.length() == 0 ? "weights.json" : path.toString();
+    }
+
+    /** Jackson's messages end in hints about its own configuration, which mean nothing to a user. */
+    private static String withoutHints(String message) {
+        int hint = message.indexOf(" (");
+        return hint < 0 ? message : message.substring(0, hint);
+    }
+
+    private static String describe(Class<?> target) {
+        if (target == null) {
+            return "another value";
+        } else if (target == float.class || target == float[].class || target == Float.class) {
+            return "a number";
+        } else if (target == int.class || target == int[].class || target == Integer.class) {
+            return "an integer";
+        } else if (target == boolean.class || target == Boolean.class) {
+            return "true or false";
+        } else if (target == String.class) {
+            return "a string";
+        } else if (List.class.isAssignableFrom(target)) {
+            return "an array";
+        }
+        return "an object";
+    }
+
+    private static String describe(JsonToken token) {
+        if (token == null) {
+            return "the end of the document";
+        }
+        switch (token) {
+            case START_ARRAY: return "an array";
+            case START_OBJECT: return "an object";
+            case VALUE_STRING: return "a string";
+            case VALUE_NUMBER_INT: return "an integer";
+            case VALUE_NUMBER_FLOAT: return "a fractional number";
+            case VALUE_TRUE:
+            case VALUE_FALSE: return "a boolean";
+            case VALUE_NULL: return "null";
+            default: return token.name();
+        }
     }
 
     private static String where(TokenStreamLocation location) {
