@@ -138,7 +138,7 @@ class OnnxExporterTest {
         }
         assertEquals(expected, shapes);
         assertEquals(List.of(3L, 1L, 5L, 5L), shapes.get("conv0").get("weight"));
-        assertEquals(List.of(4L, 3L, 3L, 3L), shapes.get("conv1").get("weight"));
+        assertEquals(List.of(4L, 3L, 4L, 4L), shapes.get("conv1").get("weight"));
         assertEquals(List.of(12L, 25L), shapes.get("dense0").get("weight"));
         long parameters = shapes.values().stream().flatMap(m -> m.entrySet().stream())
                 .filter(e -> !e.getKey().equals("gather"))

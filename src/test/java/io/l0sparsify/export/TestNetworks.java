@@ -32,8 +32,9 @@ final class TestNetworks {
     }
 
     /**
-     * LeNet-like on [1, 28, 28]: conv0 5×5 pad 2 keeps 3 of 5 filters → relu → maxpool 2 → conv1 3×3
-     * stride 2 keeps 4 of 6 filters → relu → maxpool 2 → flatten (4·3·3 = 36 of the unpruned 6·3·3 = 54) →
+     * LeNet-like on [1, 28, 28]: conv0 5×5 pad 2 keeps 3 of 5 filters → relu → maxpool 2 → conv1 4×4
+     * stride 2 keeps 4 of 6 filters (its windows cover all 14 rows and columns, so every padded border
+     * pixel reaches the logits) → relu → maxpool 2 → flatten (4·3·3 = 36 of the unpruned 6·3·3 = 54) →
      * dense0 gathers 25 of the 36 and keeps 12 of 16 units → relu → dense1 with all 10 classes.
      */
     static PrunedNetwork lenet(long seed) {
@@ -47,7 +48,7 @@ final class TestNetworks {
                 conv("conv0", 5, 1, filters0, new int[] {0}, 5, 1, 2, random),
                 new PrunedLayer.Relu("relu0"),
                 new PrunedLayer.MaxPool("pool0", 2, 2),
-                conv("conv1", 6, 5, filters1, filters0, 3, 2, 0, random),
+                conv("conv1", 6, 5, filters1, filters0, 4, 2, 0, random),
                 new PrunedLayer.Relu("relu1"),
                 new PrunedLayer.MaxPool("pool1", 2, 2),
                 new PrunedLayer.Flatten("flatten"),
