@@ -106,6 +106,11 @@ public final class OnnxRuntimeRunner {
         }
     }
 
+    /** The version of the ONNX Runtime native library in use, e.g. "1.22.0". */
+    public static String onnxRuntimeVersion() {
+        return environment().getVersion();
+    }
+
     /**
      * ONNX Runtime's process-wide environment. On first use ONNX Runtime extracts its native library into a
      * new folder under {@code java.io.tmpdir} and fails if that directory does not exist, as happens when
