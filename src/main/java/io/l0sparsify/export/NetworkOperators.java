@@ -12,7 +12,8 @@ import org.tribuo.util.onnx.ONNXOperators;
 
 /**
  * Standard ONNX operators that tribuo's {@link ONNXOperators} does not define. Their definitions have not
- * changed between tribuo's opset and {@link OnnxExporter#OPSET}: Conv 11, MaxPool 12, Relu 14, Flatten 13.
+ * changed between tribuo's opset and {@link OnnxExporter#OPSET}: Conv 11, MaxPool 12, Relu 14, Flatten 13,
+ * Transpose 13.
  */
 enum NetworkOperators implements ONNXOperator {
     /** {@code Y = conv(X, W) + B}; X {@code [N, C, H, W]}, W {@code [F, C, k, k]}, B {@code [F]}. */
@@ -28,6 +29,8 @@ enum NetworkOperators implements ONNXOperator {
             new ONNXAttribute("strides", AttributeType.INTS, false),
             new ONNXAttribute("pads", AttributeType.INTS, false))),
     RELU("Relu", 1, 0, List.of()),
+    /** Permutes the axes; {@code perm} defaults to reversing them. */
+    TRANSPOSE("Transpose", 1, 0, List.of(new ONNXAttribute("perm", AttributeType.INTS, false))),
     /** {@code [N, d1, d2, ...] -> [N, d1·d2·...]} with {@code axis = 1}. */
     FLATTEN("Flatten", 1, 0, List.of(new ONNXAttribute("axis", AttributeType.INT, false)));
 

@@ -109,7 +109,7 @@ class OnnxExporterTest {
             assertEquals("", node.getDomain(), node.getOpType());
             ops.add(node.getOpType());
         }
-        assertEquals(Set.of("Conv", "Relu", "MaxPool", "Flatten", "Gather", "Gemm", "Identity"), ops);
+        assertEquals(Set.of("Conv", "Relu", "MaxPool", "Flatten", "Transpose", "Gather", "Gemm", "Identity"), ops);
     }
 
     @Test
