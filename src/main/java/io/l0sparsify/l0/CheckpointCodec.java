@@ -1,6 +1,79 @@
 package io.l0sparsify.l0;
 
-/** Serializes the state inside a {@link TrainingCheckpoint}. Work in progress. */
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The byte layout of {@link TrainingCheckpoint#state()}: a magic word, a version byte that is checked on
+ * read, the parameter values and the moving-average shadows in parameter order.
+ */
 final class CheckpointCodec {
+
+    private static final int MAGIC = 0x4C30434B; // "L0CK"
+    private static final byte VERSION = 1;
+
+    record State(List<float[]> parameters, List<float[]> shadows, long averageUpdates) {}
+
     private CheckpointCodec() {}
+
+    static byte[] encode(State state) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeByte(VERSION);
+            writeArrays(out, state.parameters());
+            writeArrays(out, state.shadows());
+            out.writeLong(state.averageUpdates());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static State decode(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            if (in.readInt() != MAGIC) {
+                throw new IllegalArgumentException("not a training checkpoint");
+            }
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("checkpoint version " + version + " is not supported (this build reads "
+                        + VERSION + ")");
+            }
+            List<float[]> parameters = readArrays(in);
+            List<float[]> shadows = readArrays(in);
+            return new State(parameters, shadows, in.readLong());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("truncated training checkpoint", e);
+        }
+    }
+
+    private static void writeArrays(DataOutputStream out, List<float[]> arrays) throws IOException {
+        out.writeInt(arrays.size());
+        for (float[] array : arrays) {
+            out.writeInt(array.length);
+            for (float v : array) {
+                out.writeFloat(v);
+            }
+        }
+    }
+
+    private static List<float[]> readArrays(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        List<float[]> arrays = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            float[] array = new float[in.readInt()];
+            for (int j = 0; j < array.length; j++) {
+                array[j] = in.readFloat();
+            }
+            arrays.add(array);
+        }
+        return arrays;
+    }
 }

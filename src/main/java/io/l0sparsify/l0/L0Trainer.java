@@ -1,19 +1,434 @@
 package io.l0sparsify.l0;
 
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import io.l0sparsify.dataset.ImageDataset;
 import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.prune.PrunedNetwork;
+import io.l0sparsify.prune.PrunedNetworkRunner;
+import io.l0sparsify.prune.Pruner;
 import io.l0sparsify.spec.ModelSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 
-/** Trains a gated network with the L0 objective and prunes it. Work in progress. */
+/**
+ * Trains a gated network with the L0 objective of Louizos, Welling &amp; Kingma (2018) and prunes it:
+ *
+ * <pre>
+ *   minimise  mean cross-entropy + Σ_layers Σ_groups P(z_g ≠ 0)·Σ_{w∈g} (½·wd·w² + λ/N)
+ * </pre>
+ *
+ * with Adam, one gate sample per minibatch (or per example), log α clamped after every step, and a
+ * bias-corrected moving average of the parameters that is what gets evaluated and pruned.
+ *
+ * <p>Native memory: each step's inputs live in a per-batch sub-manager; everything computed from
+ * parameters during forward, loss and backward is closed by an {@link NDScope}. {@code trainer.step()}
+ * stays outside the scope because Adam creates its state lazily on the first step.
+ */
 public final class L0Trainer {
+
+    private static final int EVAL_BATCH = 1000;
 
     /**
      * Trains {@code spec} on {@code data}, then prunes the evaluated parameters.
      *
-     * @param resumeFrom a checkpoint of an earlier attempt of the same run, or null to start afresh
+     * @param resumeFrom a checkpoint of an earlier attempt of the same run (same spec, config and data),
+     *     or null to start afresh
      * @throws TrainingAbortedException when cancelled, over its time budget, or diverged
+     * @throws IllegalArgumentException when the config or the data do not fit the spec
      */
     public TrainingResult train(ModelSpec spec, TrainingConfig config, TrainTestSplit data,
             TrainingListener listener, TrainingCheckpoint resumeFrom) {
-        throw new UnsupportedOperationException("not yet");
+        config.validateFor(spec);
+        checkData(spec, data);
+        Device device = Devices.resolve(config.device());
+        Engine.getEngine("PyTorch").setRandomSeed((int) config.seed()); // only dropout draws from it
+        try (Model model = Model.newInstance("l0", device, "PyTorch")) {
+            L0Network network = L0Network.build(spec, config);
+            model.setBlock(network.block());
+            network.initialize(model.getNDManager(), config);
+            DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(Optimizer.adam()
+                            .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build())
+                    .optDevices(new Device[] {device});
+            try (Trainer trainer = model.newTrainer(trainingConfig)) {
+                return new Run(spec, config, data, listener, network, trainer, device).execute(resumeFrom);
+            }
+        }
+    }
+
+    private static void checkData(ModelSpec spec, TrainTestSplit data) {
+        for (ImageDataset part : List.of(data.train(), data.test())) {
+            if (part.imageSize() != spec.inputSize()) {
+                throw new IllegalArgumentException("dataset " + part.name() + " has " + part.imageSize()
+                        + " values per example but the model's input shape " + spec.inputShape() + " needs "
+                        + spec.inputSize());
+            }
+            if (part.size() == 0) {
+                throw new IllegalArgumentException("dataset " + part.name() + " is empty");
+            }
+            if (part.numClasses() > spec.numClasses()) {
+                throw new IllegalArgumentException("dataset " + part.name() + " has labels up to "
+                        + (part.numClasses() - 1) + " but the model gives only " + spec.numClasses() + " logits");
+            }
+        }
+    }
+
+    /** The state of one run; lives as long as {@link #execute}. */
+    private static final class Run {
+        private final ModelSpec spec;
+        private final TrainingConfig config;
+        private final TrainTestSplit data;
+        private final TrainingListener listener;
+        private final L0Network network;
+        private final Trainer trainer;
+        private final Device device;
+        private final NDManager manager;
+        private final List<Parameter> parameters = new ArrayList<>();
+        private final Loss crossEntropy = Loss.softmaxCrossEntropyLoss();
+        private final L0Penalty penalty;
+        private final ParameterAverage average;
+        private final int inputSize;
+        private final int stepsPerEpoch;
+        private final List<TrainingProgress> history = new ArrayList<>();
+        private final long startNanos = System.nanoTime();
+
+        private long step;
+        // accumulated since the last progress report
+        private double lossSum;
+        private double penaltySum;
+        private int lossCount;
+        private long examplesSinceReport;
+        private long trainNanosSinceReport;
+        private double trainSeconds;
+
+        Run(ModelSpec spec, TrainingConfig config, TrainTestSplit data, TrainingListener listener,
+                L0Network network, Trainer trainer, Device device) {
+            this.spec = spec;
+            this.config = config;
+            this.data = data;
+            this.listener = listener;
+            this.network = network;
+            this.trainer = trainer;
+            this.device = device;
+            this.manager = trainer.getManager();
+            List<GatedLayer> weighted = network.weightedLayers();
+            double[] lambdas = new double[weighted.size()];
+            int gatedIndex = 0;
+            for (int i = 0; i < weighted.size(); i++) {
+                GatedLayer layer = weighted.get(i);
+                parameters.add(layer.weight());
+                parameters.add(layer.bias());
+                if (layer.gated()) {
+                    parameters.add(layer.logAlpha());
+                    lambdas[i] = config.lambdaOf(gatedIndex++);
+                }
+            }
+            this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size());
+            this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
+            this.inputSize = spec.inputSize();
+            this.stepsPerEpoch = (data.train().size() + config.batchSize() - 1) / config.batchSize();
+        }
+
+        TrainingResult execute(TrainingCheckpoint resumeFrom) {
+            try {
+                int firstEpoch = 0;
+                if (resumeFrom != null) {
+                    restore(resumeFrom);
+                    firstEpoch = resumeFrom.epochsCompleted();
+                }
+                boolean stoppedEarly = false;
+                int epochsCompleted = firstEpoch;
+                for (int epoch = firstEpoch; epoch < config.epochs() && !stoppedEarly; epoch++) {
+                    stoppedEarly = trainEpoch(epoch);
+                    if (!stoppedEarly) {
+                        epochsCompleted = epoch + 1;
+                        Evaluation evaluation = evaluateAveraged();
+                        report(epochsCompleted, true, evaluation);
+                        listener.onCheckpoint(checkpoint(epochsCompleted));
+                    }
+                }
+                return finish(epochsCompleted, stoppedEarly);
+            } finally {
+                if (average != null) {
+                    average.close();
+                }
+            }
+        }
+
+        /** One pass over the shuffled training set; true when the caller asked to stop early. */
+        private boolean trainEpoch(int epoch) {
+            ImageDataset train = data.train();
+            int[] order = permutation(train.size(), config.seed(), epoch);
+            network.noise().startEpoch(epoch);
+            int batchSize = config.batchSize();
+            float[] batchPixels = new float[batchSize * inputSize];
+            long[] batchLabels = new long[batchSize];
+            for (int start = 0; start < order.length; start += batchSize) {
+                TrainingControl control = listener.control();
+                if (control == TrainingControl.CANCEL) {
+                    throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED,
+                            "cancelled at step " + step);
+                }
+                if (control == TrainingControl.STOP_EARLY) {
+                    return true;
+                }
+                checkRuntime();
+                int size = Math.min(batchSize, order.length - start);
+                for (int i = 0; i < size; i++) {
+                    int example = order[start + i];
+                    System.arraycopy(train.pixels(), example * inputSize, batchPixels, i * inputSize, inputSize);
+                    batchLabels[i] = train.labels()[example];
+                }
+                long begin = System.nanoTime();
+                trainStep(batchPixels, batchLabels, size);
+                trainNanosSinceReport += System.nanoTime() - begin;
+                examplesSinceReport += size;
+                if (config.progressEverySteps() > 0 && step % config.progressEverySteps() == 0
+                        && start + batchSize < order.length) {
+                    report(epoch + 1, false, evaluateCurrentGates());
+                }
+            }
+            return false;
+        }
+
+        private void trainStep(float[] pixels, long[] labels, int size) {
+            float loss;
+            float cost;
+            try (NDManager batch = manager.newSubManager()) {
+                NDArray x = NativeArrays.create(batch, pixels, 0, network.inputShape(size));
+                NDArray y = NativeArrays.create(batch, labels, size);
+                try (NDScope scope = new NDScope(); GradientCollector collector = trainer.newGradientCollector()) {
+                    NDList logits = trainer.forward(new NDList(x));
+                    NDArray ce = crossEntropy.evaluate(new NDList(y), logits);
+                    NDArray l0 = penalty.evaluate(null, null);
+                    collector.backward(ce.add(l0));
+                    loss = ce.getFloat();
+                    cost = l0.getFloat();
+                }
+                if (!Float.isFinite(loss) || !Float.isFinite(cost)) {
+                    throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED,
+                            "the loss became non-finite at step " + (step + 1) + " (cross-entropy " + loss
+                                    + ", penalty " + cost + ")"
+                                    + "; lower the learning rate or λ");
+                }
+                trainer.step();
+            }
+            network.clampLogAlphas();
+            if (average != null) {
+                average.update();
+            }
+            step++;
+            lossSum += loss;
+            penaltySum += cost;
+            lossCount++;
+        }
+
+        private void checkRuntime() {
+            if (config.maxRuntime() != null
+                    && System.nanoTime() - startNanos > config.maxRuntime().toNanos()) {
+                throw new TrainingAbortedException(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED,
+                        "training ran longer than its maxRuntime of " + config.maxRuntime() + " (at step " + step
+                                + ")");
+            }
+        }
+
+        private void report(int epoch, boolean epochEnd, Evaluation evaluation) {
+            double seconds = trainNanosSinceReport / 1e9;
+            trainSeconds += seconds;
+            TrainingProgress progress = new TrainingProgress(epoch, config.epochs(), step, stepsPerEpoch, epochEnd,
+                    lossCount == 0 ? Double.NaN : lossSum / lossCount,
+                    lossCount == 0 ? Double.NaN : penaltySum / lossCount, evaluation.testError(),
+                    evaluation.expectedL0(), evaluation.expectedFlops(), evaluation.keptUnits(),
+                    (System.nanoTime() - startNanos) / 1e9,
+                    seconds > 0 ? examplesSinceReport / seconds : Double.NaN, ProcessMemory.rssMegabytes());
+            lossSum = 0;
+            penaltySum = 0;
+            lossCount = 0;
+            examplesSinceReport = 0;
+            trainNanosSinceReport = 0;
+            if (epochEnd) {
+                history.add(progress);
+            }
+            listener.onProgress(progress);
+        }
+
+        private TrainingResult finish(int epochsCompleted, boolean stoppedEarly) {
+            List<float[]> current = values();
+            try {
+                if (average != null) {
+                    load(average.averages());
+                }
+                if (stoppedEarly) {
+                    report(epochsCompleted + 1, true, evaluate());
+                }
+                var snapshot = network.snapshot();
+                PrunedNetwork pruned = Pruner.prune(spec, snapshot);
+                PrunedNetwork dense = Pruner.foldGates(spec, snapshot);
+                double gatedError = testError(null);
+                double prunedError;
+                try (PrunedNetworkRunner runner = new PrunedNetworkRunner(pruned, manager)) {
+                    prunedError = testError(runner);
+                }
+                return new TrainingResult(epochsCompleted, stoppedEarly, history, gatedError, dense, pruned,
+                        prunedError, saveParameters(), device.toString(), trainSeconds);
+            } finally {
+                load(current);
+            }
+        }
+
+        /** Metrics with the averaged parameters swapped in for the duration. */
+        private Evaluation evaluateAveraged() {
+            if (average == null) {
+                return evaluate();
+            }
+            List<float[]> current = values();
+            try {
+                load(average.averages());
+                return evaluate();
+            } finally {
+                load(current);
+            }
+        }
+
+        private Evaluation evaluate() {
+            Evaluation gates = evaluateCurrentGates();
+            return new Evaluation(testError(null), gates.expectedL0(), gates.expectedFlops(), gates.keptUnits());
+        }
+
+        /** Expected L0, FLOPs and kept units of the current log α; no test pass. */
+        private Evaluation evaluateCurrentGates() {
+            HardConcreteGate gate = network.gate();
+            List<float[]> logAlphas = network.logAlphas();
+            List<Integer> kept = new ArrayList<>();
+            double l0 = 0;
+            double flops = 0;
+            int gatedIndex = 0;
+            for (GatedLayer layer : network.weightedLayers()) {
+                double[] probabilities = new double[layer.groups()];
+                if (layer.gated()) {
+                    float[] la = logAlphas.get(gatedIndex++);
+                    int open = 0;
+                    for (int g = 0; g < la.length; g++) {
+                        probabilities[g] = gate.probabilityNonZero(la[g]);
+                        open += gate.isClosed(la[g]) ? 0 : 1;
+                    }
+                    kept.add(open);
+                } else {
+                    java.util.Arrays.fill(probabilities, 1.0);
+                }
+                double[] counts = layer.expectedFlopsAndL0(probabilities);
+                flops += counts[0];
+                l0 += counts[1];
+            }
+            return new Evaluation(Double.NaN, l0, flops, kept);
+        }
+
+        /** Test error of the gated network (runner null) or of a pruned one, with deterministic gates. */
+        private double testError(PrunedNetworkRunner runner) {
+            ImageDataset test = data.test();
+            ParameterStore store = new ParameterStore(manager, false);
+            long wrong = 0;
+            for (int start = 0; start < test.size(); start += EVAL_BATCH) {
+                int size = Math.min(EVAL_BATCH, test.size() - start);
+                try (NDManager batch = manager.newSubManager(); NDScope scope = new NDScope()) {
+                    NDArray x = NativeArrays.create(batch, test.pixels(), start * inputSize, network.inputShape(size));
+                    NDArray logits = runner == null
+                            ? network.block().forward(store, new NDList(x), false).singletonOrThrow()
+                            : runner.forward(x);
+                    long[] predicted = logits.argMax(1).toLongArray();
+                    for (int i = 0; i < size; i++) {
+                        wrong += predicted[i] == test.labels()[start + i] ? 0 : 1;
+                    }
+                }
+            }
+            return wrong / (double) test.size();
+        }
+
+        private List<float[]> values() {
+            List<float[]> result = new ArrayList<>(parameters.size());
+            for (Parameter p : parameters) {
+                result.add(p.getArray().toFloatArray());
+            }
+            return result;
+        }
+
+        private void load(List<float[]> values) {
+            for (int i = 0; i < parameters.size(); i++) {
+                NativeArrays.assign(parameters.get(i).getArray(), values.get(i));
+            }
+        }
+
+        private TrainingCheckpoint checkpoint(int epochsCompleted) {
+            List<float[]> shadows = average == null ? List.of() : average.shadows();
+            long updates = average == null ? 0 : average.updates();
+            byte[] state = CheckpointCodec.encode(new CheckpointCodec.State(values(), shadows, updates));
+            return new TrainingCheckpoint(epochsCompleted, step, state);
+        }
+
+        private void restore(TrainingCheckpoint checkpoint) {
+            CheckpointCodec.State state = CheckpointCodec.decode(checkpoint.state());
+            if (state.parameters().size() != parameters.size()) {
+                throw new IllegalArgumentException("checkpoint has " + state.parameters().size()
+                        + " parameters but the network has " + parameters.size());
+            }
+            for (int i = 0; i < parameters.size(); i++) {
+                if (state.parameters().get(i).length != parameters.get(i).getArray().size()) {
+                    throw new IllegalArgumentException("checkpoint does not match the network at parameter "
+                            + parameters.get(i).getName());
+                }
+            }
+            load(state.parameters());
+            if (average != null && state.shadows().size() == parameters.size()) {
+                average.restore(state.shadows(), state.averageUpdates());
+            }
+            step = checkpoint.step();
+        }
+
+        private byte[] saveParameters() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                network.block().saveParameters(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return bytes.toByteArray();
+        }
+    }
+
+    private record Evaluation(double testError, double expectedL0, double expectedFlops, List<Integer> keptUnits) {}
+
+    /** A seeded Fisher–Yates shuffle per epoch, so a resumed run sees the same order. */
+    static int[] permutation(int size, long seed, int epoch) {
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        Random random = new Random(seed * 31 + epoch);
+        for (int i = size - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
     }
 }

@@ -1,0 +1,129 @@
+package io.l0sparsify.l0;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * A 2-D convolution with one hard-concrete gate per OUTPUT feature map: the gate scales a filter and its
+ * bias together, so a closed gate removes the whole feature map.
+ *
+ * <pre>
+ *   y = conv(x, W ⊙ z[:,∅,∅,∅], b ⊙ z)        (one sample per minibatch, z: [filters])
+ *   y = conv(x, W, b) ⊙ z[:, :, ∅, ∅]          (one sample per example,  z: [batch, filters])
+ *   x: [batch, channels, H, W]   W: [filters, channels, k, k]   b, log α: [filters]
+ *   y: [batch, filters, (H + 2p − k)/s + 1, (W + 2p − k)/s + 1]
+ * </pre>
+ */
+public final class GatedConv2d extends AbstractGatedLayer {
+
+    private final int filters;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private int inChannels = -1;
+    private long outHeight;
+    private long outWidth;
+
+    GatedConv2d(int filters, int kernel, int stride, int padding, boolean gated, HardConcreteGate gate,
+            GateNoise noise, boolean perExampleGates) {
+        super(gated, gate, noise, perExampleGates);
+        this.filters = filters;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    public int filters() {
+        return filters;
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int kernel() {
+        return kernel;
+    }
+
+    @Override
+    public int groups() {
+        return filters;
+    }
+
+    @Override
+    public int groupSize() {
+        return inChannels * kernel * kernel + 1;
+    }
+
+    @Override
+    protected void prepare(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        inChannels = Math.toIntExact(in.get(1));
+        outHeight = (in.get(2) + 2L * padding - kernel) / stride + 1;
+        outWidth = (in.get(3) + 2L * padding - kernel) / stride + 1;
+        weight().setShape(new Shape(filters, inChannels, kernel, kernel));
+        bias().setShape(new Shape(filters));
+        if (gated()) {
+            logAlpha().setShape(new Shape(filters));
+        }
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        return new Shape[] {new Shape(in.get(0), filters, (in.get(2) + 2L * padding - kernel) / stride + 1,
+            (in.get(3) + 2L * padding - kernel) / stride + 1)};
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        Device device = x.getDevice();
+        NDArray w = store.getValue(weight(), device, training);
+        NDArray b = store.getValue(bias(), device, training);
+        NDArray z = gates(store, device, training, x.getManager(), x.getShape().get(0));
+        if (z == null) {
+            return convolve(x, w, b);
+        }
+        if (z.getShape().dimension() == 2) {
+            NDArray y = convolve(x, w, b).singletonOrThrow();
+            return new NDList(y.mul(z.reshape(z.getShape().get(0), filters, 1, 1)));
+        }
+        // Scaling the filters is cheaper than scaling the (larger) output maps.
+        return convolve(x, w.mul(z.reshape(filters, 1, 1, 1)), b.mul(z));
+    }
+
+    private NDList convolve(NDArray x, NDArray w, NDArray b) {
+        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1);
+    }
+
+    @Override
+    NDArray groupSquares(NDArray w, NDArray b) {
+        return w.square().sum(new int[] {1, 2, 3}).add(b.square());
+    }
+
+    @Override
+    NDArray ungroupedSquares(NDArray w, NDArray b) {
+        return null;
+    }
+
+    @Override
+    public double[] expectedFlopsAndL0(double[] probabilityNonZero) {
+        // As the reference: every expected filter costs (2n − 1) per output position plus its bias, with
+        // n = k·k·inChannels (the input channels are counted in full, as there).
+        double expectedFilters = 0;
+        for (double p : probabilityNonZero) {
+            expectedFilters += p;
+        }
+        long n = (long) kernel * kernel * inChannels;
+        double positions = (double) outHeight * outWidth;
+        double flops = positions * (2 * n - 1) * expectedFilters + positions * expectedFilters;
+        return new double[] {flops, n * expectedFilters + expectedFilters};
+    }
+}

@@ -1,0 +1,97 @@
+package io.l0sparsify.l0;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * A fully connected layer with one hard-concrete gate per INPUT unit (a column of the weight matrix in
+ * PyTorch layout, a row of the paper's), so a closed gate removes that input from the layer:
+ *
+ * <pre>
+ *   y = (x ⊙ z) · Wᵀ + b      x: [batch, inputs]   z: [inputs] or [batch, inputs]
+ *                             W: [units, inputs]   b: [units]   log α: [inputs]   y: [batch, units]
+ * </pre>
+ *
+ * Multiplying x rather than W by z is the same function and gradient, and cheaper whenever the batch is
+ * smaller than the number of units.
+ */
+public final class GatedDense extends AbstractGatedLayer {
+
+    private final int units;
+    private int inputs = -1;
+
+    GatedDense(int units, boolean gated, HardConcreteGate gate, GateNoise noise, boolean perExampleGates) {
+        super(gated, gate, noise, perExampleGates);
+        this.units = units;
+    }
+
+    public int units() {
+        return units;
+    }
+
+    public int inputs() {
+        return inputs;
+    }
+
+    @Override
+    public int groups() {
+        return inputs;
+    }
+
+    @Override
+    public int groupSize() {
+        return units;
+    }
+
+    @Override
+    protected void prepare(Shape[] inputShapes) {
+        inputs = Math.toIntExact(inputShapes[0].get(inputShapes[0].dimension() - 1));
+        weight().setShape(new Shape(units, inputs));
+        bias().setShape(new Shape(units));
+        if (gated()) {
+            logAlpha().setShape(new Shape(inputs));
+        }
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), units)};
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        Device device = x.getDevice();
+        NDArray z = gates(store, device, training, x.getManager(), x.getShape().get(0));
+        if (z != null) {
+            x = x.mul(z);
+        }
+        return Linear.linear(x, store.getValue(weight(), device, training), store.getValue(bias(), device, training));
+    }
+
+    @Override
+    NDArray groupSquares(NDArray w, NDArray b) {
+        return w.square().sum(new int[] {0});
+    }
+
+    @Override
+    NDArray ungroupedSquares(NDArray w, NDArray b) {
+        return b.square().sum();
+    }
+
+    @Override
+    public double[] expectedFlopsAndL0(double[] probabilityNonZero) {
+        // As the reference: (2·E[inputs] − 1) multiply-adds per unit, plus the bias, which is not gated.
+        double expectedInputs = 0;
+        for (double p : probabilityNonZero) {
+            expectedInputs += p;
+        }
+        return new double[] {(2 * expectedInputs - 1) * units + units, expectedInputs * units + units};
+    }
+}

@@ -1,0 +1,214 @@
+package io.l0sparsify.l0;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.pooling.Pool;
+import io.l0sparsify.prune.LayerParameters;
+import io.l0sparsify.spec.LayerSpec;
+import io.l0sparsify.spec.ModelSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A {@link ModelSpec} turned into DJL blocks: gated dense and conv layers from this package, DJL's own
+ * blocks for ReLU, pooling, flattening and dropout. Keeps the weighted layers in spec order so the
+ * penalty, the metrics and the pruner can walk them.
+ */
+public final class L0Network {
+
+    private final ModelSpec spec;
+    private final HardConcreteGate gate;
+    private final GateNoise noise;
+    private final SequentialBlock block = new SequentialBlock();
+    /** Dense and conv layers, gated or not, in spec order. */
+    private final List<AbstractGatedLayer> weighted = new ArrayList<>();
+    /** For each entry of {@link #weighted}, its index in the spec. */
+    private final List<Integer> weightedSpecIndex = new ArrayList<>();
+
+    private L0Network(ModelSpec spec, TrainingConfig config) {
+        this.spec = spec;
+        this.gate = HardConcreteGate.withTemperature(config.beta());
+        this.noise = new GateNoise(config.seed());
+        List<LayerSpec> layers = spec.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            block.add(toBlock(layers.get(i), config.perExampleGates(), i));
+        }
+    }
+
+    public static L0Network build(ModelSpec spec, TrainingConfig config) {
+        return new L0Network(spec, config);
+    }
+
+    private Block toBlock(LayerSpec layer, boolean perExample, int index) {
+        if (layer instanceof LayerSpec.Dense d) {
+            return addWeighted(new GatedDense(d.units(), d.gated(), gate, noise, perExample), index);
+        } else if (layer instanceof LayerSpec.Conv2d c) {
+            return addWeighted(new GatedConv2d(c.filters(), c.kernel(), c.stride(), c.padding(), c.gated(), gate,
+                    noise, perExample), index);
+        } else if (layer instanceof LayerSpec.MaxPool p) {
+            return Pool.maxPool2dBlock(new Shape(p.size(), p.size()), new Shape(p.stride(), p.stride()));
+        } else if (layer instanceof LayerSpec.Relu) {
+            return Activation.reluBlock();
+        } else if (layer instanceof LayerSpec.Flatten) {
+            return Blocks.batchFlattenBlock();
+        } else if (layer instanceof LayerSpec.Dropout d) {
+            return Dropout.builder().optRate((float) d.rate()).build();
+        }
+        throw new IllegalArgumentException("unknown layer " + layer);
+    }
+
+    private Block addWeighted(AbstractGatedLayer layer, int specIndex) {
+        weighted.add(layer);
+        weightedSpecIndex.add(specIndex);
+        return layer;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public SequentialBlock block() {
+        return block;
+    }
+
+    public HardConcreteGate gate() {
+        return gate;
+    }
+
+    GateNoise noise() {
+        return noise;
+    }
+
+    /** Dense and conv layers in spec order, gated or not. */
+    public List<GatedLayer> weightedLayers() {
+        return Collections.unmodifiableList(weighted);
+    }
+
+    /** Spec index of the i-th weighted layer. */
+    int specIndexOfWeighted(int i) {
+        return weightedSpecIndex.get(i);
+    }
+
+    /** The shape of one batch of {@code batch} inputs. */
+    public Shape inputShape(long batch) {
+        long[] dims = new long[spec.inputShape().size() + 1];
+        dims[0] = batch;
+        for (int i = 0; i < spec.inputShape().size(); i++) {
+            dims[i + 1] = spec.inputShape().get(i);
+        }
+        return new Shape(dims);
+    }
+
+    /**
+     * Creates the parameters on {@code manager} and fills them from a generator seeded with
+     * {@code config.seed()}: weights He-normal (std √(2/fan-in)), biases 0, log α ~ N(log(1−d) − log d,
+     * 0.01²) with the layer's initial drop rate d.
+     */
+    public void initialize(NDManager manager, TrainingConfig config) {
+        block.initialize(manager, DataType.FLOAT32, inputShape(1));
+        Random random = new Random(config.seed());
+        int gatedIndex = 0;
+        for (AbstractGatedLayer layer : weighted) {
+            NDArray w = layer.weight().getArray();
+            Shape shape = w.getShape();
+            long fanIn = shape.size() / shape.get(0);
+            double std = Math.sqrt(2.0 / fanIn);
+            float[] values = new float[Math.toIntExact(shape.size())];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (random.nextGaussian() * std);
+            }
+            NativeArrays.assign(w, values);
+            NDArray b = layer.bias().getArray();
+            NativeArrays.assign(b, new float[Math.toIntExact(b.size())]);
+            if (layer.gated()) {
+                double d = config.initialDropRateOf(spec, gatedIndex++);
+                double mean = Math.log(1 - d) - Math.log(d);
+                NDArray la = layer.logAlpha().getArray();
+                float[] alphas = new float[Math.toIntExact(la.size())];
+                for (int i = 0; i < alphas.length; i++) {
+                    alphas[i] = (float) (mean + 0.01 * random.nextGaussian());
+                }
+                NativeArrays.assign(la, alphas);
+            }
+        }
+    }
+
+    /**
+     * A network with the given parameters (DJL's parameter-file format, as in
+     * {@link TrainingResult#gatedParameters()}), ready for evaluation on {@code manager}.
+     */
+    public static L0Network restore(ModelSpec spec, TrainingConfig config, NDManager manager, byte[] parameters) {
+        L0Network network = build(spec, config);
+        network.block.initialize(manager, DataType.FLOAT32, network.inputShape(1));
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(parameters))) {
+            network.block.loadParameters(manager, in);
+        } catch (java.io.IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalArgumentException("parameters do not fit " + spec + ": " + e.getMessage(), e);
+        }
+        return network;
+    }
+
+    /** Logits with deterministic gates, {@code [batch, classes]}. */
+    public NDArray predict(NDArray input) {
+        return block.forward(new ai.djl.training.ParameterStore(input.getManager(), false),
+                new ai.djl.ndarray.NDList(input), false).singletonOrThrow();
+    }
+
+    /** Clamps every log α into [ln 0.01, ln 100] in place, as the reference does after each step. */
+    void clampLogAlphas() {
+        for (AbstractGatedLayer layer : weighted) {
+            if (layer.gated()) {
+                NDArray la = layer.logAlpha().getArray();
+                float[] values = la.toFloatArray();
+                boolean changed = false;
+                for (int i = 0; i < values.length; i++) {
+                    float clamped = (float) Math.max(HardConcreteGate.MIN_LOG_ALPHA,
+                            Math.min(HardConcreteGate.MAX_LOG_ALPHA, values[i]));
+                    changed |= clamped != values[i];
+                    values[i] = clamped;
+                }
+                if (changed) {
+                    NativeArrays.assign(la, values);
+                }
+            }
+        }
+    }
+
+    /** The current values of every weighted layer with their test-time gates, copied to the heap. */
+    public List<LayerParameters> snapshot() {
+        List<LayerParameters> result = new ArrayList<>();
+        for (int i = 0; i < weighted.size(); i++) {
+            AbstractGatedLayer layer = weighted.get(i);
+            float[] gates = null;
+            if (layer.gated()) {
+                gates = layer.logAlpha().getArray().toFloatArray();
+                for (int g = 0; g < gates.length; g++) {
+                    gates[g] = (float) gate.testTime(gates[g]);
+                }
+            }
+            result.add(new LayerParameters(weightedSpecIndex.get(i), layer.weight().getArray().toFloatArray(),
+                    layer.bias().getArray().toFloatArray(), gates));
+        }
+        return result;
+    }
+
+    /** log α of every gated layer, in order, copied to the heap. */
+    public List<float[]> logAlphas() {
+        List<float[]> result = new ArrayList<>();
+        for (AbstractGatedLayer layer : weighted) {
+            if (layer.gated()) {
+                result.add(layer.logAlpha().getArray().toFloatArray());
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,54 @@
+package io.l0sparsify.l0;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.loss.Loss;
+import java.util.List;
+
+/**
+ * The expected L0 (and optional L2) cost of the paper's eq. (13)/(14), per training example:
+ *
+ * <pre>
+ *   R = Σ_layers Σ_groups P(z_g ≠ 0) · Σ_{w ∈ g} (½·wd·w² + λ_layer / N)
+ * </pre>
+ *
+ * Like DJL's {@code L1WeightDecay} it reads the parameters it was built with and ignores labels and
+ * predictions; the trainer adds it to the mean cross-entropy. Evaluate inside an NDScope: the result
+ * is computed from parameters and would otherwise live on the model's manager for good.
+ */
+public final class L0Penalty extends Loss {
+
+    private final List<GatedLayer> layers;
+    private final double[] lambdaOverN;
+    private final double weightDecay;
+
+    /**
+     * @param layers the weighted layers, gated or not
+     * @param lambdas λ for each of {@code layers} ("per 1/N"; ignored for an ungated layer)
+     * @param weightDecay the L2 coefficient wd
+     * @param trainingExamples N
+     */
+    public L0Penalty(List<GatedLayer> layers, double[] lambdas, double weightDecay, int trainingExamples) {
+        super("L0Penalty");
+        if (lambdas.length != layers.size()) {
+            throw new IllegalArgumentException(layers.size() + " layers but " + lambdas.length + " λ values");
+        }
+        this.layers = List.copyOf(layers);
+        this.lambdaOverN = new double[lambdas.length];
+        for (int i = 0; i < lambdas.length; i++) {
+            lambdaOverN[i] = lambdas[i] / trainingExamples;
+        }
+        this.weightDecay = weightDecay;
+    }
+
+    /** The penalty as a scalar; the arguments are ignored and may be null. */
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+        NDArray total = null;
+        for (int i = 0; i < layers.size(); i++) {
+            NDArray term = layers.get(i).penalty(lambdaOverN[i], weightDecay);
+            total = total == null ? term : total.add(term);
+        }
+        return total;
+    }
+}

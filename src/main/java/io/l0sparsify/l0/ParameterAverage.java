@@ -1,0 +1,77 @@
+package io.l0sparsify.l0;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An exponential moving average of parameters, bias-corrected like Adam's moments:
+ * {@code m ← d·m + (1−d)·θ}, evaluated as {@code m / (1 − dᵗ)} after t updates. The paper's reference
+ * code evaluates and prunes these averaged values; so do we. The shadow arrays live on their own manager.
+ */
+final class ParameterAverage implements AutoCloseable {
+
+    private final double decay;
+    private final List<Parameter> parameters;
+    private final List<NDArray> shadows = new ArrayList<>();
+    private final NDManager manager;
+    private long updates;
+
+    ParameterAverage(List<Parameter> parameters, double decay, NDManager parent) {
+        this.decay = decay;
+        this.parameters = List.copyOf(parameters);
+        this.manager = parent.newSubManager();
+        for (Parameter p : parameters) {
+            shadows.add(manager.zeros(p.getArray().getShape(), p.getArray().getDataType(), p.getArray().getDevice()));
+        }
+    }
+
+    long updates() {
+        return updates;
+    }
+
+    void update() {
+        updates++;
+        try (NDScope ignored = new NDScope()) {
+            for (int i = 0; i < parameters.size(); i++) {
+                shadows.get(i).muli(decay).addi(parameters.get(i).getArray().mul(1 - decay));
+            }
+        }
+    }
+
+    /** The bias-corrected averages, copied to the heap in parameter order. */
+    List<float[]> averages() {
+        double correction = 1 - Math.pow(decay, updates);
+        List<float[]> result = new ArrayList<>();
+        try (NDScope ignored = new NDScope()) {
+            for (NDArray shadow : shadows) {
+                result.add(shadow.div(correction).toFloatArray());
+            }
+        }
+        return result;
+    }
+
+    /** The raw (uncorrected) shadows, for checkpoints. */
+    List<float[]> shadows() {
+        List<float[]> result = new ArrayList<>();
+        for (NDArray shadow : shadows) {
+            result.add(shadow.toFloatArray());
+        }
+        return result;
+    }
+
+    void restore(List<float[]> values, long restoredUpdates) {
+        for (int i = 0; i < shadows.size(); i++) {
+            NativeArrays.assign(shadows.get(i), values.get(i));
+        }
+        updates = restoredUpdates;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,89 @@
+package io.l0sparsify.prune;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a {@link PrunedNetwork} with DJL tensor operations: the reference the gated model and the ONNX
+ * export are checked against. Weights are copied to the device once, on the manager given.
+ */
+public final class PrunedNetworkRunner implements AutoCloseable {
+
+    private final PrunedNetwork network;
+    private final NDManager manager;
+    private final List<NDArray[]> tensors = new ArrayList<>();
+
+    public PrunedNetworkRunner(PrunedNetwork network, NDManager parent) {
+        this.network = network;
+        this.manager = parent.newSubManager();
+        for (PrunedLayer layer : network.layers()) {
+            if (layer instanceof PrunedLayer.Dense d) {
+                tensors.add(new NDArray[] {
+                    manager.create(d.weight(), new Shape(d.units(), d.inputs())), manager.create(d.bias()),
+                    d.gather() == null ? null : manager.create(toLong(d.gather()))});
+            } else if (layer instanceof PrunedLayer.Conv2d c) {
+                tensors.add(new NDArray[] {
+                    manager.create(c.weight(), new Shape(c.filters(), c.inChannels(), c.kernel(), c.kernel())),
+                    manager.create(c.bias())});
+            } else {
+                tensors.add(null);
+            }
+        }
+    }
+
+    /** Logits {@code [batch, classes]} for a batch {@code [batch, ...inputShape]}, on the input's manager. */
+    public NDArray forward(NDArray input) {
+        NDArray x = input;
+        List<PrunedLayer> layers = network.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            PrunedLayer layer = layers.get(i);
+            NDArray[] t = tensors.get(i);
+            if (layer instanceof PrunedLayer.Dense) {
+                if (x.getShape().dimension() > 2) {
+                    x = x.reshape(x.getShape().get(0), -1);
+                }
+                if (t[2] != null) {
+                    x = x.get(new ai.djl.ndarray.index.NDIndex(":, {}", t[2]));
+                }
+                x = Linear.linear(x, t[0], t[1]).singletonOrThrow();
+            } else if (layer instanceof PrunedLayer.Conv2d c) {
+                x = Conv2d.conv2d(x, t[0], t[1], new Shape(c.stride(), c.stride()),
+                        new Shape(c.padding(), c.padding()), new Shape(1, 1), 1).singletonOrThrow();
+            } else if (layer instanceof PrunedLayer.MaxPool p) {
+                x = Pool.maxPool2d(x, new Shape(p.size(), p.size()), new Shape(p.stride(), p.stride()),
+                        new Shape(0, 0), false);
+            } else if (layer instanceof PrunedLayer.Relu) {
+                x = Activation.relu(x);
+            } else if (layer instanceof PrunedLayer.Flatten) {
+                x = x.reshape(x.getShape().get(0), -1);
+            }
+        }
+        return x;
+    }
+
+    /** Convenience for callers holding a list. */
+    public NDList forward(NDList input) {
+        return new NDList(forward(input.singletonOrThrow()));
+    }
+
+    private static long[] toLong(int[] values) {
+        long[] result = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            result[i] = values[i];
+        }
+        return result;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,252 @@
+package io.l0sparsify.prune;
+
+import io.l0sparsify.spec.LayerSpec;
+import io.l0sparsify.spec.ModelSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Builds the physically smaller network from a trained gated one.
+ *
+ * <p>Three passes over the layers, in the original index space of every activation:
+ * <ol>
+ *   <li>forward: a dense layer keeps the inputs that still arrive and whose gate ẑ is non-zero; a conv
+ *       layer keeps the filters whose gate is non-zero; pooling, ReLU and dropout pass channels through;
+ *       flatten turns kept channels into kept positions;</li>
+ *   <li>backward: an output unit (or filter) that no kept input of the next weighted layer reads is
+ *       dropped too — a zero gate downstream makes it dead weight;</li>
+ *   <li>build: gather indices where a dense layer reads a subset of what arrives, weights sliced and
+ *       multiplied by ẑ.</li>
+ * </ol>
+ * The result computes exactly the gated network's test-time function (up to float rounding): every
+ * removed unit contributed zero. A layer whose gates are all closed keeps one group with zero weights so
+ * that every shape stays non-empty.
+ */
+public final class Pruner {
+
+    private Pruner() {}
+
+    /** Removes every closed group and everything only it fed. */
+    public static PrunedNetwork prune(ModelSpec spec, List<LayerParameters> parameters) {
+        return build(spec, parameters, true);
+    }
+
+    /**
+     * Folds the gates into the weights but keeps every unit: the dense baseline that a pruned network is
+     * compared against (same function, original size).
+     */
+    public static PrunedNetwork foldGates(ModelSpec spec, List<LayerParameters> parameters) {
+        return build(spec, parameters, false);
+    }
+
+    private static PrunedNetwork build(ModelSpec spec, List<LayerParameters> parameters, boolean remove) {
+        List<LayerSpec> layers = spec.layers();
+        int n = layers.size();
+        LayerParameters[] values = new LayerParameters[n];
+        for (LayerParameters p : parameters) {
+            values[p.specIndex()] = p;
+        }
+        int[][] inShapes = new int[n][];
+        List<int[]> outShapes = spec.outputShapes();
+        for (int i = 0; i < n; i++) {
+            inShapes[i] = spec.inputShapeOf(i);
+            if ((layers.get(i) instanceof LayerSpec.Dense || layers.get(i) instanceof LayerSpec.Conv2d)
+                    && values[i] == null) {
+                throw new IllegalArgumentException("no parameters for layer " + i + " (" + layers.get(i).type() + ")");
+            }
+        }
+
+        // keptIn[i]: dense inputs kept (original index space); keptOut[i]: dense units / conv filters kept.
+        boolean[][] keptIn = new boolean[n][];
+        boolean[][] keptOut = new boolean[n][];
+
+        // 1. forward
+        boolean[] avail = allTrue(units(inShapes[0]));
+        for (int i = 0; i < n; i++) {
+            LayerSpec layer = layers.get(i);
+            if (layer instanceof LayerSpec.Dense d) {
+                keptIn[i] = open(avail, values[i].gates(), remove);
+                keptOut[i] = allTrue(d.units());
+                avail = keptOut[i];
+            } else if (layer instanceof LayerSpec.Conv2d c) {
+                keptIn[i] = avail;
+                keptOut[i] = open(allTrue(c.filters()), values[i].gates(), remove);
+                avail = keptOut[i];
+            } else if (layer instanceof LayerSpec.Flatten) {
+                avail = flatten(avail, inShapes[i]);
+            }
+        }
+
+        // 2. backward
+        boolean[] needed = allTrue(spec.numClasses());
+        for (int i = n - 1; i >= 0; i--) {
+            LayerSpec layer = layers.get(i);
+            if (layer instanceof LayerSpec.Dense) {
+                keptOut[i] = and(keptOut[i], needed);
+                needed = keptIn[i];
+            } else if (layer instanceof LayerSpec.Conv2d) {
+                keptOut[i] = nonEmpty(and(keptOut[i], needed), values[i].gates());
+                needed = keptIn[i];
+            } else if (layer instanceof LayerSpec.Flatten) {
+                needed = channelsOf(needed, inShapes[i]);
+            }
+        }
+
+        // 3. build, tracking what actually arrives at each layer
+        List<PrunedLayer> result = new ArrayList<>();
+        avail = allTrue(units(inShapes[0]));
+        for (int i = 0; i < n; i++) {
+            LayerSpec layer = layers.get(i);
+            String name = layer.type() + i;
+            if (layer instanceof LayerSpec.Dense d) {
+                result.add(dense(name, d, values[i], indices(keptIn[i]), indices(keptOut[i]), indices(avail)));
+                avail = keptOut[i];
+            } else if (layer instanceof LayerSpec.Conv2d c) {
+                result.add(conv(name, c, inShapes[i][0], values[i], indices(keptOut[i]), indices(avail)));
+                avail = keptOut[i];
+            } else if (layer instanceof LayerSpec.MaxPool p) {
+                result.add(new PrunedLayer.MaxPool(name, p.size(), p.stride()));
+            } else if (layer instanceof LayerSpec.Relu) {
+                result.add(new PrunedLayer.Relu(name));
+            } else if (layer instanceof LayerSpec.Flatten) {
+                result.add(new PrunedLayer.Flatten(name));
+                avail = flatten(avail, inShapes[i]);
+            }
+            // dropout is the identity at test time and disappears
+        }
+        return new PrunedNetwork(spec.inputShape(), result, spec.numClasses());
+    }
+
+    private static PrunedLayer.Dense dense(String name, LayerSpec.Dense spec, LayerParameters p, int[] in,
+            int[] out, int[] arriving) {
+        int originalInputs = p.weight().length / spec.units();
+        float[] weight = new float[out.length * in.length];
+        float[] bias = new float[out.length];
+        for (int u = 0; u < out.length; u++) {
+            int row = out[u] * originalInputs;
+            for (int j = 0; j < in.length; j++) {
+                float z = p.gates() == null ? 1f : p.gates()[in[j]];
+                weight[u * in.length + j] = p.weight()[row + in[j]] * z;
+            }
+            bias[u] = p.bias()[out[u]];
+        }
+        int[] gather = null;
+        if (!Arrays.equals(in, arriving)) {
+            gather = new int[in.length];
+            for (int j = 0; j < in.length; j++) {
+                gather[j] = Arrays.binarySearch(arriving, in[j]);
+                if (gather[j] < 0) {
+                    throw new IllegalStateException(name + ": input " + in[j] + " kept but not produced upstream");
+                }
+            }
+        }
+        return new PrunedLayer.Dense(name, spec.gated(), originalInputs, spec.units(), in, out, gather, weight,
+                bias);
+    }
+
+    private static PrunedLayer.Conv2d conv(String name, LayerSpec.Conv2d spec, int originalChannels,
+            LayerParameters p, int[] filters, int[] channels) {
+        int k = spec.kernel();
+        int area = k * k;
+        float[] weight = new float[filters.length * channels.length * area];
+        float[] bias = new float[filters.length];
+        for (int f = 0; f < filters.length; f++) {
+            float z = p.gates() == null ? 1f : p.gates()[filters[f]];
+            for (int c = 0; c < channels.length; c++) {
+                int from = (filters[f] * originalChannels + channels[c]) * area;
+                int to = (f * channels.length + c) * area;
+                for (int a = 0; a < area; a++) {
+                    weight[to + a] = p.weight()[from + a] * z;
+                }
+            }
+            bias[f] = p.bias()[filters[f]] * z;
+        }
+        return new PrunedLayer.Conv2d(name, spec.gated(), spec.filters(), originalChannels, filters, channels, k,
+                spec.stride(), spec.padding(), weight, bias);
+    }
+
+    /** Units still arriving whose gate is open; never empty (see the class comment). */
+    private static boolean[] open(boolean[] arriving, float[] gates, boolean remove) {
+        boolean[] kept = arriving.clone();
+        if (gates != null && remove) {
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] &= gates[i] > 0;
+            }
+        }
+        return nonEmpty(kept, gates);
+    }
+
+    private static boolean[] nonEmpty(boolean[] kept, float[] gates) {
+        for (boolean k : kept) {
+            if (k) {
+                return kept;
+            }
+        }
+        int best = 0;
+        if (gates != null) {
+            for (int i = 1; i < gates.length; i++) {
+                if (gates[i] > gates[best]) {
+                    best = i;
+                }
+            }
+        }
+        boolean[] one = new boolean[kept.length];
+        one[best] = true;
+        return one;
+    }
+
+    private static boolean[] flatten(boolean[] channels, int[] shape) {
+        int area = shape.length == 3 ? shape[1] * shape[2] : 1;
+        boolean[] flat = new boolean[channels.length * area];
+        for (int c = 0; c < channels.length; c++) {
+            if (channels[c]) {
+                Arrays.fill(flat, c * area, (c + 1) * area, true);
+            }
+        }
+        return flat;
+    }
+
+    private static boolean[] channelsOf(boolean[] flat, int[] shape) {
+        int area = shape.length == 3 ? shape[1] * shape[2] : 1;
+        boolean[] channels = new boolean[flat.length / area];
+        for (int i = 0; i < flat.length; i++) {
+            channels[i / area] |= flat[i];
+        }
+        return channels;
+    }
+
+    /** Features of a flat input, channels of an image. */
+    private static int units(int[] shape) {
+        return shape[0];
+    }
+
+    private static boolean[] allTrue(int size) {
+        boolean[] mask = new boolean[size];
+        Arrays.fill(mask, true);
+        return mask;
+    }
+
+    private static boolean[] and(boolean[] a, boolean[] b) {
+        boolean[] r = new boolean[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] && b[i];
+        }
+        return r;
+    }
+
+    private static int[] indices(boolean[] mask) {
+        int count = 0;
+        for (boolean m : mask) {
+            count += m ? 1 : 0;
+        }
+        int[] result = new int[count];
+        int j = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i]) {
+                result[j++] = i;
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,125 @@
+package io.l0sparsify.dataset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.l0sparsify.testing.Mnist;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxReaderTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsTheMnistFilesWithPixelsScaledToUnitInterval() {
+        TrainTestSplit mnist = Mnist.full();
+        assertThat(mnist.train().size()).isEqualTo(60_000);
+        assertThat(mnist.test().size()).isEqualTo(10_000);
+        assertThat(mnist.train().rows()).isEqualTo(28);
+        assertThat(mnist.train().numClasses()).isEqualTo(10);
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (float p : mnist.test().pixels()) {
+            min = Math.min(min, p);
+            max = Math.max(max, p);
+        }
+        assertThat(min).isEqualTo(0f);
+        assertThat(max).isEqualTo(1f);
+        // The first training label of MNIST is a 5, the first test label a 7.
+        assertThat(mnist.train().labels()[0]).isEqualTo(5);
+        assertThat(mnist.test().labels()[0]).isEqualTo(7);
+    }
+
+    @Test
+    void readsPlainAndGzippedFilesAlike() throws IOException {
+        writeImages(dir.resolve("a-images"), 0x00000803, 2, 2, 2, new byte[] {0, (byte) 255, 51, 102, 1, 2, 3, 4}, false);
+        writeLabels(dir.resolve("a-labels.gz"), 0x00000801, new byte[] {3, 9}, true);
+        ImageDataset data = IdxReader.read(dir, "a-images", "a-labels");
+        assertThat(data.size()).isEqualTo(2);
+        assertThat(data.pixels()[1]).isEqualTo(1f);
+        assertThat(data.pixels()[2]).isEqualTo(0.2f);
+        assertThat(data.labels()).containsExactly(3, 9);
+    }
+
+    @Test
+    void wrongMagicNumberNamesTheFile() throws IOException {
+        writeImages(dir.resolve("a-images"), 0x00000801, 1, 2, 2, new byte[4], false);
+        writeLabels(dir.resolve("a-labels"), 0x00000801, new byte[] {1}, false);
+        assertThatThrownBy(() -> IdxReader.read(dir, "a-images", "a-labels"))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessageStartingWith("a-images: wrong magic number 0x00000801: expected 0x00000803");
+    }
+
+    @Test
+    void truncatedDataIsReported() throws IOException {
+        writeImages(dir.resolve("a-images"), 0x00000803, 3, 2, 2, new byte[5], false);
+        writeLabels(dir.resolve("a-labels"), 0x00000801, new byte[] {1, 2, 3}, false);
+        assertThatThrownBy(() -> IdxReader.read(dir, "a-images", "a-labels"))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessage("a-images: is truncated: header promises 12 pixels but only 5 are present");
+    }
+
+    @Test
+    void truncatedHeaderIsReported() throws IOException {
+        Files.write(dir.resolve("a-images"), new byte[] {0, 0, 8});
+        writeLabels(dir.resolve("a-labels"), 0x00000801, new byte[] {1}, false);
+        assertThatThrownBy(() -> IdxReader.read(dir, "a-images", "a-labels"))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContaining("a-images: is truncated");
+    }
+
+    @Test
+    void countMismatchBetweenImagesAndLabelsIsReported() throws IOException {
+        writeImages(dir.resolve("a-images"), 0x00000803, 2, 1, 1, new byte[2], false);
+        writeLabels(dir.resolve("a-labels"), 0x00000801, new byte[] {1, 2, 3}, false);
+        assertThatThrownBy(() -> IdxReader.read(dir, "a-images", "a-labels"))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessage("a-labels: has 3 labels but a-images has 2 images");
+    }
+
+    @Test
+    void missingFileAndCorruptGzipAreReported() throws IOException {
+        assertThatThrownBy(() -> IdxReader.readSplit(dir))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContaining("train-images-idx3-ubyte: not found");
+        Files.write(dir.resolve("a-images.gz"), new byte[] {1, 2, 3, 4, 5});
+        writeLabels(dir.resolve("a-labels"), 0x00000801, new byte[] {1}, false);
+        assertThatThrownBy(() -> IdxReader.read(dir, "a-images", "a-labels"))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContaining("a-images.gz: is not a valid gzip file");
+        assertThat(IdxReader.isComplete(dir)).isFalse();
+    }
+
+    private static void writeImages(Path file, int magic, int count, int rows, int cols, byte[] data, boolean gzip)
+            throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(magic);
+        out.writeInt(count);
+        out.writeInt(rows);
+        out.writeInt(cols);
+        out.write(data);
+        write(file, bytes.toByteArray(), gzip);
+    }
+
+    private static void writeLabels(Path file, int magic, byte[] labels, boolean gzip) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(magic);
+        out.writeInt(labels.length);
+        out.write(labels);
+        write(file, bytes.toByteArray(), gzip);
+    }
+
+    private static void write(Path file, byte[] content, boolean gzip) throws IOException {
+        try (OutputStream out = gzip ? new GZIPOutputStream(Files.newOutputStream(file)) : Files.newOutputStream(file)) {
+            out.write(content);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.l0sparsify.l0;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class HardConcreteGateTest {
+
+    private static final HardConcreteGate GATE = HardConcreteGate.withTemperature(2.0 / 3.0);
+    private static final int SAMPLES = 400_000;
+
+    @Test
+    void closedFormsMatchHandComputedValues() {
+        // P(z=0) = sigmoid(β·log(−γ/ζ) − log α) = sigmoid(−1.598597) = 0.1681778… at log α = 0,
+        // and by the symmetry of γ, ζ around ½ P(z=1) is the same there.
+        assertThat(GATE.probabilityZero(0)).isCloseTo(0.16817781600830958, within(1e-12));
+        assertThat(GATE.probabilityOne(0)).isCloseTo(0.1681778160083097, within(1e-12));
+        // log α = 1.5: P(z=0) = 0.0431652, P(z=1) = 0.4753707, ẑ = sigmoid(1.5)·1.2 − 0.1 = 0.8810894
+        assertThat(GATE.probabilityZero(1.5)).isCloseTo(0.04316517068304344, within(1e-12));
+        assertThat(GATE.probabilityOne(1.5)).isCloseTo(0.4753707370851776, within(1e-12));
+        assertThat(GATE.testTime(1.5)).isCloseTo(0.8810893714323725, within(1e-12));
+        assertThat(GATE.testTime(0)).isCloseTo(0.5, within(1e-12));
+    }
+
+    @Test
+    void testTimeGateClosesExactlyBelowLogOneEleventh() {
+        // ẑ = 0 ⇔ sigmoid(log α) ≤ −γ/(ζ−γ) = 1/12 ⇔ log α ≤ log(1/11) = −2.3978953
+        assertThat(GATE.isClosed(-2.3979)).isTrue();
+        assertThat(GATE.isClosed(-2.3978)).isFalse();
+        assertThat(GATE.testTime(5)).isEqualTo(1.0);
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {-1.0, 0.0, 1.5})
+    void monteCarloMatchesClosedFormsAndNumericalIntegration(double logAlpha) {
+        SplittableRandom random = new SplittableRandom(42);
+        long zeros = 0;
+        long ones = 0;
+        double sum = 0;
+        for (int i = 0; i < SAMPLES; i++) {
+            double u = HardConcreteGate.EPSILON + (1 - 2 * HardConcreteGate.EPSILON) * random.nextDouble();
+            double z = GATE.sample(logAlpha, u);
+            zeros += z == 0 ? 1 : 0;
+            ones += z == 1 ? 1 : 0;
+            sum += z;
+        }
+        // Numerical integration of the stretched density over (0, 1) (midpoint rule, 200 000 cells).
+        int cells = 200_000;
+        double mass = 0;
+        double firstMoment = 0;
+        for (int i = 0; i < cells; i++) {
+            double x = (i + 0.5) / cells;
+            double f = GATE.stretchedDensity(x, logAlpha) / cells;
+            mass += f;
+            firstMoment += x * f;
+        }
+        double p0 = GATE.probabilityZero(logAlpha);
+        double p1 = GATE.probabilityOne(logAlpha);
+        double expected = p1 + firstMoment;
+        // The three parts of the distribution add up to one.
+        assertThat(p0 + mass + p1).isCloseTo(1.0, within(1e-6));
+        // 5 standard errors of a proportion / mean over 400 000 samples (σ ≤ 0.5/√n = 7.9e-4).
+        double tolerance = 5 * 0.5 / Math.sqrt(SAMPLES);
+        assertThat(zeros / (double) SAMPLES).isCloseTo(p0, within(tolerance));
+        assertThat(ones / (double) SAMPLES).isCloseTo(p1, within(tolerance));
+        assertThat(sum / SAMPLES).isCloseTo(expected, within(tolerance));
+        assertThat(1 - p0).isCloseTo(GATE.probabilityNonZero(logAlpha), within(1e-15));
+    }
+
+    @Test
+    void tensorFormulasAgreeWithScalarOnes() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            float[] logAlphas = {-3f, -1f, 0f, 0.7f, 2f, 4.5f};
+            float[] noise = {0.01f, 0.2f, 0.5f, 0.6f, 0.9f, 0.999f};
+            NDArray la = manager.create(logAlphas);
+            float[] samples = GATE.sample(la, manager.create(noise)).toFloatArray();
+            float[] testTime = GATE.testTime(la).toFloatArray();
+            float[] nonZero = GATE.probabilityNonZero(la).toFloatArray();
+            for (int i = 0; i < logAlphas.length; i++) {
+                assertThat((double) samples[i]).isCloseTo(GATE.sample(logAlphas[i], noise[i]), within(1e-6));
+                assertThat((double) testTime[i]).isCloseTo(GATE.testTime(logAlphas[i]), within(1e-6));
+                assertThat((double) nonZero[i]).isCloseTo(GATE.probabilityNonZero(logAlphas[i]), within(1e-6));
+            }
+        }
+    }
+
+    @Test
+    void rejectsParametersOutsideTheStretchedInterval() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HardConcreteGate(2.0 / 3, 0.1, 1.1))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HardConcreteGate.withTemperature(0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
