@@ -116,9 +116,7 @@ public final class OnnxExporter {
                 .build();
         return OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
-                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder()
-                        .setDomain(ONNXOperators.GEMM.getOpDomain() == null ? "" : ONNXOperators.GEMM.getOpDomain())
-                        .setVersion(OPSET))
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setProducerName("l0-sparsify")
                 .setDomain("io.l0sparsify")
                 .setModelVersion(1)
