@@ -121,6 +121,10 @@ public final class OnnxExporter {
                 .setDomain("io.l0sparsify")
                 .setModelVersion(1)
                 .setDocString(docString(network))
+                .addMetadataProps(property("architecture", network.architecture()))
+                .addMetadataProps(property("parameters", Long.toString(network.parameterCount())))
+                .addMetadataProps(property("flops", Long.toString(network.flops())))
+                .addMetadataProps(property("preprocessing", PREPROCESSING))
                 .setGraph(graph)
                 .build()
                 .toByteArray();
@@ -179,6 +183,10 @@ public final class OnnxExporter {
                         .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
                         .setShape(shape)))
                 .build();
+    }
+
+    private static OnnxMl.StringStringEntryProto property(String key, String value) {
+        return OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
     }
 
     private static String docString(PrunedNetwork network) {

@@ -95,6 +95,11 @@ class OnnxExporterTest {
         assertEquals("batch", proto.getGraph().getOutput(0).getType().getTensorType().getShape().getDim(0)
                 .getDimParam());
         assertTrue(proto.getDocString().contains("pixels scaled to [0,1]"), proto.getDocString());
+        Map<String, String> metadata = proto.getMetadataPropsList().stream()
+                .collect(Collectors.toMap(OnnxMl.StringStringEntryProto::getKey,
+                        OnnxMl.StringStringEntryProto::getValue));
+        assertEquals(network.architecture(), metadata.get("architecture"));
+        assertEquals(Long.toString(network.flops()), metadata.get("flops"));
     }
 
     @Test
