@@ -3,9 +3,12 @@ package io.l0sparsify.export;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import io.l0sparsify.prune.LayerParameters;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
+import io.l0sparsify.prune.PrunedNetworkRunner;
 import io.l0sparsify.prune.Pruner;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
@@ -22,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The paper's two networks with random weights and most gates closed, pruned by the project's
- * {@link Pruner}: the exported pruned model computes what the exported dense (gates folded) model computes,
- * and its ONNX graph has exactly the pruned shapes.
+ * {@link Pruner}: the exported pruned model computes what the exported dense (gates folded) model and the
+ * pruned network in DJL compute, and its ONNX graph has exactly the pruned shapes.
  */
 class PrunedPresetExportTest {
 
@@ -45,6 +48,26 @@ class PrunedPresetExportTest {
 
         OnnxExporterTest.assertClose(ReferenceForward.logits(pruned, inputs, 7), prunedLogits);
         OnnxExporterTest.assertClose(denseLogits, prunedLogits);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("presets")
+    void onnxRuntimeLogitsMatchThePrunedDjlNetwork(String name, ModelSpec spec) {
+        PrunedNetwork pruned = Pruner.prune(spec, randomParameters(spec, 0.7, new SplittableRandom(64)));
+        float[] inputs = TestNetworks.inputs(pruned, 7, 65);
+        long[] shape = Stream.concat(Stream.of(7), pruned.inputShape().stream()).mapToLong(Integer::longValue)
+                .toArray();
+
+        float[][] djl = new float[7][];
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+                PrunedNetworkRunner runner = new PrunedNetworkRunner(pruned, manager)) {
+            float[] flat = runner.forward(manager.create(inputs, new Shape(shape))).toFloatArray();
+            for (int b = 0; b < 7; b++) {
+                djl[b] = Arrays.copyOfRange(flat, b * pruned.numClasses(), (b + 1) * pruned.numClasses());
+            }
+        }
+
+        OnnxExporterTest.assertClose(djl, OnnxRuntimeRunner.run(OnnxExporter.export(pruned, name), inputs, 7));
     }
 
     @ParameterizedTest(name = "{0}")
