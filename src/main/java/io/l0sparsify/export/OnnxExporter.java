@@ -74,8 +74,8 @@ public final class OnnxExporter {
                     x = context.operation(ONNXOperators.GEMM, List.of(x, weight, bias), name, Map.of("transB", 1));
                 } else {
                     // ONNX Runtime's Gather along axis 1 copies one float at a time; along axis 0 of the
-                    // transposed input it copies whole rows of N floats. For the MLP at batch 100 that cut
-                    // the pruned model from 154 to 117 µs; at batch 1 the Transpose costs nothing measurable.
+                    // transposed input it copies whole rows of N floats. On a 219-214-100 MLP at batch 100
+                    // that cut the pruned model from about 154 to 115 µs; at batch 1 the difference was noise.
                     ONNXInitializer indices = context.array(name + ".gather", toLongs(d.gather()));
                     x = context.operation(NetworkOperators.TRANSPOSE, List.of(x), name + ".transposed",
                             Map.of("perm", new int[] {1, 0}));

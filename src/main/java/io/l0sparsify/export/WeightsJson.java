@@ -22,8 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
  * parser and numpy. The format is documented in {@code docs/weights-json.schema.yaml} (schema
  * {@code WeightsFile}).
  *
- * <p>Floats are written in the shortest decimal form that reads back as the identical float32, so
- * {@code read(write(n))} reproduces every weight bit for bit.
+ * <p>Floats are written in a decimal form that reads back as the identical float32, whether parsed as
+ * float32 directly or as a double rounded to float32 (Python's json with numpy), so {@code read(write(n))}
+ * reproduces every weight bit for bit.
  */
 public final class WeightsJson {
 

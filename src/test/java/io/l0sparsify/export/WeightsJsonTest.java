@@ -52,9 +52,17 @@ class WeightsJsonTest {
         PrunedNetwork network = new PrunedNetwork(List.of(200), List.of(new PrunedLayer.Dense("dense0", false,
                 200, 100, range(200), range(100), null, weight, new float[100])), 100);
 
-        PrunedLayer.Dense back = (PrunedLayer.Dense) WeightsJson.read(WeightsJson.write(network)).layers().get(0);
+        byte[] json = WeightsJson.write(network);
+        PrunedLayer.Dense back = (PrunedLayer.Dense) WeightsJson.read(json).layers().get(0);
 
         assertArrayEquals(bits(weight), bits(back.weight()));
+        // a reader that parses numbers as doubles and rounds them to float32 (json + numpy) gets them too
+        JsonNode values = JSON.readTree(json).get("layers").get(0).get("weight");
+        float[] viaDouble = new float[values.size()];
+        for (int i = 0; i < viaDouble.length; i++) {
+            viaDouble[i] = (float) values.get(i).asDouble();
+        }
+        assertArrayEquals(bits(weight), bits(viaDouble));
     }
 
     @Test
