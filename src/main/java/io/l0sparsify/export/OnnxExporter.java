@@ -1,9 +1,46 @@
 package io.l0sparsify.export;
 
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tribuo.util.onnx.ONNXContext;
+import org.tribuo.util.onnx.ONNXInitializer;
+import org.tribuo.util.onnx.ONNXOperators;
+import org.tribuo.util.onnx.ONNXPlaceholder;
+import org.tribuo.util.onnx.ONNXRef;
 
-/** Writes a {@link PrunedNetwork} as an ONNX model. Skeleton: to be implemented. */
+/**
+ * Writes a {@link PrunedNetwork} as an ONNX model whose tensors have the pruned sizes: removed units are
+ * absent, not zeroed.
+ *
+ * <p>Layer mapping: dense → [Flatten when its input has rank > 2] → Gemm(transB=1) with weight
+ * {@code [units, inputs]} and bias {@code [units]}; when {@code gather} is set, the kept inputs are selected
+ * as Transpose → Gather(axis=0) and the Gemm takes them with transA=1, which equals Gather(axis=1);
+ * conv2d → Conv with weight {@code [F, C, k, k]} and bias {@code [F]}; maxpool → MaxPool; relu → Relu;
+ * flatten → Flatten(axis=1). Initializers are named {@code <layer>.<role>_<n>} with role weight, bias or
+ * gather, which {@link #initializerShapes} relies on.
+ */
 public final class OnnxExporter {
+
+    /** The ONNX operator set the models declare. */
+    public static final int OPSET = 17;
+
+    /** IR version 8 is the one that introduced opset 17. */
+    static final long IR_VERSION = 8;
+
+    public static final String INPUT_NAME = "input";
+    public static final String OUTPUT_NAME = "logits";
+
+    /** The symbolic name of the dynamic batch dimension of input and output. */
+    public static final String BATCH_DIM = "batch";
+
+    public static final String PREPROCESSING = "pixels scaled to [0,1], row-major, channel-first";
 
     private OnnxExporter() {}
 
@@ -11,8 +48,155 @@ public final class OnnxExporter {
      * The ONNX model (opset ≥ 17, standard operators only): input {@code input} float32
      * {@code [N, ...inputShape]} with a dynamic batch dimension N, output {@code logits} float32
      * {@code [N, numClasses]}.
+     *
+     * @throws IllegalArgumentException if the network is inconsistent (the message names the field)
      */
     public static byte[] export(PrunedNetwork network, String modelName) {
-        throw new UnsupportedOperationException("not yet");
+        NetworkValidator.validate(network);
+        ONNXContext context = new ONNXContext();
+        context.setName(modelName);
+        int inputSize = network.inputShape().stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
+        ONNXPlaceholder input = context.floatInput(INPUT_NAME, inputSize);
+        ONNXPlaceholder output = context.floatOutput(OUTPUT_NAME, network.numClasses());
+
+        ONNXRef<?> x = input;
+        int rank = 1 + network.inputShape().size();
+        for (PrunedLayer layer : network.layers()) {
+            String name = layer.name();
+            if (layer instanceof PrunedLayer.Dense d) {
+                if (rank > 2) {
+                    x = context.operation(NetworkOperators.FLATTEN, List.of(x), name + ".flatten",
+                            Map.of("axis", 1));
+                }
+                ONNXInitializer weight = floatTensor(context, name + ".weight", d.weight(), d.units(), d.inputs());
+                ONNXInitializer bias = floatTensor(context, name + ".bias", d.bias(), d.units());
+                if (d.gather() == null) {
+                    x = context.operation(ONNXOperators.GEMM, List.of(x, weight, bias), name, Map.of("transB", 1));
+                } else {
+                    // ONNX Runtime's Gather along axis 1 copies one float at a time; along axis 0 of the
+                    // transposed input it copies whole rows of N floats. On a 219-214-100 MLP at batch 100
+                    // that cut the pruned model from about 154 to 115 µs; at batch 1 the difference was noise.
+                    ONNXInitializer indices = context.array(name + ".gather", toLongs(d.gather()));
+                    x = context.operation(NetworkOperators.TRANSPOSE, List.of(x), name + ".transposed",
+                            Map.of("perm", new int[] {1, 0}));
+                    x = context.operation(ONNXOperators.GATHER, List.of(x, indices), name + ".gathered",
+                            Map.of("axis", 0));
+                    x = context.operation(ONNXOperators.GEMM, List.of(x, weight, bias), name,
+                            Map.of("transA", 1, "transB", 1));
+                }
+                rank = 2;
+            } else if (layer instanceof PrunedLayer.Conv2d c) {
+                ONNXInitializer weight = floatTensor(context, name + ".weight", c.weight(), c.filters(),
+                        c.inChannels(), c.kernel(), c.kernel());
+                ONNXInitializer bias = floatTensor(context, name + ".bias", c.bias(), c.filters());
+                int p = c.padding();
+                x = context.operation(NetworkOperators.CONV, List.of(x, weight, bias), name, Map.of(
+                        "kernel_shape", new int[] {c.kernel(), c.kernel()},
+                        "strides", new int[] {c.stride(), c.stride()},
+                        "pads", new int[] {p, p, p, p}));
+            } else if (layer instanceof PrunedLayer.MaxPool m) {
+                x = context.operation(NetworkOperators.MAX_POOL, List.of(x), name, Map.of(
+                        "kernel_shape", new int[] {m.size(), m.size()},
+                        "strides", new int[] {m.stride(), m.stride()}));
+            } else if (layer instanceof PrunedLayer.Relu) {
+                x = context.operation(NetworkOperators.RELU, List.of(x), name);
+            } else if (layer instanceof PrunedLayer.Flatten) {
+                x = context.operation(NetworkOperators.FLATTEN, List.of(x), name, Map.of("axis", 1));
+                rank = 2;
+            } else {
+                throw new IllegalArgumentException("unsupported layer " + layer);
+            }
+        }
+        x.assignTo(output);
+
+        // tribuo's floatInput knows only [batch, features]; a conv network's input is [batch, C, H, W].
+        OnnxMl.GraphProto graph = context.buildGraph().toBuilder()
+                .setInput(0, valueInfo(INPUT_NAME, network.inputShape()))
+                .setOutput(0, valueInfo(OUTPUT_NAME, List.of(network.numClasses())))
+                .build();
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setProducerName("l0-sparsify")
+                .setDomain("io.l0sparsify")
+                .setModelVersion(1)
+                .setDocString(docString(network))
+                .addMetadataProps(property("architecture", network.architecture()))
+                .addMetadataProps(property("parameters", Long.toString(network.parameterCount())))
+                .addMetadataProps(property("flops", Long.toString(network.flops())))
+                .addMetadataProps(property("preprocessing", PREPROCESSING))
+                .setGraph(graph)
+                .build()
+                .toByteArray();
+    }
+
+    /**
+     * The shape of every initializer of an exported model, grouped by layer name in graph order: e.g.
+     * {@code {dense0={gather=[219], weight=[300, 219], bias=[300]}, ...}}.
+     *
+     * @throws IllegalArgumentException if {@code model} is not an ONNX model
+     */
+    public static Map<String, Map<String, List<Long>>> initializerShapes(byte[] model) {
+        OnnxMl.ModelProto proto;
+        try {
+            proto = OnnxMl.ModelProto.parseFrom(model);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not an ONNX model: " + e.getMessage(), e);
+        }
+        Map<String, Map<String, List<Long>>> shapes = new LinkedHashMap<>();
+        for (OnnxMl.TensorProto tensor : proto.getGraph().getInitializerList()) {
+            String name = tensor.getName();
+            int dot = name.lastIndexOf('.');
+            int counter = name.lastIndexOf('_');
+            if (dot < 0 || counter < dot) {
+                continue;
+            }
+            shapes.computeIfAbsent(name.substring(0, dot), k -> new LinkedHashMap<>())
+                    .put(name.substring(dot + 1, counter), List.copyOf(tensor.getDimsList()));
+        }
+        return shapes;
+    }
+
+    private static ONNXInitializer floatTensor(ONNXContext context, String name, float[] values, int... dims) {
+        List<Integer> shape = Arrays.stream(dims).boxed().toList();
+        return context.floatTensor(name, shape, buffer -> buffer.put(values));
+    }
+
+    private static long[] toLongs(int[] values) {
+        long[] longs = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            longs[i] = values[i];
+        }
+        return longs;
+    }
+
+    /** float32 {@code [batch, ...dims]} with a symbolic batch dimension. */
+    private static OnnxMl.ValueInfoProto valueInfo(String name, List<Integer> dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder()
+                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH_DIM));
+        for (int d : dims) {
+            shape.addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return OnnxMl.ValueInfoProto.newBuilder()
+                .setName(name)
+                .setType(OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
+                        .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber())
+                        .setShape(shape)))
+                .build();
+    }
+
+    private static OnnxMl.StringStringEntryProto property(String key, String value) {
+        return OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    private static String docString(PrunedNetwork network) {
+        List<String> dims = new ArrayList<>();
+        dims.add("N");
+        network.inputShape().forEach(d -> dims.add(Integer.toString(d)));
+        return "L0-pruned network (Louizos, Welling & Kingma, 2018), architecture " + network.architecture()
+                + ", " + network.parameterCount() + " parameters, " + network.flops() + " FLOPs per example. "
+                + "Input '" + INPUT_NAME + "': float32 " + dims + ", " + PREPROCESSING
+                + " (divide 8-bit pixel values by 255). Output '" + OUTPUT_NAME + "': float32 [N, "
+                + network.numClasses() + "], unnormalised class scores (softmax gives probabilities).";
     }
 }

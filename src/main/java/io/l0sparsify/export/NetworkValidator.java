@@ -1,0 +1,177 @@
+package io.l0sparsify.export;
+
+import io.l0sparsify.prune.PrunedLayer;
+import io.l0sparsify.prune.PrunedNetwork;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks that a {@link PrunedNetwork} is internally consistent before it is written or exported, so that a
+ * broken network fails here with the offending field named rather than inside ONNX Runtime or a user's
+ * numpy code. Field names in messages are those of weights.json ({@code layers[i].keptIndices} is the
+ * kept-unit index array of dense and conv layers alike).
+ */
+final class NetworkValidator {
+
+    private NetworkValidator() {}
+
+    /**
+     * Walks the layers, propagating the shape (without batch dimension) from {@code inputShape}.
+     *
+     * @throws IllegalArgumentException naming the first inconsistent field
+     */
+    static void validate(PrunedNetwork network) {
+        List<Integer> inputShape = network.inputShape();
+        if (inputShape.size() != 1 && inputShape.size() != 3) {
+            throw new IllegalArgumentException(
+                    "inputShape: expected [features] or [channels, height, width], found " + inputShape);
+        }
+        for (int d : inputShape) {
+            if (d < 1) {
+                throw new IllegalArgumentException("inputShape: dimensions must be positive, found " + inputShape);
+            }
+        }
+        if (network.numClasses() < 1) {
+            throw new IllegalArgumentException("numClasses: must be positive, found " + network.numClasses());
+        }
+        if (network.layers().isEmpty()) {
+            throw new IllegalArgumentException("layers: the network has no layers");
+        }
+        int[] shape = inputShape.stream().mapToInt(Integer::intValue).toArray();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < network.layers().size(); i++) {
+            PrunedLayer layer = network.layers().get(i);
+            String at = "layers[" + i + "]";
+            if (layer == null) {
+                throw new IllegalArgumentException(at + ": null layer");
+            }
+            if (layer.name() == null || layer.name().isBlank()) {
+                throw new IllegalArgumentException(at + ".name: missing or blank");
+            }
+            if (!names.add(layer.name())) {
+                throw new IllegalArgumentException(at + ".name: duplicate layer name '" + layer.name() + "'");
+            }
+            at = at + " (" + layer.name() + ")";
+            shape = check(layer, shape, at);
+        }
+        if (shape.length != 1 || shape[0] != network.numClasses()) {
+            throw new IllegalArgumentException("numClasses: the last layer produces " + Arrays.toString(shape)
+                    + ", expected [" + network.numClasses() + "]");
+        }
+    }
+
+    /** The output shape of {@code layer} given its input {@code shape}. */
+    private static int[] check(PrunedLayer layer, int[] shape, String at) {
+        if (layer instanceof PrunedLayer.Dense d) {
+            int incoming = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+            requireIndices(d.keptInputs(), d.originalInputs(), at + ".keptInputs", "originalInputs");
+            requireIndices(d.keptUnits(), d.originalUnits(), at + ".keptIndices", "originalUnits");
+            if (d.gather() == null) {
+                if (incoming != d.inputs()) {
+                    throw new IllegalArgumentException(at + ".gather: absent, so the layer must receive exactly its "
+                            + d.inputs() + " kept inputs, but the previous layer produces " + incoming);
+                }
+            } else {
+                if (d.gather().length != d.inputs()) {
+                    throw new IllegalArgumentException(at + ".gather: expected " + d.inputs()
+                            + " indices (one per kept input), found " + d.gather().length);
+                }
+                for (int g : d.gather()) {
+                    if (g < 0 || g >= incoming) {
+                        throw new IllegalArgumentException(at + ".gather: index " + g
+                                + " outside the incoming vector of " + incoming + " values");
+                    }
+                }
+            }
+            requireValues(d.weight(), (long) d.units() * d.inputs(), at + ".weight",
+                    "[" + d.units() + ", " + d.inputs() + "]");
+            requireValues(d.bias(), d.units(), at + ".bias", "[" + d.units() + "]");
+            return new int[] {d.units()};
+        } else if (layer instanceof PrunedLayer.Conv2d c) {
+            requireRank3(shape, at);
+            requireIndices(c.keptFilters(), c.originalFilters(), at + ".keptIndices", "originalUnits");
+            requireIndices(c.keptInChannels(), c.originalInChannels(), at + ".keptInputs", "originalInputs");
+            if (c.inChannels() != shape[0]) {
+                throw new IllegalArgumentException(at + ".keptInputs: " + c.inChannels()
+                        + " input channels kept, but the previous layer produces " + shape[0]);
+            }
+            if (c.kernel() < 1 || c.stride() < 1 || c.padding() < 0) {
+                throw new IllegalArgumentException(at + ": kernel and stride must be positive and padding"
+                        + " non-negative, found kernel " + c.kernel() + ", stride " + c.stride()
+                        + ", padding " + c.padding());
+            }
+            int h = (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1;
+            int w = (shape[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1;
+            if (shape[1] + 2 * c.padding() < c.kernel() || shape[2] + 2 * c.padding() < c.kernel()) {
+                throw new IllegalArgumentException(at + ".kernel: " + c.kernel() + " does not fit the input "
+                        + Arrays.toString(shape) + " with padding " + c.padding());
+            }
+            long k2 = (long) c.kernel() * c.kernel();
+            requireValues(c.weight(), c.filters() * c.inChannels() * k2, at + ".weight",
+                    "[" + c.filters() + ", " + c.inChannels() + ", " + c.kernel() + ", " + c.kernel() + "]");
+            requireValues(c.bias(), c.filters(), at + ".bias", "[" + c.filters() + "]");
+            return new int[] {c.filters(), h, w};
+        } else if (layer instanceof PrunedLayer.MaxPool p) {
+            requireRank3(shape, at);
+            if (p.size() < 1 || p.stride() < 1) {
+                throw new IllegalArgumentException(at + ": size and stride must be positive, found size "
+                        + p.size() + ", stride " + p.stride());
+            }
+            if (shape[1] < p.size() || shape[2] < p.size()) {
+                throw new IllegalArgumentException(at + ".size: " + p.size() + " does not fit the input "
+                        + Arrays.toString(shape));
+            }
+            return new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
+                (shape[2] - p.size()) / p.stride() + 1};
+        } else if (layer instanceof PrunedLayer.Flatten) {
+            requireRank3(shape, at);
+            return new int[] {shape[0] * shape[1] * shape[2]};
+        } else if (layer instanceof PrunedLayer.Relu) {
+            return shape;
+        }
+        throw new IllegalArgumentException(at + ": unsupported layer " + layer.getClass().getSimpleName());
+    }
+
+    private static void requireRank3(int[] shape, String at) {
+        if (shape.length != 3) {
+            throw new IllegalArgumentException(at + ": needs a [channels, height, width] input, found "
+                    + Arrays.toString(shape));
+        }
+    }
+
+    /** Kept indices: at least one, distinct, inside {@code [0, original)}. */
+    private static void requireIndices(int[] indices, int original, String field, String originalField) {
+        if (indices == null || indices.length == 0) {
+            throw new IllegalArgumentException(field + ": at least one index is required");
+        }
+        BitSet seen = new BitSet(original);
+        for (int index : indices) {
+            if (index < 0 || index >= original) {
+                throw new IllegalArgumentException(field + ": index " + index + " outside [0, " + original
+                        + ") given by " + originalField);
+            }
+            if (seen.get(index)) {
+                throw new IllegalArgumentException(field + ": index " + index + " appears twice");
+            }
+            seen.set(index);
+        }
+    }
+
+    private static void requireValues(float[] values, long expected, String field, String shape) {
+        if (values == null) {
+            throw new IllegalArgumentException(field + ": missing");
+        }
+        if (values.length != expected) {
+            throw new IllegalArgumentException(field + ": expected " + expected + " values for shape " + shape
+                    + ", found " + values.length);
+        }
+        for (int j = 0; j < values.length; j++) {
+            if (!Float.isFinite(values[j])) {
+                throw new IllegalArgumentException(field + ": non-finite value " + values[j] + " at " + j);
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.l0sparsify.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.l0sparsify.bench.InferenceBenchmark;
+import io.l0sparsify.prune.PrunedNetwork;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The benchmark command end to end on two small networks, with few runs: it is a command, not a test of speed. */
+class InferenceBenchmarkSmokeTest {
+
+    @Test
+    void benchmarkWritesJsonAndMarkdownWithSizesFlopsAndSpeedUps(@TempDir Path dir) throws Exception {
+        PrunedNetwork pruned = TestNetworks.mlp(51);
+        PrunedNetwork other = TestNetworks.mlp(52);
+        Files.write(dir.resolve("weights-dense.json"), WeightsJson.write(other));
+        Files.write(dir.resolve("weights.json"), WeightsJson.write(pruned));
+
+        InferenceBenchmark.main(new String[] {"--dense", dir.resolve("weights-dense.json").toString(),
+            "--pruned", dir.resolve("weights.json").toString(), "--out", dir.resolve("out/mlp").toString(),
+            "--threads", "2", "--rounds", "1", "--warmup1", "2", "--runs1", "5", "--warmup100", "1",
+            "--runs100", "3"});
+
+        JsonNode report = JsonMapper.builder().build().readTree(dir.resolve("out/mlp.json").toFile());
+        assertEquals(pruned.flops(), report.get("pruned").get("flops").asLong());
+        assertEquals(pruned.parameterCount(), report.get("pruned").get("parameters").asLong());
+        assertEquals(OnnxExporter.export(pruned, "pruned").length, report.get("pruned").get("onnxBytes").asLong());
+        assertEquals(4, report.get("latency").size(), "batch 1 and 100, with 1 and 2 threads");
+        JsonNode first = report.get("latency").get(0);
+        assertEquals(1, first.get("batchSize").asInt());
+        assertEquals(1, first.get("threads").asInt());
+        assertTrue(first.get("speedup").asDouble() > 0);
+        assertTrue(first.get("prunedCompactInput").get("medianMicros").asDouble() > 0);
+        String markdown = Files.readString(dir.resolve("out/mlp.md"));
+        assertTrue(markdown.contains("| FLOPs per example | " + other.flops() + " | " + pruned.flops()), markdown);
+        assertTrue(markdown.contains("of the FLOP ratio"), markdown);
+    }
+}

@@ -1,0 +1,223 @@
+package io.l0sparsify.l0;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.l0sparsify.dataset.ImageDataset;
+import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.prune.PrunedNetwork;
+import io.l0sparsify.prune.PrunedNetworkRunner;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.Presets;
+import io.l0sparsify.testing.Mnist;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Short real trainings on MNIST: pruning parity, determinism, control and memory. */
+class L0TrainerTest {
+
+    /**
+     * Strong λ and a higher learning rate close gates within a few hundred steps, so that parity is
+     * checked on a network that really lost units.
+     */
+    private static TrainingConfig pruningConfig(int epochs, List<Double> lambdas, double initialDropRate) {
+        return new TrainingConfig(epochs, 100, 1e-2, lambdas, 0, 2.0 / 3, List.of(initialDropRate), 0.9, 3, false,
+                "cpu", 0, null);
+    }
+
+    @Test
+    void prunedMlpGivesTheGatedModelsLogitsOnTheWholeTestSet() {
+        TrainTestSplit data = new TrainTestSplit(Mnist.full().train().head(2000), Mnist.full().test());
+        TrainingConfig config = pruningConfig(10, List.of(0.005), 0.7);
+        TrainingResult result = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE, null);
+        assertRealPruning(result, Presets.MLP);
+        assertParity(Presets.MLP, config, result, data.test());
+    }
+
+    @Test
+    void prunedLenetGivesTheGatedModelsLogitsOnTheWholeTestSet() {
+        TrainTestSplit data = new TrainTestSplit(Mnist.full().train().head(2000), Mnist.full().test());
+        TrainingConfig config = pruningConfig(8, List.of(0.5, 0.05, 0.01, 0.5), 0.8).withPerExampleGates(true);
+        TrainingResult result = new L0Trainer().train(Presets.LENET5_CAFFE, config, data, TrainingListener.NONE,
+                null);
+        assertRealPruning(result, Presets.LENET5_CAFFE);
+        assertParity(Presets.LENET5_CAFFE, config, result, data.test());
+    }
+
+    private static void assertRealPruning(TrainingResult result, ModelSpec spec) {
+        PrunedNetwork pruned = result.pruned();
+        System.out.println(spec + " pruned to " + pruned.architecture() + ", test error " + result.prunedTestError());
+        assertThat(pruned.parameterCount()).isLessThan(result.dense().parameterCount());
+        assertThat(result.dense().parameterCount()).isEqualTo(spec.parameterCount());
+        assertThat(pruned.flops()).isLessThan(result.dense().flops());
+        assertThat(result.prunedTestError()).isEqualTo(result.gatedTestError());
+        // a few hundred noisy steps under a strong penalty: far from converged, but far better than chance (0.9)
+        assertThat(result.prunedTestError()).isLessThan(0.75);
+    }
+
+    /** Max |Δ| ≤ 1e-4 between the gated network (eval mode, restored from its parameters) and the pruned one. */
+    private static void assertParity(ModelSpec spec, TrainingConfig config, TrainingResult result, ImageDataset test) {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            L0Network gated = L0Network.restore(spec, config, manager, result.gatedParameters());
+            double maxDifference = 0;
+            int disagreements = 0;
+            try (PrunedNetworkRunner pruned = new PrunedNetworkRunner(result.pruned(), manager);
+                    PrunedNetworkRunner dense = new PrunedNetworkRunner(result.dense(), manager)) {
+                for (int start = 0; start < test.size(); start += 1000) {
+                    try (NDManager batch = manager.newSubManager()) {
+                        NDArray x = NativeArrays.create(batch, test.pixels(), start * test.imageSize(),
+                                gated.inputShape(Math.min(1000, test.size() - start)));
+                        NDArray expected = gated.predict(x);
+                        NDArray actual = pruned.forward(x);
+                        maxDifference = Math.max(maxDifference, expected.sub(actual).abs().max().getFloat());
+                        maxDifference = Math.max(maxDifference, expected.sub(dense.forward(x)).abs().max().getFloat());
+                        disagreements += expected.argMax(1).neq(actual.argMax(1)).sum().getLong();
+                    }
+                }
+            }
+            assertThat(maxDifference).isLessThanOrEqualTo(1e-4);
+            assertThat(disagreements).isZero();
+        }
+    }
+
+    @Test
+    void sameSeedSameDataGiveIdenticalRuns() {
+        TrainTestSplit data = Mnist.full().head(1000, 500);
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(2).withSeed(42);
+        TrainingResult first = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE, null);
+        TrainingResult second = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE, null);
+        assertThat(second.gatedParameters()).isEqualTo(first.gatedParameters());
+        assertThat(second.history().get(1).trainLoss()).isEqualTo(first.history().get(1).trainLoss());
+        TrainingResult other = new L0Trainer().train(Presets.MLP, config.withSeed(43), data, TrainingListener.NONE,
+                null);
+        assertThat(other.gatedParameters()).isNotEqualTo(first.gatedParameters());
+    }
+
+    @Test
+    void liveArrayCountStaysFlatOverHundredsOfSteps() {
+        TrainTestSplit data = Mnist.full().head(3000, 200);
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(10).withProgressEverySteps(50);
+        List<Integer> counts = new ArrayList<>();
+        // every manager of the engine hangs below its system manager, the parent of a base manager
+        NDManager system = NDManager.newBaseManager("PyTorch").getParentManager();
+        new L0Trainer().train(Presets.LENET5_CAFFE, config.withEpochs(2), data, TrainingListener.NONE, null);
+        new L0Trainer().train(Presets.MLP, config, data, progress -> {
+            if (!progress.epochEnd()) {
+                counts.add(system.getManagedArrays().size());
+            }
+        }, null);
+        // 300 steps, reports at steps 50, 100, ..., skipping epoch ends: the count must not move after
+        // Adam's state exists (first step)
+        assertThat(counts).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(counts).containsOnly(counts.get(0));
+    }
+
+    @Test
+    void cancelStopsBeforeTheNextStep() {
+        AtomicInteger asked = new AtomicInteger();
+        TrainingListener cancelAtTen = new TrainingListener() {
+            @Override
+            public void onProgress(TrainingProgress progress) {}
+
+            @Override
+            public TrainingControl control() {
+                return asked.incrementAndGet() > 10 ? TrainingControl.CANCEL : TrainingControl.CONTINUE;
+            }
+        };
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingConfig.defaults().withEpochs(5),
+                Mnist.full().head(5000, 100), cancelAtTen, null))
+                .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.CANCELLED);
+                    assertThat(e.getMessage()).contains("step 10");
+                });
+        assertThat(asked.get()).isEqualTo(11);
+    }
+
+    @Test
+    void stopEarlyKeepsTheWorkAndPrunesIt() {
+        AtomicInteger asked = new AtomicInteger();
+        List<TrainingProgress> reports = new ArrayList<>();
+        TrainingListener stopInSecondEpoch = new TrainingListener() {
+            @Override
+            public void onProgress(TrainingProgress progress) {
+                reports.add(progress);
+            }
+
+            @Override
+            public TrainingControl control() {
+                return asked.incrementAndGet() > 15 ? TrainingControl.STOP_EARLY : TrainingControl.CONTINUE;
+            }
+        };
+        TrainingResult result = new L0Trainer().train(Presets.MLP, TrainingConfig.defaults().withEpochs(50),
+                Mnist.full().head(1000, 300), stopInSecondEpoch, null);
+        assertThat(result.stoppedEarly()).isTrue();
+        assertThat(result.epochsCompleted()).isEqualTo(1);
+        assertThat(result.history()).hasSize(2);
+        assertThat(reports.get(reports.size() - 1).step()).isEqualTo(15);
+        assertThat(result.pruned().architecture()).isNotEmpty();
+    }
+
+    @Test
+    void runOverItsTimeBudgetIsAbortedWithThatReason() {
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP,
+                TrainingConfig.defaults().withEpochs(1000).withMaxRuntime(Duration.ofMillis(300)),
+                Mnist.full().head(1000, 100), TrainingListener.NONE, null))
+                .isInstanceOfSatisfying(TrainingAbortedException.class, e -> assertThat(e.reason())
+                        .isEqualTo(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED));
+    }
+
+    @Test
+    void nonFiniteLossEndsTheRunAsDiverged() {
+        TrainTestSplit data = Mnist.full().head(500, 100);
+        float[] pixels = data.train().pixels().clone();
+        pixels[1234] = Float.NaN;
+        TrainTestSplit poisoned = new TrainTestSplit(new ImageDataset("poisoned", 28, 28, pixels,
+                data.train().labels()), data.test());
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingConfig.defaults().withEpochs(1),
+                poisoned, TrainingListener.NONE, null))
+                .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.DIVERGED);
+                    assertThat(e.getMessage()).contains("non-finite").contains("cross-entropy NaN");
+                });
+    }
+
+    @Test
+    void resumedRunContinuesFromItsCheckpointEpoch() {
+        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(3);
+        List<TrainingCheckpoint> checkpoints = new ArrayList<>();
+        TrainingListener keep = new TrainingListener() {
+            @Override
+            public void onProgress(TrainingProgress progress) {}
+
+            @Override
+            public void onCheckpoint(TrainingCheckpoint checkpoint) {
+                checkpoints.add(checkpoint);
+            }
+        };
+        TrainingResult full = new L0Trainer().train(Presets.MLP, config, data, keep, null);
+        TrainingResult resumed = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE,
+                checkpoints.get(0));
+        assertThat(checkpoints).extracting(TrainingCheckpoint::epochsCompleted).containsExactly(1, 2, 3);
+        assertThat(resumed.epochsCompleted()).isEqualTo(3);
+        assertThat(resumed.history()).extracting(TrainingProgress::epoch).containsExactly(2, 3);
+        assertThat(resumed.history().get(0).step()).isEqualTo(20);
+        // Adam's moments restart, so the runs are close rather than equal
+        assertThat(Math.abs(resumed.gatedTestError() - full.gatedTestError())).isLessThan(0.1);
+    }
+
+    @Test
+    void dataThatDoesNotFitTheSpecIsRejectedBeforeTraining() {
+        TrainTestSplit data = Mnist.full().head(100, 100);
+        ModelSpec wrongInput = ModelSpec.of(List.of(100), List.of(new io.l0sparsify.spec.LayerSpec.Dense(10)),
+                io.l0sparsify.spec.SpecLimits.DEFAULT);
+        assertThatThrownBy(() -> new L0Trainer().train(wrongInput, TrainingConfig.defaults(), data,
+                TrainingListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("784 values per example").hasMessageContaining("[100]");
+    }
+}
