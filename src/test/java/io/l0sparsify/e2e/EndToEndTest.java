@@ -56,7 +56,8 @@ class EndToEndTest {
         return """
                 {"name": "e2e-mlp", "model": {"inputShape": [784], "layers": [{"type": "dense", "units": 32},
                  {"type": "relu"}, {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
-                 "training": {"epochs": %d, "batchSize": 100, "seed": 7, "device": "cpu", "maxRuntime": "PT5M"}}"""
+                 "training": {"epochs": %d, "batchSize": 50, "learningRate": 0.01, "ema": 0, "seed": 7,
+                 "device": "cpu", "maxRuntime": "PT5M"}}"""
                 .formatted(epochs);
     }
 
@@ -85,6 +86,7 @@ class EndToEndTest {
             if (JsonPath.<Map<String, Object>>read(job.text(), "$").containsKey("progress")) {
                 return job;
             }
+            assertThat(field(job, "$.state")).as(job.text()).isIn("QUEUED", "RUNNING");
             Thread.sleep(50);
         }
         throw new AssertionError("job " + id + " reported no progress");
@@ -123,7 +125,8 @@ class EndToEndTest {
         assertThat(field(result, "$.architecture"))
                 .isEqualTo(layers.get(0).get("keptUnits") + "-" + layers.get(1).get("keptUnits"));
         assertThat(((List<?>) layers.get(0).get("keptIndices"))).hasSize((Integer) layers.get(0).get("keptUnits"));
-        assertThat(Double.parseDouble(field(result, "$.testError"))).isBetween(0.0, 0.9);
+        // 12 steps at a high learning rate, no averaging: already far better than chance (0.9).
+        assertThat(Double.parseDouble(field(result, "$.testError"))).as(result.text()).isBetween(0.0, 0.5);
         assertThat(field(result, "$.dataset.trainExamples")).isEqualTo("600");
         assertThat(field(result, "$.dataset.testExamples")).isEqualTo("200");
         assertThat(field(result, "$.seed")).isEqualTo("7");
