@@ -3,6 +3,7 @@ package io.l0sparsify.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
+import io.l0sparsify.api.OpenApiContract;
 import io.l0sparsify.dataset.TestDatasets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -148,6 +149,13 @@ class EndToEndTest {
         assertThat(sha256).isEqualTo(onnx.get("sha256"));
         assertThat(model.header("ETag")).isEqualTo("\"" + sha256 + "\"");
         assertThat((long) model.body().length).isEqualTo(((Number) onnx.get("size")).longValue());
+
+        OpenApiContract contract = OpenApiContract.instance();
+        assertThat(contract.schemaViolations("WeightsFile", http.get("/v1/jobs/" + id + "/artifacts/weights.json").text()))
+                .isEmpty();
+        assertThat(contract.schemaViolations("SpecFile", http.get("/v1/jobs/" + id + "/artifacts/spec.json").text()))
+                .isEmpty();
+        assertThat(http.get("/v1/jobs/" + id + "/artifacts/result.json").text()).isEqualTo(result.text());
 
         ContractHttp.Response metrics = http.get("/v1/jobs/" + id + "/artifacts/metrics.csv");
         assertThat(metrics.text().lines()).hasSize(2).first().asString().startsWith("epoch,step,train_loss");
