@@ -53,11 +53,12 @@ class L0TrainerTest {
             L0Network gated = L0Network.restore(spec, config, manager, result.gatedParameters());
             double maxDifference = 0;
             int disagreements = 0;
+            NativeArrays.Staging staging = new NativeArrays.Staging();
             try (PrunedNetworkRunner pruned = new PrunedNetworkRunner(result.pruned(), manager);
                     PrunedNetworkRunner dense = new PrunedNetworkRunner(result.dense(), manager)) {
                 for (int start = 0; start < test.size(); start += 1000) {
                     try (NDManager batch = manager.newSubManager()) {
-                        NDArray x = NativeArrays.create(batch, test.pixels(), start * test.imageSize(),
+                        NDArray x = staging.floats(batch, test.pixels(), start * test.imageSize(),
                                 gated.inputShape(Math.min(1000, test.size() - start)));
                         NDArray expected = gated.predict(x);
                         NDArray actual = pruned.forward(x);
