@@ -6,6 +6,7 @@ import io.l0sparsify.export.WeightsJson;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.ProcessMemory;
 import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
@@ -38,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * </pre>
  *
  * {@code --lambda} takes one value or a comma-separated list, one per gated layer. {@code --threads} sets
- * PyTorch's intra-op threads (set before the engine loads).
+ * PyTorch's intra-op threads (set before the engine loads). Creating the file {@code NAME.stop} beside the
+ * report stops the run after the current step and still prunes and reports it, like the service's stop.
  */
 public final class TrainingBenchmark {
 
@@ -114,6 +116,11 @@ public final class TrainingBenchmark {
         }
 
         @Override
+        public TrainingControl control() {
+            return Files.exists(Path.of(out + ".stop")) ? TrainingControl.STOP_EARLY : TrainingControl.CONTINUE;
+        }
+
+        @Override
         public void onProgress(TrainingProgress p) {
             if (!p.epochEnd()) {
                 return;
@@ -147,6 +154,8 @@ public final class TrainingBenchmark {
         }
 
         void finish(TrainingResult result) {
+            json.put("epochs", result.epochsCompleted());
+            json.put("stoppedEarly", result.stoppedEarly());
             json.put("architecture", result.pruned().architecture());
             json.put("testErrorPercent", 100 * result.prunedTestError());
             json.put("gatedTestErrorPercent", 100 * result.gatedTestError());
