@@ -17,6 +17,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Training throughput at batch 100: runs {@code --steps} optimizer steps of a preset on MNIST with the
@@ -87,5 +91,40 @@ public final class ThroughputBenchmark {
         System.out.print(line);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        writeMarkdown(out);
+    }
+
+    /** The reference implementation's examples/s measured on the same machine (PyTorch, OpenBLAS, idle). */
+    private static final Map<String, double[]> REFERENCE = Map.of("mlp", new double[] {23_900, 28_700},
+            "lenet5-caffe", new double[] {2_600, 4_200});
+
+    /** Renders the latest measurement per preset and thread count next to the reference implementation. */
+    private static void writeMarkdown(Path jsonl) throws IOException {
+        Map<String, JsonNode> latest = new TreeMap<>();
+        JsonMapper mapper = JsonMapper.builder().build();
+        for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                JsonNode node = mapper.readTree(line);
+                latest.put(node.get("preset").asString() + "/" + node.get("threads").asInt(), node);
+            }
+        }
+        StringBuilder md = new StringBuilder("# Training throughput, batch 100\n\n")
+                .append("Command: `scripts/benchmark-throughput` (one JVM per preset and thread count; 100 warm-up")
+                .append(" steps discarded; test passes excluded). Latest measurement of each; all lines are in")
+                .append(" `throughput.jsonl`.\n\n")
+                .append("| preset | intra-op threads | examples/s | reference implementation, same machine | ratio | measured at |\n")
+                .append("|---|---:|---:|---:|---:|---|\n");
+        for (JsonNode node : latest.values()) {
+            String preset = node.get("preset").asString();
+            int threads = node.get("threads").asInt();
+            double ours = node.get("examplesPerSecond").asDouble();
+            double[] reference = REFERENCE.get(preset);
+            String ref = reference != null && threads <= 2 ? String.format(Locale.ROOT, "%.0f", reference[threads - 1]) : "";
+            String ratio = ref.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f×", ours / reference[threads - 1]);
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %s | %s |%n", preset, threads, ours, ref,
+                    ratio, node.get("measuredAt").asString()));
+        }
+        Path markdown = Path.of(jsonl.toString().replaceFirst("\\.jsonl$", "") + ".md");
+        Files.writeString(markdown, md.toString(), StandardCharsets.UTF_8);
     }
 }
