@@ -89,8 +89,8 @@ abstract class AbstractGatedLayer extends AbstractBlock implements GatedLayer {
             return gate.testTime(la);
         }
         Shape shape = perExampleGates ? new Shape(batch, groups()) : new Shape(groups());
-        NDArray u = noise.uniform(batchManager, shape).toDevice(device, false);
-        return gate.sample(la, u);
+        NDArray logistic = noise.logistic(batchManager, shape).toDevice(device, false);
+        return gate.sampleFromLogistic(la, logistic);
     }
 
     /** Σ w² for every group, shape {@code [groups]}; the bias too when it belongs to the group. */

@@ -6,14 +6,19 @@ import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
 
 /**
- * The uniform noise behind gate samples, drawn in Java from a generator owned by one run. Two runs in
- * the same process then never share a random stream (PyTorch's global generator would make them
- * depend on each other), and a run resumed at an epoch boundary draws exactly what it would have drawn.
+ * The noise behind gate samples, drawn in Java from a generator owned by one run. Two runs in the same
+ * process then never share a random stream (PyTorch's global generator would make them depend on each
+ * other), and a run resumed at an epoch boundary draws exactly what it would have drawn.
+ *
+ * <p>It hands out logistic noise {@code log u − log(1−u)}, u ~ U(ε, 1−ε), the only part of a gate sample
+ * that does not depend on log α; computing it here saves four tensor operations per layer and step.
  */
 final class GateNoise {
 
     private final long seed;
+    private final NativeArrays.Staging staging = new NativeArrays.Staging();
     private SplittableRandom random;
+    private float[] values = new float[0];
 
     GateNoise(long seed) {
         this.seed = seed;
@@ -25,13 +30,17 @@ final class GateNoise {
         random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + 0x5851F42DL);
     }
 
-    /** u ~ U(ε, 1−ε) of the given shape, created on {@code manager}. */
-    NDArray uniform(NDManager manager, Shape shape) {
-        float[] values = new float[Math.toIntExact(shape.size())];
-        double span = 1 - 2 * HardConcreteGate.EPSILON;
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (HardConcreteGate.EPSILON + span * random.nextDouble());
+    /** Logistic noise of the given shape, created on {@code manager}. */
+    NDArray logistic(NDManager manager, Shape shape) {
+        int size = Math.toIntExact(shape.size());
+        if (values.length < size) {
+            values = new float[size];
         }
-        return NativeArrays.create(manager, values, 0, shape);
+        double span = 1 - 2 * HardConcreteGate.EPSILON;
+        for (int i = 0; i < size; i++) {
+            double u = HardConcreteGate.EPSILON + span * random.nextDouble();
+            values[i] = (float) (Math.log(u) - Math.log1p(-u));
+        }
+        return staging.floats(manager, values, 0, shape);
     }
 }

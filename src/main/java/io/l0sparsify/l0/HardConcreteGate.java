@@ -50,8 +50,12 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
 
     /** A training sample z given uniform noise u of the same (or a broadcastable) shape, u ∈ (0, 1). */
     public NDArray sample(NDArray logAlpha, NDArray uniform) {
-        NDArray logit = uniform.log().sub(uniform.neg().add(1f).log()).add(logAlpha).div(scalar(logAlpha, beta));
-        return stretchAndClip(Activation.sigmoid(logit));
+        return sampleFromLogistic(logAlpha, uniform.log().sub(uniform.neg().add(1f).log()));
+    }
+
+    /** A training sample z given logistic noise {@code log u − log(1−u)} (see {@link #sample}). */
+    public NDArray sampleFromLogistic(NDArray logAlpha, NDArray logistic) {
+        return stretchAndClip(Activation.sigmoid(logistic.add(logAlpha).div(scalar(logAlpha, beta))));
     }
 
     /** The deterministic test-time gate ẑ. */

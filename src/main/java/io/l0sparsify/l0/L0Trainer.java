@@ -110,6 +110,8 @@ public final class L0Trainer {
         private final int stepsPerEpoch;
         private final List<TrainingProgress> history = new ArrayList<>();
         private final long startNanos = System.nanoTime();
+        private final NativeArrays.Staging staging = new NativeArrays.Staging();
+        private final NativeArrays.Staging labelStaging = new NativeArrays.Staging();
 
         private long step;
         // accumulated since the last progress report
@@ -214,8 +216,8 @@ public final class L0Trainer {
             float loss;
             float cost;
             try (NDManager batch = manager.newSubManager()) {
-                NDArray x = NativeArrays.create(batch, pixels, 0, network.inputShape(size));
-                NDArray y = NativeArrays.create(batch, labels, size);
+                NDArray x = staging.floats(batch, pixels, 0, network.inputShape(size));
+                NDArray y = labelStaging.longs(batch, labels, size);
                 try (NDScope scope = new NDScope(); GradientCollector collector = trainer.newGradientCollector()) {
                     NDList logits = trainer.forward(new NDList(x));
                     NDArray ce = crossEntropy.evaluate(new NDList(y), logits);
@@ -350,7 +352,7 @@ public final class L0Trainer {
             for (int start = 0; start < test.size(); start += EVAL_BATCH) {
                 int size = Math.min(EVAL_BATCH, test.size() - start);
                 try (NDManager batch = manager.newSubManager(); NDScope scope = new NDScope()) {
-                    NDArray x = NativeArrays.create(batch, test.pixels(), start * inputSize, network.inputShape(size));
+                    NDArray x = staging.floats(batch, test.pixels(), start * inputSize, network.inputShape(size));
                     NDArray logits = runner == null
                             ? network.block().forward(store, new NDList(x), false).singletonOrThrow()
                             : runner.forward(x);

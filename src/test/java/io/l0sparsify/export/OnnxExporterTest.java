@@ -1,5 +1,7 @@
 package io.l0sparsify.export;
 
+import io.l0sparsify.testing.ReferenceForward;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -12,6 +12,7 @@ import io.l0sparsify.prune.PrunedNetworkRunner;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
 import io.l0sparsify.testing.Mnist;
+import io.l0sparsify.testing.TrainedPresets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,32 +22,18 @@ import org.junit.jupiter.api.Test;
 /** Short real trainings on MNIST: pruning parity, determinism, control and memory. */
 class L0TrainerTest {
 
-    /**
-     * Strong λ and a higher learning rate close gates within a few hundred steps, so that parity is
-     * checked on a network that really lost units.
-     */
-    private static TrainingConfig pruningConfig(int epochs, List<Double> lambdas, double initialDropRate) {
-        return new TrainingConfig(epochs, 100, 1e-2, lambdas, 0, 2.0 / 3, List.of(initialDropRate), 0.9, 3, false,
-                "cpu", 0, null);
-    }
-
     @Test
     void prunedMlpGivesTheGatedModelsLogitsOnTheWholeTestSet() {
-        TrainTestSplit data = new TrainTestSplit(Mnist.full().train().head(2000), Mnist.full().test());
-        TrainingConfig config = pruningConfig(10, List.of(0.005), 0.7);
-        TrainingResult result = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE, null);
-        assertRealPruning(result, Presets.MLP);
-        assertParity(Presets.MLP, config, result, data.test());
+        TrainedPresets.Trained mlp = TrainedPresets.mlp();
+        assertRealPruning(mlp.result(), Presets.MLP);
+        assertParity(Presets.MLP, mlp.config(), mlp.result(), mlp.data().test());
     }
 
     @Test
     void prunedLenetGivesTheGatedModelsLogitsOnTheWholeTestSet() {
-        TrainTestSplit data = new TrainTestSplit(Mnist.full().train().head(2000), Mnist.full().test());
-        TrainingConfig config = pruningConfig(8, List.of(0.5, 0.05, 0.01, 0.5), 0.8).withPerExampleGates(true);
-        TrainingResult result = new L0Trainer().train(Presets.LENET5_CAFFE, config, data, TrainingListener.NONE,
-                null);
-        assertRealPruning(result, Presets.LENET5_CAFFE);
-        assertParity(Presets.LENET5_CAFFE, config, result, data.test());
+        TrainedPresets.Trained lenet = TrainedPresets.lenet();
+        assertRealPruning(lenet.result(), Presets.LENET5_CAFFE);
+        assertParity(Presets.LENET5_CAFFE, lenet.config(), lenet.result(), lenet.data().test());
     }
 
     private static void assertRealPruning(TrainingResult result, ModelSpec spec) {
@@ -66,11 +53,12 @@ class L0TrainerTest {
             L0Network gated = L0Network.restore(spec, config, manager, result.gatedParameters());
             double maxDifference = 0;
             int disagreements = 0;
+            NativeArrays.Staging staging = new NativeArrays.Staging();
             try (PrunedNetworkRunner pruned = new PrunedNetworkRunner(result.pruned(), manager);
                     PrunedNetworkRunner dense = new PrunedNetworkRunner(result.dense(), manager)) {
                 for (int start = 0; start < test.size(); start += 1000) {
                     try (NDManager batch = manager.newSubManager()) {
-                        NDArray x = NativeArrays.create(batch, test.pixels(), start * test.imageSize(),
+                        NDArray x = staging.floats(batch, test.pixels(), start * test.imageSize(),
                                 gated.inputShape(Math.min(1000, test.size() - start)));
                         NDArray expected = gated.predict(x);
                         NDArray actual = pruned.forward(x);

@@ -1,4 +1,4 @@
-package io.l0sparsify.export;
+package io.l0sparsify.testing;
 
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
@@ -8,12 +8,12 @@ import io.l0sparsify.prune.PrunedNetwork;
  * definitions alone: the yardstick for ONNX Runtime and for networks read back from weights.json. Values
  * are accumulated in double so that the yardstick itself adds no float32 error worth mentioning.
  */
-final class ReferenceForward {
+public final class ReferenceForward {
 
     private ReferenceForward() {}
 
     /** {@code inputs [batch, ...inputShape]} row-major → logits {@code [batch][numClasses]}. */
-    static float[][] logits(PrunedNetwork network, float[] inputs, int batch) {
+    public static float[][] logits(PrunedNetwork network, float[] inputs, int batch) {
         int size = inputs.length / batch;
         float[][] out = new float[batch][];
         for (int b = 0; b < batch; b++) {

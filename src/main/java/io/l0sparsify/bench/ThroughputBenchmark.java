@@ -1,0 +1,130 @@
+package io.l0sparsify.bench;
+
+import io.l0sparsify.dataset.IdxReader;
+import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.l0.L0Trainer;
+import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingListener;
+import io.l0sparsify.l0.TrainingProgress;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.Presets;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Training throughput at batch 100: runs {@code --steps} optimizer steps of a preset on MNIST with the
+ * paper's settings and {@code --threads} intra-op threads, discards the first 100 steps as warm-up, and
+ * appends one JSON line to {@code --out} (examples/s over the timed steps, test passes excluded). One JVM
+ * per thread count, since PyTorch reads it once:
+ *
+ * <pre>
+ * scripts/run-main io.l0sparsify.bench.ThroughputBenchmark --preset mlp --threads 1 --steps 1200 \
+ *     --data data/datasets/mnist --out docs/benchmarks/throughput.jsonl
+ * </pre>
+ */
+public final class ThroughputBenchmark {
+
+    private static final int WARMUP_STEPS = 100;
+    private static final int REPORT_EVERY = 50;
+
+    private ThroughputBenchmark() {}
+
+    public static void main(String[] args) throws IOException {
+        String preset = "mlp";
+        int threads = 1;
+        int steps = 1200;
+        Path data = Path.of("data/datasets/mnist");
+        Path out = Path.of("docs/benchmarks/throughput.jsonl");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--preset" -> preset = args[i + 1];
+                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
+                case "--steps" -> steps = Integer.parseInt(args[i + 1]);
+                case "--data" -> data = Path.of(args[i + 1]);
+                case "--out" -> out = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        String name = preset;
+        ModelSpec spec = Presets.byName(preset).orElseThrow(() -> new IllegalArgumentException("unknown preset " + name));
+        TrainTestSplit mnist = IdxReader.readSplit(data);
+        int stepsPerEpoch = mnist.train().size() / TrainingConfig.DEFAULT_BATCH_SIZE;
+        int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
+        // a small test set: only training steps are timed
+        TrainTestSplit split = new TrainTestSplit(mnist.train(), mnist.test().head(100));
+        List<double[]> windows = new ArrayList<>(); // {examples, seconds} per report after warm-up
+        long[] previousStep = {0};
+        TrainingListener timer = progress -> {
+            long examples = (progress.step() - previousStep[0]) * (long) TrainingConfig.DEFAULT_BATCH_SIZE;
+            previousStep[0] = progress.step();
+            // each report's rate covers the training steps since the previous one, test passes excluded
+            if (progress.step() > WARMUP_STEPS && examples > 0 && Double.isFinite(progress.examplesPerSecond())) {
+                windows.add(new double[] {examples, examples / progress.examplesPerSecond()});
+            }
+        };
+        new L0Trainer().train(spec, TrainingConfig.defaults().withEpochs(epochs).withProgressEverySteps(REPORT_EVERY),
+                split, timer, null);
+        double examples = 0;
+        double seconds = 0;
+        for (double[] w : windows) {
+            examples += w[0];
+            seconds += w[1];
+        }
+        String line = String.format(Locale.ROOT,
+                "{\"preset\":\"%s\",\"threads\":%d,\"batchSize\":100,\"timedSteps\":%d,\"examplesPerSecond\":%.0f,"
+                        + "\"measuredAt\":\"%s\",\"cpus\":%d}%n",
+                preset, threads, Math.round(examples / 100), examples / seconds, Instant.now(),
+                Runtime.getRuntime().availableProcessors());
+        System.out.print(line);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        writeMarkdown(out);
+    }
+
+    /** The reference implementation's examples/s measured on the same machine (PyTorch, OpenBLAS, idle). */
+    private static final Map<String, double[]> REFERENCE = Map.of("mlp", new double[] {23_900, 28_700},
+            "lenet5-caffe", new double[] {2_600, 4_200});
+
+    /** Renders the latest measurement per preset and thread count next to the reference implementation. */
+    private static void writeMarkdown(Path jsonl) throws IOException {
+        Map<String, JsonNode> latest = new TreeMap<>();
+        JsonMapper mapper = JsonMapper.builder().build();
+        for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                JsonNode node = mapper.readTree(line);
+                latest.put(node.get("preset").asString() + "/" + node.get("threads").asInt(), node);
+            }
+        }
+        StringBuilder md = new StringBuilder("# Training throughput, batch 100\n\n")
+                .append("Command: `scripts/benchmark-throughput` (one JVM per preset and thread count; 100 warm-up")
+                .append(" steps discarded; test passes excluded). Latest measurement of each; all lines are in")
+                .append(" `throughput.jsonl`.\n\n")
+                .append("| preset | intra-op threads | examples/s | reference implementation, same machine | ratio | measured at |\n")
+                .append("|---|---:|---:|---:|---:|---|\n");
+        for (JsonNode node : latest.values()) {
+            String preset = node.get("preset").asString();
+            int threads = node.get("threads").asInt();
+            double ours = node.get("examplesPerSecond").asDouble();
+            double[] reference = REFERENCE.get(preset);
+            String ref = reference != null && threads <= 2 ? String.format(Locale.ROOT, "%.0f", reference[threads - 1]) : "";
+            String ratio = ref.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f×", ours / reference[threads - 1]);
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %s | %s |%n", preset, threads, ours, ref,
+                    ratio, node.get("measuredAt").asString()));
+        }
+        Path markdown = Path.of(jsonl.toString().replaceFirst("\\.jsonl$", "") + ".md");
+        Files.writeString(markdown, md.toString(), StandardCharsets.UTF_8);
+    }
+}

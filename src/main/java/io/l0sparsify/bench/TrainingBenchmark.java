@@ -1,0 +1,241 @@
+package io.l0sparsify.bench;
+
+import io.l0sparsify.dataset.IdxReader;
+import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.export.WeightsJson;
+import io.l0sparsify.l0.L0Trainer;
+import io.l0sparsify.l0.ProcessMemory;
+import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingControl;
+import io.l0sparsify.l0.TrainingListener;
+import io.l0sparsify.l0.TrainingProgress;
+import io.l0sparsify.l0.TrainingResult;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.Presets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Trains a preset on MNIST as in the paper and writes a report ({@code NAME.json}, {@code NAME.md}) that
+ * is rewritten after every epoch, so an interrupted run still leaves its history. The trained networks
+ * go to {@code target/benchmarks/NAME/} as weights.json (pruned) and weights-dense.json (gates folded),
+ * the inputs of {@link InferenceBenchmark}.
+ *
+ * <pre>
+ * scripts/run-main io.l0sparsify.bench.TrainingBenchmark --preset mlp --lambda 0.1 --epochs 200 \
+ *     --data data/datasets/mnist --threads 1 --out docs/benchmarks/mnist-mlp
+ * </pre>
+ *
+ * {@code --lambda} takes one value or a comma-separated list, one per gated layer. {@code --threads} sets
+ * PyTorch's intra-op threads (set before the engine loads). Creating the file {@code NAME.stop} beside the
+ * report stops the run after the current step and still prunes and reports it, like the service's stop.
+ */
+public final class TrainingBenchmark {
+
+    /** What the paper and the authors' reference implementation reached, for the comparison. */
+    private record Baseline(String paperArchitecture, double paperErrorPercent, String referenceArchitecture,
+            double referenceErrorPercent, double referenceExamplesPerSecondOneThread,
+            double referenceExamplesPerSecondTwoThreads) {}
+
+    private static final Map<String, Baseline> BASELINES = Map.of(
+            "mlp", new Baseline("219-214-100", 1.4, "225-216-100", 1.54, 23_900, 28_700),
+            "lenet5-caffe", new Baseline("9-18-65-25", 1.0, "11-19-58-16", 1.17, 2_600, 4_200));
+
+    private TrainingBenchmark() {}
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> options = parse(args);
+        String preset = options.getOrDefault("preset", "mlp");
+        int threads = Integer.parseInt(options.getOrDefault("threads", "1"));
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        ModelSpec spec = Presets.byName(preset).orElseThrow(() -> new IllegalArgumentException(
+                "unknown preset " + preset + "; known: " + Presets.names()));
+        List<Double> lambdas = List.of(options.getOrDefault("lambda", "0.1").split(",")).stream()
+                .map(Double::parseDouble).toList();
+        long seed = Long.parseLong(options.getOrDefault("seed", "1"));
+        int epochs = Integer.parseInt(options.getOrDefault("epochs", "200"));
+        Path data = Path.of(options.getOrDefault("data", "data/datasets/mnist"));
+        Path out = Path.of(options.getOrDefault("out", "docs/benchmarks/mnist-" + preset));
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs).withLambdas(lambdas).withSeed(seed);
+
+        TrainTestSplit mnist = IdxReader.readSplit(data);
+        Report report = new Report(preset, lambdas, epochs, seed, threads, BASELINES.get(preset), out);
+        TrainingResult result = new L0Trainer().train(spec, config, mnist, report, null);
+        report.finish(result);
+
+        Path networks = Path.of("target", "benchmarks", out.getFileName().toString());
+        Files.createDirectories(networks);
+        Files.write(networks.resolve("weights.json"), WeightsJson.write(result.pruned()));
+        Files.write(networks.resolve("weights-dense.json"), WeightsJson.write(result.dense()));
+        System.out.println("pruned " + result.pruned().architecture() + " at "
+                + String.format(Locale.ROOT, "%.2f", 100 * result.prunedTestError()) + " % test error; networks in "
+                + networks);
+    }
+
+    /** Collects epochs and writes the report files after each one. */
+    private static final class Report implements TrainingListener {
+        private final Map<String, Object> json = new LinkedHashMap<>();
+        private final List<Map<String, Object>> history = new ArrayList<>();
+        private final Baseline baseline;
+        private final Path out;
+        private double examples;
+        private double trainingSeconds;
+
+        Report(String preset, List<Double> lambdas, int epochs, long seed, int threads, Baseline baseline, Path out) {
+            this.baseline = baseline;
+            this.out = out;
+            json.put("preset", preset);
+            json.put("lambda", lambdas.size() == 1 ? lambdas.get(0) : lambdas);
+            json.put("epochsPlanned", epochs);
+            json.put("epochs", 0);
+            json.put("seed", seed);
+            json.put("threads", threads);
+            json.put("batchSize", TrainingConfig.DEFAULT_BATCH_SIZE);
+            json.put("learningRate", TrainingConfig.DEFAULT_LEARNING_RATE);
+            json.put("emaDecay", TrainingConfig.DEFAULT_EMA_DECAY);
+            json.put("weightDecay", 0.0);
+            json.put("startedAt", Instant.now().toString());
+            json.put("command", "scripts/run-main io.l0sparsify.bench.TrainingBenchmark --preset " + preset
+                    + " --lambda " + lambdas.stream().map(String::valueOf).collect(Collectors.joining(","))
+                    + " --epochs " + epochs + " --seed " + seed + " --threads " + threads
+                    + " --data data/datasets/mnist --out " + out);
+            json.put("history", history);
+        }
+
+        @Override
+        public TrainingControl control() {
+            return Files.exists(Path.of(out + ".stop")) ? TrainingControl.STOP_EARLY : TrainingControl.CONTINUE;
+        }
+
+        @Override
+        public void onProgress(TrainingProgress p) {
+            if (!p.epochEnd()) {
+                return;
+            }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("epoch", p.epoch());
+            entry.put("trainCrossEntropy", p.trainLoss());
+            entry.put("penalty", p.penalty());
+            entry.put("testErrorPercent", 100 * p.testError());
+            entry.put("keptUnits", p.keptUnits());
+            entry.put("architecture", p.keptUnits().stream().map(String::valueOf).collect(Collectors.joining("-")));
+            entry.put("expectedL0", Math.round(p.expectedL0()));
+            entry.put("expectedFlops", Math.round(p.expectedFlops()));
+            entry.put("examplesPerSecond", Math.round(p.examplesPerSecond()));
+            entry.put("elapsedSeconds", round(p.elapsedSeconds()));
+            entry.put("rssMb", round(p.rssMegabytes()));
+            history.add(entry);
+            if (Double.isFinite(p.examplesPerSecond()) && p.examplesPerSecond() > 0) {
+                double epochExamples = (double) p.stepsPerEpoch() * TrainingConfig.DEFAULT_BATCH_SIZE;
+                examples += epochExamples;
+                trainingSeconds += epochExamples / p.examplesPerSecond();
+            }
+            json.put("epochs", p.epoch());
+            json.put("architecture", entry.get("architecture"));
+            json.put("gatedTestErrorPercent", entry.get("testErrorPercent"));
+            json.put("examplesPerSecond", Math.round(examples / trainingSeconds));
+            json.put("peakRssMb", round(ProcessMemory.peakRssMegabytes()));
+            System.out.printf(Locale.ROOT, "epoch %d: %s, test error %.2f %%, %.0f ex/s, RSS %.0f MB%n", p.epoch(),
+                    entry.get("architecture"), 100 * p.testError(), p.examplesPerSecond(), p.rssMegabytes());
+            write();
+        }
+
+        void finish(TrainingResult result) {
+            json.put("epochs", result.epochsCompleted());
+            json.put("stoppedEarly", result.stoppedEarly());
+            json.put("architecture", result.pruned().architecture());
+            json.put("testErrorPercent", 100 * result.prunedTestError());
+            json.put("gatedTestErrorPercent", 100 * result.gatedTestError());
+            json.put("parametersDense", result.dense().parameterCount());
+            json.put("parametersPruned", result.pruned().parameterCount());
+            json.put("flopsDense", result.dense().flops());
+            json.put("flopsPruned", result.pruned().flops());
+            json.put("peakRssMb", round(ProcessMemory.peakRssMegabytes()));
+            json.put("finishedAt", Instant.now().toString());
+            write();
+        }
+
+        private void write() {
+            try {
+                Files.createDirectories(out.toAbsolutePath().getParent());
+                Files.write(Path.of(out + ".json"), JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+                        .build().writeValueAsBytes(json));
+                Files.writeString(Path.of(out + ".md"), markdown(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private String markdown() {
+            StringBuilder md = new StringBuilder();
+            md.append("# MNIST ").append(json.get("preset")).append(", λ = ").append(json.get("lambda")).append("\n\n");
+            md.append("Command: `").append(json.get("command")).append("`  \n");
+            md.append("Epochs run: ").append(json.get("epochs")).append(" of ").append(json.get("epochsPlanned"))
+                    .append(", seed ").append(json.get("seed")).append(", ").append(json.get("threads"))
+                    .append(" intra-op thread(s), batch 100, Adam 1e-3, parameter EMA 0.999, no weight decay.\n\n");
+            md.append("| | architecture | test error % |\n|---|---|---|\n");
+            Object error = json.getOrDefault("testErrorPercent", json.get("gatedTestErrorPercent"));
+            md.append("| this run").append(json.containsKey("testErrorPercent") ? " (pruned network)" : " (gated, so far)")
+                    .append(" | ").append(json.get("architecture")).append(" | ").append(format(error)).append(" |\n");
+            if (baseline != null) {
+                md.append("| paper (Table 1) | ").append(baseline.paperArchitecture()).append(" | ")
+                        .append(baseline.paperErrorPercent()).append(" |\n");
+                md.append("| reference implementation, same settings, this machine | ")
+                        .append(baseline.referenceArchitecture()).append(" | ").append(baseline.referenceErrorPercent())
+                        .append(" |\n\n");
+                md.append("Training throughput: ").append(json.get("examplesPerSecond"))
+                        .append(" examples/s (mean over epochs, evaluation excluded); the reference implementation: ")
+                        .append(Math.round(baseline.referenceExamplesPerSecondOneThread())).append(" with 1 thread, ")
+                        .append(Math.round(baseline.referenceExamplesPerSecondTwoThreads())).append(" with 2.\n\n");
+            }
+            if (json.containsKey("parametersPruned")) {
+                md.append("Parameters ").append(json.get("parametersDense")).append(" → ").append(json.get("parametersPruned"))
+                        .append(", FLOPs ").append(json.get("flopsDense")).append(" → ").append(json.get("flopsPruned"))
+                        .append(".\n\n");
+            }
+            md.append("Peak RSS: ").append(json.get("peakRssMb")).append(" MB.\n\n");
+            md.append("| epoch | test error % (gated, EMA) | kept units | expected L0 | ex/s | RSS MB |\n|---|---|---|---|---|---|\n");
+            for (Map<String, Object> h : history) {
+                int epoch = (Integer) h.get("epoch");
+                if (epoch <= 5 || epoch % 10 == 0 || epoch == history.size()) {
+                    md.append("| ").append(epoch).append(" | ").append(format(h.get("testErrorPercent"))).append(" | ")
+                            .append(h.get("architecture")).append(" | ").append(h.get("expectedL0")).append(" | ")
+                            .append(h.get("examplesPerSecond")).append(" | ").append(h.get("rssMb")).append(" |\n");
+                }
+            }
+            return md.toString();
+        }
+    }
+
+    private static String format(Object percent) {
+        return percent instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : String.valueOf(percent);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value pairs but got " + String.join(" ", args));
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+}

@@ -1,0 +1,105 @@
+package io.l0sparsify.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.l0sparsify.dataset.ImageDataset;
+import io.l0sparsify.prune.PrunedLayer;
+import io.l0sparsify.prune.PrunedNetwork;
+import io.l0sparsify.prune.PrunedNetworkRunner;
+import io.l0sparsify.testing.ReferenceForward;
+import io.l0sparsify.testing.TrainedPresets;
+import java.nio.FloatBuffer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The artifacts of really trained networks, checked on the whole MNIST test set: ONNX Runtime's logits
+ * equal the pruned network run in DJL (which the trainer tests tie to the gated model), the classes agree
+ * on every image, weights.json read back gives the same logits, and the ONNX graph has the pruned shapes.
+ */
+class MnistExportParityTest {
+
+    @Test
+    void mlpArtifactsReproduceThePrunedNetwork() {
+        check(TrainedPresets.mlp());
+    }
+
+    @Test
+    void lenetArtifactsReproduceThePrunedNetwork() {
+        check(TrainedPresets.lenet());
+    }
+
+    private static void check(TrainedPresets.Trained trained) {
+        PrunedNetwork pruned = trained.result().pruned();
+        ImageDataset test = trained.data().test();
+        byte[] onnx = OnnxExporter.export(pruned, "parity");
+        float[][] onnxLogits = OnnxRuntimeRunner.run(onnx, test.pixels(), test.size());
+        float[][] djlLogits = runInDjl(pruned, test);
+        PrunedNetwork readBack = WeightsJson.read(WeightsJson.write(pruned));
+        float[][] jsonLogits = ReferenceForward.logits(readBack, test.pixels(), test.size());
+
+        double maxOnnx = 0;
+        double maxJson = 0;
+        int disagreements = 0;
+        for (int i = 0; i < test.size(); i++) {
+            for (int c = 0; c < pruned.numClasses(); c++) {
+                maxOnnx = Math.max(maxOnnx, Math.abs(onnxLogits[i][c] - djlLogits[i][c]));
+                maxJson = Math.max(maxJson, Math.abs(jsonLogits[i][c] - djlLogits[i][c]));
+            }
+            disagreements += argMax(onnxLogits[i]) == argMax(djlLogits[i]) ? 0 : 1;
+        }
+        assertThat(maxOnnx).isLessThanOrEqualTo(1e-4);
+        assertThat(maxJson).isLessThanOrEqualTo(1e-4);
+        assertThat(disagreements).isZero();
+
+        // the graph's weights have exactly the pruned shapes
+        Map<String, Map<String, List<Long>>> shapes = OnnxExporter.initializerShapes(onnx);
+        for (PrunedLayer layer : pruned.layers()) {
+            if (layer instanceof PrunedLayer.Dense d) {
+                assertThat(shapes.get(d.name()).get("weight")).containsExactly((long) d.units(), (long) d.inputs());
+            } else if (layer instanceof PrunedLayer.Conv2d c) {
+                assertThat(shapes.get(c.name()).get("weight")).containsExactly((long) c.filters(),
+                        (long) c.inChannels(), (long) c.kernel(), (long) c.kernel());
+            }
+        }
+    }
+
+    private static float[][] runInDjl(PrunedNetwork network, ImageDataset test) {
+        float[][] logits = new float[test.size()][];
+        long[] dims = new long[network.inputShape().size() + 1];
+        for (int i = 0; i < network.inputShape().size(); i++) {
+            dims[i + 1] = network.inputShape().get(i);
+        }
+        try (NDManager manager = NDManager.newBaseManager("PyTorch");
+                PrunedNetworkRunner runner = new PrunedNetworkRunner(network, manager)) {
+            for (int start = 0; start < test.size(); start += 1000) {
+                int size = Math.min(1000, test.size() - start);
+                dims[0] = size;
+                try (NDManager batch = manager.newSubManager()) {
+                    NDArray x = batch.create(FloatBuffer.wrap(test.pixels(), start * test.imageSize(),
+                            size * test.imageSize()).slice(), new Shape(dims));
+                    float[] flat = runner.forward(x).toFloatArray();
+                    for (int i = 0; i < size; i++) {
+                        logits[start + i] = java.util.Arrays.copyOfRange(flat, i * network.numClasses(),
+                                (i + 1) * network.numClasses());
+                    }
+                }
+            }
+        }
+        return logits;
+    }
+
+    private static int argMax(float[] values) {
+        int best = 0;
+        for (int i = 1; i < values.length; i++) {
+            if (values[i] > values[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

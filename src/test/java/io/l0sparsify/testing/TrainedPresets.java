@@ -1,0 +1,53 @@
+package io.l0sparsify.testing;
+
+import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.l0.L0Trainer;
+import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingListener;
+import io.l0sparsify.l0.TrainingResult;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.Presets;
+import java.util.List;
+
+/**
+ * The two paper presets after a short real training on 2 000 MNIST images, trained once per test JVM and
+ * shared by the pruning and export parity tests. Strong λ, a higher learning rate and gates that start
+ * nearly closed make a few hundred steps remove real units, so parity is checked on networks that lost
+ * some; the test set is the whole MNIST test set.
+ */
+public final class TrainedPresets {
+
+    /** A preset, the config it was trained with, the data and the result. */
+    public record Trained(ModelSpec spec, TrainingConfig config, TrainTestSplit data, TrainingResult result) {}
+
+    private static Trained mlp;
+    private static Trained lenet;
+
+    private TrainedPresets() {}
+
+    public static synchronized Trained mlp() {
+        if (mlp == null) {
+            mlp = train(Presets.MLP, config(10, List.of(0.005), 0.7));
+        }
+        return mlp;
+    }
+
+    /** LeNet-5-Caffe, trained with one gate sample per example so that path is covered too. */
+    public static synchronized Trained lenet() {
+        if (lenet == null) {
+            lenet = train(Presets.LENET5_CAFFE, config(8, List.of(0.5, 0.05, 0.01, 0.5), 0.8).withPerExampleGates(true));
+        }
+        return lenet;
+    }
+
+    private static TrainingConfig config(int epochs, List<Double> lambdas, double initialDropRate) {
+        return new TrainingConfig(epochs, 100, 1e-2, lambdas, 0, 2.0 / 3, List.of(initialDropRate), 0.9, 3, false,
+                "cpu", 0, null);
+    }
+
+    private static Trained train(ModelSpec spec, TrainingConfig config) {
+        TrainTestSplit data = new TrainTestSplit(Mnist.full().train().head(2000), Mnist.full().test());
+        TrainingResult result = new L0Trainer().train(spec, config, data, TrainingListener.NONE, null);
+        return new Trained(spec, config, data, result);
+    }
+}
