@@ -3,10 +3,12 @@ package io.l0sparsify.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobError;
+import io.l0sparsify.job.JobJson;
 import io.l0sparsify.job.JobProgress;
 import io.l0sparsify.job.JobState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -49,9 +51,9 @@ record JobResponse(
     }
 
     static JobResponse of(Job job) {
-        JsonNode definition = io.l0sparsify.job.JobJson.MAPPER.readTree(job.definitionJson());
+        JsonNode definition = JobJson.MAPPER.readTree(job.definitionJson());
         String base = "/v1/jobs/" + job.id();
-        Map<String, String> links = new java.util.LinkedHashMap<>();
+        Map<String, String> links = new LinkedHashMap<>();
         links.put("self", base);
         links.put("events", base + "/events");
         links.put("cancel", base + "/cancel");
