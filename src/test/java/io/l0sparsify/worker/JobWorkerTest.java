@@ -2,6 +2,7 @@ package io.l0sparsify.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import io.l0sparsify.dataset.TestDatasets;
@@ -62,10 +63,14 @@ class JobWorkerTest {
     JobStore store;
 
     private Job submit() {
+        return submit("cpu");
+    }
+
+    private Job submit(String device) {
         JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
                 {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
                  {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
-                 "training": {"epochs": 3, "device": "cpu", "maxRuntime": "PT1M"}}"""),
+                 "training": {"epochs": 3, "device": "%s", "maxRuntime": "PT1M"}}""".formatted(device)),
                 new JobLimits(null, null, null, null, null, null, null));
         return jobs.submit(definition, null).job();
     }
@@ -85,6 +90,15 @@ class JobWorkerTest {
     private static TrainingProgress progress(int epoch) {
         return new TrainingProgress(epoch, 3, epoch * 2L, 2, true, 0.7, 0.01, 0.2, 5000, 90000, List.of(700, 8), 1.0,
                 400.0, -1);
+    }
+
+    @Test
+    void jobOnAGpuThisWorkerDoesNotHaveEndsFailedWithDeviceUnavailable() throws Exception {
+        Job job = awaitJob(submit("gpu:99").id(), j -> j.state().isFinal());
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.errorCode()).isEqualTo("device_unavailable");
+        assertThat(job.errorMessage()).contains("gpu:99");
+        verifyNoInteractions(training);
     }
 
     @Test
