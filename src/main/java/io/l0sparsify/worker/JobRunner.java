@@ -49,9 +49,10 @@ class JobRunner {
     private final WorkerProperties properties;
     private final WorkerMetrics metrics;
 
+    /** Takes {@link DjlEnvironment} only so that the engine settings are applied before any job runs. */
     JobRunner(JobStore store, JobControls controls, DatasetResolver datasets, DatasetProperties datasetProperties,
-            ArtifactStore artifacts, CheckpointStore checkpoints, Training training, WorkerProperties properties, WorkerMetrics metrics,
-            DjlEnvironment djlEnvironment) {
+            ArtifactStore artifacts, CheckpointStore checkpoints, Training training, WorkerProperties properties,
+            WorkerMetrics metrics, DjlEnvironment djlEnvironment) {
         this.store = store;
         this.controls = controls;
         this.datasets = datasets;
