@@ -3,6 +3,7 @@ package io.l0sparsify.job;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ public class JobStore {
 
     JobStore(JobRepository repository, Clock clock) {
         this.repository = repository;
-        this.clock = clock;
+        // Both databases keep microseconds; so does every instant handed out, so reads match writes.
+        this.clock = Clock.tick(clock, Duration.of(1, ChronoUnit.MICROS));
     }
 
     @Transactional
