@@ -114,6 +114,7 @@ public final class L0Network {
      * 0.01²) with the layer's initial drop rate d.
      */
     public void initialize(NDManager manager, TrainingConfig config) {
+        Autograd.disableOnThisThread();
         block.initialize(manager, DataType.FLOAT32, inputShape(1));
         Random random = new Random(config.seed());
         int gatedIndex = 0;
@@ -148,6 +149,7 @@ public final class L0Network {
      */
     public static L0Network restore(ModelSpec spec, TrainingConfig config, NDManager manager, byte[] parameters) {
         L0Network network = build(spec, config);
+        Autograd.disableOnThisThread();
         network.block.initialize(manager, DataType.FLOAT32, network.inputShape(1));
         try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(parameters))) {
             network.block.loadParameters(manager, in);

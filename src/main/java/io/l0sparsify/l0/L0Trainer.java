@@ -59,6 +59,7 @@ public final class L0Trainer {
             TrainingListener listener, TrainingCheckpoint resumeFrom) {
         config.validateFor(spec);
         checkData(spec, data);
+        Autograd.disableOnThisThread();
         Device device = Devices.resolve(config.device());
         Engine.getEngine("PyTorch").setRandomSeed((int) config.seed()); // only dropout draws from it
         try (Model model = Model.newInstance("l0", device, "PyTorch")) {
@@ -218,7 +219,7 @@ public final class L0Trainer {
             try (NDManager batch = manager.newSubManager()) {
                 NDArray x = staging.floats(batch, pixels, 0, network.inputShape(size));
                 NDArray y = labelStaging.longs(batch, labels, size);
-                try (NDScope scope = new NDScope(); GradientCollector collector = trainer.newGradientCollector()) {
+                try (NDScope scope = new NDScope(); GradientCollector collector = Autograd.collect(trainer)) {
                     NDList logits = trainer.forward(new NDList(x));
                     NDArray ce = crossEntropy.evaluate(new NDList(y), logits);
                     NDArray l0 = penalty.evaluate(null, null);

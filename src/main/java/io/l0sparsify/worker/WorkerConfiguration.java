@@ -8,16 +8,11 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class WorkerConfiguration {
 
-    /**
-     * The L0 trainer of the core; a new trainer per run keeps runs independent. Runs on worker threads, which
-     * start with PyTorch's autograd switched on (see {@link PyTorchThreads}).
-     */
+    /** The L0 trainer of the core; a new trainer per run keeps runs independent. */
     @Bean
     @ConditionalOnMissingBean(Training.class)
     Training l0Training() {
-        return (spec, config, data, listener, resumeFrom) -> {
-            PyTorchThreads.disableAutogradOnThisThread();
-            return new L0Trainer().train(spec, config, data, listener, resumeFrom);
-        };
+        return (spec, config, data, listener, resumeFrom) ->
+                new L0Trainer().train(spec, config, data, listener, resumeFrom);
     }
 }

@@ -87,6 +87,28 @@ class L0TrainerTest {
     }
 
     @Test
+    void concurrentRunsOnFreshThreadsFinishWithTheirSequentialResults() throws Exception {
+        TrainTestSplit data = Mnist.full().head(1000, 200);
+        TrainingConfig first = TrainingConfig.defaults().withEpochs(2).withSeed(7);
+        TrainingConfig second = TrainingConfig.defaults().withEpochs(2).withSeed(8);
+        // fresh threads start with PyTorch's autograd on, and only one may collect gradients at a time
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var a = pool.submit(() -> new L0Trainer().train(Presets.MLP, first, data, TrainingListener.NONE, null));
+            var b = pool.submit(() -> new L0Trainer().train(Presets.MLP, second, data, TrainingListener.NONE, null));
+            byte[] concurrentA = a.get().gatedParameters();
+            byte[] concurrentB = b.get().gatedParameters();
+            // each run owns its random streams, so running beside another changes nothing
+            assertThat(concurrentA).isEqualTo(
+                    new L0Trainer().train(Presets.MLP, first, data, TrainingListener.NONE, null).gatedParameters());
+            assertThat(concurrentB).isEqualTo(
+                    new L0Trainer().train(Presets.MLP, second, data, TrainingListener.NONE, null).gatedParameters());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void liveArrayCountStaysFlatOverHundredsOfSteps() {
         TrainTestSplit data = Mnist.full().head(3000, 200);
         TrainingConfig config = TrainingConfig.defaults().withEpochs(10).withProgressEverySteps(50);
