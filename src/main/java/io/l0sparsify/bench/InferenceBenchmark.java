@@ -82,7 +82,7 @@ public final class InferenceBenchmark {
         byte[] denseModel = OnnxExporter.export(dense, "dense");
         byte[] prunedModel = OnnxExporter.export(pruned, "pruned");
         byte[] floorModel = OnnxExporter.export(floorNetwork(dense), "floor");
-        byte[] compactModel = compactInput(pruned).map(n -> OnnxExporter.export(n, "pruned-compact")).orElse(null);
+        byte[] compactModel = pruned.keptInputsOnly().map(n -> OnnxExporter.export(n, "pruned-compact")).orElse(null);
 
         Agreement agreement = agreement(dense, denseModel, prunedModel);
         List<Config> configs = new ArrayList<>();
@@ -157,22 +157,6 @@ public final class InferenceBenchmark {
         PrunedLayer.Dense only = new PrunedLayer.Dense("floor", false, inputs, classes, new int[] {0},
                 IntStream.range(0, classes).toArray(), new int[] {0}, new float[classes], new float[classes]);
         return new PrunedNetwork(like.inputShape(), List.of(only), classes);
-    }
-
-    /**
-     * The pruned network fed only its kept inputs (input {@code [kept]} instead of the full input, no
-     * Gather), when its first layer is a dense layer that gathers from a flat input: it shows what the
-     * Gather costs. Empty for other networks.
-     */
-    static Optional<PrunedNetwork> compactInput(PrunedNetwork pruned) {
-        if (pruned.inputShape().size() != 1 || !(pruned.layers().get(0) instanceof PrunedLayer.Dense first)
-                || first.gather() == null) {
-            return Optional.empty();
-        }
-        List<PrunedLayer> layers = new ArrayList<>(pruned.layers());
-        layers.set(0, new PrunedLayer.Dense(first.name(), first.gated(), first.originalInputs(),
-                first.originalUnits(), first.keptInputs(), first.keptUnits(), null, first.weight(), first.bias()));
-        return Optional.of(new PrunedNetwork(List.of(first.inputs()), layers, pruned.numClasses()));
     }
 
     /** How far the dense and pruned ONNX models agree on random inputs in [0, 1). */

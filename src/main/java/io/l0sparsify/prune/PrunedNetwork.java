@@ -31,6 +31,27 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
         return joiner.toString();
     }
 
+    /**
+     * The same network fed only the inputs its first layer kept (input {@code [kept]}, in the order of that
+     * layer's {@code keptInputs}), when it starts with a dense layer that gathers from a flat input. Selecting
+     * the inputs on the caller's side saves the gather, which the FLOP count does not see but the latency
+     * does. Empty for other networks.
+     */
+    public java.util.Optional<PrunedNetwork> keptInputsOnly() {
+        if (inputShape.size() != 1 || !(layers.get(0) instanceof PrunedLayer.Dense first) || first.gather() == null) {
+            return java.util.Optional.empty();
+        }
+        List<PrunedLayer> compact = new ArrayList<>(layers);
+        compact.set(0, new PrunedLayer.Dense(first.name(), first.gated(), first.originalInputs(),
+                first.originalUnits(), first.keptInputs(), first.keptUnits(), null, first.weight(), first.bias()));
+        return java.util.Optional.of(new PrunedNetwork(List.of(first.inputs()), compact, numClasses));
+    }
+
+    /** Values in one input: the product of {@link #inputShape()}. */
+    public int inputSize() {
+        return inputShape.stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
+    }
+
     /** Weights and biases that remain. */
     public long parameterCount() {
         long count = 0;

@@ -27,6 +27,7 @@ import tools.jackson.databind.node.ObjectNode;
 final class JobArtifacts {
 
     static final String MODEL = "model.onnx";
+    static final String MODEL_KEPT_INPUTS = "model-kept-inputs.onnx";
     static final String WEIGHTS = "weights.json";
     static final String RESULT = "result.json";
     static final String METRICS = "metrics.csv";
@@ -41,7 +42,14 @@ final class JobArtifacts {
 
     /** Latencies of the dense and the pruned model at batch 1 and 100, and both ONNX file sizes. */
     record Measurements(LatencyMeasurement dense1, LatencyMeasurement dense100, LatencyMeasurement pruned1,
-            LatencyMeasurement pruned100, long denseOnnxBytes, long prunedOnnxBytes, int warmupRuns) {}
+            LatencyMeasurement pruned100, long denseOnnxBytes, long prunedOnnxBytes, int warmupRuns,
+            KeptInputsModel keptInputs) {}
+
+    /**
+     * The pruned network that takes only its kept inputs ({@link #MODEL_KEPT_INPUTS}), with its latency;
+     * null when the network does not start by gathering from a flat input.
+     */
+    record KeptInputsModel(int inputs, LatencyMeasurement batch1, LatencyMeasurement batch100, long onnxBytes) {}
 
     /** Where the data came from, as counted after any configured subsetting. */
     record DataSummary(String uri, int trainExamples, int testExamples) {}
@@ -98,8 +106,17 @@ final class JobArtifacts {
         ObjectNode sizes = root.putObject("onnxFileBytes");
         sizes.put("dense", m.denseOnnxBytes());
         sizes.put("pruned", m.prunedOnnxBytes());
+        List<String> names = new java.util.ArrayList<>(List.of(MODEL, WEIGHTS, METRICS, PARAMS, SPEC, RESULT));
+        if (m.keptInputs() != null) {
+            ObjectNode kept = root.putObject("keptInputsModel");
+            kept.put("artifact", MODEL_KEPT_INPUTS);
+            kept.put("inputs", m.keptInputs().inputs());
+            kept.put("onnxFileBytes", m.keptInputs().onnxBytes());
+            kept.set("latency", latencyPair(m.keptInputs().batch1(), m.keptInputs().batch100()));
+            names.add(1, MODEL_KEPT_INPUTS);
+        }
         ObjectNode links = root.putObject("artifacts");
-        for (String name : List.of(MODEL, WEIGHTS, METRICS, PARAMS, SPEC, RESULT)) {
+        for (String name : names) {
             links.put(name, "/v1/jobs/" + job.id() + "/artifacts/" + name);
         }
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);

@@ -165,15 +165,24 @@ class JobRunner {
         String modelName = job.name() != null ? job.name() : "l0-" + job.id();
         byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName);
         byte[] denseOnnx = OnnxExporter.export(result.dense(), modelName + "-dense");
+        // Fed only its kept inputs, the pruned MLP skips the gather that selects them (faster; see result.json).
+        byte[] keptInputsOnnx = result.pruned().keptInputsOnly()
+                .map(network -> OnnxExporter.export(network, modelName + "-kept-inputs")).orElse(null);
+        JobArtifacts.KeptInputsModel keptInputs = keptInputsOnnx == null ? null
+                : new JobArtifacts.KeptInputsModel(result.pruned().keptInputsOnly().get().inputSize(),
+                        latency(keptInputsOnnx, 1), latency(keptInputsOnnx, 100), keptInputsOnnx.length);
         WorkerProperties.Latency l = properties.latency();
         JobArtifacts.Measurements measurements = new JobArtifacts.Measurements(
                 latency(denseOnnx, 1), latency(denseOnnx, 100), latency(prunedOnnx, 1), latency(prunedOnnx, 100),
-                denseOnnx.length, prunedOnnx.length, l.warmupRuns());
+                denseOnnx.length, prunedOnnx.length, l.warmupRuns(), keptInputs);
         JobArtifacts.DataSummary summary = new JobArtifacts.DataSummary(definition.datasetUri(),
                 data.train().size(), data.test().size());
 
         // A rerun of an interrupted attempt replaces whatever the earlier attempt left.
         artifacts.put(job.id(), JobArtifacts.MODEL, prunedOnnx);
+        if (keptInputsOnnx != null) {
+            artifacts.put(job.id(), JobArtifacts.MODEL_KEPT_INPUTS, keptInputsOnnx);
+        }
         artifacts.put(job.id(), JobArtifacts.WEIGHTS, WeightsJson.write(result.pruned()));
         artifacts.put(job.id(), JobArtifacts.METRICS, JobArtifacts.metricsCsv(result.history()));
         artifacts.put(job.id(), JobArtifacts.PARAMS, result.gatedParameters());
