@@ -43,6 +43,11 @@ interface JobRepository extends ListCrudRepository<Job, Long> {
             + " where id = :id and state = 'RUNNING' and worker_id = :worker")
     int recordProgress(String id, String worker, String progress, Instant lease, Instant now);
 
+    /** Leaves updated_at alone: a heartbeat is not a change anyone watching the job needs to see. */
+    @Modifying
+    @Query("update job set lease_expires_at = :lease where id = :id and state = 'RUNNING' and worker_id = :worker")
+    int renewLease(String id, String worker, Instant lease);
+
     @Query("select control from job where id = :id and state = 'RUNNING' and worker_id = :worker")
     Optional<String> controlOf(String id, String worker);
 

@@ -92,6 +92,11 @@ public class JobStore {
         return repository.recordProgress(id, workerId, JobJson.write(progress), now.plus(lease), now) == 1;
     }
 
+    /** Extends the lease of a job this worker runs; false when the job is no longer RUNNING under it. */
+    public boolean renewLease(String id, String workerId, Duration lease) {
+        return repository.renewLease(id, workerId, clock.instant().plus(lease)) == 1;
+    }
+
     /** The pending request for a job this worker runs: CANCEL, STOP_EARLY, or empty. */
     public Optional<String> controlOf(String id, String workerId) {
         return repository.controlOf(id, workerId);

@@ -48,11 +48,12 @@ class JobRunner {
     private final Training training;
     private final WorkerProperties properties;
     private final WorkerMetrics metrics;
+    private final LeaseHeartbeat heartbeat;
 
     /** Takes {@link DjlEnvironment} only so that the engine settings are applied before any job runs. */
     JobRunner(JobStore store, JobControls controls, DatasetResolver datasets, DatasetProperties datasetProperties,
             ArtifactStore artifacts, CheckpointStore checkpoints, Training training, WorkerProperties properties,
-            WorkerMetrics metrics, DjlEnvironment djlEnvironment) {
+            WorkerMetrics metrics, LeaseHeartbeat heartbeat, DjlEnvironment djlEnvironment) {
         this.store = store;
         this.controls = controls;
         this.datasets = datasets;
@@ -62,6 +63,7 @@ class JobRunner {
         this.training = training;
         this.properties = properties;
         this.metrics = metrics;
+        this.heartbeat = heartbeat;
     }
 
     /** Runs a job this worker has claimed (state RUNNING under {@code properties.id()}). */
@@ -69,7 +71,8 @@ class JobRunner {
         String id = job.id();
         String worker = properties.id();
         log.info("job {}: attempt {} started on worker {}", id, job.attempt(), worker);
-        try {
+        // The lease is renewed from claim to final write, training and export alike.
+        try (LeaseHeartbeat.Lease lease = heartbeat.hold(id, worker)) {
             if (job.attempt() > properties.maxAttempts()) {
                 store.markFailed(id, worker, new JobError(JobError.INTERNAL_ERROR, "the job was started "
                         + (job.attempt() - 1) + " times without finishing (at most " + properties.maxAttempts()
@@ -77,8 +80,8 @@ class JobRunner {
                 return;
             }
             metrics.throughput(id, 0);
-            Outcome outcome = execute(job, shuttingDown);
-            finish(job, outcome);
+            Outcome outcome = execute(job, lease, shuttingDown);
+            finish(job, lease.lost() ? new Outcome.Interrupted() : outcome);
         } catch (RuntimeException | Error e) {
             log.error("job {}: could not be run or recorded", id, e);
             failQuietly(id, new JobError(JobError.INTERNAL_ERROR, "internal error: " + describe(e)));
@@ -100,7 +103,7 @@ class JobRunner {
         record Interrupted() implements Outcome {}
     }
 
-    private Outcome execute(Job job, BooleanSupplier shuttingDown) {
+    private Outcome execute(Job job, LeaseHeartbeat.Lease lease, BooleanSupplier shuttingDown) {
         JobDefinition definition = job.definition();
         TrainingConfig config = definition.training().toConfig(properties.device(), properties.progressEverySteps());
         try {
@@ -124,7 +127,8 @@ class JobRunner {
         }
 
         JobTrainingListener listener = new JobTrainingListener(job.id(), properties.id(), store, controls,
-                properties, shuttingDown, eps -> metrics.throughput(job.id(), eps), c -> saveCheckpoint(job.id(), c));
+                properties, lease, heartbeat.leaseDuration(), shuttingDown, eps -> metrics.throughput(job.id(), eps),
+                c -> saveCheckpoint(job.id(), c));
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? loadCheckpoint(job.id()) : null;
         if (resumeFrom != null) {
             log.info("job {}: attempt {} resumes after epoch {}", job.id(), job.attempt(), resumeFrom.epochsCompleted());
@@ -134,6 +138,9 @@ class JobRunner {
             result = training.train(definition.model(), config, data, listener, resumeFrom);
         } catch (TrainingAbortedException e) {
             if (e.reason() == TrainingAbortedException.Reason.CANCELLED) {
+                if (lease.lost()) {
+                    return new Outcome.Interrupted();
+                }
                 boolean userCancelled = controls.current(job.id()) == TrainingControl.CANCEL
                         || store.controlOf(job.id(), properties.id()).filter("CANCEL"::equals).isPresent();
                 return userCancelled ? new Outcome.Cancelled() : new Outcome.Interrupted();
@@ -147,12 +154,12 @@ class JobRunner {
             log.error("job {}: training failed", job.id(), e);
             return new Outcome.Failed(new JobError(JobError.TRAINING_FAILED, "training failed: " + describe(e)));
         }
-        if (listener.lostClaim()) {
+        if (lease.lost()) {
             return new Outcome.Interrupted();
         }
 
         try {
-            writeArtifacts(job, definition, config, result, data);
+            writeArtifacts(job, lease, definition, config, result, data);
         } catch (IOException | RuntimeException e) {
             log.error("job {}: export failed", job.id(), e);
             return new Outcome.Failed(new JobError(JobError.EXPORT_FAILED, "export failed: " + describe(e)));
@@ -160,8 +167,8 @@ class JobRunner {
         return new Outcome.Succeeded(result);
     }
 
-    private void writeArtifacts(Job job, JobDefinition definition, TrainingConfig config, TrainingResult result,
-            TrainTestSplit data) throws IOException {
+    private void writeArtifacts(Job job, LeaseHeartbeat.Lease lease, JobDefinition definition, TrainingConfig config,
+            TrainingResult result, TrainTestSplit data) throws IOException {
         String modelName = job.name() != null ? job.name() : "l0-" + job.id();
         byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName);
         byte[] denseOnnx = OnnxExporter.export(result.dense(), modelName + "-dense");
@@ -172,6 +179,10 @@ class JobRunner {
         JobArtifacts.DataSummary summary = new JobArtifacts.DataSummary(definition.datasetUri(),
                 data.train().size(), data.test().size());
 
+        if (lease.lost()) {
+            // Another worker holds the job now and writes its own artifacts; ours would only race with them.
+            return;
+        }
         // A rerun of an interrupted attempt replaces whatever the earlier attempt left.
         artifacts.put(job.id(), JobArtifacts.MODEL, prunedOnnx);
         artifacts.put(job.id(), JobArtifacts.WEIGHTS, WeightsJson.write(result.pruned()));

@@ -3,6 +3,7 @@ package io.l0sparsify.worker;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.job.JobSubmittedEvent;
+import io.l0sparsify.job.QueueProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +36,7 @@ class JobWorker implements SmartLifecycle {
     private final JobStore store;
     private final JobRunner runner;
     private final WorkerProperties properties;
+    private final QueueProperties queue;
     /** Permits = wake-ups: a submit in this process releases one so an idle loop claims at once. */
     private final Semaphore wakeUps = new Semaphore(0);
     private final List<Future<?>> loops = new ArrayList<>();
@@ -42,10 +44,11 @@ class JobWorker implements SmartLifecycle {
     private volatile boolean running;
     private ExecutorService executor;
 
-    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties) {
+    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties, QueueProperties queue) {
         this.store = store;
         this.runner = runner;
         this.properties = properties;
+        this.queue = queue;
     }
 
     @Override
@@ -111,7 +114,7 @@ class JobWorker implements SmartLifecycle {
         while (running) {
             Optional<Job> claimed;
             try {
-                claimed = store.claimOldestQueued(properties.id(), properties.leaseDuration());
+                claimed = store.claimOldestQueued(properties.id(), queue.leaseDuration());
             } catch (RuntimeException e) {
                 log.error("worker {}: claim failed; retrying", properties.id(), e);
                 claimed = Optional.empty();
