@@ -25,6 +25,7 @@ import io.l0sparsify.storage.ArtifactStore;
 import io.l0sparsify.storage.CheckpointStore;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -74,9 +75,14 @@ class JobRunner {
         // The lease is renewed from claim to final write, training and export alike.
         try (LeaseHeartbeat.Lease lease = heartbeat.hold(id, worker)) {
             if (job.attempt() > properties.maxAttempts()) {
-                store.markFailed(id, worker, new JobError(JobError.INTERNAL_ERROR, "the job was started "
-                        + (job.attempt() - 1) + " times without finishing (at most " + properties.maxAttempts()
-                        + " attempts are made)"));
+                store.markFailed(id, worker, new JobError(JobError.MAX_ATTEMPTS_EXCEEDED, tooManyAttempts(job)));
+                return;
+            }
+            if (job.cancelRequested()) {
+                // Cancelled while its previous worker held it, which died before acting on it.
+                store.markCancelled(id, worker);
+                log.info("job {}: CANCELLED", id);
+                deleteCheckpoint(id);
                 return;
             }
             metrics.throughput(id, 0);
@@ -130,6 +136,7 @@ class JobRunner {
                 properties, lease, heartbeat.leaseDuration(), shuttingDown, eps -> metrics.throughput(job.id(), eps),
                 c -> saveCheckpoint(job.id(), c));
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? loadCheckpoint(job.id()) : null;
+        store.recordResume(job, job.attempt(), resumeFrom == null ? 0 : resumeFrom.epochsCompleted());
         if (resumeFrom != null) {
             log.info("job {}: attempt {} resumes after epoch {}", job.id(), job.attempt(), resumeFrom.epochsCompleted());
         }
@@ -213,6 +220,14 @@ class JobRunner {
             log.warn("job {}: checkpoint unreadable, starting over: {}", jobId, e.getMessage());
             return null;
         }
+    }
+
+    private String tooManyAttempts(Job job) {
+        String earlier = store.attempts(job).stream().filter(a -> a.attempt() < job.attempt())
+                .map(a -> a.workerId() + " (attempt " + a.attempt() + ")").collect(Collectors.joining(", "));
+        return "the job was started " + (job.attempt() - 1) + " times without finishing (at most "
+                + properties.maxAttempts() + " attempts are made); its workers died, lost their lease or shut"
+                + " down while running it: " + (earlier.isEmpty() ? "no attempt history" : earlier);
     }
 
     private LatencyMeasurement latency(byte[] model, int batch) {

@@ -114,7 +114,7 @@ class JobWorker implements SmartLifecycle {
         while (running) {
             Optional<Job> claimed;
             try {
-                claimed = store.claimOldestQueued(properties.id(), queue.leaseDuration());
+                claimed = store.claimNext(properties.id(), queue.leaseDuration());
             } catch (RuntimeException e) {
                 log.error("worker {}: claim failed; retrying", properties.id(), e);
                 claimed = Optional.empty();

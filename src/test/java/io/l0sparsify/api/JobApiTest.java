@@ -229,7 +229,7 @@ class JobApiTest {
     @Test
     void runningJobIsAskedToCancelAndFinishedJobCannotBe() throws Exception {
         String id = json(submit(MLP_JOB), "$.id");
-        store.claimOldestQueued("test-worker", Duration.ofSeconds(30));
+        store.claimNext("test-worker", Duration.ofSeconds(30));
         MockHttpServletResponse asked = api.valid(post("/v1/jobs/" + id + "/cancel"));
         assertThat(asked.getStatus()).isEqualTo(202);
         assertThat(json(asked, "$.state")).isEqualTo("RUNNING");
@@ -241,7 +241,7 @@ class JobApiTest {
     @Test
     void cancelOfSucceededJobIsRejected() throws Exception {
         String id = json(submit(MLP_JOB), "$.id");
-        store.claimOldestQueued("test-worker", Duration.ofSeconds(30));
+        store.claimNext("test-worker", Duration.ofSeconds(30));
         store.markSucceeded(id, "test-worker", false, 1);
         MockHttpServletResponse response = api.valid(post("/v1/jobs/" + id + "/cancel"));
         assertThat(response.getStatus()).isEqualTo(409);
@@ -253,7 +253,7 @@ class JobApiTest {
         String id = json(submit(MLP_JOB), "$.id");
         MockHttpServletResponse queued = api.valid(post("/v1/jobs/" + id + "/stop"));
         assertThat(queued.getStatus()).isEqualTo(409);
-        store.claimOldestQueued("test-worker", Duration.ofSeconds(30));
+        store.claimNext("test-worker", Duration.ofSeconds(30));
         MockHttpServletResponse running = api.valid(post("/v1/jobs/" + id + "/stop"));
         assertThat(running.getStatus()).isEqualTo(202);
         assertThat(json(running, "$.stopRequested")).isEqualTo("true");

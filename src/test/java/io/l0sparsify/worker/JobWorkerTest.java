@@ -22,6 +22,7 @@ import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -197,7 +198,8 @@ class JobWorkerTest {
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             TrainingListener listener = invocation.getArgument(3);
             // Another worker re-claims the job (as after this worker's lease ran out during a pause).
-            jdbc.sql("update job set worker_id = 'other-worker' where id = ?").param(id[0]).update();
+            jdbc.sql("update job set worker_id = 'other-worker', lease_expires_at = ? where id = ?")
+                    .params(Timestamp.from(Instant.now().plusSeconds(600)), id[0]).update();
             for (int step = 0; step < 300; step++) {
                 TrainingControl control = listener.control();
                 if (control != TrainingControl.CONTINUE) {
