@@ -105,7 +105,8 @@ class JobController {
 
     @GetMapping("/{id}")
     JobResponse get(@PathVariable String id) {
-        return JobResponse.of(existing(jobs.find(id), id));
+        Job job = existing(jobs.find(id), id);
+        return JobResponse.of(job, jobs.attempts(job));
     }
 
     @PostMapping("/{id}/cancel")

@@ -7,6 +7,8 @@ import io.l0sparsify.job.QueueProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +42,8 @@ class JobWorker implements SmartLifecycle {
     /** Permits = wake-ups: a submit in this process releases one so an idle loop claims at once. */
     private final Semaphore wakeUps = new Semaphore(0);
     private final List<Future<?>> loops = new ArrayList<>();
+    /** Jobs a loop of this process is running now. */
+    private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
 
     private volatile boolean running;
     private ExecutorService executor;
@@ -120,8 +124,19 @@ class JobWorker implements SmartLifecycle {
                 claimed = Optional.empty();
             }
             if (claimed.isPresent()) {
-                // run() records every outcome itself; it throws nothing.
-                runner.run(claimed.get(), () -> !running);
+                String id = claimed.get().id();
+                if (!runningHere.add(id)) {
+                    // Our own lease lapsed (the database was out of reach for most of a lease) and another loop
+                    // of this process re-claimed the job: the run in progress keeps it, under the same id.
+                    log.warn("job {}: re-claimed while still running here; the running attempt continues", id);
+                    continue;
+                }
+                try {
+                    // run() records every outcome itself; it throws nothing.
+                    runner.run(claimed.get(), () -> !running);
+                } finally {
+                    runningHere.remove(id);
+                }
                 continue;
             }
             try {
