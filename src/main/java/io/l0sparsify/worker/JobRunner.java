@@ -1,5 +1,7 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.dataset.DatasetFormatException;
 import io.l0sparsify.dataset.DatasetProperties;
 import io.l0sparsify.dataset.DatasetReferenceException;
@@ -35,6 +37,7 @@ import org.springframework.stereotype.Component;
  * job SUCCEEDED. Whatever goes wrong ends the job FAILED with a code and a message (or CANCELLED, or back in
  * the queue when this process is shutting down); nothing is swallowed.
  */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
 class JobRunner {
 

@@ -1,5 +1,7 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.job.JobSubmittedEvent;
@@ -29,6 +31,7 @@ import org.springframework.stereotype.Component;
  * this instance left RUNNING. On shutdown it asks running jobs to stop at their next step, waits for the loops
  * (which put interrupted jobs back in the queue) and only then lets the context close the database.
  */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
 class JobWorker implements SmartLifecycle {
 

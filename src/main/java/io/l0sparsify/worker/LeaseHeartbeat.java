@@ -1,5 +1,7 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.job.QueueProperties;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import org.springframework.stereotype.Component;
  * job no longer held by this worker (its lease ran out and another worker claimed it, or it was recovered)
  * marks the {@link Lease} lost; the run then stops without recording anything.
  */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
 class LeaseHeartbeat implements DisposableBean {
 
