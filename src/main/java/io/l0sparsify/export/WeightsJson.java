@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The pruned network as plain JSON data (weights.json), enough to rebuild the network with only a JSON
- * parser and numpy. The format is documented in {@code docs/weights-json.schema.yaml} (schema
+ * parser and numpy. The format is documented in {@code openapi.yaml} (schema
  * {@code WeightsFile}).
  *
  * <p>Floats are written in a decimal form that reads back as the identical float32, whether parsed as

@@ -34,6 +34,16 @@ public sealed interface PrunedLayer
         public int units() {
             return keptUnits.length;
         }
+
+        /** Weights and biases of the unpruned layer. */
+        public long originalParameterCount() {
+            return (long) originalInputs * originalUnits + originalUnits;
+        }
+
+        /** Weights and biases that remain. */
+        public long parameterCount() {
+            return weight.length + bias.length;
+        }
     }
 
     /**
@@ -55,6 +65,16 @@ public sealed interface PrunedLayer
 
         public int inChannels() {
             return keptInChannels.length;
+        }
+
+        /** Weights and biases of the unpruned layer. */
+        public long originalParameterCount() {
+            return (long) originalFilters * originalInChannels * kernel * kernel + originalFilters;
+        }
+
+        /** Weights and biases that remain. */
+        public long parameterCount() {
+            return weight.length + bias.length;
         }
     }
 

@@ -36,9 +36,9 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
         long count = 0;
         for (PrunedLayer layer : layers) {
             if (layer instanceof PrunedLayer.Dense d) {
-                count += d.weight().length + d.bias().length;
+                count += d.parameterCount();
             } else if (layer instanceof PrunedLayer.Conv2d c) {
-                count += c.weight().length + c.bias().length;
+                count += c.parameterCount();
             }
         }
         return count;

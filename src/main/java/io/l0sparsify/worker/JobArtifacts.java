@@ -144,6 +144,7 @@ final class JobArtifacts {
             node.put("keptUnits", d.inputs());
             node.set("keptIndices", indices(d.keptInputs()));
             node.put("outputs", d.units());
+            parameters(node, d.originalParameterCount(), d.parameterCount());
         } else if (layer instanceof PrunedLayer.Conv2d c) {
             node.put("type", "conv2d");
             node.put("gated", c.gated());
@@ -152,10 +153,17 @@ final class JobArtifacts {
             node.put("keptUnits", c.filters());
             node.set("keptIndices", indices(c.keptFilters()));
             node.put("inputChannels", c.inChannels());
+            parameters(node, c.originalParameterCount(), c.parameterCount());
         } else {
             return null;
         }
         return node;
+    }
+
+    private static void parameters(ObjectNode node, long dense, long pruned) {
+        ObjectNode parameters = node.putObject("parameters");
+        parameters.put("dense", dense);
+        parameters.put("pruned", pruned);
     }
 
     private static ArrayNode indices(int[] values) {

@@ -42,6 +42,8 @@ class PrunerTest {
         assertThat(second.keptUnits()).containsExactly(0, 1);
         assertThat(pruned.architecture()).isEqualTo("3-2");
         assertThat(pruned.parameterCount()).isEqualTo(2 * 3 + 2 + 2 * 2 + 2);
+        assertThat(first.originalParameterCount()).isEqualTo(3 * 4 + 3);
+        assertThat(first.parameterCount()).isEqualTo(2 * 3 + 2);
         assertSameFunction(spec, params, pruned, 16);
     }
 
