@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * process and two worker processes. A long job and a few short ones are submitted at once; the worker
  * holding the long job is killed with SIGKILL in the middle of its training; the other worker re-claims it
  * once its lease has run out, resumes it from the last epoch checkpoint and finishes it. Every job ends
- * SUCCEEDED exactly once, the long one with two attempts, the others with one.
+ * SUCCEEDED exactly once, the long one with two attempts, the others with one. Last, a job cancelled through
+ * the API process stops on the worker running it.
  */
 @EnabledIf(value = "io.l0sparsify.job.PostgresTestDatabase#available", disabledReason = PostgresTestDatabase.SKIP_REASON)
 class MultiProcessTest {
@@ -38,6 +41,7 @@ class MultiProcessTest {
 
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, Path> logs = new LinkedHashMap<>();
+    private final Set<String> killedOnPurpose = new HashSet<>();
 
     @AfterEach
     void stopProcesses() throws InterruptedException {
@@ -100,6 +104,8 @@ class MultiProcessTest {
         });
         String killed = holder[0];
         String survivor = killed.equals("worker-a") ? "worker-b" : "worker-a";
+        killedOnPurpose.add(killed);
+        // destroyForcibly is SIGKILL: no shutdown hook, no graceful release of the job.
         processes.get(killed).destroyForcibly().waitFor();
 
         ContractHttp.Response done = awaitFinal(http, longJob);
@@ -122,6 +128,15 @@ class MultiProcessTest {
             assertThat(JsonPath.<List<Object>>read(job.text(), "$.attempts")).hasSize(1);
             assertThat(occurrences(log("worker-a") + log("worker-b"), "job " + id + ": SUCCEEDED")).isEqualTo(1);
         }
+
+        // A cancel sent to the API process reaches the run in the worker process.
+        String cancelled = JsonPath.read(http.post("/v1/jobs", longJob()).text(), "$.id");
+        await("the job to train on " + survivor, Duration.ofMinutes(2),
+                () -> get(http, cancelled).text().contains("\"progress\""));
+        assertThat(http.post("/v1/jobs/" + cancelled + "/cancel", null).status()).isEqualTo(202);
+        ContractHttp.Response end = awaitFinal(http, cancelled);
+        assertThat(EndToEndTest.field(end, "$.state")).as(end.text()).isEqualTo("CANCELLED");
+        assertThat(log(survivor)).contains("job " + cancelled + ": CANCELLED");
     }
 
     private static String longJob() {
@@ -197,8 +212,7 @@ class MultiProcessTest {
                 return;
             }
             for (Map.Entry<String, Process> process : processes.entrySet()) {
-                if (!process.getValue().isAlive() && !process.getKey().equals("killed")
-                        && process.getValue().exitValue() != 137) {
+                if (!process.getValue().isAlive() && !killedOnPurpose.contains(process.getKey())) {
                     throw new AssertionError(process.getKey() + " exited while waiting for " + what + logTails());
                 }
             }
