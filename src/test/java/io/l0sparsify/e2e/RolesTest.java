@@ -30,9 +30,12 @@ class RolesTest {
                 "--l0.worker.device=cpu");
     }
 
+    private static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
     private static int status(ConfigurableApplicationContext context, String path) throws Exception {
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port(context) + path)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -44,6 +47,13 @@ class RolesTest {
             assertThat(api.containsBean("jobRunner")).isFalse();
             assertThat(status(api, "/v1/presets")).isEqualTo(200);
             assertThat(status(api, "/actuator/health/readiness")).isEqualTo(200);
+            ContractHttp http = new ContractHttp(port(api));
+            ContractHttp.Response submitted = http.post("/v1/jobs", EndToEndTest.mlpJob(1));
+            assertThat(submitted.status()).isEqualTo(202);
+            String id = EndToEndTest.field(submitted, "$.id");
+            Thread.sleep(500);
+            assertThat(EndToEndTest.field(http.get("/v1/jobs/" + id), "$.state")).as("nobody here trains it")
+                    .isEqualTo("QUEUED");
         }
     }
 
