@@ -1,4 +1,4 @@
--- Jobs are rows; the worker claims them with a conditional update (see JobStore.claimOldestQueued).
+-- Jobs are rows; the worker claims them with a conditional update (see JobStore.claimNext).
 -- Written in the common subset of H2 2.x and PostgreSQL: unquoted lower-case names (H2 folds them to
 -- upper case, PostgreSQL to lower case, and Spring Data JDBC's dialects derive names the same way).
 create table job (

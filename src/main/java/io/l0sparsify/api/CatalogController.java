@@ -1,5 +1,7 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.dataset.DatasetReferenceException;
 import io.l0sparsify.dataset.DatasetResolver;
 import io.l0sparsify.dataset.ResolvedDataset;
@@ -16,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /** What a job can refer to: the model presets and the datasets. */
+@ConditionalOnRole({Role.ALL, Role.API})
 @RestController
 @RequestMapping(path = "/v1", produces = MediaType.APPLICATION_JSON_VALUE)
 class CatalogController {

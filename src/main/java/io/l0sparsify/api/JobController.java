@@ -1,5 +1,7 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.job.FieldError;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
@@ -39,6 +41,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** {@code /v1/jobs}: submit, list, read, cancel, stop, follow, and download what a job produced. */
+@ConditionalOnRole({Role.ALL, Role.API})
 @RestController
 @RequestMapping(path = "/v1/jobs", produces = MediaType.APPLICATION_JSON_VALUE)
 class JobController {
@@ -105,7 +108,8 @@ class JobController {
 
     @GetMapping("/{id}")
     JobResponse get(@PathVariable String id) {
-        return JobResponse.of(existing(jobs.find(id), id));
+        Job job = existing(jobs.find(id), id);
+        return JobResponse.of(job, jobs.attempts(job));
     }
 
     @PostMapping("/{id}/cancel")

@@ -1,5 +1,7 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobService;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * {@code l0.api.events-poll-interval}, so the stream works whichever process runs the job; progress updates
  * closer together than that interval arrive as one event with the latest values.
  */
+@ConditionalOnRole({Role.ALL, Role.API})
 @Component
 class JobEventStreams implements DisposableBean {
 

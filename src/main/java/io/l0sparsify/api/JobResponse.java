@@ -2,6 +2,7 @@ package io.l0sparsify.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobAttempt;
 import io.l0sparsify.job.JobError;
 import io.l0sparsify.job.JobJson;
 import io.l0sparsify.job.JobProgress;
@@ -30,6 +31,7 @@ record JobResponse(
         boolean stopRequested,
         Boolean stoppedEarly,
         Integer epochsCompleted,
+        List<Attempt> attempts,
         Progress progress,
         JobError error,
         JsonNode model,
@@ -50,7 +52,25 @@ record JobResponse(
         }
     }
 
+    /**
+     * One claim of the job by a worker (schema {@code Attempt}).
+     *
+     * @param resumedAfterEpoch epochs already done (from the checkpoint) when it started; 0: from scratch
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Attempt(int attempt, String worker, Instant startedAt, Integer resumedAfterEpoch) {
+
+        static Attempt of(JobAttempt a) {
+            return new Attempt(a.attempt(), a.workerId(), a.startedAt(), a.resumedAfterEpoch());
+        }
+    }
+
+    /** A job as lists and streams show it: without its attempt history (one more query per job). */
     static JobResponse of(Job job) {
+        return of(job, null);
+    }
+
+    static JobResponse of(Job job, List<JobAttempt> attempts) {
         JsonNode definition = JobJson.MAPPER.readTree(job.definitionJson());
         String base = "/v1/jobs/" + job.id();
         Map<String, String> links = new LinkedHashMap<>();
@@ -66,6 +86,7 @@ record JobResponse(
                 job.state() == JobState.RUNNING ? job.workerId() : null,
                 job.cancelRequested() && !finished, job.stopRequested() && !finished,
                 job.state() == JobState.SUCCEEDED ? job.stoppedEarly() : null, job.epochsCompleted(),
+                attempts == null ? null : attempts.stream().map(Attempt::of).toList(),
                 job.progress().map(Progress::of).orElse(null), job.error().orElse(null),
                 definition.get("model"), definition.get("dataset"), definition.get("training"), links);
     }

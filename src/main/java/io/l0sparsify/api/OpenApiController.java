@@ -1,5 +1,7 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import java.io.IOException;
 import java.io.InputStream;
 import org.springframework.core.io.ClassPathResource;
@@ -9,6 +11,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Serves the hand-written contract (the build copies openapi.yaml onto the classpath). */
+@ConditionalOnRole({Role.ALL, Role.API})
 @RestController
 class OpenApiController {
 

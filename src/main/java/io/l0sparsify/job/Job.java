@@ -14,7 +14,8 @@ import org.springframework.data.annotation.Id;
  * @param id the public identifier (a UUID)
  * @param control what the user asked a running job to do: {@code CANCEL} or {@code STOP_EARLY}, or null
  * @param workerId the worker holding a RUNNING job
- * @param leaseExpiresAt until when the worker's claim holds; renewed with every progress write
+ * @param leaseExpiresAt until when the worker's claim holds; renewed by the worker's heartbeat and progress writes;
+ *     once past, any worker may claim the job again
  */
 public record Job(
         @Id Long seq,

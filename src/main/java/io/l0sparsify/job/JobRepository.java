@@ -13,6 +13,9 @@ import org.springframework.data.repository.ListCrudRepository;
  */
 interface JobRepository extends ListCrudRepository<Job, Long> {
 
+    /** A job a worker may claim at {@code :now}. */
+    String CLAIMABLE = "(state = 'QUEUED' or (state = 'RUNNING' and lease_expires_at < :now))";
+
     @Query("select * from job where id = :id")
     Optional<Job> findJob(String id);
 
@@ -28,20 +31,36 @@ interface JobRepository extends ListCrudRepository<Job, Long> {
     @Query("select count(*) from job where state = :state")
     long countInState(String state);
 
-    /** Candidates for a claim, oldest first; the claim itself is {@link #claim}. */
-    @Query("select seq from job where state = 'QUEUED' order by seq limit :limit")
-    List<Long> oldestQueued(int limit);
+    /**
+     * Candidates for a claim, oldest first: queued jobs, and running jobs whose lease ran out (their worker
+     * died or lost the database). The claim itself is {@link #claim}.
+     */
+    @Query("select seq from job where " + CLAIMABLE + " order by seq limit :limit")
+    List<Long> claimable(Instant now, int limit);
 
+    /**
+     * PostgreSQL: the oldest claimable job, row-locked until the transaction ends; rows that concurrent
+     * claimers have locked are skipped instead of waited for, so claimers never queue behind each other.
+     */
+    @Query("select seq from job where " + CLAIMABLE + " order by seq limit 1 for update skip locked")
+    List<Long> lockClaimable(Instant now);
+
+    /** Re-checks claimability, so that of two claimers racing for one row only the first changes it. */
     @Modifying
     @Query("update job set state = 'RUNNING', worker_id = :worker, lease_expires_at = :lease,"
             + " attempt = attempt + 1, started_at = coalesce(started_at, :now), updated_at = :now"
-            + " where seq = :seq and state = 'QUEUED'")
+            + " where seq = :seq and " + CLAIMABLE)
     int claim(long seq, String worker, Instant lease, Instant now);
 
     @Modifying
     @Query("update job set progress_json = :progress, lease_expires_at = :lease, updated_at = :now"
             + " where id = :id and state = 'RUNNING' and worker_id = :worker")
     int recordProgress(String id, String worker, String progress, Instant lease, Instant now);
+
+    /** Leaves updated_at alone: a heartbeat is not a change anyone watching the job needs to see. */
+    @Modifying
+    @Query("update job set lease_expires_at = :lease where id = :id and state = 'RUNNING' and worker_id = :worker")
+    int renewLease(String id, String worker, Instant lease);
 
     @Query("select control from job where id = :id and state = 'RUNNING' and worker_id = :worker")
     Optional<String> controlOf(String id, String worker);

@@ -62,6 +62,11 @@ public class JobService {
         return store.find(id);
     }
 
+    /** Which workers have run the job, first attempt first, and where each resumed. */
+    public List<JobAttempt> attempts(Job job) {
+        return store.attempts(job);
+    }
+
     /** Newest first; {@code pageToken} from a previous page's {@code nextPageToken}, or null. */
     public JobPage list(JobState state, int pageSize, String pageToken) {
         long before = pageToken == null ? Long.MAX_VALUE : decodeCursor(pageToken);

@@ -14,6 +14,10 @@ import java.util.Set;
  * RUNNING → SUCCEEDED, FAILED, CANCELLED, QUEUED (given back on shutdown or recovery)
  * SUCCEEDED, FAILED, CANCELLED: final
  * </pre>
+ *
+ * A RUNNING job whose lease ran out is claimed again by another worker without leaving RUNNING: only its
+ * worker, lease and attempt change, and every write of the previous worker (conditional on its id) stops
+ * landing.
  */
 public enum JobState {
     QUEUED,

@@ -9,8 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.data.relational.core.dialect.Dialect;
+import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The job table behind a small vocabulary: insert, read, claim, report progress, finish. Every move between
@@ -21,14 +25,22 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 public class JobStore {
 
-    /** How many queued candidates one claim tries before giving up for this round. */
+    /** How many candidates one optimistic claim tries before giving up for this round. */
     private static final int CLAIM_CANDIDATES = 8;
 
     private final JobRepository repository;
+    private final JobAttemptRepository attempts;
+    private final TransactionTemplate transactions;
+    /** Whether the database can skip rows other transactions have locked (PostgreSQL). */
+    private final boolean skipLocked;
     private final Clock clock;
 
-    JobStore(JobRepository repository, Clock clock) {
+    JobStore(JobRepository repository, JobAttemptRepository attempts, PlatformTransactionManager transactionManager,
+            Dialect dialect, Clock clock) {
         this.repository = repository;
+        this.attempts = attempts;
+        this.transactions = new TransactionTemplate(transactionManager);
+        this.skipLocked = dialect instanceof PostgresDialect;
         // Both databases keep microseconds; so does every instant handed out, so reads match writes.
         this.clock = Clock.tick(clock, Duration.of(1, ChronoUnit.MICROS));
     }
@@ -70,26 +82,61 @@ public class JobStore {
     }
 
     /**
-     * Claims the oldest QUEUED job for {@code workerId}: QUEUED → RUNNING with the attempt counted and a lease
-     * of {@code lease}. Portable optimistic claim: read candidates, then a conditional update per candidate
-     * until one succeeds; a competing worker that wins a candidate makes our update change no row. (On
-     * PostgreSQL this can become {@code select ... for update skip locked} without changing callers.)
+     * Claims the oldest job a worker may take for {@code workerId}: a QUEUED one (QUEUED → RUNNING), or a
+     * RUNNING one whose lease ran out (it stays RUNNING under the new worker). Either way the attempt is
+     * counted, the lease set to {@code lease} from now and the attempt recorded in the job's history, in one
+     * transaction.
+     *
+     * <p>On PostgreSQL the candidate is locked with {@code for update skip locked}: concurrent claimers each
+     * get a different row without waiting. Elsewhere (H2) the claim is optimistic: read candidates, then a
+     * conditional update per candidate until one succeeds; a competing worker that wins a candidate makes our
+     * update change no row. Both end in the same conditional update.
      */
-    public Optional<Job> claimOldestQueued(String workerId, Duration lease) {
+    public Optional<Job> claimNext(String workerId, Duration lease) {
         JobState.QUEUED.requireMoveTo("(next queued)", JobState.RUNNING);
-        for (Long seq : repository.oldestQueued(CLAIM_CANDIDATES)) {
-            Instant now = clock.instant();
-            if (repository.claim(seq, workerId, now.plus(lease), now) == 1) {
-                return repository.findById(seq);
+        if (skipLocked) {
+            return transactions.execute(status -> {
+                Instant now = clock.instant();
+                List<Long> locked = repository.lockClaimable(now);
+                return locked.isEmpty() ? Optional.<Job>empty() : claim(locked.get(0), workerId, lease, now);
+            });
+        }
+        for (Long seq : repository.claimable(clock.instant(), CLAIM_CANDIDATES)) {
+            Optional<Job> claimed = transactions.execute(status -> claim(seq, workerId, lease, clock.instant()));
+            if (claimed.isPresent()) {
+                return claimed;
             }
         }
         return Optional.empty();
+    }
+
+    private Optional<Job> claim(long seq, String workerId, Duration lease, Instant now) {
+        if (repository.claim(seq, workerId, now.plus(lease), now) != 1) {
+            return Optional.empty();
+        }
+        attempts.recordClaim(seq, now);
+        return repository.findById(seq);
+    }
+
+    /** The job's attempts, first to last. */
+    public List<JobAttempt> attempts(Job job) {
+        return attempts.findByJob(job.seq());
+    }
+
+    /** Notes where attempt {@code attempt} of the job started: after {@code epochsCompleted} epochs (0: fresh). */
+    public void recordResume(Job job, int attempt, int epochsCompleted) {
+        attempts.recordResume(job.seq(), attempt, epochsCompleted);
     }
 
     /** Stores progress and renews the lease; false when the job is no longer RUNNING under this worker. */
     public boolean recordProgress(String id, String workerId, JobProgress progress, Duration lease) {
         Instant now = clock.instant();
         return repository.recordProgress(id, workerId, JobJson.write(progress), now.plus(lease), now) == 1;
+    }
+
+    /** Extends the lease of a job this worker runs; false when the job is no longer RUNNING under it. */
+    public boolean renewLease(String id, String workerId, Duration lease) {
+        return repository.renewLease(id, workerId, clock.instant().plus(lease)) == 1;
     }
 
     /** The pending request for a job this worker runs: CANCEL, STOP_EARLY, or empty. */

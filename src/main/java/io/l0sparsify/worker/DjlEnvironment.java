@@ -1,5 +1,7 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import org.springframework.stereotype.Component;
  * Applies the engine settings as the system properties DJL reads when the PyTorch engine loads. The worker
  * depends on this bean, so the properties are set before the first job touches the engine.
  */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
 class DjlEnvironment {
 

@@ -1,5 +1,7 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.dataset.DatasetFormatException;
 import io.l0sparsify.dataset.DatasetProperties;
 import io.l0sparsify.dataset.DatasetReferenceException;
@@ -25,6 +27,7 @@ import io.l0sparsify.storage.ArtifactStore;
 import io.l0sparsify.storage.CheckpointStore;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -34,6 +37,7 @@ import org.springframework.stereotype.Component;
  * job SUCCEEDED. Whatever goes wrong ends the job FAILED with a code and a message (or CANCELLED, or back in
  * the queue when this process is shutting down); nothing is swallowed.
  */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
 class JobRunner {
 
@@ -48,11 +52,12 @@ class JobRunner {
     private final Training training;
     private final WorkerProperties properties;
     private final WorkerMetrics metrics;
+    private final LeaseHeartbeat heartbeat;
 
     /** Takes {@link DjlEnvironment} only so that the engine settings are applied before any job runs. */
     JobRunner(JobStore store, JobControls controls, DatasetResolver datasets, DatasetProperties datasetProperties,
             ArtifactStore artifacts, CheckpointStore checkpoints, Training training, WorkerProperties properties,
-            WorkerMetrics metrics, DjlEnvironment djlEnvironment) {
+            WorkerMetrics metrics, LeaseHeartbeat heartbeat, DjlEnvironment djlEnvironment) {
         this.store = store;
         this.controls = controls;
         this.datasets = datasets;
@@ -62,6 +67,7 @@ class JobRunner {
         this.training = training;
         this.properties = properties;
         this.metrics = metrics;
+        this.heartbeat = heartbeat;
     }
 
     /** Runs a job this worker has claimed (state RUNNING under {@code properties.id()}). */
@@ -69,16 +75,22 @@ class JobRunner {
         String id = job.id();
         String worker = properties.id();
         log.info("job {}: attempt {} started on worker {}", id, job.attempt(), worker);
-        try {
+        // The lease is renewed from claim to final write, training and export alike.
+        try (LeaseHeartbeat.Lease lease = heartbeat.hold(id, worker)) {
             if (job.attempt() > properties.maxAttempts()) {
-                store.markFailed(id, worker, new JobError(JobError.INTERNAL_ERROR, "the job was started "
-                        + (job.attempt() - 1) + " times without finishing (at most " + properties.maxAttempts()
-                        + " attempts are made)"));
+                store.markFailed(id, worker, new JobError(JobError.MAX_ATTEMPTS_EXCEEDED, tooManyAttempts(job)));
+                return;
+            }
+            if (job.cancelRequested()) {
+                // Cancelled while its previous worker held it, which died before acting on it.
+                store.markCancelled(id, worker);
+                log.info("job {}: CANCELLED", id);
+                deleteCheckpoint(id);
                 return;
             }
             metrics.throughput(id, 0);
-            Outcome outcome = execute(job, shuttingDown);
-            finish(job, outcome);
+            Outcome outcome = execute(job, lease, shuttingDown);
+            finish(job, lease.lost() ? new Outcome.Interrupted() : outcome);
         } catch (RuntimeException | Error e) {
             log.error("job {}: could not be run or recorded", id, e);
             failQuietly(id, new JobError(JobError.INTERNAL_ERROR, "internal error: " + describe(e)));
@@ -100,7 +112,7 @@ class JobRunner {
         record Interrupted() implements Outcome {}
     }
 
-    private Outcome execute(Job job, BooleanSupplier shuttingDown) {
+    private Outcome execute(Job job, LeaseHeartbeat.Lease lease, BooleanSupplier shuttingDown) {
         JobDefinition definition = job.definition();
         TrainingConfig config = definition.training().toConfig(properties.device(), properties.progressEverySteps());
         try {
@@ -124,8 +136,10 @@ class JobRunner {
         }
 
         JobTrainingListener listener = new JobTrainingListener(job.id(), properties.id(), store, controls,
-                properties, shuttingDown, eps -> metrics.throughput(job.id(), eps), c -> saveCheckpoint(job.id(), c));
+                properties, lease, heartbeat.leaseDuration(), shuttingDown, eps -> metrics.throughput(job.id(), eps),
+                c -> saveCheckpoint(job.id(), c));
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? loadCheckpoint(job.id()) : null;
+        store.recordResume(job, job.attempt(), resumeFrom == null ? 0 : resumeFrom.epochsCompleted());
         if (resumeFrom != null) {
             log.info("job {}: attempt {} resumes after epoch {}", job.id(), job.attempt(), resumeFrom.epochsCompleted());
         }
@@ -134,6 +148,9 @@ class JobRunner {
             result = training.train(definition.model(), config, data, listener, resumeFrom);
         } catch (TrainingAbortedException e) {
             if (e.reason() == TrainingAbortedException.Reason.CANCELLED) {
+                if (lease.lost()) {
+                    return new Outcome.Interrupted();
+                }
                 boolean userCancelled = controls.current(job.id()) == TrainingControl.CANCEL
                         || store.controlOf(job.id(), properties.id()).filter("CANCEL"::equals).isPresent();
                 return userCancelled ? new Outcome.Cancelled() : new Outcome.Interrupted();
@@ -147,12 +164,12 @@ class JobRunner {
             log.error("job {}: training failed", job.id(), e);
             return new Outcome.Failed(new JobError(JobError.TRAINING_FAILED, "training failed: " + describe(e)));
         }
-        if (listener.lostClaim()) {
+        if (lease.lost()) {
             return new Outcome.Interrupted();
         }
 
         try {
-            writeArtifacts(job, definition, config, result, data);
+            writeArtifacts(job, lease, definition, config, result, data);
         } catch (IOException | RuntimeException e) {
             log.error("job {}: export failed", job.id(), e);
             return new Outcome.Failed(new JobError(JobError.EXPORT_FAILED, "export failed: " + describe(e)));
@@ -160,8 +177,8 @@ class JobRunner {
         return new Outcome.Succeeded(result);
     }
 
-    private void writeArtifacts(Job job, JobDefinition definition, TrainingConfig config, TrainingResult result,
-            TrainTestSplit data) throws IOException {
+    private void writeArtifacts(Job job, LeaseHeartbeat.Lease lease, JobDefinition definition, TrainingConfig config,
+            TrainingResult result, TrainTestSplit data) throws IOException {
         String modelName = job.name() != null ? job.name() : "l0-" + job.id();
         byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName);
         byte[] denseOnnx = OnnxExporter.export(result.dense(), modelName + "-dense");
@@ -178,6 +195,10 @@ class JobRunner {
         JobArtifacts.DataSummary summary = new JobArtifacts.DataSummary(definition.datasetUri(),
                 data.train().size(), data.test().size());
 
+        if (lease.lost()) {
+            // Another worker holds the job now and writes its own artifacts; ours would only race with them.
+            return;
+        }
         // A rerun of an interrupted attempt replaces whatever the earlier attempt left.
         artifacts.put(job.id(), JobArtifacts.MODEL, prunedOnnx);
         if (keptInputsOnnx != null) {
@@ -211,6 +232,14 @@ class JobRunner {
             log.warn("job {}: checkpoint unreadable, starting over: {}", jobId, e.getMessage());
             return null;
         }
+    }
+
+    private String tooManyAttempts(Job job) {
+        String earlier = store.attempts(job).stream().filter(a -> a.attempt() < job.attempt())
+                .map(a -> a.workerId() + " (attempt " + a.attempt() + ")").collect(Collectors.joining(", "));
+        return "the job was started " + (job.attempt() - 1) + " times without finishing (at most "
+                + properties.maxAttempts() + " attempts are made); its workers died, lost their lease or shut"
+                + " down while running it: " + (earlier.isEmpty() ? "no attempt history" : earlier);
     }
 
     private LatencyMeasurement latency(byte[] model, int batch) {

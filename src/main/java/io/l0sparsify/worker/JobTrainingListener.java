@@ -7,14 +7,16 @@ import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 
 /**
  * Connects one run to its job: stores every progress snapshot (which also renews the worker's lease) and
- * answers the trainer's "continue?" before each step from the in-process request, the database (for
- * requests that reached another process) and the worker's shutdown flag.
+ * answers the trainer's "continue?" before each step from the lease (a lost claim ends the run), the
+ * in-process request, the database (for requests that reached another process) and the worker's shutdown
+ * flag.
  */
 final class JobTrainingListener implements TrainingListener {
 
@@ -23,6 +25,8 @@ final class JobTrainingListener implements TrainingListener {
     private final JobStore store;
     private final JobControls controls;
     private final WorkerProperties properties;
+    private final LeaseHeartbeat.Lease lease;
+    private final Duration leaseDuration;
     private final BooleanSupplier shuttingDown;
     private final DoubleConsumer throughput;
     private final Consumer<TrainingCheckpoint> checkpoints;
@@ -31,16 +35,17 @@ final class JobTrainingListener implements TrainingListener {
     private TrainingControl stored = TrainingControl.CONTINUE;
     /** Test error is only measured at epoch ends; snapshots in between carry the last one. */
     private Double lastTestError;
-    private volatile boolean lostClaim;
 
     JobTrainingListener(String jobId, String workerId, JobStore store, JobControls controls,
-            WorkerProperties properties, BooleanSupplier shuttingDown, DoubleConsumer throughput,
-            Consumer<TrainingCheckpoint> checkpoints) {
+            WorkerProperties properties, LeaseHeartbeat.Lease lease, Duration leaseDuration,
+            BooleanSupplier shuttingDown, DoubleConsumer throughput, Consumer<TrainingCheckpoint> checkpoints) {
         this.jobId = jobId;
         this.workerId = workerId;
         this.store = store;
         this.controls = controls;
         this.properties = properties;
+        this.lease = lease;
+        this.leaseDuration = leaseDuration;
         this.shuttingDown = shuttingDown;
         this.throughput = throughput;
         this.checkpoints = checkpoints;
@@ -57,15 +62,15 @@ final class JobTrainingListener implements TrainingListener {
                 lastTestError, finite(p.expectedL0()), p.keptUnits(),
                 finite(p.examplesPerSecond()), finite(p.elapsedSeconds()), eta);
         throughput.accept(progress.examplesPerSecond());
-        if (!store.recordProgress(jobId, workerId, progress, properties.leaseDuration())) {
+        if (!store.recordProgress(jobId, workerId, progress, leaseDuration)) {
             // The job is no longer ours (lease lost, or recovered by another process): stop working on it.
-            lostClaim = true;
+            lease.lose();
         }
     }
 
     @Override
     public TrainingControl control() {
-        if (lostClaim || shuttingDown.getAsBoolean()) {
+        if (lease.lost() || shuttingDown.getAsBoolean()) {
             return TrainingControl.CANCEL;
         }
         TrainingControl local = controls.current(jobId);
@@ -83,11 +88,6 @@ final class JobTrainingListener implements TrainingListener {
     @Override
     public void onCheckpoint(TrainingCheckpoint checkpoint) {
         checkpoints.accept(checkpoint);
-    }
-
-    /** Whether the run was interrupted because this worker no longer holds the job. */
-    boolean lostClaim() {
-        return lostClaim;
     }
 
     private static double finite(double value) {

@@ -1,11 +1,16 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.job.JobSubmittedEvent;
+import io.l0sparsify.job.QueueProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +31,7 @@ import org.springframework.stereotype.Component;
  * this instance left RUNNING. On shutdown it asks running jobs to stop at their next step, waits for the loops
  * (which put interrupted jobs back in the queue) and only then lets the context close the database.
  */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
 class JobWorker implements SmartLifecycle {
 
@@ -35,17 +41,21 @@ class JobWorker implements SmartLifecycle {
     private final JobStore store;
     private final JobRunner runner;
     private final WorkerProperties properties;
+    private final QueueProperties queue;
     /** Permits = wake-ups: a submit in this process releases one so an idle loop claims at once. */
     private final Semaphore wakeUps = new Semaphore(0);
     private final List<Future<?>> loops = new ArrayList<>();
+    /** Jobs a loop of this process is running now. */
+    private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
 
     private volatile boolean running;
     private ExecutorService executor;
 
-    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties) {
+    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties, QueueProperties queue) {
         this.store = store;
         this.runner = runner;
         this.properties = properties;
+        this.queue = queue;
     }
 
     @Override
@@ -111,14 +121,25 @@ class JobWorker implements SmartLifecycle {
         while (running) {
             Optional<Job> claimed;
             try {
-                claimed = store.claimOldestQueued(properties.id(), properties.leaseDuration());
+                claimed = store.claimNext(properties.id(), queue.leaseDuration());
             } catch (RuntimeException e) {
                 log.error("worker {}: claim failed; retrying", properties.id(), e);
                 claimed = Optional.empty();
             }
             if (claimed.isPresent()) {
-                // run() records every outcome itself; it throws nothing.
-                runner.run(claimed.get(), () -> !running);
+                String id = claimed.get().id();
+                if (!runningHere.add(id)) {
+                    // Our own lease lapsed (the database was out of reach for most of a lease) and another loop
+                    // of this process re-claimed the job: the run in progress keeps it, under the same id.
+                    log.warn("job {}: re-claimed while still running here; the running attempt continues", id);
+                    continue;
+                }
+                try {
+                    // run() records every outcome itself; it throws nothing.
+                    runner.run(claimed.get(), () -> !running);
+                } finally {
+                    runningHere.remove(id);
+                }
                 continue;
             }
             try {

@@ -1,5 +1,7 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -7,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /** Training throughput of the jobs running in this process ({@code l0_training_examples_per_second}). */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
 class WorkerMetrics {
 

@@ -19,7 +19,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param djlCacheDir where DJL extracts the PyTorch natives; unset: DJL's own {@code DJL_CACHE_DIR} (system
  *     property or environment) when given, else {@code ./data/djl-cache}
  * @param pollInterval how often an idle worker looks for queued jobs submitted by other processes
- * @param leaseDuration how long a claim holds without a progress write renewing it
  * @param controlPollInterval how often a running job re-reads cancel/stop requests from the database
  * @param progressEverySteps progress is stored every so many steps besides every epoch end
  * @param maxAttempts a job claimed more often than this (it keeps dying with its worker) ends FAILED
@@ -35,7 +34,6 @@ public record WorkerProperties(
         Integer interopThreads,
         Path djlCacheDir,
         Duration pollInterval,
-        Duration leaseDuration,
         Duration controlPollInterval,
         Integer progressEverySteps,
         Integer maxAttempts,
@@ -49,7 +47,6 @@ public record WorkerProperties(
         threads = threads != null ? threads : 1;
         interopThreads = interopThreads != null ? interopThreads : 1;
         pollInterval = pollInterval != null ? pollInterval : Duration.ofSeconds(2);
-        leaseDuration = leaseDuration != null ? leaseDuration : Duration.ofSeconds(30);
         controlPollInterval = controlPollInterval != null ? controlPollInterval : Duration.ofSeconds(1);
         progressEverySteps = progressEverySteps != null ? progressEverySteps : 100;
         maxAttempts = maxAttempts != null ? maxAttempts : 3;

@@ -229,7 +229,7 @@ class JobApiTest {
     @Test
     void runningJobIsAskedToCancelAndFinishedJobCannotBe() throws Exception {
         String id = json(submit(MLP_JOB), "$.id");
-        store.claimOldestQueued("test-worker", Duration.ofSeconds(30));
+        store.claimNext("test-worker", Duration.ofSeconds(30));
         MockHttpServletResponse asked = api.valid(post("/v1/jobs/" + id + "/cancel"));
         assertThat(asked.getStatus()).isEqualTo(202);
         assertThat(json(asked, "$.state")).isEqualTo("RUNNING");
@@ -239,9 +239,27 @@ class JobApiTest {
     }
 
     @Test
+    void aJobShowsItsWorkerAndTheHistoryOfItsAttempts() throws Exception {
+        String id = json(submit(MLP_JOB), "$.id");
+        assertThat(json(api.valid(get("/v1/jobs/" + id)), "$.attempts")).isEqualTo("[]");
+        store.claimNext("worker-a", Duration.ofMillis(1));
+        store.recordResume(store.find(id).orElseThrow(), 1, 0);
+        Thread.sleep(5);
+        store.claimNext("worker-b", Duration.ofSeconds(30));
+        store.recordResume(store.find(id).orElseThrow(), 2, 1);
+        MockHttpServletResponse response = api.valid(get("/v1/jobs/" + id));
+        assertThat(json(response, "$.attempt")).isEqualTo("2");
+        assertThat(json(response, "$.worker")).isEqualTo("worker-b");
+        assertThat(json(response, "$.attempts[*].worker")).isEqualTo("[\"worker-a\",\"worker-b\"]");
+        assertThat(json(response, "$.attempts[*].resumedAfterEpoch")).isEqualTo("[0,1]");
+        assertThat(api.valid(get("/v1/jobs")).getContentAsString(StandardCharsets.UTF_8)).as("lists leave it out")
+                .contains(id).doesNotContain("\"attempts\"");
+    }
+
+    @Test
     void cancelOfSucceededJobIsRejected() throws Exception {
         String id = json(submit(MLP_JOB), "$.id");
-        store.claimOldestQueued("test-worker", Duration.ofSeconds(30));
+        store.claimNext("test-worker", Duration.ofSeconds(30));
         store.markSucceeded(id, "test-worker", false, 1);
         MockHttpServletResponse response = api.valid(post("/v1/jobs/" + id + "/cancel"));
         assertThat(response.getStatus()).isEqualTo(409);
@@ -253,7 +271,7 @@ class JobApiTest {
         String id = json(submit(MLP_JOB), "$.id");
         MockHttpServletResponse queued = api.valid(post("/v1/jobs/" + id + "/stop"));
         assertThat(queued.getStatus()).isEqualTo(409);
-        store.claimOldestQueued("test-worker", Duration.ofSeconds(30));
+        store.claimNext("test-worker", Duration.ofSeconds(30));
         MockHttpServletResponse running = api.valid(post("/v1/jobs/" + id + "/stop"));
         assertThat(running.getStatus()).isEqualTo(202);
         assertThat(json(running, "$.stopRequested")).isEqualTo("true");

@@ -40,7 +40,7 @@ class RestartTest {
             ContractHttp http = new ContractHttp(port(first));
             interrupted = JsonPath.read(http.post("/v1/jobs", EndToEndTest.mlpJob(1)).text(), "$.id");
             // As if this instance died while training it: RUNNING under its worker id.
-            assertThat(first.getBean(JobStore.class).claimOldestQueued(WORKER_ID, Duration.ofSeconds(30)))
+            assertThat(first.getBean(JobStore.class).claimNext(WORKER_ID, Duration.ofSeconds(30)))
                     .hasValueSatisfying(job -> assertThat(job.id()).isEqualTo(interrupted));
             queued = JsonPath.read(http.post("/v1/jobs", EndToEndTest.mlpJob(1)).text(), "$.id");
             assertThat(EndToEndTest.field(http.get("/v1/jobs/" + queued), "$.state")).isEqualTo("QUEUED");

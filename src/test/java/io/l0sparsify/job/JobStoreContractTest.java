@@ -64,7 +64,7 @@ abstract class JobStoreContractTest {
     void claimTakesTheOldestQueuedJobAndCountsTheAttempt() {
         Job older = store.insert(definition("older"), null);
         store.insert(definition("newer"), null);
-        Job claimed = store.claimOldestQueued("w1", LEASE).orElseThrow();
+        Job claimed = store.claimNext("w1", LEASE).orElseThrow();
         assertThat(claimed.id()).isEqualTo(older.id());
         assertThat(claimed.state()).isEqualTo(JobState.RUNNING);
         assertThat(claimed.workerId()).isEqualTo("w1");
@@ -75,7 +75,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void claimOnAnEmptyQueueFindsNothing() {
-        assertThat(store.claimOldestQueued("w1", LEASE)).isEmpty();
+        assertThat(store.claimNext("w1", LEASE)).isEmpty();
     }
 
     @Test
@@ -92,7 +92,7 @@ abstract class JobStoreContractTest {
             workers.add(pool.submit(() -> {
                 int idle = 0;
                 while (idle < 3) {
-                    Optional<Job> job = store.claimOldestQueued(worker, LEASE);
+                    Optional<Job> job = store.claimNext(worker, LEASE);
                     if (job.isEmpty()) {
                         idle++;
                     } else if (!claimed.add(job.get().id())) {
@@ -112,9 +112,103 @@ abstract class JobStoreContractTest {
     }
 
     @Test
+    void concurrentClaimersTakeQueuedAndExpiredJobsEachExactlyOnce() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            store.insert(definition("expired" + i), null);
+        }
+        for (int i = 0; i < 10; i++) {
+            // Claimed by a worker that dies at once: its lease has run out by the time the others look.
+            assertThat(store.claimNext("dead-worker", Duration.ofSeconds(1))).isPresent();
+        }
+        for (int i = 0; i < 20; i++) {
+            store.insert(definition("queued" + i), null);
+        }
+        Thread.sleep(1100);
+        Set<String> claimed = ConcurrentHashMap.newKeySet();
+        List<String> duplicates = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int w = 0; w < 8; w++) {
+            String worker = "w" + w;
+            workers.add(pool.submit(() -> {
+                int idle = 0;
+                while (idle < 3) {
+                    Optional<Job> job = store.claimNext(worker, LEASE);
+                    if (job.isEmpty()) {
+                        idle++;
+                    } else if (!claimed.add(job.get().id())) {
+                        duplicates.add(job.get().id());
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        pool.shutdown();
+        assertThat(duplicates).isEmpty();
+        assertThat(claimed).hasSize(30);
+        for (String id : claimed) {
+            Job job = store.find(id).orElseThrow();
+            assertThat(job.workerId()).startsWith("w");
+            List<JobAttempt> history = store.attempts(job);
+            assertThat(history).extracting(JobAttempt::attempt).as("one row per claim")
+                    .containsExactlyElementsOf(job.name().startsWith("expired") ? List.of(1, 2) : List.of(1));
+            assertThat(history.get(history.size() - 1).workerId()).isEqualTo(job.workerId());
+        }
+    }
+
+    @Test
+    void anExpiredLeaseIsReclaimedByAnotherWorkerWithTheAttemptCounted() throws Exception {
+        Job job = store.insert(definition("expiring"), null);
+        store.claimNext("w1", Duration.ofMillis(1));
+        store.recordResume(job, 1, 0);
+        Thread.sleep(10);
+        Job reclaimed = store.claimNext("w2", LEASE).orElseThrow();
+        assertThat(reclaimed.id()).isEqualTo(job.id());
+        assertThat(reclaimed.state()).isEqualTo(JobState.RUNNING);
+        assertThat(reclaimed.workerId()).isEqualTo("w2");
+        assertThat(reclaimed.attempt()).isEqualTo(2);
+        store.recordResume(reclaimed, 2, 3);
+        assertThat(store.attempts(reclaimed))
+                .extracting(JobAttempt::attempt, JobAttempt::workerId, JobAttempt::resumedAfterEpoch)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "w1", 0),
+                        org.assertj.core.groups.Tuple.tuple(2, "w2", 3));
+        // The first worker's writes no longer land: its claim is gone.
+        assertThat(store.renewLease(job.id(), "w1", LEASE)).isFalse();
+        assertThatThrownBy(() -> store.markSucceeded(job.id(), "w1", false, 3))
+                .isInstanceOf(IllegalTransitionException.class);
+        assertThat(store.renewLease(job.id(), "w2", LEASE)).isTrue();
+    }
+
+    @Test
+    void aLiveLeaseIsNotReclaimed() {
+        Job job = store.insert(definition("live"), null);
+        store.claimNext("w1", LEASE);
+        assertThat(store.claimNext("w2", LEASE)).isEmpty();
+        assertThat(store.find(job.id()).orElseThrow().workerId()).isEqualTo("w1");
+        assertThat(store.attempts(job)).singleElement().satisfies(a -> {
+            assertThat(a.workerId()).isEqualTo("w1");
+            assertThat(a.resumedAfterEpoch()).as("unknown until the worker has read the checkpoint").isNull();
+        });
+    }
+
+    @Test
+    void aRenewedLeaseKeepsTheJob() throws Exception {
+        Job job = store.insert(definition("renewed"), null);
+        store.claimNext("w1", Duration.ofMillis(300));
+        for (int i = 0; i < 5; i++) {
+            Thread.sleep(100);
+            assertThat(store.renewLease(job.id(), "w1", Duration.ofMillis(300))).isTrue();
+        }
+        assertThat(store.claimNext("w2", LEASE)).as("500 ms after a 300 ms claim, renewed").isEmpty();
+    }
+
+    @Test
     void progressIsStoredOnlyForTheWorkerHoldingTheJob() {
         Job job = store.insert(definition("p"), null);
-        store.claimOldestQueued("w1", LEASE);
+        store.claimNext("w1", LEASE);
         JobProgress progress = new JobProgress(1, 3, 6, 0.33, 0.5, 0.12, 1234.5, List.of(700, 250, 90), 950.0, 2.5, 5.0);
         assertThat(store.recordProgress(job.id(), "w2", progress, LEASE)).isFalse();
         assertThat(store.find(job.id()).orElseThrow().progress()).isEmpty();
@@ -125,7 +219,7 @@ abstract class JobStoreContractTest {
     @Test
     void succeededJobRecordsHowItEnded() {
         Job job = store.insert(definition("s"), null);
-        store.claimOldestQueued("w1", LEASE);
+        store.claimNext("w1", LEASE);
         store.markSucceeded(job.id(), "w1", true, 2);
         Job done = store.find(job.id()).orElseThrow();
         assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
@@ -137,7 +231,7 @@ abstract class JobStoreContractTest {
     @Test
     void failedJobKeepsCodeAndMessage() {
         Job job = store.insert(definition("f"), null);
-        store.claimOldestQueued("w1", LEASE);
+        store.claimNext("w1", LEASE);
         store.markFailed(job.id(), "w1", new JobError(JobError.DIVERGED, "loss became NaN at step 12"));
         Job failed = store.find(job.id()).orElseThrow();
         assertThat(failed.state()).isEqualTo(JobState.FAILED);
@@ -147,7 +241,7 @@ abstract class JobStoreContractTest {
     @Test
     void finishingAJobThisWorkerDoesNotHoldIsAnIllegalTransition() {
         Job job = store.insert(definition("x"), null);
-        store.claimOldestQueued("w1", LEASE);
+        store.claimNext("w1", LEASE);
         store.markSucceeded(job.id(), "w1", false, 3);
         assertThatThrownBy(() -> store.markFailed(job.id(), "w1", new JobError("internal_error", "late")))
                 .isInstanceOfSatisfying(IllegalTransitionException.class, e -> {
@@ -164,7 +258,7 @@ abstract class JobStoreContractTest {
         assertThat(store.find(queued.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(store.cancelQueued(queued.id())).isFalse();
         Job running = store.insert(definition("r"), null);
-        store.claimOldestQueued("w1", LEASE);
+        store.claimNext("w1", LEASE);
         assertThat(store.cancelQueued(running.id())).isFalse();
         assertThat(store.requestControl(running.id(), "CANCEL")).isTrue();
         assertThat(store.controlOf(running.id(), "w1")).contains("CANCEL");
@@ -173,7 +267,7 @@ abstract class JobStoreContractTest {
     @Test
     void aCancelRequestIsNotDowngradedToAStop() {
         Job job = store.insert(definition("c"), null);
-        store.claimOldestQueued("w1", LEASE);
+        store.claimNext("w1", LEASE);
         assertThat(store.requestControl(job.id(), "CANCEL")).isTrue();
         assertThat(store.requestControl(job.id(), "STOP_EARLY")).isFalse();
         assertThat(store.find(job.id()).orElseThrow().control()).isEqualTo("CANCEL");
@@ -184,16 +278,16 @@ abstract class JobStoreContractTest {
         Job mine = store.insert(definition("mine"), null);
         Job cancelled = store.insert(definition("mine-cancelled"), null);
         Job theirs = store.insert(definition("theirs"), null);
-        store.claimOldestQueued("me", LEASE);
-        store.claimOldestQueued("me", LEASE);
-        store.claimOldestQueued("other", LEASE);
+        store.claimNext("me", LEASE);
+        store.claimNext("me", LEASE);
+        store.claimNext("other", LEASE);
         store.requestControl(cancelled.id(), "CANCEL");
         assertThat(store.recover("me")).isEqualTo(1);
         assertThat(store.find(mine.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
         assertThat(store.find(mine.id()).orElseThrow().workerId()).isNull();
         assertThat(store.find(cancelled.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(store.find(theirs.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-        Job again = store.claimOldestQueued("me", LEASE).orElseThrow();
+        Job again = store.claimNext("me", LEASE).orElseThrow();
         assertThat(again.id()).isEqualTo(mine.id());
         assertThat(again.attempt()).isEqualTo(2);
     }
@@ -201,7 +295,7 @@ abstract class JobStoreContractTest {
     @Test
     void releasedJobGoesBackToTheQueue() {
         Job job = store.insert(definition("r"), null);
-        store.claimOldestQueued("w1", LEASE);
+        store.claimNext("w1", LEASE);
         store.release(job.id(), "w1");
         assertThat(store.find(job.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
     }

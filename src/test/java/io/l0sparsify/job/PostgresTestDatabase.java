@@ -29,8 +29,15 @@ public final class PostgresTestDatabase {
         return envUrl() != null || DockerClientFactory.instance().isDockerAvailable();
     }
 
-    /** Points Spring's datasource and Flyway at a fresh schema. */
-    public static void register(DynamicPropertyRegistry registry) {
+    /**
+     * A fresh schema, dropped when the JVM ends.
+     *
+     * @param url a JDBC URL (credentials included) whose connections use the schema
+     * @param name the schema's name, for Flyway
+     */
+    public record Schema(String url, String name) {}
+
+    public static Schema newSchema() {
         String baseUrl = baseUrl();
         String schema = "l0test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         execute(baseUrl, "create schema " + schema);
@@ -41,7 +48,14 @@ public final class PostgresTestDatabase {
                 // best effort: the database may already be gone
             }
         }));
-        String url = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        return new Schema(baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema, schema);
+    }
+
+    /** Points Spring's datasource and Flyway at a fresh schema. */
+    public static void register(DynamicPropertyRegistry registry) {
+        Schema fresh = newSchema();
+        String url = fresh.url();
+        String schema = fresh.name();
         registry.add("spring.datasource.url", () -> url);
         registry.add("spring.datasource.username", () -> container != null ? container.getUsername() : "");
         registry.add("spring.datasource.password", () -> container != null ? container.getPassword() : "");

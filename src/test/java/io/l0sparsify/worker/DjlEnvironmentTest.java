@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class DjlEnvironmentTest {
 
     private static WorkerProperties properties(Integer threads, Integer interop, Path cache) {
-        return new WorkerProperties(null, null, null, null, threads, interop, cache, null, null, null, null, null, null);
+        return new WorkerProperties(null, null, null, null, threads, interop, cache, null, null, null, null, null);
     }
 
     @Test

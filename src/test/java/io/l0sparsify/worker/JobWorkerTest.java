@@ -22,6 +22,7 @@ import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +31,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -42,7 +44,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "spring.datasource.url=jdbc:h2:mem:worker;DB_CLOSE_DELAY=-1", "l0.worker.poll-interval=PT0.2S",
         "l0.worker.control-poll-interval=PT0.05S", "l0.datasets.max-train-examples=100",
-        "l0.datasets.max-test-examples=50"})
+        "l0.datasets.max-test-examples=50", "l0.queue.lease-duration=PT0.3S"})
 class JobWorkerTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
@@ -166,6 +168,59 @@ class JobWorkerTest {
 
     @Autowired
     CheckpointStore checkpoints;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Test
+    void theLeaseIsRenewedWhileARunWritesNoProgress() throws Exception {
+        List<Instant> leases = new CopyOnWriteArrayList<>();
+        String[] id = new String[1];
+        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            // Four lease lengths without a progress write, as in a long epoch or a slow export.
+            for (int i = 0; i < 12; i++) {
+                Thread.sleep(100);
+                leases.add(store.find(id[0]).orElseThrow().leaseExpiresAt());
+            }
+            throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, "scripted end");
+        });
+        id[0] = submit().id();
+        Job job = awaitJob(id[0], j -> j.state().isFinal());
+        assertThat(job.errorMessage()).as("still ours when the run ended").isEqualTo("scripted end");
+        assertThat(leases).hasSize(12);
+        assertThat(leases.get(11)).as("renewed by the heartbeat").isAfter(leases.get(0).plusMillis(500));
+    }
+
+    @Test
+    void aRunWhoseJobWasTakenOverStopsAndRecordsNothing() throws Exception {
+        List<TrainingControl> seen = new CopyOnWriteArrayList<>();
+        String[] id = new String[1];
+        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            TrainingListener listener = invocation.getArgument(3);
+            // Another worker re-claims the job (as after this worker's lease ran out during a pause).
+            jdbc.sql("update job set worker_id = 'other-worker', lease_expires_at = ? where id = ?")
+                    .params(Timestamp.from(Instant.now().plusSeconds(600)), id[0]).update();
+            for (int step = 0; step < 300; step++) {
+                TrainingControl control = listener.control();
+                if (control != TrainingControl.CONTINUE) {
+                    seen.add(control);
+                    throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
+                }
+                Thread.sleep(10);
+            }
+            throw new AssertionError("the lost claim never reached the run");
+        });
+        id[0] = submit().id();
+        awaitJob(id[0], j -> !seen.isEmpty());
+        Thread.sleep(300);
+        Job job = store.find(id[0]).orElseThrow();
+        assertThat(seen).containsExactly(TrainingControl.CANCEL);
+        assertThat(job.state()).as("left to its new holder, neither finished nor re-queued")
+                .isEqualTo(JobState.RUNNING);
+        assertThat(job.workerId()).isEqualTo("other-worker");
+        assertThat(job.error()).isEmpty();
+        jdbc.sql("update job set state = 'CANCELLED' where id = ?").param(id[0]).update();
+    }
 
     @Test
     void progressIsStoredAndCancelReachesTheRunAtItsNextStep() throws Exception {

@@ -1,0 +1,17 @@
+package io.l0sparsify.job;
+
+import java.time.Instant;
+import org.springframework.data.annotation.Id;
+import org.springframework.data.relational.core.mapping.Table;
+
+/**
+ * One claim of a job by a worker (a row of {@code job_attempt}).
+ *
+ * @param attempt 1 for the first claim, counting every re-claim after a shutdown or an expired lease
+ * @param workerId the worker that claimed it
+ * @param resumedAfterEpoch the epochs this attempt found already done in the job's checkpoint (0: it started
+ *     from scratch); null until the worker has looked
+ */
+@Table("job_attempt")
+public record JobAttempt(@Id Long id, long jobSeq, int attempt, String workerId, Instant startedAt,
+        Integer resumedAfterEpoch) {}

@@ -1,0 +1,24 @@
+package io.l0sparsify.job;
+
+import java.time.Instant;
+import java.util.List;
+import org.springframework.data.jdbc.repository.query.Modifying;
+import org.springframework.data.jdbc.repository.query.Query;
+import org.springframework.data.repository.Repository;
+
+/** SQL for the attempt history; rows are written by {@link JobStore}'s claim, in its transaction. */
+interface JobAttemptRepository extends Repository<JobAttempt, Long> {
+
+    /** Copies the claim just made (attempt number and worker) from the job row. */
+    @Modifying
+    @Query("insert into job_attempt (job_seq, attempt, worker_id, started_at)"
+            + " select seq, attempt, worker_id, :now from job where seq = :seq")
+    int recordClaim(long seq, Instant now);
+
+    @Modifying
+    @Query("update job_attempt set resumed_after_epoch = :epoch where job_seq = :seq and attempt = :attempt")
+    int recordResume(long seq, int attempt, int epoch);
+
+    @Query("select * from job_attempt where job_seq = :seq order by attempt")
+    List<JobAttempt> findByJob(long seq);
+}

@@ -1,0 +1,74 @@
+package io.l0sparsify.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.l0sparsify.L0SparsifyApplication;
+import io.l0sparsify.dataset.TestDatasets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole application started in each role: an API process has no worker, a worker process has no API
+ * (only the actuator answers on its port).
+ */
+class RolesTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static ConfigurableApplicationContext start(String role, String database) {
+        Path datasets = TestDatasets.withMnist();
+        return new SpringApplicationBuilder(L0SparsifyApplication.class).run("--server.port=0", "--l0.role=" + role,
+                "--spring.datasource.url=jdbc:h2:mem:" + database + ";DB_CLOSE_DELAY=-1",
+                "--l0.datasets.dir=" + datasets, "--l0.storage.dir=" + datasets.getParent().resolve("artifacts"),
+                "--l0.worker.device=cpu");
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    private static int status(ConfigurableApplicationContext context, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port(context) + path)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void anApiProcessServesTheApiAndRunsNoWorker() throws Exception {
+        try (ConfigurableApplicationContext api = start("api", "role-api")) {
+            assertThat(api.containsBean("jobController")).isTrue();
+            assertThat(api.containsBean("jobWorker")).isFalse();
+            assertThat(api.containsBean("jobRunner")).isFalse();
+            assertThat(status(api, "/v1/presets")).isEqualTo(200);
+            assertThat(status(api, "/actuator/health/readiness")).isEqualTo(200);
+            ContractHttp http = new ContractHttp(port(api));
+            ContractHttp.Response submitted = http.post("/v1/jobs", EndToEndTest.mlpJob(1));
+            assertThat(submitted.status()).isEqualTo(202);
+            String id = EndToEndTest.field(submitted, "$.id");
+            Thread.sleep(500);
+            assertThat(EndToEndTest.field(http.get("/v1/jobs/" + id), "$.state")).as("nobody here trains it")
+                    .isEqualTo("QUEUED");
+        }
+    }
+
+    @Test
+    void aWorkerProcessRunsTheWorkerAndServesOnlyTheActuator() throws Exception {
+        try (ConfigurableApplicationContext worker = start("worker", "role-worker")) {
+            assertThat(worker.containsBean("jobWorker")).isTrue();
+            assertThat(worker.containsBean("jobController")).isFalse();
+            assertThat(worker.containsBean("catalogController")).isFalse();
+            assertThat(status(worker, "/v1/presets")).isEqualTo(404);
+            assertThat(status(worker, "/v1/jobs")).isEqualTo(404);
+            assertThat(status(worker, "/openapi.yaml")).isEqualTo(404);
+            assertThat(status(worker, "/swagger-ui/index.html")).isEqualTo(404);
+            assertThat(status(worker, "/actuator/health/readiness")).isEqualTo(200);
+            assertThat(status(worker, "/actuator/prometheus")).isEqualTo(200);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.l0sparsify.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.when;
+
+import io.l0sparsify.dataset.TestDatasets;
+import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobAttempt;
+import io.l0sparsify.job.JobDefinition;
+import io.l0sparsify.job.JobDefinitionJson;
+import io.l0sparsify.job.JobJson;
+import io.l0sparsify.job.JobLimits;
+import io.l0sparsify.job.JobService;
+import io.l0sparsify.job.JobState;
+import io.l0sparsify.job.JobStore;
+import io.l0sparsify.l0.TrainingAbortedException;
+import io.l0sparsify.l0.TrainingCheckpoint;
+import io.l0sparsify.storage.CheckpointStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+
+/**
+ * A job whose worker died (its lease ran out) as the next worker runs it: resumed from the checkpoint the dead
+ * worker stored, cancelled if the user asked while nobody was running it, failed once it has used up its
+ * attempts. The dead workers are played by claims with a lease that expires at once; the worker loop is off
+ * and the runner is called directly, as the loop would.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
+        "spring.datasource.url=jdbc:h2:mem:reclaim;DB_CLOSE_DELAY=-1", "l0.worker.enabled=false",
+        "l0.worker.id=survivor", "l0.worker.max-attempts=3", "l0.datasets.max-train-examples=100",
+        "l0.datasets.max-test-examples=50"})
+class JobReclaimTest {
+
+    private static final Path DATASETS = TestDatasets.withMnist();
+    private static final Duration LEASE = Duration.ofSeconds(30);
+
+    @DynamicPropertySource
+    static void paths(DynamicPropertyRegistry registry) {
+        registry.add("l0.datasets.dir", DATASETS::toString);
+        registry.add("l0.storage.dir", () -> DATASETS.getParent().resolve("artifacts-reclaim").toString());
+    }
+
+    @MockitoBean
+    Training training;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    JobStore store;
+
+    @Autowired
+    JobRunner runner;
+
+    @Autowired
+    CheckpointStore checkpoints;
+
+    private Job submit() {
+        JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
+                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
+                 {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
+                 "training": {"epochs": 3, "device": "cpu", "maxRuntime": "PT1M"}}"""),
+                new JobLimits(null, null, null, null, null, null, null));
+        return jobs.submit(definition, null).job();
+    }
+
+    /** A worker claims the job and dies: nothing renews its lease, which runs out at once. */
+    private void claimAndDie(Job job, String worker) throws InterruptedException {
+        assertThat(store.claimNext(worker, Duration.ofMillis(1))).map(Job::id).contains(job.id());
+        Thread.sleep(5);
+    }
+
+    @Test
+    void aJobWhoseWorkerDiedResumesOnTheNextWorkerFromItsCheckpoint() throws Exception {
+        Job job = submit();
+        claimAndDie(job, "dead-1");
+        checkpoints.put(job.id(), new CheckpointStore.StoredCheckpoint(2, 40, new byte[] {7}));
+        List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
+        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            resumedFrom.add(invocation.getArgument(4));
+            throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, "scripted end");
+        });
+
+        Job reclaimed = store.claimNext("survivor", LEASE).orElseThrow();
+        runner.run(reclaimed, () -> false);
+
+        assertThat(resumedFrom).singleElement().satisfies(c -> {
+            assertThat(c.epochsCompleted()).isEqualTo(2);
+            assertThat(c.state()).containsExactly(7);
+        });
+        Job done = store.find(job.id()).orElseThrow();
+        assertThat(done.state()).isEqualTo(JobState.FAILED);
+        assertThat(done.errorMessage()).isEqualTo("scripted end");
+        assertThat(store.attempts(done))
+                .extracting(JobAttempt::attempt, JobAttempt::workerId, JobAttempt::resumedAfterEpoch)
+                .containsExactly(tuple(1, "dead-1", null), tuple(2, "survivor", 2));
+    }
+
+    @Test
+    void aJobThatKeepsKillingItsWorkersEndsFailedNamingThem() throws Exception {
+        Job job = submit();
+        claimAndDie(job, "dead-1");
+        claimAndDie(job, "dead-2");
+        claimAndDie(job, "dead-3");
+
+        Job fourth = store.claimNext("survivor", LEASE).orElseThrow();
+        assertThat(fourth.attempt()).isEqualTo(4);
+        runner.run(fourth, () -> false);
+
+        Job failed = store.find(job.id()).orElseThrow();
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("max_attempts_exceeded");
+        assertThat(failed.errorMessage()).contains("started 3 times", "at most 3",
+                "dead-1 (attempt 1), dead-2 (attempt 2), dead-3 (attempt 3)");
+        verifyNoInteractions(training);
+    }
+
+    @Test
+    void aJobCancelledWhileItsWorkerWasDeadEndsCancelledWithoutTraining() throws Exception {
+        Job job = submit();
+        claimAndDie(job, "dead-1");
+        jobs.cancel(job.id());
+
+        runner.run(store.claimNext("survivor", LEASE).orElseThrow(), () -> false);
+
+        assertThat(store.find(job.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        verifyNoInteractions(training);
+    }
+}
