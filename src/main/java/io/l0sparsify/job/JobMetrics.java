@@ -26,8 +26,8 @@ class JobMetrics implements MeterBinder {
                     .description("Jobs in each state")
                     .register(registry);
         }
-        Gauge.builder("l0.queue.depth", store, s -> s.count(JobState.QUEUED))
-                .description("Jobs waiting for a worker")
+        Gauge.builder("l0.queue.depth", store, JobStore::countClaimable)
+                .description("Jobs waiting for a worker: queued, or running under an expired lease")
                 .register(registry);
     }
 }

@@ -31,6 +31,10 @@ interface JobRepository extends ListCrudRepository<Job, Long> {
     @Query("select count(*) from job where state = :state")
     long countInState(String state);
 
+    /** Jobs a worker could claim now: queued ones and running ones whose lease ran out. */
+    @Query("select count(*) from job where state = 'QUEUED' or (state = 'RUNNING' and lease_expires_at < :now)")
+    long countClaimable(Instant now);
+
     /**
      * Candidates for a claim, oldest first: queued jobs, and running jobs whose lease ran out (their worker
      * died or lost the database). The claim itself is {@link #claim}.

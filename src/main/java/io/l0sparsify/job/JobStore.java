@@ -73,6 +73,11 @@ public class JobStore {
         return repository.countInState(state.name());
     }
 
+    /** Jobs waiting for a worker: queued, or running under a lease that ran out (their worker died). */
+    public long countClaimable() {
+        return repository.countClaimable(clock.instant());
+    }
+
     public Map<JobState, Long> countByState() {
         Map<JobState, Long> counts = new EnumMap<>(JobState.class);
         for (JobState state : JobState.values()) {

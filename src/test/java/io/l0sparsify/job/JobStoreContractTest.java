@@ -165,7 +165,10 @@ abstract class JobStoreContractTest {
         store.claimNext("w1", Duration.ofMillis(1));
         store.recordResume(job, 1, 0);
         Thread.sleep(10);
+        // a job whose worker died waits for a worker again: the queue depth counts it
+        assertThat(store.countClaimable()).isEqualTo(1);
         Job reclaimed = store.claimNext("w2", LEASE).orElseThrow();
+        assertThat(store.countClaimable()).isZero();
         assertThat(reclaimed.id()).isEqualTo(job.id());
         assertThat(reclaimed.state()).isEqualTo(JobState.RUNNING);
         assertThat(reclaimed.workerId()).isEqualTo("w2");
