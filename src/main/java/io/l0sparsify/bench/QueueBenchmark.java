@@ -196,7 +196,10 @@ public final class QueueBenchmark {
                 + "| | count | p50 ms | p99 ms | max ms |%n|---|---:|---:|---:|---:|%n"
                 + "| submit (`POST /v1/jobs`, stored and queued) | %d | %.2f | %.2f | %.2f |%n"
                 + "| status poll (`GET /v1/jobs/{id}`) | %d | %.2f | %.2f | %.2f |%n"
-                + "| submit to RUNNING, idle worker | %d | %.1f | | %.1f |%n", database,
+                + "| submit to RUNNING, idle worker | %d | %.1f | | %.1f |%n%n"
+                + "During the submit and poll phases the in-process worker trains the queued jobs (a 784-16-10 MLP"
+                + " on 500 images) on the same two cores as the service and the load generator, as on a loaded"
+                + " single machine.%n", database,
                 Runtime.getRuntime().availableProcessors(), clients, submit.length, percentile(submit, 50),
                 percentile(submit, 99), submit[submit.length - 1], poll.length, percentile(poll, 50),
                 percentile(poll, 99), poll[poll.length - 1], toRunning.length, percentile(toRunning, 50),
