@@ -83,30 +83,9 @@ abstract class JobStoreContractTest {
         for (int i = 0; i < 20; i++) {
             store.insert(definition("job" + i), null);
         }
-        Set<String> claimed = ConcurrentHashMap.newKeySet();
-        List<String> duplicates = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int w = 0; w < 4; w++) {
-            String worker = "w" + w;
-            workers.add(pool.submit(() -> {
-                int idle = 0;
-                while (idle < 3) {
-                    Optional<Job> job = store.claimNext(worker, LEASE);
-                    if (job.isEmpty()) {
-                        idle++;
-                    } else if (!claimed.add(job.get().id())) {
-                        duplicates.add(job.get().id());
-                    }
-                }
-                return null;
-            }));
-        }
-        for (Future<?> worker : workers) {
-            worker.get();
-        }
-        pool.shutdown();
-        assertThat(duplicates).isEmpty();
+        List<String> claims = claimUntilEmpty(4);
+        Set<String> claimed = new java.util.HashSet<>(claims);
+        assertThat(claims).doesNotHaveDuplicates();
         assertThat(claimed).hasSize(20);
         assertThat(store.count(JobState.RUNNING)).isEqualTo(20);
     }
@@ -124,30 +103,9 @@ abstract class JobStoreContractTest {
             store.insert(definition("queued" + i), null);
         }
         Thread.sleep(1100);
-        Set<String> claimed = ConcurrentHashMap.newKeySet();
-        List<String> duplicates = Collections.synchronizedList(new ArrayList<>());
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int w = 0; w < 8; w++) {
-            String worker = "w" + w;
-            workers.add(pool.submit(() -> {
-                int idle = 0;
-                while (idle < 3) {
-                    Optional<Job> job = store.claimNext(worker, LEASE);
-                    if (job.isEmpty()) {
-                        idle++;
-                    } else if (!claimed.add(job.get().id())) {
-                        duplicates.add(job.get().id());
-                    }
-                }
-                return null;
-            }));
-        }
-        for (Future<?> worker : workers) {
-            worker.get();
-        }
-        pool.shutdown();
-        assertThat(duplicates).isEmpty();
+        List<String> claims = claimUntilEmpty(8);
+        Set<String> claimed = new java.util.HashSet<>(claims);
+        assertThat(claims).doesNotHaveDuplicates();
         assertThat(claimed).hasSize(30);
         for (String id : claimed) {
             Job job = store.find(id).orElseThrow();
@@ -323,5 +281,35 @@ abstract class JobStoreContractTest {
         Job job = store.insert(definition("k"), "key-1");
         assertThat(store.findByIdempotencyKey("key-1")).map(Job::id).contains(job.id());
         assertThatThrownBy(() -> store.insert(definition("k2"), "key-1")).isInstanceOf(DuplicateKeyException.class);
+    }
+
+    /** {@code workers} threads claim until each finds nothing three times; every claimed id, in claim order. */
+    private List<String> claimUntilEmpty(int workers) throws Exception {
+        List<String> claims = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                String worker = "w" + w;
+                running.add(pool.submit(() -> {
+                    int idle = 0;
+                    while (idle < 3) {
+                        Optional<Job> job = store.claimNext(worker, LEASE);
+                        if (job.isEmpty()) {
+                            idle++;
+                        } else {
+                            claims.add(job.get().id());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> worker : running) {
+                worker.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return claims;
     }
 }
