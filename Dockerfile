@@ -9,6 +9,36 @@ COPY openapi.yaml .
 COPY src src
 RUN mvn -B -q -DskipTests package && cp target/l0-sparsify-*[0-9T].jar /src/app.jar
 
+# GPU image: docker build --target gpu -t l0-sparsify:gpu .
+# DJL's CUDA natives for PyTorch 2.7.1 are not on Maven Central, so DJL downloads the cu128 build of libtorch
+# into its cache once, here at build time (this step needs the network); the running container needs none.
+# Without network at build time, mount a CUDA libtorch 2.7.1 instead and set PYTORCH_LIBRARY_PATH,
+# PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cu128 (DJL's documented settings).
+FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 AS gpu
+RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless curl \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --home-dir /app l0 \
+    && mkdir -p /app/data /app/tmp /app/djl-cache && chown -R l0 /app
+WORKDIR /app
+COPY --from=build /src/app.jar /app/app.jar
+USER l0
+ENV PYTORCH_FLAVOR=cu128 \
+    DJL_CACHE_DIR=/app/djl-cache
+RUN java -Dai.djl.offline=false -Dloader.main=io.l0sparsify.l0.EngineInfo -cp /app/app.jar \
+    org.springframework.boot.loader.launch.PropertiesLauncher
+ENV DJL_OFFLINE=true \
+    JAVA_OPTS="-Xmx6g" \
+    L0_ROLE=worker \
+    L0_WORKER_DJL_CACHE_DIR=/app/djl-cache \
+    L0_STORAGE_DIR=/app/data/artifacts \
+    L0_DATASETS_DIR=/app/data/datasets \
+    L0_WORKER_DEVICE=auto
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
+    CMD curl -fsS http://localhost:8080/actuator/health/readiness || exit 1
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -Djava.io.tmpdir=/app/tmp -jar /app/app.jar \"$@\"", "--"]
+
+# CPU image (the default target, last in this file).
 FROM eclipse-temurin:17-jre
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app l0 \
