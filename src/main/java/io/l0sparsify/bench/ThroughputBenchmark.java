@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -98,31 +99,35 @@ public final class ThroughputBenchmark {
     private static final Map<String, double[]> REFERENCE = Map.of("mlp", new double[] {23_900, 28_700},
             "lenet5-caffe", new double[] {2_600, 4_200});
 
-    /** Renders the latest measurement per preset and thread count next to the reference implementation. */
+    /** Renders the median of every measurement per preset and thread count next to the reference. */
     private static void writeMarkdown(Path jsonl) throws IOException {
-        Map<String, JsonNode> latest = new TreeMap<>();
+        Map<String, List<Double>> runs = new TreeMap<>();
         JsonMapper mapper = JsonMapper.builder().build();
         for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
                 JsonNode node = mapper.readTree(line);
-                latest.put(node.get("preset").asString() + "/" + node.get("threads").asInt(), node);
+                runs.computeIfAbsent(node.get("preset").asString() + "/" + node.get("threads").asInt(),
+                        k -> new ArrayList<>()).add(node.get("examplesPerSecond").asDouble());
             }
         }
         StringBuilder md = new StringBuilder("# Training throughput, batch 100\n\n")
                 .append("Command: `scripts/benchmark-throughput` (one JVM per preset and thread count; 100 warm-up")
-                .append(" steps discarded; test passes excluded). Latest measurement of each; all lines are in")
-                .append(" `throughput.jsonl`.\n\n")
-                .append("| preset | intra-op threads | examples/s | reference implementation, same machine | ratio | measured at |\n")
-                .append("|---|---:|---:|---:|---:|---|\n");
-        for (JsonNode node : latest.values()) {
-            String preset = node.get("preset").asString();
-            int threads = node.get("threads").asInt();
-            double ours = node.get("examplesPerSecond").asDouble();
+                .append(" steps discarded; test passes excluded), run on an otherwise idle machine. Median of the")
+                .append(" runs in `throughput.jsonl`, with their range: two intra-op threads vary from run to run.\n\n")
+                .append("| preset | intra-op threads | examples/s (median) | range | runs | reference implementation,")
+                .append(" same machine | ratio |\n|---|---:|---:|---|---:|---:|---:|\n");
+        for (Map.Entry<String, List<Double>> entry : runs.entrySet()) {
+            String preset = entry.getKey().split("/")[0];
+            int threads = Integer.parseInt(entry.getKey().split("/")[1]);
+            List<Double> values = new ArrayList<>(entry.getValue());
+            Collections.sort(values);
+            double median = values.size() % 2 == 1 ? values.get(values.size() / 2)
+                    : (values.get(values.size() / 2 - 1) + values.get(values.size() / 2)) / 2;
             double[] reference = REFERENCE.get(preset);
             String ref = reference != null && threads <= 2 ? String.format(Locale.ROOT, "%.0f", reference[threads - 1]) : "";
-            String ratio = ref.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f×", ours / reference[threads - 1]);
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %s | %s |%n", preset, threads, ours, ref,
-                    ratio, node.get("measuredAt").asString()));
+            String ratio = ref.isEmpty() ? "" : String.format(Locale.ROOT, "%.2f×", median / reference[threads - 1]);
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f–%.0f | %d | %s | %s |%n", preset, threads,
+                    median, values.get(0), values.get(values.size() - 1), values.size(), ref, ratio));
         }
         Path markdown = Path.of(jsonl.toString().replaceFirst("\\.jsonl$", "") + ".md");
         Files.writeString(markdown, md.toString(), StandardCharsets.UTF_8);
