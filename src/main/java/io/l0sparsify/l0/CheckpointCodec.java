@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,9 +59,10 @@ final class CheckpointCodec {
         out.writeInt(arrays.size());
         for (float[] array : arrays) {
             out.writeInt(array.length);
-            for (float v : array) {
-                out.writeFloat(v);
-            }
+            // one bulk copy per array (big-endian, as writeFloat would write it) instead of a call per value
+            ByteBuffer bytes = ByteBuffer.allocate(array.length * Float.BYTES);
+            bytes.asFloatBuffer().put(array);
+            out.write(bytes.array());
         }
     }
 
@@ -69,9 +71,9 @@ final class CheckpointCodec {
         List<float[]> arrays = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             float[] array = new float[in.readInt()];
-            for (int j = 0; j < array.length; j++) {
-                array[j] = in.readFloat();
-            }
+            byte[] bytes = new byte[array.length * Float.BYTES];
+            in.readFully(bytes);
+            ByteBuffer.wrap(bytes).asFloatBuffer().get(array);
             arrays.add(array);
         }
         return arrays;

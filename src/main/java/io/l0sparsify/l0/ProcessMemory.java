@@ -11,24 +11,24 @@ public final class ProcessMemory {
 
     /** VmRSS in MiB from /proc/self/status, or -1 where that file does not exist. */
     public static double rssMegabytes() {
-        return readKilobytes("VmRSS:") / 1024.0;
+        return megabytes("VmRSS:");
     }
 
     /** VmHWM (peak RSS) in MiB, or -1. */
     public static double peakRssMegabytes() {
-        return readKilobytes("VmHWM:") / 1024.0;
+        return megabytes("VmHWM:");
     }
 
-    private static double readKilobytes(String key) {
+    private static double megabytes(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith(key)) {
-                    return Double.parseDouble(line.substring(key.length()).trim().split("\\s+")[0]);
+                    return Double.parseDouble(line.substring(key.length()).trim().split("\\s+")[0]) / 1024;
                 }
             }
         } catch (IOException | RuntimeException e) {
             // not Linux, or /proc unreadable: report unknown
         }
-        return -1024;
+        return -1;
     }
 }

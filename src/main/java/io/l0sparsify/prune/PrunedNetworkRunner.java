@@ -1,7 +1,6 @@
 package io.l0sparsify.prune;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -67,11 +66,6 @@ public final class PrunedNetworkRunner implements AutoCloseable {
             }
         }
         return x;
-    }
-
-    /** Convenience for callers holding a list. */
-    public NDList forward(NDList input) {
-        return new NDList(forward(input.singletonOrThrow()));
     }
 
     private static long[] toLong(int[] values) {

@@ -50,7 +50,7 @@ public final class Pruner {
         int[][] inShapes = new int[n][];
         List<int[]> outShapes = spec.outputShapes();
         for (int i = 0; i < n; i++) {
-            inShapes[i] = spec.inputShapeOf(i);
+            inShapes[i] = i == 0 ? spec.inputShapeOf(0) : outShapes.get(i - 1);
             if ((layers.get(i) instanceof LayerSpec.Dense || layers.get(i) instanceof LayerSpec.Conv2d)
                     && values[i] == null) {
                 throw new IllegalArgumentException("no parameters for layer " + i + " (" + layers.get(i).type() + ")");
