@@ -1,5 +1,6 @@
 package io.l0sparsify.job;
 
+import io.l0sparsify.l0.Devices;
 import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
@@ -278,7 +279,7 @@ public final class JobDefinitionJson {
         JsonNode deviceNode = node.get("device");
         if (deviceNode != null && !deviceNode.isNull()) {
             if (!deviceNode.isString()) {
-                errors.add("training.device", "must be a string: auto, cpu, gpu or gpu:N");
+                errors.add("training.device", "must be a string: " + Devices.SYNTAX);
             } else {
                 device = deviceNode.stringValue();
             }

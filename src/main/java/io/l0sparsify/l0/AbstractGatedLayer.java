@@ -88,8 +88,10 @@ abstract class AbstractGatedLayer extends AbstractBlock implements GatedLayer {
         if (!training) {
             return gate.testTime(la);
         }
-        Shape shape = perExampleGates ? new Shape(batch, groups()) : new Shape(groups());
-        NDArray logistic = noise.logistic(batchManager, shape).toDevice(device, false);
+        NDArray logistic = perExampleGates
+                ? noise.logistic(batchManager, new Shape(batch, groups()))
+                : noise.perStep(this, batchManager, new Shape(groups()));
+        logistic = logistic.toDevice(device, false);
         return gate.sampleFromLogistic(la, logistic);
     }
 

@@ -17,6 +17,6 @@ public final class EngineInfo {
     public static void main(String[] args) {
         Engine engine = Engine.getEngine("PyTorch");
         System.out.println("engine " + engine.getEngineName() + " " + engine.getVersion() + ", GPUs visible: "
-                + engine.getGpuCount() + ", device for \"auto\": " + Devices.resolve("auto"));
+                + engine.getGpuCount() + ", device for \"auto\": " + Devices.resolve("auto").get(0));
     }
 }

@@ -3,6 +3,8 @@ package io.l0sparsify.l0;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -12,6 +14,10 @@ import java.util.SplittableRandom;
  *
  * <p>It hands out logistic noise {@code log u − log(1−u)}, u ~ U(ε, 1−ε), the only part of a gate sample
  * that does not depend on log α; computing it here saves four tensor operations per layer and step.
+ *
+ * <p>A minibatch split across replicas (one slice per device) must still see one gate sample per layer
+ * and step, as on one device: {@link #perStep} draws a layer's noise once per {@link #startStep} and hands
+ * the same values to every slice.
  */
 final class GateNoise {
 
@@ -19,6 +25,7 @@ final class GateNoise {
     private final NativeArrays.Staging staging = new NativeArrays.Staging();
     private SplittableRandom random;
     private float[] values = new float[0];
+    private final Map<Object, float[]> stepDraws = new IdentityHashMap<>();
 
     GateNoise(long seed) {
         this.seed = seed;
@@ -30,17 +37,41 @@ final class GateNoise {
         random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + 0x5851F42DL);
     }
 
-    /** Logistic noise of the given shape, created on {@code manager}. */
+    /** Forgets the draws of the previous step; {@link #perStep} draws afresh after this. */
+    void startStep() {
+        stepDraws.clear();
+    }
+
+    /** Fresh logistic noise of the given shape, created on {@code manager}. */
     NDArray logistic(NDManager manager, Shape shape) {
         int size = Math.toIntExact(shape.size());
         if (values.length < size) {
             values = new float[size];
         }
+        draw(values, size);
+        return staging.floats(manager, values, 0, shape);
+    }
+
+    /**
+     * Logistic noise for {@code owner} (a layer) that stays the same until the next {@link #startStep}:
+     * the first call of a step draws it, later calls (other slices of the same minibatch) repeat it.
+     */
+    NDArray perStep(Object owner, NDManager manager, Shape shape) {
+        int size = Math.toIntExact(shape.size());
+        float[] drawn = stepDraws.get(owner);
+        if (drawn == null || drawn.length != size) {
+            drawn = new float[size];
+            draw(drawn, size);
+            stepDraws.put(owner, drawn);
+        }
+        return staging.floats(manager, drawn, 0, shape);
+    }
+
+    private void draw(float[] target, int size) {
         double span = 1 - 2 * HardConcreteGate.EPSILON;
         for (int i = 0; i < size; i++) {
             double u = HardConcreteGate.EPSILON + span * random.nextDouble();
-            values[i] = (float) (Math.log(u) - Math.log1p(-u));
+            target[i] = (float) (Math.log(u) - Math.log1p(-u));
         }
-        return staging.floats(manager, values, 0, shape);
     }
 }

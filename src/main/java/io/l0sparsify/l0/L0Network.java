@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
@@ -91,6 +92,19 @@ public final class L0Network {
     /** Dense and conv layers in spec order, gated or not. */
     public List<GatedLayer> weightedLayers() {
         return Collections.unmodifiableList(weighted);
+    }
+
+    /** Every trained parameter: each weighted layer's weight, bias and (when gated) log α, in spec order. */
+    List<Parameter> trainableParameters() {
+        List<Parameter> result = new ArrayList<>();
+        for (AbstractGatedLayer layer : weighted) {
+            result.add(layer.weight());
+            result.add(layer.bias());
+            if (layer.gated()) {
+                result.add(layer.logAlpha());
+            }
+        }
+        return result;
     }
 
     /** Spec index of the i-th weighted layer. */

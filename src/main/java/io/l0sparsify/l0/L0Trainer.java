@@ -47,6 +47,17 @@ public final class L0Trainer {
 
     private static final int EVAL_BATCH = 1000;
 
+    /** Replicas per device; above 1 only in tests, to run the multi-device path on one CPU. */
+    private final int replicasPerDevice;
+
+    public L0Trainer() {
+        this(1);
+    }
+
+    L0Trainer(int replicasPerDevice) {
+        this.replicasPerDevice = replicasPerDevice;
+    }
+
     /**
      * Trains {@code spec} on {@code data}, then prunes the evaluated parameters.
      *
@@ -60,7 +71,13 @@ public final class L0Trainer {
         config.validateFor(spec);
         checkData(spec, data);
         Autograd.disableOnThisThread();
-        Device device = Devices.resolve(config.device());
+        List<Device> devices = new ArrayList<>();
+        for (Device d : Devices.resolve(config.device())) {
+            for (int i = 0; i < replicasPerDevice; i++) {
+                devices.add(d);
+            }
+        }
+        Device device = devices.get(0);
         Engine.getEngine("PyTorch").setRandomSeed((int) config.seed()); // only dropout draws from it
         try (Model model = Model.newInstance("l0", device, "PyTorch")) {
             L0Network network = L0Network.build(spec, config);
@@ -71,7 +88,7 @@ public final class L0Trainer {
                             .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build())
                     .optDevices(new Device[] {device});
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
-                return new Run(spec, config, data, listener, network, trainer, device).execute(resumeFrom);
+                return new Run(spec, config, data, listener, network, trainer, devices).execute(resumeFrom);
             }
         }
     }
@@ -101,18 +118,17 @@ public final class L0Trainer {
         private final TrainingListener listener;
         private final L0Network network;
         private final Trainer trainer;
-        private final Device device;
+        private final List<Device> devices;
         private final NDManager manager;
         private final List<Parameter> parameters = new ArrayList<>();
-        private final Loss crossEntropy = Loss.softmaxCrossEntropyLoss();
         private final L0Penalty penalty;
         private final ParameterAverage average;
+        private final DataParallel parallel;
         private final int inputSize;
         private final int stepsPerEpoch;
         private final List<TrainingProgress> history = new ArrayList<>();
         private final long startNanos = System.nanoTime();
         private final NativeArrays.Staging staging = new NativeArrays.Staging();
-        private final NativeArrays.Staging labelStaging = new NativeArrays.Staging();
 
         private long step;
         // accumulated since the last progress report
@@ -124,29 +140,27 @@ public final class L0Trainer {
         private double trainSeconds;
 
         Run(ModelSpec spec, TrainingConfig config, TrainTestSplit data, TrainingListener listener,
-                L0Network network, Trainer trainer, Device device) {
+                L0Network network, Trainer trainer, List<Device> devices) {
             this.spec = spec;
             this.config = config;
             this.data = data;
             this.listener = listener;
             this.network = network;
             this.trainer = trainer;
-            this.device = device;
+            this.devices = devices;
             this.manager = trainer.getManager();
             List<GatedLayer> weighted = network.weightedLayers();
             double[] lambdas = new double[weighted.size()];
             int gatedIndex = 0;
             for (int i = 0; i < weighted.size(); i++) {
-                GatedLayer layer = weighted.get(i);
-                parameters.add(layer.weight());
-                parameters.add(layer.bias());
-                if (layer.gated()) {
-                    parameters.add(layer.logAlpha());
+                if (weighted.get(i).gated()) {
                     lambdas[i] = config.lambdaOf(gatedIndex++);
                 }
             }
+            parameters.addAll(network.trainableParameters());
             this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size());
             this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
+            this.parallel = new DataParallel(trainer, network, parameters, penalty, devices);
             this.inputSize = spec.inputSize();
             this.stepsPerEpoch = (data.train().size() + config.batchSize() - 1) / config.batchSize();
         }
@@ -171,6 +185,7 @@ public final class L0Trainer {
                 }
                 return finish(epochsCompleted, stoppedEarly);
             } finally {
+                parallel.close();
                 if (average != null) {
                     average.close();
                 }
@@ -214,27 +229,16 @@ public final class L0Trainer {
         }
 
         private void trainStep(float[] pixels, long[] labels, int size) {
-            float loss;
-            float cost;
-            try (NDManager batch = manager.newSubManager()) {
-                NDArray x = staging.floats(batch, pixels, 0, network.inputShape(size));
-                NDArray y = labelStaging.longs(batch, labels, size);
-                try (NDScope scope = new NDScope(); GradientCollector collector = Autograd.collect(trainer)) {
-                    NDList logits = trainer.forward(new NDList(x));
-                    NDArray ce = crossEntropy.evaluate(new NDList(y), logits);
-                    NDArray l0 = penalty.evaluate(null, null);
-                    collector.backward(ce.add(l0));
-                    loss = ce.getFloat();
-                    cost = l0.getFloat();
-                }
-                if (!Float.isFinite(loss) || !Float.isFinite(cost)) {
-                    throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED,
-                            "the loss became non-finite at step " + (step + 1) + " (cross-entropy " + loss
-                                    + ", penalty " + cost + ")"
-                                    + "; lower the learning rate or λ");
-                }
-                trainer.step();
+            network.noise().startStep();
+            DataParallel.Losses losses = parallel.backward(pixels, labels, size);
+            float loss = losses.crossEntropy();
+            float cost = losses.penalty();
+            if (!Float.isFinite(loss) || !Float.isFinite(cost)) {
+                throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED,
+                        "the loss became non-finite at step " + (step + 1) + " (cross-entropy " + loss
+                                + ", penalty " + cost + "); lower the learning rate or λ");
             }
+            trainer.step();
             network.clampLogAlphas();
             if (average != null) {
                 average.update();
@@ -292,7 +296,7 @@ public final class L0Trainer {
                     prunedError = testError(runner);
                 }
                 return new TrainingResult(epochsCompleted, stoppedEarly, history, gatedError, dense, pruned,
-                        prunedError, saveParameters(), device.toString(), trainSeconds);
+                        prunedError, saveParameters(), Devices.describe(devices), trainSeconds);
             } finally {
                 load(current);
             }

@@ -36,10 +36,10 @@ final class NativeArrays {
             return cloneOf(manager, view, shape, DataType.FLOAT32);
         }
 
-        /** A PyTorch-owned int64 array of the first {@code length} values. */
-        NDArray longs(NDManager manager, long[] values, int length) {
+        /** A PyTorch-owned int64 array holding {@code values[offset, offset + length)}. */
+        NDArray longs(NDManager manager, long[] values, int offset, int length) {
             ByteBuffer view = reserve(length * Long.BYTES);
-            view.asLongBuffer().put(values, 0, length);
+            view.asLongBuffer().put(values, offset, length);
             return cloneOf(manager, view, new Shape(length), DataType.INT64);
         }
 
@@ -65,7 +65,14 @@ final class NativeArrays {
     static void assign(NDArray target, float[] values) {
         try (NDScope ignored = new NDScope()) {
             NDArray source = target.getManager().create(values, target.getShape());
-            target.muli(0).addi(source);
+            target.muli(0).addi(source.toDevice(target.getDevice(), false));
+        }
+    }
+
+    /** Overwrites {@code target} in place with {@code source}, which may live on another device. */
+    static void assign(NDArray target, NDArray source) {
+        try (NDScope ignored = new NDScope()) {
+            target.muli(0).addi(source.toDevice(target.getDevice(), false));
         }
     }
 }

@@ -20,7 +20,7 @@ import java.util.List;
  * @param seed seeds initialisation, shuffling and gate noise
  * @param perExampleGates one gate sample per example ("local reparametrization") instead of one per
  *     minibatch
- * @param device "auto", "cpu", "gpu" or "gpu:N"
+ * @param device where to train, see {@link Devices}: "auto", "cpu", "gpu", "gpu:N", "gpu:N,M" or "gpu:all"
  * @param progressEverySteps report progress every so many steps besides every epoch end (0: epochs only)
  * @param maxRuntime wall-clock budget; exceeded ⇒ {@link TrainingAbortedException} with reason
  *     {@code MAX_RUNTIME_EXCEEDED}. Null: unbounded

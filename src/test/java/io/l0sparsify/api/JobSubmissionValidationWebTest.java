@@ -239,7 +239,7 @@ class JobSubmissionValidationWebTest {
 
     @Test
     void unknownDeviceIsRefused() throws Exception {
-        assertValidationError(job("{\"device\": \"tpu\"}"), "training.device", "auto, cpu, gpu or gpu:N");
+        assertValidationError(job("{\"device\": \"tpu\"}"), "training.device", "auto, cpu, gpu, gpu:N, a list gpu:N,M or gpu:all");
     }
 
     @Test

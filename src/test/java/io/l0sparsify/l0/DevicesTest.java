@@ -10,10 +10,22 @@ class DevicesTest {
 
     @Test
     void autoPicksTheFirstGpuWhenThereIsOneAndTheCpuOtherwise() {
-        assertThat(Devices.resolve("auto", 0)).isEqualTo(Device.cpu());
-        assertThat(Devices.resolve("auto", 2)).isEqualTo(Device.gpu(0));
-        assertThat(Devices.resolve("cpu", 2)).isEqualTo(Device.cpu());
-        assertThat(Devices.resolve("gpu:1", 2)).isEqualTo(Device.gpu(1));
+        assertThat(Devices.resolve("auto", 0)).containsExactly(Device.cpu());
+        assertThat(Devices.resolve("auto", 2)).containsExactly(Device.gpu(0));
+        assertThat(Devices.resolve("cpu", 2)).containsExactly(Device.cpu());
+        assertThat(Devices.resolve("gpu", 2)).containsExactly(Device.gpu(0));
+        assertThat(Devices.resolve("gpu:1", 2)).containsExactly(Device.gpu(1));
+    }
+
+    @Test
+    void listsAndAllNameSeveralGpusTheFirstHoldingTheParameters() {
+        assertThat(Devices.resolve("gpu:all", 3)).containsExactly(Device.gpu(0), Device.gpu(1), Device.gpu(2));
+        assertThat(Devices.resolve("gpu:2,0", 3)).containsExactly(Device.gpu(2), Device.gpu(0));
+        assertThat(Devices.isMultiDevice("gpu:all")).isTrue();
+        assertThat(Devices.isMultiDevice("gpu:0,1")).isTrue();
+        assertThat(Devices.isMultiDevice("gpu:1")).isFalse();
+        assertThat(Devices.isMultiDevice("auto")).isFalse();
+        assertThat(Devices.describe(Devices.resolve("gpu:0,1", 2))).isEqualTo("gpu(0)+gpu(1)");
     }
 
     @Test
@@ -21,11 +33,18 @@ class DevicesTest {
         assertThatThrownBy(() -> Devices.resolve("gpu", 0)).hasMessage("device: gpu requested but no GPU is visible");
         assertThatThrownBy(() -> Devices.resolve("gpu:2", 2))
                 .hasMessage("device: gpu:2 requested but only 2 GPU(s) are visible");
+        assertThatThrownBy(() -> Devices.resolve("gpu:0,2", 2))
+                .hasMessage("device: gpu:0,2 requested but only 2 GPU(s) are visible");
+        assertThatThrownBy(() -> Devices.resolve("gpu:all", 0)).hasMessage("device: gpu:all requested but no GPU is visible");
     }
 
     @Test
     void unknownWordsAreRejected() {
-        assertThatThrownBy(() -> Devices.parse("tpu")).hasMessageStartingWith("device: must be auto, cpu, gpu or gpu:N");
+        assertThatThrownBy(() -> Devices.parse("tpu"))
+                .hasMessage("device: must be auto, cpu, gpu, gpu:N, a list gpu:N,M or gpu:all but is tpu");
+        assertThatThrownBy(() -> Devices.parse("gpu:0,0")).hasMessage("device: gpu:0,0 names a GPU twice");
+        assertThatThrownBy(() -> Devices.parse("gpu:0,")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Devices.parse("gpu:")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Devices.parse("gpu:-1")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Devices.parse(null)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -33,6 +52,6 @@ class DevicesTest {
     @Test
     void autoOnThisMachineFollowsTheGpusTheEngineSees() {
         int gpus = ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount();
-        assertThat(Devices.resolve("auto")).isEqualTo(gpus > 0 ? Device.gpu(0) : Device.cpu());
+        assertThat(Devices.resolve("auto")).containsExactly(gpus > 0 ? Device.gpu(0) : Device.cpu());
     }
 }

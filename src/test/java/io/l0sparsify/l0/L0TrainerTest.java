@@ -128,6 +128,26 @@ class L0TrainerTest {
     }
 
     @Test
+    void aRunSplitAcrossReplicasTrainsLikeOneAndLeaksNothing() {
+        TrainTestSplit data = Mnist.full().head(3000, 500);
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(4).withProgressEverySteps(10).withSeed(11);
+        NDManager system = NDManager.newBaseManager("PyTorch").getParentManager();
+        List<Integer> counts = new ArrayList<>();
+        TrainingResult split = new L0Trainer(2).train(Presets.MLP, config, data, progress -> {
+            if (!progress.epochEnd() && progress.step() > 30) {
+                counts.add(system.getManagedArrays().size());
+            }
+        }, null);
+        TrainingResult single = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE, null);
+        assertThat(split.device()).isEqualTo("cpu()+cpu()");
+        assertThat(counts).hasSizeGreaterThanOrEqualTo(4).containsOnly(counts.get(0));
+        // same gradients (DataParallelTest), but Adam's sign-like first steps amplify float rounding
+        assertThat(Math.abs(split.gatedTestError() - single.gatedTestError())).isLessThan(0.02);
+        assertThat(split.history().get(3).trainLoss()).isCloseTo(single.history().get(3).trainLoss(),
+                org.assertj.core.data.Percentage.withPercentage(5));
+    }
+
+    @Test
     void cancelStopsBeforeTheNextStep() {
         AtomicInteger asked = new AtomicInteger();
         TrainingListener cancelAtTen = new TrainingListener() {

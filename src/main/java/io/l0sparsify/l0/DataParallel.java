@@ -1,0 +1,172 @@
+package io.l0sparsify.l0;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gradient of one minibatch's objective, computed on one device or split across several (data parallel).
+ *
+ * <p>The parameters live on the first device and the trainer updates them there; every further device holds
+ * a replica that computes the gradient of its slice. Slice k's mean cross-entropy is weighted by its share
+ * n_k/n and the penalty is added once, and the gate noise is shared by all slices ({@link GateNoise#perStep}),
+ * so the summed gradient is that of the whole minibatch on one device.
+ *
+ * <p>DJL's own multi-device trainer keeps a copy per device and lets the optimizer update each copy with the
+ * summed gradient. Its Adam counts updates per parameter name, not per device, so with k devices every copy
+ * sees a different, k times too fast step count in its bias correction and the copies drift apart. Here the
+ * optimizer runs once, on the first device; the replicas are refreshed from it before each minibatch and
+ * hand their gradients back after it.
+ *
+ * <p>Replica 0 uses the trainer's parameter store. The others keep their own copies ({@link ReplicaStore}),
+ * so a replica on the same device as the parameters (how the tests run this on one CPU) is a real second copy
+ * on the same path.
+ */
+final class DataParallel implements AutoCloseable {
+
+    /** The minibatch's mean cross-entropy and penalty. */
+    record Losses(float crossEntropy, float penalty) {}
+
+    private final Trainer trainer;
+    private final L0Network network;
+    private final List<Parameter> parameters;
+    private final L0Penalty penalty;
+    private final List<Device> devices;
+    private final Loss crossEntropy = Loss.softmaxCrossEntropyLoss();
+    private final List<NDManager> replicaManagers = new ArrayList<>();
+    private final List<ReplicaStore> replicaStores = new ArrayList<>();
+    private final NativeArrays.Staging pixelStaging = new NativeArrays.Staging();
+    private final NativeArrays.Staging labelStaging = new NativeArrays.Staging();
+
+    /**
+     * @param devices the first is the trainer's device; a device may repeat (each entry is one replica)
+     */
+    DataParallel(Trainer trainer, L0Network network, List<Parameter> parameters, L0Penalty penalty,
+            List<Device> devices) {
+        this.trainer = trainer;
+        this.network = network;
+        this.parameters = List.copyOf(parameters);
+        this.penalty = penalty;
+        this.devices = List.copyOf(devices);
+        for (int k = 1; k < devices.size(); k++) {
+            NDManager manager = trainer.getManager().newSubManager(devices.get(k));
+            replicaManagers.add(manager);
+            replicaStores.add(new ReplicaStore(manager));
+        }
+    }
+
+    int replicas() {
+        return devices.size();
+    }
+
+    /**
+     * Leaves the gradient of {@code mean cross-entropy + penalty} over the first {@code size} examples in the
+     * parameters' gradients (added to what is there; the optimizer's step clears them).
+     */
+    Losses backward(float[] pixels, long[] labels, int size) {
+        broadcast();
+        int slices = Math.min(devices.size(), size);
+        int inputSize = Math.toIntExact(network.inputShape(1).size());
+        float loss = 0;
+        float cost;
+        try (NDManager batch = trainer.getManager().newSubManager();
+                NDScope scope = new NDScope();
+                GradientCollector collector = Autograd.collect(trainer)) {
+            NDArray l0 = null;
+            int offset = 0;
+            for (int k = 0; k < slices; k++) {
+                int n = size / slices + (k < size % slices ? 1 : 0);
+                NDManager sliceManager = k == 0 ? batch : batch.newSubManager(devices.get(k));
+                NDArray x = pixelStaging.floats(sliceManager, pixels, offset * inputSize, network.inputShape(n));
+                NDArray y = labelStaging.longs(sliceManager, labels, offset, n);
+                NDList logits = k == 0 ? trainer.forward(new NDList(x))
+                        : network.block().forward(replicaStores.get(k - 1), new NDList(x), true);
+                NDArray ce = crossEntropy.evaluate(new NDList(y), logits);
+                NDArray objective = slices == 1 ? ce : ce.mul(HardConcreteGate.scalar(ce, n / (double) size));
+                if (k == 0) {
+                    l0 = penalty.evaluate(null, null);
+                    objective = objective.add(l0);
+                }
+                collector.backward(objective);
+                loss += slices == 1 ? ce.getFloat() : ce.getFloat() * n / (float) size;
+                offset += n;
+            }
+            cost = l0.getFloat();
+        }
+        reduceGradients();
+        return new Losses(loss, cost);
+    }
+
+    /** Copies the current parameters into every replica (creating them on first use). */
+    private void broadcast() {
+        for (int k = 1; k < devices.size(); k++) {
+            ReplicaStore store = replicaStores.get(k - 1);
+            for (Parameter p : parameters) {
+                NativeArrays.assign(store.getValue(p, devices.get(k), true), p.getArray());
+            }
+        }
+    }
+
+    /** Adds every replica's gradient to the parameters' and clears the replica's for the next minibatch. */
+    private void reduceGradients() {
+        for (int k = 1; k < devices.size(); k++) {
+            ReplicaStore store = replicaStores.get(k - 1);
+            for (Parameter p : parameters) {
+                try (NDScope ignored = new NDScope()) {
+                    NDArray replicaGradient = store.getValue(p, devices.get(k), true).getGradient();
+                    NDArray gradient = p.getArray().getGradient();
+                    gradient.addi(replicaGradient.toDevice(gradient.getDevice(), false));
+                    replicaGradient.subi(replicaGradient);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (NDManager manager : replicaManagers) {
+            manager.close();
+        }
+    }
+
+    /**
+     * One replica's parameters: a copy of each on the replica's device, made on first use. DJL's copying
+     * {@code ParameterStore} cannot serve here: on the parameter's own device its "copy" is PyTorch's
+     * {@code to()}, which returns the same tensor.
+     */
+    private static final class ReplicaStore extends ParameterStore {
+        private final Map<String, NDArray> copies = new HashMap<>();
+
+        ReplicaStore(NDManager manager) {
+            super(manager, false);
+        }
+
+        @Override
+        public NDArray getValue(Parameter parameter, Device device, boolean training) {
+            if (parameter == null) {
+                return null;
+            }
+            if (!device.equals(getManager().getDevice())) {
+                throw new IllegalArgumentException("replica on " + getManager().getDevice() + " asked for " + device);
+            }
+            return copies.computeIfAbsent(parameter.getId(), id -> {
+                NDArray source = parameter.getArray();
+                NDArray copy = source.getDevice().equals(device) ? source.duplicate() : source.toDevice(device, true);
+                copy.attach(getManager());
+                copy.setRequiresGradient(true);
+                return copy;
+            });
+        }
+    }
+}
