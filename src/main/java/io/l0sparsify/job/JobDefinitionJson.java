@@ -120,7 +120,8 @@ public final class JobDefinitionJson {
         TrainingSettings training = parseTraining(root.get("training"), limits, errors);
         if (model != null && training != null && errors.isEmpty()) {
             try {
-                training.toConfig("auto", 0).validateFor(model);
+                String device = training.device() != null ? training.device() : "auto";
+                training.toConfig(device, 0).validateFor(model);
             } catch (IllegalArgumentException e) {
                 errors.fromPrefixedMessage("training.", e.getMessage());
             }

@@ -28,10 +28,13 @@ public record TrainingSettings(
         initialDropRates = List.copyOf(initialDropRates);
     }
 
-    /** The core's configuration for one run of this job. */
-    public TrainingConfig toConfig(String workerDefaultDevice, int progressEverySteps) {
+    /**
+     * The core's configuration for one run of this job.
+     *
+     * @param runDevice where the worker placed the run (it honours {@link #device} when set)
+     */
+    public TrainingConfig toConfig(String runDevice, int progressEverySteps) {
         return new TrainingConfig(epochs, batchSize, learningRate, lambdas, weightDecay, temperature,
-                initialDropRates, ema, seed, perExampleGates, device != null ? device : workerDefaultDevice,
-                progressEverySteps, maxRuntime);
+                initialDropRates, ema, seed, perExampleGates, runDevice, progressEverySteps, maxRuntime);
     }
 }

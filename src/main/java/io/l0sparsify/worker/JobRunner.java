@@ -17,7 +17,6 @@ import io.l0sparsify.job.JobControls;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobError;
 import io.l0sparsify.job.JobStore;
-import io.l0sparsify.l0.Devices;
 import io.l0sparsify.l0.TrainingAbortedException;
 import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.l0.TrainingControl;
@@ -53,11 +52,12 @@ class JobRunner {
     private final WorkerProperties properties;
     private final WorkerMetrics metrics;
     private final LeaseHeartbeat heartbeat;
+    private final GpuPool gpus;
 
     /** Takes {@link DjlEnvironment} only so that the engine settings are applied before any job runs. */
     JobRunner(JobStore store, JobControls controls, DatasetResolver datasets, DatasetProperties datasetProperties,
             ArtifactStore artifacts, CheckpointStore checkpoints, Training training, WorkerProperties properties,
-            WorkerMetrics metrics, LeaseHeartbeat heartbeat, DjlEnvironment djlEnvironment) {
+            WorkerMetrics metrics, LeaseHeartbeat heartbeat, GpuPool gpus, DjlEnvironment djlEnvironment) {
         this.store = store;
         this.controls = controls;
         this.datasets = datasets;
@@ -68,6 +68,7 @@ class JobRunner {
         this.properties = properties;
         this.metrics = metrics;
         this.heartbeat = heartbeat;
+        this.gpus = gpus;
     }
 
     /** Runs a job this worker has claimed (state RUNNING under {@code properties.id()}). */
@@ -113,13 +114,21 @@ class JobRunner {
     }
 
     private Outcome execute(Job job, LeaseHeartbeat.Lease lease, BooleanSupplier shuttingDown) {
-        JobDefinition definition = job.definition();
-        TrainingConfig config = definition.training().toConfig(properties.device(), properties.progressEverySteps());
+        GpuPool.Placement placement;
         try {
-            Devices.resolve(config.device());
+            placement = gpus.place(job.definition().training().device());
         } catch (IllegalArgumentException e) {
             return new Outcome.Failed(new JobError(JobError.DEVICE_UNAVAILABLE, stripField(e.getMessage())));
         }
+        try (placement) {
+            log.info("job {}: placed on {}", job.id(), placement.device());
+            return execute(job, placement.device(), lease, shuttingDown);
+        }
+    }
+
+    private Outcome execute(Job job, String device, LeaseHeartbeat.Lease lease, BooleanSupplier shuttingDown) {
+        JobDefinition definition = job.definition();
+        TrainingConfig config = definition.training().toConfig(device, properties.progressEverySteps());
 
         TrainTestSplit data;
         try {

@@ -26,10 +26,11 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The in-process worker: {@code l0.worker.concurrency} loops, each claiming the oldest queued job and running
- * it. It starts after the database is migrated, first giving back to the queue the jobs an earlier run of
- * this instance left RUNNING. On shutdown it asks running jobs to stop at their next step, waits for the loops
- * (which put interrupted jobs back in the queue) and only then lets the context close the database.
+ * The in-process worker: {@code l0.worker.concurrency} loops (default one per GPU, see {@link GpuPool}), each
+ * claiming the oldest queued job and running it. It starts after the database is migrated, first giving back
+ * to the queue the jobs an earlier run of this instance left RUNNING. On shutdown it asks running jobs to stop
+ * at their next step, waits for the loops (which put interrupted jobs back in the queue) and only then lets the
+ * context close the database.
  */
 @ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
@@ -42,6 +43,8 @@ class JobWorker implements SmartLifecycle {
     private final JobRunner runner;
     private final WorkerProperties properties;
     private final QueueProperties queue;
+    private final int concurrency;
+    private final GpuPool gpus;
     /** Permits = wake-ups: a submit in this process releases one so an idle loop claims at once. */
     private final Semaphore wakeUps = new Semaphore(0);
     private final List<Future<?>> loops = new ArrayList<>();
@@ -51,11 +54,13 @@ class JobWorker implements SmartLifecycle {
     private volatile boolean running;
     private ExecutorService executor;
 
-    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties, QueueProperties queue) {
+    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties, QueueProperties queue, GpuPool gpus) {
         this.store = store;
         this.runner = runner;
         this.properties = properties;
         this.queue = queue;
+        this.concurrency = properties.concurrency() != null ? properties.concurrency() : gpus.defaultConcurrency();
+        this.gpus = gpus;
     }
 
     @Override
@@ -70,16 +75,16 @@ class JobWorker implements SmartLifecycle {
         }
         running = true;
         AtomicInteger counter = new AtomicInteger();
-        executor = Executors.newFixedThreadPool(properties.concurrency(), r -> {
+        executor = Executors.newFixedThreadPool(concurrency, r -> {
             Thread thread = new Thread(r, "l0-worker-" + counter.incrementAndGet());
             thread.setDaemon(false);
             return thread;
         });
-        for (int i = 0; i < properties.concurrency(); i++) {
+        for (int i = 0; i < concurrency; i++) {
             loops.add(executor.submit(this::loop));
         }
-        log.info("worker {}: started {} loop(s), default device {}", properties.id(), properties.concurrency(),
-                properties.device());
+        log.info("worker {}: started {} loop(s), device {}, GPUs for jobs that leave the choice to it: {}",
+                properties.id(), concurrency, properties.device(), gpus.workerGpus());
     }
 
     @Override
@@ -88,7 +93,7 @@ class JobWorker implements SmartLifecycle {
             return;
         }
         running = false;
-        wakeUps.release(properties.concurrency());
+        wakeUps.release(concurrency);
         executor.shutdown();
         for (Future<?> loop : loops) {
             try {

@@ -1,5 +1,6 @@
 package io.l0sparsify.worker;
 
+import ai.djl.engine.Engine;
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
 import io.l0sparsify.l0.L0Trainer;
@@ -10,6 +11,18 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnRole({Role.ALL, Role.WORKER})
 @Configuration(proxyBeanMethods = false)
 class WorkerConfiguration {
+
+    /** The GPUs the PyTorch engine sees; loads the engine, after {@link DjlEnvironment} set it up. */
+    @Bean
+    @ConditionalOnMissingBean(VisibleGpus.class)
+    VisibleGpus visibleGpus(DjlEnvironment djlEnvironment) {
+        return () -> Engine.getEngine("PyTorch").getGpuCount();
+    }
+
+    @Bean
+    GpuPool gpuPool(WorkerProperties properties, VisibleGpus visibleGpus) {
+        return new GpuPool(properties.device(), visibleGpus.count());
+    }
 
     /** The L0 trainer of the core; a new trainer per run keeps runs independent. */
     @Bean

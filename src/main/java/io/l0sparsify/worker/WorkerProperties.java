@@ -10,10 +10,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * The in-process worker ({@code l0.worker.*}).
  *
  * @param enabled whether this process trains jobs (false: it only accepts and serves them)
- * @param concurrency jobs trained at the same time
+ * @param concurrency jobs trained at the same time; unset: one per GPU of the worker's device, one on a CPU
  * @param id this worker's identity in the job table; RUNNING jobs under this id are re-queued at start-up,
  *     so it must be stable across restarts of the same instance (default: the host name)
- * @param device device for jobs that do not choose one: auto, cpu, gpu or gpu:N
+ * @param device the devices for jobs that leave the choice to the worker (see {@link GpuPool}): auto, cpu, gpu,
+ *     gpu:N, gpu:N,M or gpu:all
  * @param threads PyTorch intra-op threads ({@code ai.djl.pytorch.num_threads})
  * @param interopThreads PyTorch inter-op threads ({@code ai.djl.pytorch.num_interop_threads})
  * @param djlCacheDir where DJL extracts the PyTorch natives; unset: DJL's own {@code DJL_CACHE_DIR} (system
@@ -41,7 +42,9 @@ public record WorkerProperties(
 
     public WorkerProperties {
         enabled = enabled != null ? enabled : true;
-        concurrency = concurrency != null ? concurrency : 1;
+        if (concurrency != null && concurrency < 1) {
+            throw new IllegalArgumentException("l0.worker.concurrency: must be at least 1 but is " + concurrency);
+        }
         id = id != null && !id.isBlank() ? id : hostName();
         device = device != null ? device : "auto";
         threads = threads != null ? threads : 1;

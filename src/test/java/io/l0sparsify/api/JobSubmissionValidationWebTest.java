@@ -239,7 +239,10 @@ class JobSubmissionValidationWebTest {
 
     @Test
     void unknownDeviceIsRefused() throws Exception {
-        assertValidationError(job("{\"device\": \"tpu\"}"), "training.device", "auto, cpu, gpu, gpu:N, a list gpu:N,M or gpu:all");
+        assertValidationError(job("{\"device\": \"tpu\"}"), "training.device",
+                "auto, cpu, gpu, gpu:N, a list gpu:N,M or gpu:all");
+        assertValidationError(job("{\"device\": \"gpu:1,1\"}"), "training.device", "names a GPU twice");
+        assertValidationError(job("{\"device\": \"gpu:0,\"}"), "training.device", "gpu:0,");
     }
 
     @Test

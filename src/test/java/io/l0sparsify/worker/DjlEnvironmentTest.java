@@ -35,7 +35,7 @@ class DjlEnvironmentTest {
         WorkerProperties defaults = properties(null, null, null);
         assertThat(defaults.threads()).isEqualTo(1);
         assertThat(defaults.interopThreads()).isEqualTo(1);
-        assertThat(defaults.concurrency()).isEqualTo(1);
+        assertThat(defaults.concurrency()).isNull();
         String before = System.getProperty("DJL_CACHE_DIR");
         try {
             System.setProperty("DJL_CACHE_DIR", "target/given-cache");

@@ -1,0 +1,150 @@
+package io.l0sparsify.worker;
+
+import ai.djl.Device;
+import io.l0sparsify.l0.Devices;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where this worker runs each job: one job per GPU.
+ *
+ * <p>The worker's GPUs are those its {@code l0.worker.device} names ({@code auto} and {@code gpu}: every GPU
+ * the engine sees; {@code gpu:N} or {@code gpu:N,M}: those; {@code cpu}: none). A job that leaves the
+ * device to the worker ({@code auto}, {@code gpu}, or nothing) goes to the worker's least busy GPU, the
+ * lowest index among equals, or to the CPU on a worker without GPUs. A job that names its devices
+ * ({@code cpu}, {@code gpu:N}, {@code gpu:N,M}, {@code gpu:all}) runs there, sharing a GPU if it must, and
+ * counts as busy on each of them. With as many loops as GPUs (the default), jobs that leave the choice to the
+ * worker never share a GPU.
+ */
+final class GpuPool {
+
+    /** A job's devices, held until closed. */
+    interface Placement extends AutoCloseable {
+
+        /** The device word the run gets, resolved: {@code cpu}, {@code gpu:N} or {@code gpu:N,M}. */
+        String device();
+
+        @Override
+        void close();
+    }
+
+    private final int visibleGpus;
+    private final List<Integer> workerGpus;
+    private final int[] busy;
+
+    /**
+     * @param workerDevice {@code l0.worker.device}
+     * @param visibleGpus GPUs the engine sees
+     * @throws IllegalArgumentException when the worker's device names a GPU that is not there
+     */
+    GpuPool(String workerDevice, int visibleGpus) {
+        this.visibleGpus = visibleGpus;
+        this.busy = new int[visibleGpus];
+        List<Integer> gpus = new ArrayList<>();
+        if (workerDevice.equals("auto") || workerDevice.equals("gpu") || workerDevice.equals("gpu:all")) {
+            gpus.addAll(allVisible());
+            if (gpus.isEmpty() && !workerDevice.equals("auto")) {
+                throw new IllegalArgumentException("l0.worker.device: " + workerDevice
+                        + " but no GPU is visible");
+            }
+        } else if (!workerDevice.equals("cpu")) {
+            for (Device d : Devices.resolve(workerDevice, visibleGpus)) {
+                gpus.add(d.getDeviceId());
+            }
+        }
+        this.workerGpus = List.copyOf(gpus);
+    }
+
+    /** The GPUs jobs are spread over; empty on a CPU worker. */
+    List<Integer> workerGpus() {
+        return workerGpus;
+    }
+
+    /** Loops to run when {@code l0.worker.concurrency} is not set: one per GPU, one on a CPU worker. */
+    int defaultConcurrency() {
+        return Math.max(1, workerGpus.size());
+    }
+
+    /**
+     * Places a job that asked for {@code requested} (null: nothing).
+     *
+     * @throws IllegalArgumentException when it names a GPU this machine does not have
+     */
+    synchronized Placement place(String requested) {
+        String device = requested == null || requested.equals("auto") ? "auto" : requested;
+        Devices.parse(device);
+        if (device.equals("auto") || device.equals("gpu")) {
+            List<Integer> candidates = workerGpus;
+            if (candidates.isEmpty() && device.equals("gpu")) {
+                // a CPU worker on a machine with GPUs still honours a job that wants one
+                candidates = allVisible();
+            }
+            if (candidates.isEmpty()) {
+                if (device.equals("gpu")) {
+                    throw new IllegalArgumentException("device: gpu requested but no GPU is visible");
+                }
+                return hold("cpu", List.of());
+            }
+            int chosen = candidates.get(0);
+            for (int gpu : candidates) {
+                if (busy[gpu] < busy[chosen]) {
+                    chosen = gpu;
+                }
+            }
+            return hold("gpu:" + chosen, List.of(chosen));
+        }
+        List<Integer> gpus = new ArrayList<>();
+        for (Device d : Devices.resolve(device, visibleGpus)) {
+            if (d.isGpu()) {
+                gpus.add(d.getDeviceId());
+            }
+        }
+        if (gpus.isEmpty()) {
+            return hold("cpu", gpus);
+        }
+        List<String> indices = new ArrayList<>();
+        for (int gpu : gpus) {
+            indices.add(Integer.toString(gpu));
+        }
+        return hold("gpu:" + String.join(",", indices), gpus);
+    }
+
+    /** Jobs running on each visible GPU, for logs and tests. */
+    synchronized int[] busy() {
+        return busy.clone();
+    }
+
+    private List<Integer> allVisible() {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < visibleGpus; i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
+    private Placement hold(String device, List<Integer> gpus) {
+        for (int gpu : gpus) {
+            busy[gpu]++;
+        }
+        return new Placement() {
+            private boolean closed;
+
+            @Override
+            public String device() {
+                return device;
+            }
+
+            @Override
+            public void close() {
+                synchronized (GpuPool.this) {
+                    if (!closed) {
+                        closed = true;
+                        for (int gpu : gpus) {
+                            busy[gpu]--;
+                        }
+                    }
+                }
+            }
+        };
+    }
+}
