@@ -80,29 +80,36 @@ final class DataParallel implements AutoCloseable {
         int inputSize = Math.toIntExact(network.inputShape(1).size());
         float loss = 0;
         float cost;
-        try (NDManager batch = trainer.getManager().newSubManager();
-                NDScope scope = new NDScope();
-                GradientCollector collector = Autograd.collect(trainer)) {
-            NDArray l0 = null;
+        try (NDManager batch = trainer.getManager().newSubManager()) {
+            // inputs are staged before autograd is switched on
+            NDArray[] x = new NDArray[slices];
+            NDArray[] y = new NDArray[slices];
+            int[] n = new int[slices];
             int offset = 0;
             for (int k = 0; k < slices; k++) {
-                int n = size / slices + (k < size % slices ? 1 : 0);
+                n[k] = size / slices + (k < size % slices ? 1 : 0);
                 NDManager sliceManager = k == 0 ? batch : batch.newSubManager(devices.get(k));
-                NDArray x = pixelStaging.floats(sliceManager, pixels, offset * inputSize, network.inputShape(n));
-                NDArray y = labelStaging.longs(sliceManager, labels, offset, n);
-                NDList logits = k == 0 ? trainer.forward(new NDList(x))
-                        : network.block().forward(replicaStores.get(k - 1), new NDList(x), true);
-                NDArray ce = crossEntropy.evaluate(new NDList(y), logits);
-                NDArray objective = slices == 1 ? ce : ce.mul(HardConcreteGate.scalar(ce, n / (double) size));
-                if (k == 0) {
-                    l0 = penalty.evaluate(null, null);
-                    objective = objective.add(l0);
-                }
-                collector.backward(objective);
-                loss += slices == 1 ? ce.getFloat() : ce.getFloat() * n / (float) size;
-                offset += n;
+                x[k] = pixelStaging.floats(sliceManager, pixels, offset * inputSize, network.inputShape(n[k]));
+                y[k] = labelStaging.longs(sliceManager, labels, offset, n[k]);
+                offset += n[k];
             }
-            cost = l0.getFloat();
+            try (NDScope scope = new NDScope(); GradientCollector collector = Autograd.collect(trainer)) {
+                NDArray l0 = null;
+                for (int k = 0; k < slices; k++) {
+                    NDList logits = k == 0 ? trainer.forward(new NDList(x[k]))
+                            : network.block().forward(replicaStores.get(k - 1), new NDList(x[k]), true);
+                    NDArray ce = crossEntropy.evaluate(new NDList(y[k]), logits);
+                    double share = n[k] / (double) size;
+                    NDArray objective = slices == 1 ? ce : ce.mul(HardConcreteGate.scalar(ce, share));
+                    if (k == 0) {
+                        l0 = penalty.evaluate(null, null);
+                        objective = objective.add(l0);
+                    }
+                    collector.backward(objective);
+                    loss += slices == 1 ? ce.getFloat() : (float) (ce.getFloat() * share);
+                }
+                cost = l0.getFloat();
+            }
         }
         reduceGradients();
         return new Losses(loss, cost);

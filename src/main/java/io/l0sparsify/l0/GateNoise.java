@@ -25,7 +25,14 @@ final class GateNoise {
     private final NativeArrays.Staging staging = new NativeArrays.Staging();
     private SplittableRandom random;
     private float[] values = new float[0];
-    private final Map<Object, float[]> stepDraws = new IdentityHashMap<>();
+    /** Per owner: its noise buffer and the step it was drawn in. */
+    private final Map<Object, StepDraw> stepDraws = new IdentityHashMap<>();
+    private long currentStep;
+
+    private static final class StepDraw {
+        float[] values = new float[0];
+        long step = -1;
+    }
 
     GateNoise(long seed) {
         this.seed = seed;
@@ -39,7 +46,7 @@ final class GateNoise {
 
     /** Forgets the draws of the previous step; {@link #perStep} draws afresh after this. */
     void startStep() {
-        stepDraws.clear();
+        currentStep++;
     }
 
     /** Fresh logistic noise of the given shape, created on {@code manager}. */
@@ -58,13 +65,15 @@ final class GateNoise {
      */
     NDArray perStep(Object owner, NDManager manager, Shape shape) {
         int size = Math.toIntExact(shape.size());
-        float[] drawn = stepDraws.get(owner);
-        if (drawn == null || drawn.length != size) {
-            drawn = new float[size];
-            draw(drawn, size);
-            stepDraws.put(owner, drawn);
+        StepDraw draw = stepDraws.computeIfAbsent(owner, o -> new StepDraw());
+        if (draw.step != currentStep || draw.values.length != size) {
+            if (draw.values.length != size) {
+                draw.values = new float[size];
+            }
+            draw(draw.values, size);
+            draw.step = currentStep;
         }
-        return staging.floats(manager, drawn, 0, shape);
+        return staging.floats(manager, draw.values, 0, shape);
     }
 
     private void draw(float[] target, int size) {
