@@ -12,14 +12,16 @@ import java.util.List;
 
 /**
  * The byte layout of {@link TrainingCheckpoint#state()}: a magic word, a version byte that is checked on
- * read, the parameter values and the moving-average shadows in parameter order.
+ * read, the parameter values and the moving-average shadows in parameter order, then (version 2) Adam's
+ * moments and step count. Version 1 checkpoints, without the moments, still load; their run restarts them.
  */
 final class CheckpointCodec {
 
     private static final int MAGIC = 0x4C30434B; // "L0CK"
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
-    record State(List<float[]> parameters, List<float[]> shadows, long averageUpdates) {}
+    record State(List<float[]> parameters, List<float[]> shadows, long averageUpdates,
+            ResumableAdam.State optimizer) {}
 
     private CheckpointCodec() {}
 
@@ -31,6 +33,9 @@ final class CheckpointCodec {
             writeArrays(out, state.parameters());
             writeArrays(out, state.shadows());
             out.writeLong(state.averageUpdates());
+            writeArrays(out, state.optimizer().means());
+            writeArrays(out, state.optimizer().variances());
+            out.writeLong(state.optimizer().steps());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -43,13 +48,16 @@ final class CheckpointCodec {
                 throw new IllegalArgumentException("not a training checkpoint");
             }
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != 1 && version != VERSION) {
                 throw new IllegalArgumentException("checkpoint version " + version + " is not supported (this build reads "
                         + VERSION + ")");
             }
             List<float[]> parameters = readArrays(in);
             List<float[]> shadows = readArrays(in);
-            return new State(parameters, shadows, in.readLong());
+            long averageUpdates = in.readLong();
+            ResumableAdam.State optimizer = version == 1 ? new ResumableAdam.State(List.of(), List.of(), 0)
+                    : new ResumableAdam.State(readArrays(in), readArrays(in), in.readLong());
+            return new State(parameters, shadows, averageUpdates, optimizer);
         } catch (IOException e) {
             throw new IllegalArgumentException("truncated training checkpoint", e);
         }

@@ -13,8 +13,6 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import io.l0sparsify.dataset.ImageDataset;
 import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.prune.PrunedNetwork;
@@ -83,12 +81,13 @@ public final class L0Trainer {
             L0Network network = L0Network.build(spec, config);
             model.setBlock(network.block());
             network.initialize(model.getNDManager(), config);
+            ResumableAdam optimizer = new ResumableAdam((float) config.learningRate());
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(Optimizer.adam()
-                            .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build())
+                    .optOptimizer(optimizer)
                     .optDevices(new Device[] {device});
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
-                return new Run(spec, config, data, listener, network, trainer, devices).execute(resumeFrom);
+                return new Run(spec, config, data, listener, network, trainer, optimizer, devices)
+                        .execute(resumeFrom);
             }
         }
     }
@@ -118,6 +117,7 @@ public final class L0Trainer {
         private final TrainingListener listener;
         private final L0Network network;
         private final Trainer trainer;
+        private final ResumableAdam optimizer;
         private final List<Device> devices;
         private final NDManager manager;
         private final List<Parameter> parameters = new ArrayList<>();
@@ -140,13 +140,14 @@ public final class L0Trainer {
         private double trainSeconds;
 
         Run(ModelSpec spec, TrainingConfig config, TrainTestSplit data, TrainingListener listener,
-                L0Network network, Trainer trainer, List<Device> devices) {
+                L0Network network, Trainer trainer, ResumableAdam optimizer, List<Device> devices) {
             this.spec = spec;
             this.config = config;
             this.data = data;
             this.listener = listener;
             this.network = network;
             this.trainer = trainer;
+            this.optimizer = optimizer;
             this.devices = devices;
             this.manager = trainer.getManager();
             List<GatedLayer> weighted = network.weightedLayers();
@@ -387,7 +388,8 @@ public final class L0Trainer {
         private TrainingCheckpoint checkpoint(int epochsCompleted) {
             List<float[]> shadows = average == null ? List.of() : average.shadows();
             long updates = average == null ? 0 : average.updates();
-            byte[] state = CheckpointCodec.encode(new CheckpointCodec.State(values(), shadows, updates));
+            byte[] state = CheckpointCodec.encode(new CheckpointCodec.State(values(), shadows, updates,
+                    optimizer.state(parameters)));
             return new TrainingCheckpoint(epochsCompleted, step, state);
         }
 
@@ -407,6 +409,7 @@ public final class L0Trainer {
             if (average != null && state.shadows().size() == parameters.size()) {
                 average.restore(state.shadows(), state.averageUpdates());
             }
+            optimizer.restore(parameters, state.optimizer());
             step = checkpoint.step();
         }
 
