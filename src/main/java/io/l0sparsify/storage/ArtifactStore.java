@@ -36,6 +36,11 @@ public interface ArtifactStore {
     /** Removes everything stored for a job (e.g. partial files of an attempt that will be rerun). */
     void deleteAll(String jobId) throws IOException;
 
+    /** Whether {@code jobId} can name a job's place in a store: letters, digits and dashes, as job ids are. */
+    static boolean isValidJobId(String jobId) {
+        return jobId != null && jobId.matches("[A-Za-z0-9-]{1,64}");
+    }
+
     /** Whether {@code name} is an acceptable artifact name: no path separators, no leading dot. */
     static boolean isValidName(String name) {
         return name != null && name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") && !name.contains("..");

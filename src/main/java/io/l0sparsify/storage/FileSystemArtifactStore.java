@@ -18,8 +18,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,9 +28,8 @@ import org.springframework.stereotype.Component;
  * then renamed, which is atomic on one file system: a reader never sees half a file.
  */
 @Component
+@ConditionalOnProperty(name = "l0.storage.type", havingValue = StorageProperties.FILE, matchIfMissing = true)
 public class FileSystemArtifactStore implements ArtifactStore {
-
-    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
     private final Path root;
 
@@ -52,6 +51,9 @@ public class FileSystemArtifactStore implements ArtifactStore {
 
     @Override
     public List<ArtifactInfo> list(String jobId) throws IOException {
+        if (!ArtifactStore.isValidJobId(jobId)) {
+            return List.of();
+        }
         Path dir = jobDir(jobId);
         if (!Files.isDirectory(dir)) {
             return List.of();
@@ -70,7 +72,7 @@ public class FileSystemArtifactStore implements ArtifactStore {
 
     @Override
     public Optional<ArtifactInfo> info(String jobId, String name) throws IOException {
-        if (!ArtifactStore.isValidName(name) || !JOB_ID.matcher(jobId).matches()) {
+        if (!ArtifactStore.isValidName(name) || !ArtifactStore.isValidJobId(jobId)) {
             return Optional.empty();
         }
         Path file = fileOf(jobId, name);
@@ -88,7 +90,7 @@ public class FileSystemArtifactStore implements ArtifactStore {
 
     @Override
     public Optional<InputStream> open(String jobId, String name) throws IOException {
-        if (!ArtifactStore.isValidName(name) || !JOB_ID.matcher(jobId).matches()) {
+        if (!ArtifactStore.isValidName(name) || !ArtifactStore.isValidJobId(jobId)) {
             return Optional.empty();
         }
         try {
@@ -113,7 +115,7 @@ public class FileSystemArtifactStore implements ArtifactStore {
     }
 
     private Path jobDir(String jobId) {
-        if (!JOB_ID.matcher(jobId).matches()) {
+        if (!ArtifactStore.isValidJobId(jobId)) {
             throw new IllegalArgumentException("not a job id: " + jobId);
         }
         return root.resolve(jobId);

@@ -1,0 +1,55 @@
+package io.l0sparsify.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileSystemStoreTest extends StoreContract {
+
+    @TempDir
+    Path dir;
+
+    private ArtifactStore artifacts;
+    private CheckpointStore checkpoints;
+
+    @BeforeEach
+    void setUp() {
+        StorageProperties properties = new StorageProperties(StorageProperties.FILE, dir, null);
+        artifacts = new FileSystemArtifactStore(properties);
+        checkpoints = new FileSystemCheckpointStore(properties);
+    }
+
+    @Override
+    ArtifactStore artifacts() {
+        return artifacts;
+    }
+
+    @Override
+    CheckpointStore checkpoints() {
+        return checkpoints;
+    }
+
+    @Test
+    void replacingAnArtifactLeavesNoTemporaryFiles() throws IOException {
+        artifacts.put("job-1", "metrics.csv", "a\n".getBytes(StandardCharsets.UTF_8));
+        artifacts.put("job-1", "metrics.csv", "a\nb\n".getBytes(StandardCharsets.UTF_8));
+        try (Stream<Path> files = Files.list(dir.resolve("job-1"))) {
+            assertThat(files.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder("metrics.csv", ".metrics.csv.sha256");
+        }
+    }
+
+    @Test
+    void deleteAllRemovesTheJobsDirectory() throws IOException {
+        artifacts.put("job-1", "spec.json", "{}".getBytes(StandardCharsets.UTF_8));
+        artifacts.deleteAll("job-1");
+        assertThat(dir.resolve("job-1")).doesNotExist();
+    }
+}
