@@ -56,12 +56,13 @@ record JobResponse(
      * One claim of the job by a worker (schema {@code Attempt}).
      *
      * @param resumedAfterEpoch epochs already done (from the checkpoint) when it started; 0: from scratch
+     * @param device where the worker placed it
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Attempt(int attempt, String worker, Instant startedAt, Integer resumedAfterEpoch) {
+    record Attempt(int attempt, String worker, Instant startedAt, Integer resumedAfterEpoch, String device) {
 
         static Attempt of(JobAttempt a) {
-            return new Attempt(a.attempt(), a.workerId(), a.startedAt(), a.resumedAfterEpoch());
+            return new Attempt(a.attempt(), a.workerId(), a.startedAt(), a.resumedAfterEpoch(), a.device());
         }
     }
 

@@ -11,7 +11,8 @@ import org.springframework.data.relational.core.mapping.Table;
  * @param workerId the worker that claimed it
  * @param resumedAfterEpoch the epochs this attempt found already done in the job's checkpoint (0: it started
  *     from scratch); null until the worker has looked
+ * @param device where the attempt trains ({@code cpu}, {@code gpu:1}, {@code gpu:0,1}); null until placed
  */
 @Table("job_attempt")
 public record JobAttempt(@Id Long id, long jobSeq, int attempt, String workerId, Instant startedAt,
-        Integer resumedAfterEpoch) {}
+        Integer resumedAfterEpoch, String device) {}

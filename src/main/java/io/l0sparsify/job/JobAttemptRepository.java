@@ -16,8 +16,9 @@ interface JobAttemptRepository extends Repository<JobAttempt, Long> {
     int recordClaim(long seq, Instant now);
 
     @Modifying
-    @Query("update job_attempt set resumed_after_epoch = :epoch where job_seq = :seq and attempt = :attempt")
-    int recordResume(long seq, int attempt, int epoch);
+    @Query("update job_attempt set resumed_after_epoch = :epoch, device = :device"
+            + " where job_seq = :seq and attempt = :attempt")
+    int recordStart(long seq, int attempt, int epoch, String device);
 
     @Query("select * from job_attempt where job_seq = :seq order by attempt")
     List<JobAttempt> findByJob(long seq);

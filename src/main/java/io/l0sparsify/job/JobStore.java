@@ -129,8 +129,9 @@ public class JobStore {
     }
 
     /** Notes where attempt {@code attempt} of the job started: after {@code epochsCompleted} epochs (0: fresh). */
-    public void recordResume(Job job, int attempt, int epochsCompleted) {
-        attempts.recordResume(job.seq(), attempt, epochsCompleted);
+    /** Records where an attempt trains and the epochs it found done in the checkpoint (0: none). */
+    public void recordStart(Job job, int attempt, int epochsCompleted, String device) {
+        attempts.recordStart(job.seq(), attempt, epochsCompleted, device);
     }
 
     /** Stores progress and renews the lease; false when the job is no longer RUNNING under this worker. */

@@ -148,7 +148,7 @@ class JobRunner {
                 properties, lease, heartbeat.leaseDuration(), shuttingDown, eps -> metrics.throughput(job.id(), eps),
                 c -> saveCheckpoint(job.id(), c));
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? loadCheckpoint(job.id()) : null;
-        store.recordResume(job, job.attempt(), resumeFrom == null ? 0 : resumeFrom.epochsCompleted());
+        store.recordStart(job, job.attempt(), resumeFrom == null ? 0 : resumeFrom.epochsCompleted(), config.device());
         if (resumeFrom != null) {
             log.info("job {}: attempt {} resumes after epoch {}", job.id(), job.attempt(), resumeFrom.epochsCompleted());
         }

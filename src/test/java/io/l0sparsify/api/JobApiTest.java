@@ -243,15 +243,16 @@ class JobApiTest {
         String id = json(submit(MLP_JOB), "$.id");
         assertThat(json(api.valid(get("/v1/jobs/" + id)), "$.attempts")).isEqualTo("[]");
         store.claimNext("worker-a", Duration.ofMillis(1));
-        store.recordResume(store.find(id).orElseThrow(), 1, 0);
+        store.recordStart(store.find(id).orElseThrow(), 1, 0, "cpu");
         Thread.sleep(5);
         store.claimNext("worker-b", Duration.ofSeconds(30));
-        store.recordResume(store.find(id).orElseThrow(), 2, 1);
+        store.recordStart(store.find(id).orElseThrow(), 2, 1, "gpu:1");
         MockHttpServletResponse response = api.valid(get("/v1/jobs/" + id));
         assertThat(json(response, "$.attempt")).isEqualTo("2");
         assertThat(json(response, "$.worker")).isEqualTo("worker-b");
         assertThat(json(response, "$.attempts[*].worker")).isEqualTo("[\"worker-a\",\"worker-b\"]");
         assertThat(json(response, "$.attempts[*].resumedAfterEpoch")).isEqualTo("[0,1]");
+        assertThat(json(response, "$.attempts[*].device")).isEqualTo("[\"cpu\",\"gpu:1\"]");
         assertThat(api.valid(get("/v1/jobs")).getContentAsString(StandardCharsets.UTF_8)).as("lists leave it out")
                 .contains(id).doesNotContain("\"attempts\"");
     }

@@ -120,7 +120,7 @@ abstract class JobStoreContractTest {
     void anExpiredLeaseIsReclaimedByAnotherWorkerWithTheAttemptCounted() throws Exception {
         Job job = store.insert(definition("expiring"), null);
         store.claimNext("w1", Duration.ofMillis(1));
-        store.recordResume(job, 1, 0);
+        store.recordStart(job, 1, 0, "cpu");
         Thread.sleep(10);
         // a job whose worker died waits for a worker again: the queue depth counts it
         assertThat(store.countClaimable()).isEqualTo(1);
@@ -130,11 +130,12 @@ abstract class JobStoreContractTest {
         assertThat(reclaimed.state()).isEqualTo(JobState.RUNNING);
         assertThat(reclaimed.workerId()).isEqualTo("w2");
         assertThat(reclaimed.attempt()).isEqualTo(2);
-        store.recordResume(reclaimed, 2, 3);
+        store.recordStart(reclaimed, 2, 3, "gpu:0,1");
         assertThat(store.attempts(reclaimed))
-                .extracting(JobAttempt::attempt, JobAttempt::workerId, JobAttempt::resumedAfterEpoch)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "w1", 0),
-                        org.assertj.core.groups.Tuple.tuple(2, "w2", 3));
+                .extracting(JobAttempt::attempt, JobAttempt::workerId, JobAttempt::resumedAfterEpoch,
+                        JobAttempt::device)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "w1", 0, "cpu"),
+                        org.assertj.core.groups.Tuple.tuple(2, "w2", 3, "gpu:0,1"));
         // The first worker's writes no longer land: its claim is gone.
         assertThat(store.renewLease(job.id(), "w1", LEASE)).isFalse();
         assertThatThrownBy(() -> store.markSucceeded(job.id(), "w1", false, 3))

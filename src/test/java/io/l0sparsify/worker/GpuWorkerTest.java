@@ -17,6 +17,7 @@ import io.l0sparsify.l0.TrainingAbortedException;
 import io.l0sparsify.l0.TrainingConfig;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -88,6 +89,8 @@ class GpuWorkerTest {
         assertThat(deviceOf).containsOnlyKeys("1", "2");
         assertThat(deviceOf.values()).containsExactlyInAnyOrder("gpu:0", "gpu:1");
         assertThat(gpus.busy()).containsExactly(0, 0);
+        assertThat(List.of(first, second)).extracting(j -> store.attempts(j).get(0).device())
+                .containsExactly(deviceOf.get("1"), deviceOf.get("2"));
 
         Job across = awaitJob(submit("gpu:all", 3).id(), j -> j.state().isFinal());
         assertThat(across.errorCode()).isEqualTo("diverged");
