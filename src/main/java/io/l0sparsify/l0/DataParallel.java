@@ -111,7 +111,7 @@ final class DataParallel implements AutoCloseable {
                 cost = l0.getFloat();
             }
         }
-        reduceGradients();
+        reduceGradients(slices);
         return new Losses(loss, cost);
     }
 
@@ -125,9 +125,12 @@ final class DataParallel implements AutoCloseable {
         }
     }
 
-    /** Adds every replica's gradient to the parameters' and clears the replica's for the next minibatch. */
-    private void reduceGradients() {
-        for (int k = 1; k < devices.size(); k++) {
+    /**
+     * Adds the gradients of the replicas that had a slice to the parameters' and clears them for the next
+     * minibatch; a replica without a slice (a minibatch smaller than the replica count) has none.
+     */
+    private void reduceGradients(int slices) {
+        for (int k = 1; k < slices; k++) {
             ReplicaStore store = replicaStores.get(k - 1);
             for (Parameter p : parameters) {
                 try (NDScope ignored = new NDScope()) {

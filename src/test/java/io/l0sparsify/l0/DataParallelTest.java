@@ -35,10 +35,11 @@ class DataParallelTest {
     @ValueSource(strings = {"mlp", "lenet5-caffe"})
     void threeReplicasGiveTheGradientOfOne(String preset) {
         ModelSpec spec = Presets.byName(preset).orElseThrow();
-        TrainTestSplit data = Mnist.full().head(300, 10);
-        // two full minibatches (100 = 34 + 33 + 33), the second after an Adam step and a log α clamp, so
-        // the replicas must have been refreshed; then 2 examples, fewer than replicas
-        int[] sizes = {100, 100, 2};
+        TrainTestSplit data = Mnist.full().head(203, 10);
+        // 1 example first (replicas without a slice have no gradient yet), two full minibatches
+        // (100 = 34 + 33 + 33) after Adam steps and log α clamps, so the replicas must have been refreshed,
+        // then 2 examples, fewer than replicas
+        int[] sizes = {1, 100, 100, 2};
         Steps one = run(spec, data.train(), 1, sizes);
         Steps three = run(spec, data.train(), 3, sizes);
         for (int step = 0; step < sizes.length; step++) {
