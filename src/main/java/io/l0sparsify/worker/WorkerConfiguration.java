@@ -1,6 +1,8 @@
 package io.l0sparsify.worker;
 
 import ai.djl.engine.Engine;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
 import io.l0sparsify.l0.L0Trainer;
@@ -19,9 +21,16 @@ class WorkerConfiguration {
         return () -> Engine.getEngine("PyTorch").getGpuCount();
     }
 
+    /** The placement of jobs on GPUs, with {@code l0_worker_gpu_jobs{gpu}}: jobs on each GPU in this process. */
     @Bean
-    GpuPool gpuPool(WorkerProperties properties, VisibleGpus visibleGpus) {
-        return new GpuPool(properties.device(), visibleGpus.count());
+    GpuPool gpuPool(WorkerProperties properties, VisibleGpus visibleGpus, MeterRegistry registry) {
+        GpuPool pool = new GpuPool(properties.device(), visibleGpus.count());
+        for (int gpu = 0; gpu < visibleGpus.count(); gpu++) {
+            int index = gpu;
+            Gauge.builder("l0.worker.gpu.jobs", pool, p -> p.busy()[index]).tag("gpu", Integer.toString(gpu))
+                    .description("Jobs training on this GPU in this process").register(registry);
+        }
+        return pool;
     }
 
     /** The L0 trainer of the core; a new trainer per run keeps runs independent. */

@@ -15,6 +15,7 @@ import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.l0.TrainingAbortedException;
 import io.l0sparsify.l0.TrainingConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -67,13 +68,21 @@ class GpuWorkerTest {
     @Autowired
     GpuPool gpus;
 
+    @Autowired
+    MeterRegistry registry;
+
     @Test
     void twoJobsRunAtOnceOneOnEachGpuAndNamedDevicesAreHonoured() throws Exception {
         CountDownLatch bothRunning = new CountDownLatch(2);
         Map<String, String> deviceOf = new ConcurrentHashMap<>();
+        Map<String, Double> gaugeOf = new ConcurrentHashMap<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             TrainingConfig config = invocation.getArgument(1);
             deviceOf.put(config.seed() + "", config.device());
+            if (config.device().matches("gpu:\\d")) {
+                gaugeOf.put(config.device(), registry.get("l0.worker.gpu.jobs").tag("gpu", config.device().substring(4))
+                        .gauge().value());
+            }
             bothRunning.countDown();
             // ends only when the other job runs too: one loop per GPU, both busy at once
             boolean together = bothRunning.await(20, TimeUnit.SECONDS);
@@ -89,6 +98,8 @@ class GpuWorkerTest {
         assertThat(deviceOf).containsOnlyKeys("1", "2");
         assertThat(deviceOf.values()).containsExactlyInAnyOrder("gpu:0", "gpu:1");
         assertThat(gpus.busy()).containsExactly(0, 0);
+        assertThat(gaugeOf).containsEntry("gpu:0", 1.0).containsEntry("gpu:1", 1.0);
+        assertThat(registry.get("l0.worker.gpu.jobs").tag("gpu", "0").gauge().value()).isZero();
         assertThat(List.of(first, second)).extracting(j -> store.attempts(j).get(0).device())
                 .containsExactly(deviceOf.get("1"), deviceOf.get("2"));
 
