@@ -224,7 +224,8 @@ public final class JobDefinitionJson {
         String type = typeNode.stringValue();
         Set<String> allowed = LAYER_FIELDS.get(type);
         if (allowed == null) {
-            errors.add(at + ".type", "unknown layer type '" + type + "'; known types: " + String.join(", ", LAYER_TYPES));
+            errors.add(at + ".type",
+                    "unknown layer type '" + type + "'; known types: " + String.join(", ", LAYER_TYPES));
             return null;
         }
         int before = errors.size();

@@ -128,7 +128,6 @@ public class JobStore {
         return attempts.findByJob(job.seq());
     }
 
-    /** Notes where attempt {@code attempt} of the job started: after {@code epochsCompleted} epochs (0: fresh). */
     /** Records where an attempt trains and the epochs it found done in the checkpoint (0: none). */
     public void recordStart(Job job, int attempt, int epochsCompleted, String device) {
         attempts.recordStart(job.seq(), attempt, epochsCompleted, device);

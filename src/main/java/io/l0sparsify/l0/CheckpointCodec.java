@@ -49,8 +49,8 @@ final class CheckpointCodec {
             }
             byte version = in.readByte();
             if (version != 1 && version != VERSION) {
-                throw new IllegalArgumentException("checkpoint version " + version + " is not supported (this build reads "
-                        + VERSION + ")");
+                throw new IllegalArgumentException("checkpoint version " + version
+                        + " is not supported (this build reads 1 to " + VERSION + ")");
             }
             List<float[]> parameters = readArrays(in);
             List<float[]> shadows = readArrays(in);

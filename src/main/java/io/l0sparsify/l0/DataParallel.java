@@ -12,8 +12,10 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The gradient of one minibatch's objective, computed on one device or split across several (data parallel).
@@ -21,7 +23,9 @@ import java.util.Map;
  * <p>The parameters live on the first device and the trainer updates them there; every further device holds
  * a replica that computes the gradient of its slice. Slice k's mean cross-entropy is weighted by its share
  * n_k/n and the penalty is added once, and the gate noise is shared by all slices ({@link GateNoise#perStep}),
- * so the summed gradient is that of the whole minibatch on one device.
+ * so the summed gradient is that of the whole minibatch on one device. (With per-example gates the slices
+ * draw their examples' noise in another order, and dropout draws from each device's generator: the same
+ * distribution, not the same numbers.)
  *
  * <p>DJL's own multi-device trainer keeps a copy per device and lets the optimizer update each copy with the
  * summed gradient. Its Adam counts updates per parameter name, not per device, so with k devices every copy
@@ -62,7 +66,7 @@ final class DataParallel implements AutoCloseable {
         for (int k = 1; k < devices.size(); k++) {
             NDManager manager = trainer.getManager().newSubManager(devices.get(k));
             replicaManagers.add(manager);
-            replicaStores.add(new ReplicaStore(manager));
+            replicaStores.add(new ReplicaStore(manager, this.parameters));
         }
     }
 
@@ -93,20 +97,27 @@ final class DataParallel implements AutoCloseable {
                 y[k] = labelStaging.longs(sliceManager, labels, offset, n[k]);
                 offset += n[k];
             }
-            try (NDScope scope = new NDScope(); GradientCollector collector = Autograd.collect(trainer)) {
+            try (NDScope scope = new NDScope()) {
+                NDArray[] ce = new NDArray[slices];
                 NDArray l0 = null;
-                for (int k = 0; k < slices; k++) {
-                    NDList logits = k == 0 ? trainer.forward(new NDList(x[k]))
-                            : network.block().forward(replicaStores.get(k - 1), new NDList(x[k]), true);
-                    NDArray ce = crossEntropy.evaluate(new NDList(y[k]), logits);
-                    double share = n[k] / (double) size;
-                    NDArray objective = slices == 1 ? ce : ce.mul(HardConcreteGate.scalar(ce, share));
-                    if (k == 0) {
-                        l0 = penalty.evaluate(null, null);
-                        objective = objective.add(l0);
+                // Values are read only after the collector (a process-wide lock) is released: reading one waits
+                // for its device, which would hold up the other slices' devices and other jobs' steps.
+                try (GradientCollector collector = Autograd.collect(trainer)) {
+                    for (int k = 0; k < slices; k++) {
+                        NDList logits = k == 0 ? trainer.forward(new NDList(x[k]))
+                                : network.block().forward(replicaStores.get(k - 1), new NDList(x[k]), true);
+                        ce[k] = crossEntropy.evaluate(new NDList(y[k]), logits);
+                        NDArray objective = slices == 1 ? ce[k]
+                                : ce[k].mul(HardConcreteGate.scalar(ce[k], n[k] / (double) size));
+                        if (k == 0) {
+                            l0 = penalty.evaluate(null, null);
+                            objective = objective.add(l0);
+                        }
+                        collector.backward(objective);
                     }
-                    collector.backward(objective);
-                    loss += slices == 1 ? ce.getFloat() : (float) (ce.getFloat() * share);
+                }
+                for (int k = 0; k < slices; k++) {
+                    loss += slices == 1 ? ce[k].getFloat() : (float) (ce[k].getFloat() * (n[k] / (double) size));
                 }
                 cost = l0.getFloat();
             }
@@ -157,9 +168,13 @@ final class DataParallel implements AutoCloseable {
      */
     private static final class ReplicaStore extends ParameterStore {
         private final Map<String, NDArray> copies = new HashMap<>();
+        private final Set<String> known = new HashSet<>();
 
-        ReplicaStore(NDManager manager) {
+        ReplicaStore(NDManager manager, List<Parameter> parameters) {
             super(manager, false);
+            for (Parameter p : parameters) {
+                known.add(p.getId());
+            }
         }
 
         @Override
@@ -169,6 +184,10 @@ final class DataParallel implements AutoCloseable {
             }
             if (!device.equals(getManager().getDevice())) {
                 throw new IllegalArgumentException("replica on " + getManager().getDevice() + " asked for " + device);
+            }
+            if (!known.contains(parameter.getId())) {
+                // a copy made here would be created inside a step's NDScope and closed with it
+                throw new IllegalStateException("parameter " + parameter.getName() + " is not replicated");
             }
             return copies.computeIfAbsent(parameter.getId(), id -> {
                 NDArray source = parameter.getArray();

@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -43,11 +42,6 @@ public final class Devices {
                 throw new IllegalArgumentException("device: " + device + " names more than " + MAX_DEVICES + " GPUs");
             }
         }
-    }
-
-    /** True for a word that asks for more than one device ({@code gpu:all} or a list). */
-    public static boolean isMultiDevice(String device) {
-        return device.equals("gpu:all") || device.startsWith("gpu:") && device.contains(",");
     }
 
     /**

@@ -13,8 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Adam whose moments can be saved and restored. DJL's Adam keeps them private, so a checkpoint could not hold
  * them and a resumed run restarted them from zero. The update is DJL's: its fused PyTorch kernel with the same
  * arguments as DJL's Adam (bias correction folded into the step size, β₁ = 0.9, β₂ = 0.999, ε = 1e-8, no
- * weight decay: the L0 objective carries its own). The step count is kept per parameter; DJL's counts a
- * process-wide maximum, the same number when every parameter is updated every step, as here.
+ * weight decay: the L0 objective carries its own). The step count is kept per parameter; DJL's is the maximum
+ * over one optimizer's parameters, the same number when every parameter is updated every step, as here.
  */
 final class ResumableAdam extends Optimizer {
 

@@ -9,10 +9,8 @@ import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -82,7 +80,7 @@ public class S3ArtifactStore implements ArtifactStore {
         }
         String sha256 = head.metadata().get(SHA256);
         if (sha256 == null) {
-            // written by something else than this store: hash it once here
+            // put there by something other than this store, without a digest: hashed on every look
             sha256 = FileSystemArtifactStore.sha256(read(jobId, name).orElse(new byte[0]));
         }
         return Optional.of(new ArtifactInfo(name, ArtifactStore.mediaTypeOf(name), head.contentLength(), sha256));
@@ -104,25 +102,18 @@ public class S3ArtifactStore implements ArtifactStore {
     @Override
     public void deleteAll(String jobId) throws IOException {
         String jobPrefix = jobPrefix(jobId);
+        // One DELETE per object (a job has a handful): the batch call needs a content checksum that some
+        // S3-compatible stores do not accept from this SDK, and reports failures per key instead of failing.
+        List<String> keys = new ArrayList<>();
         call(() -> {
-            List<ObjectIdentifier> batch = new ArrayList<>();
             for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(jobPrefix)).contents()) {
-                batch.add(ObjectIdentifier.builder().key(object.key()).build());
-                if (batch.size() == 1000) { // the most one request deletes
-                    deleteBatch(batch);
-                }
-            }
-            if (!batch.isEmpty()) {
-                deleteBatch(batch);
+                keys.add(object.key());
             }
             return null;
         });
-    }
-
-    private void deleteBatch(List<ObjectIdentifier> batch) {
-        List<ObjectIdentifier> keys = List.copyOf(batch);
-        s3.deleteObjects(b -> b.bucket(bucket).delete(Delete.builder().objects(keys).quiet(true).build()));
-        batch.clear();
+        for (String key : keys) {
+            call(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)));
+        }
     }
 
     private String jobPrefix(String jobId) {
@@ -150,14 +141,20 @@ public class S3ArtifactStore implements ArtifactStore {
         T run();
     }
 
-    /** Runs one store call; a missing key becomes {@link NotFound}, any other failure an IOException. */
+    /**
+     * Runs one store call; a missing key becomes {@link NotFound}, any other failure (a missing bucket too) an
+     * IOException, so that a misconfigured store is an error and not an empty one.
+     */
     static <T> T call(S3Call<T> call) throws IOException {
         try {
             return call.run();
         } catch (NoSuchKeyException e) {
             throw new NotFound(e.getMessage());
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            // a HEAD answer has no body, hence no code: its 404 can only mean "no such key" here
+            if (e.statusCode() == 404 && (code == null || code.isEmpty() || code.equals("NoSuchKey")
+                    || code.equals("NotFound"))) {
                 throw new NotFound(e.getMessage());
             }
             throw new IOException("object store: " + e.getMessage(), e);

@@ -17,9 +17,11 @@ public final class S3Clients {
 
     public static S3Client create(StorageProperties.S3 s3) {
         S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(s3.region()))
                 .httpClient(UrlConnectionHttpClient.create())
                 .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(s3.pathStyle()).build());
+        if (s3.region() != null) {
+            builder.region(Region.of(s3.region()));
+        }
         if (s3.endpoint() != null) {
             // Stores other than AWS may not know the newer default checksums; send them only where required.
             builder.endpointOverride(s3.endpoint())

@@ -13,7 +13,13 @@ class S3StorageConfiguration {
 
     @Bean(destroyMethod = "close")
     S3Client s3Client(StorageProperties properties) {
-        S3Client client = S3Clients.create(properties.s3());
+        S3Client client;
+        try {
+            client = S3Clients.create(properties.s3());
+        } catch (SdkException e) {
+            throw new IllegalStateException("l0.storage.s3: cannot set up the S3 client (set l0.storage.s3.region or"
+                    + " AWS_REGION when no region is configured): " + e.getMessage(), e);
+        }
         // Fail at start-up, naming the setting, rather than at the first finished job.
         try {
             client.headBucket(b -> b.bucket(properties.s3().bucket()));

@@ -38,7 +38,8 @@ public record StorageProperties(String type, Path dir, S3 s3) {
      * @param bucket the bucket; it must exist
      * @param prefix put before every key, e.g. {@code l0/} (default none)
      * @param endpoint for a store other than AWS (MinIO, Ceph, ...), e.g. {@code http://minio:9000}
-     * @param region default {@code us-east-1}
+     * @param region unset: the AWS SDK's own lookup ({@code AWS_REGION}, profile), or {@code us-east-1} with an
+     *     endpoint
      * @param pathStyle path-style URLs ({@code endpoint/bucket/key}); default true when an endpoint is set
      * @param accessKey optional static credentials
      * @param secretKey optional static credentials
@@ -48,11 +49,19 @@ public record StorageProperties(String type, Path dir, S3 s3) {
 
         public S3 {
             prefix = prefix != null ? prefix : "";
-            region = region != null ? region : "us-east-1";
+            region = region != null || endpoint == null ? region : "us-east-1";
             pathStyle = pathStyle != null ? pathStyle : endpoint != null;
             if ((accessKey == null) != (secretKey == null)) {
                 throw new IllegalArgumentException("l0.storage.s3: give both access-key and secret-key, or neither");
             }
+        }
+
+        /** Without the secret: settings end up in logs and error messages. */
+        @Override
+        public String toString() {
+            return "S3[bucket=" + bucket + ", prefix=" + prefix + ", endpoint=" + endpoint + ", region=" + region
+                    + ", pathStyle=" + pathStyle + ", accessKey=" + accessKey + ", secretKey="
+                    + (secretKey == null ? null : "***") + "]";
         }
     }
 }

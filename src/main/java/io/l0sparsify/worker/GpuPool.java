@@ -2,8 +2,11 @@ package io.l0sparsify.worker;
 
 import ai.djl.Device;
 import io.l0sparsify.l0.Devices;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 /**
  * Where this worker runs each job: one job per GPU.
@@ -14,7 +17,9 @@ import java.util.List;
  * lowest index among equals, or to the CPU on a worker without GPUs. A job that names its devices
  * ({@code cpu}, {@code gpu:N}, {@code gpu:N,M}, {@code gpu:all}) runs there, sharing a GPU if it must, and
  * counts as busy on each of them. With as many loops as GPUs (the default), jobs that leave the choice to the
- * worker never share a GPU.
+ * worker never share a GPU with another job of this process.
+ *
+ * <p>The GPUs are counted on first use, which loads the PyTorch engine: a worker that is disabled never does.
  */
 final class GpuPool {
 
@@ -28,18 +33,40 @@ final class GpuPool {
         void close();
     }
 
-    private final int visibleGpus;
-    private final List<Integer> workerGpus;
-    private final int[] busy;
+    private final String workerDevice;
+    private final IntSupplier gpuCount;
+    private final MeterRegistry registry;
+    private boolean counted;
+    private int visibleGpus;
+    private List<Integer> workerGpus;
+    private int[] busy;
 
     /**
      * @param workerDevice {@code l0.worker.device}
-     * @param visibleGpus GPUs the engine sees
+     * @param gpuCount the GPUs the engine sees, asked once, on first use
+     * @param registry where {@code l0_worker_gpu_jobs{gpu}} goes; null: nowhere
+     */
+    GpuPool(String workerDevice, IntSupplier gpuCount, MeterRegistry registry) {
+        this.workerDevice = workerDevice;
+        this.gpuCount = gpuCount;
+        this.registry = registry;
+    }
+
+    GpuPool(String workerDevice, int visibleGpus) {
+        this(workerDevice, () -> visibleGpus, null);
+    }
+
+    /**
+     * Counts the GPUs and checks the worker's device against them.
+     *
      * @throws IllegalArgumentException when the worker's device names a GPU that is not there
      */
-    GpuPool(String workerDevice, int visibleGpus) {
-        this.visibleGpus = visibleGpus;
-        this.busy = new int[visibleGpus];
+    private void count() {
+        if (counted) {
+            return;
+        }
+        visibleGpus = gpuCount.getAsInt();
+        busy = new int[visibleGpus];
         List<Integer> gpus = new ArrayList<>();
         if (workerDevice.equals("auto") || workerDevice.equals("gpu") || workerDevice.equals("gpu:all")) {
             gpus.addAll(allVisible());
@@ -48,20 +75,34 @@ final class GpuPool {
                         + " but no GPU is visible");
             }
         } else if (!workerDevice.equals("cpu")) {
-            for (Device d : Devices.resolve(workerDevice, visibleGpus)) {
-                gpus.add(d.getDeviceId());
+            try {
+                for (Device d : Devices.resolve(workerDevice, visibleGpus)) {
+                    gpus.add(d.getDeviceId());
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("l0.worker." + e.getMessage(), e);
             }
         }
-        this.workerGpus = List.copyOf(gpus);
+        workerGpus = List.copyOf(gpus);
+        counted = true;
+        if (registry != null) {
+            for (int gpu = 0; gpu < visibleGpus; gpu++) {
+                int index = gpu;
+                Gauge.builder("l0.worker.gpu.jobs", this, p -> p.busy()[index]).tag("gpu", Integer.toString(gpu))
+                        .description("Jobs training on this GPU in this process").register(registry);
+            }
+        }
     }
 
     /** The GPUs jobs are spread over; empty on a CPU worker. */
-    List<Integer> workerGpus() {
+    synchronized List<Integer> workerGpus() {
+        count();
         return workerGpus;
     }
 
     /** Loops to run when {@code l0.worker.concurrency} is not set: one per GPU, one on a CPU worker. */
-    int defaultConcurrency() {
+    synchronized int defaultConcurrency() {
+        count();
         return Math.max(1, workerGpus.size());
     }
 
@@ -71,6 +112,7 @@ final class GpuPool {
      * @throws IllegalArgumentException when it names a GPU this machine does not have
      */
     synchronized Placement place(String requested) {
+        count();
         String device = requested == null || requested.equals("auto") ? "auto" : requested;
         Devices.parse(device);
         if (device.equals("auto") || device.equals("gpu")) {
@@ -111,6 +153,7 @@ final class GpuPool {
 
     /** Jobs running on each visible GPU, for logs and tests. */
     synchronized int[] busy() {
+        count();
         return busy.clone();
     }
 

@@ -122,16 +122,15 @@ final class JobArtifacts {
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     }
 
-    static byte[] spec(JobDefinition definition, TrainingConfig config) {
+    static byte[] spec(JobDefinition definition) {
         ObjectNode root = NODES.objectNode();
         root.put("formatVersion", 1);
         if (definition.preset() != null) {
             root.put("preset", definition.preset());
         }
         root.set("model", ModelSpecJson.write(definition.model()));
-        ObjectNode training = JobDefinitionJson.writeTraining(definition.training());
-        training.put("device", config.device());
-        root.set("training", training);
+        // the device as the user asked for it (absent: the worker's choice); where it ran is in result.json
+        root.set("training", JobDefinitionJson.writeTraining(definition.training()));
         root.putObject("dataset").put("uri", definition.datasetUri());
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     }

@@ -150,7 +150,8 @@ class JobRunner {
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? loadCheckpoint(job.id()) : null;
         store.recordStart(job, job.attempt(), resumeFrom == null ? 0 : resumeFrom.epochsCompleted(), config.device());
         if (resumeFrom != null) {
-            log.info("job {}: attempt {} resumes after epoch {}", job.id(), job.attempt(), resumeFrom.epochsCompleted());
+            log.info("job {}: attempt {} resumes after epoch {}", job.id(), job.attempt(),
+                    resumeFrom.epochsCompleted());
         }
         TrainingResult result;
         try {
@@ -216,7 +217,7 @@ class JobRunner {
         artifacts.put(job.id(), JobArtifacts.WEIGHTS, WeightsJson.write(result.pruned()));
         artifacts.put(job.id(), JobArtifacts.METRICS, JobArtifacts.metricsCsv(result.history()));
         artifacts.put(job.id(), JobArtifacts.PARAMS, result.gatedParameters());
-        artifacts.put(job.id(), JobArtifacts.SPEC, JobArtifacts.spec(definition, config));
+        artifacts.put(job.id(), JobArtifacts.SPEC, JobArtifacts.spec(definition));
         // result.json last: its presence means the set is complete.
         artifacts.put(job.id(), JobArtifacts.RESULT,
                 JobArtifacts.result(job, definition, config, result, summary, measurements));

@@ -43,7 +43,7 @@ class JobWorker implements SmartLifecycle {
     private final JobRunner runner;
     private final WorkerProperties properties;
     private final QueueProperties queue;
-    private final int concurrency;
+    private int concurrency;
     private final GpuPool gpus;
     /** Permits = wake-ups: a submit in this process releases one so an idle loop claims at once. */
     private final Semaphore wakeUps = new Semaphore(0);
@@ -59,7 +59,6 @@ class JobWorker implements SmartLifecycle {
         this.runner = runner;
         this.properties = properties;
         this.queue = queue;
-        this.concurrency = properties.concurrency() != null ? properties.concurrency() : gpus.defaultConcurrency();
         this.gpus = gpus;
     }
 
@@ -73,6 +72,8 @@ class JobWorker implements SmartLifecycle {
             log.info("worker {}: {} job(s) interrupted by the previous shutdown are queued again", properties.id(),
                     recovered);
         }
+        // counting the GPUs loads the engine: only here, in a worker that runs
+        concurrency = properties.concurrency() != null ? properties.concurrency() : gpus.defaultConcurrency();
         running = true;
         AtomicInteger counter = new AtomicInteger();
         executor = Executors.newFixedThreadPool(concurrency, r -> {

@@ -1,7 +1,6 @@
 package io.l0sparsify.worker;
 
 import ai.djl.engine.Engine;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
@@ -24,13 +23,7 @@ class WorkerConfiguration {
     /** The placement of jobs on GPUs, with {@code l0_worker_gpu_jobs{gpu}}: jobs on each GPU in this process. */
     @Bean
     GpuPool gpuPool(WorkerProperties properties, VisibleGpus visibleGpus, MeterRegistry registry) {
-        GpuPool pool = new GpuPool(properties.device(), visibleGpus.count());
-        for (int gpu = 0; gpu < visibleGpus.count(); gpu++) {
-            int index = gpu;
-            Gauge.builder("l0.worker.gpu.jobs", pool, p -> p.busy()[index]).tag("gpu", Integer.toString(gpu))
-                    .description("Jobs training on this GPU in this process").register(registry);
-        }
-        return pool;
+        return new GpuPool(properties.device(), visibleGpus::count, registry);
     }
 
     /** The L0 trainer of the core; a new trainer per run keeps runs independent. */

@@ -136,7 +136,8 @@ class JobSubmissionValidationWebTest {
     @Test
     void unknownLayerTypeIsNamedWithTheKnownTypes() throws Exception {
         assertValidationError("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 32},"
-                + " {\"type\": \"lstm\"}, {\"type\": \"dense\", \"units\": 10}]}, \"dataset\": {\"uri\": \"builtin:mnist\"}}",
+                + " {\"type\": \"lstm\"}, {\"type\": \"dense\", \"units\": 10}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}",
                 "model.layers[1].type", "known types: dense, conv2d");
     }
 
@@ -161,7 +162,8 @@ class JobSubmissionValidationWebTest {
 
     @Test
     void absurdUnitsAreRefused() throws Exception {
-        assertValidationError("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 2000000000},"
+        assertValidationError("{\"model\": {\"inputShape\": [784],"
+                + " \"layers\": [{\"type\": \"dense\", \"units\": 2000000000},"
                 + " {\"type\": \"dense\", \"units\": 10}]}, \"dataset\": {\"uri\": \"builtin:mnist\"}}",
                 "model.layers[0].units", "must be between 1 and 65536");
     }
@@ -184,7 +186,8 @@ class JobSubmissionValidationWebTest {
     @Test
     void shapesThatDoNotChainAreRefused() throws Exception {
         assertValidationError("{\"model\": {\"inputShape\": [1, 28, 28], \"layers\": [{\"type\": \"conv2d\", "
-                + "\"filters\": 4, \"kernel\": 5}, {\"type\": \"dense\", \"units\": 10}]}, \"dataset\": {\"uri\": \"builtin:mnist\"}}",
+                + "\"filters\": 4, \"kernel\": 5}, {\"type\": \"dense\", \"units\": 10}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}",
                 "model.layers[1]", "add a flatten layer");
     }
 

@@ -170,7 +170,8 @@ abstract class JobStoreContractTest {
     void progressIsStoredOnlyForTheWorkerHoldingTheJob() {
         Job job = store.insert(definition("p"), null);
         store.claimNext("w1", LEASE);
-        JobProgress progress = new JobProgress(1, 3, 6, 0.33, 0.5, 0.12, 1234.5, List.of(700, 250, 90), 950.0, 2.5, 5.0);
+        JobProgress progress = new JobProgress(1, 3, 6, 0.33, 0.5, 0.12, 1234.5, List.of(700, 250, 90), 950.0, 2.5,
+                5.0);
         assertThat(store.recordProgress(job.id(), "w2", progress, LEASE)).isFalse();
         assertThat(store.find(job.id()).orElseThrow().progress()).isEmpty();
         assertThat(store.recordProgress(job.id(), "w1", progress, LEASE)).isTrue();

@@ -21,10 +21,6 @@ class DevicesTest {
     void listsAndAllNameSeveralGpusTheFirstHoldingTheParameters() {
         assertThat(Devices.resolve("gpu:all", 3)).containsExactly(Device.gpu(0), Device.gpu(1), Device.gpu(2));
         assertThat(Devices.resolve("gpu:2,0", 3)).containsExactly(Device.gpu(2), Device.gpu(0));
-        assertThat(Devices.isMultiDevice("gpu:all")).isTrue();
-        assertThat(Devices.isMultiDevice("gpu:0,1")).isTrue();
-        assertThat(Devices.isMultiDevice("gpu:1")).isFalse();
-        assertThat(Devices.isMultiDevice("auto")).isFalse();
         assertThat(Devices.describe(Devices.resolve("gpu:0,1", 2))).isEqualTo("gpu(0)+gpu(1)");
     }
 
@@ -35,7 +31,8 @@ class DevicesTest {
                 .hasMessage("device: gpu:2 requested but only 2 GPU(s) are visible");
         assertThatThrownBy(() -> Devices.resolve("gpu:0,2", 2))
                 .hasMessage("device: gpu:0,2 requested but only 2 GPU(s) are visible");
-        assertThatThrownBy(() -> Devices.resolve("gpu:all", 0)).hasMessage("device: gpu:all requested but no GPU is visible");
+        assertThatThrownBy(() -> Devices.resolve("gpu:all", 0))
+                .hasMessage("device: gpu:all requested but no GPU is visible");
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.l0sparsify.testing.TestS3;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -71,23 +70,22 @@ class S3StoreTest extends StoreContract {
     }
 
     @Test
-    void aMissingBucketStopsStartUpNamingTheSetting() {
-        StorageProperties missing = new StorageProperties(StorageProperties.S3_TYPE, null,
-                new StorageProperties.S3("no-such-bucket-" + UUID.randomUUID(), null, TestS3.endpoint(), null, null, "test",
-                        "test"));
-        assertThatThrownBy(() -> new S3StorageConfiguration().s3Client(missing))
-                .hasMessageStartingWith("l0.storage.s3.bucket: cannot reach bucket no-such-bucket-");
+    void aMissingBucketIsAnErrorNotAMissingArtifact() {
+        StorageProperties.S3 gone = new StorageProperties.S3("no-such-bucket-" + UUID.randomUUID(), null,
+                TestS3.endpoint(), null, null, "test", "test");
+        ArtifactStore store = new S3ArtifactStore(client, gone);
+        assertThatThrownBy(() -> store.open("job-8", "model.onnx")).isInstanceOf(IOException.class)
+                .isNotInstanceOf(S3ArtifactStore.NotFound.class);
+        assertThatThrownBy(() -> new S3CheckpointStore(client, gone).get("job-8")).isInstanceOf(IOException.class)
+                .isNotInstanceOf(S3ArtifactStore.NotFound.class);
     }
 
     @Test
-    void settingsAreCheckedWhenBound() {
-        assertThatThrownBy(() -> new StorageProperties("s3", null, null))
-                .hasMessage("l0.storage.s3.bucket: required when l0.storage.type is s3");
-        assertThatThrownBy(() -> new StorageProperties("ftp", null, null))
-                .hasMessage("l0.storage.type: must be file or s3 but is ftp");
-        assertThatThrownBy(() -> new StorageProperties.S3("b", null, null, null, null, "key", null))
-                .hasMessageContaining("both access-key and secret-key");
-        assertThat(Map.of("pathStyle", new StorageProperties.S3("b", null, TestS3.endpoint(), null, null, null, null)
-                .pathStyle())).containsEntry("pathStyle", TestS3.endpoint() != null);
+    void aMissingBucketStopsStartUpNamingTheSetting() {
+        StorageProperties missing = new StorageProperties(StorageProperties.S3_TYPE, null,
+                new StorageProperties.S3("no-such-bucket-" + UUID.randomUUID(), null, TestS3.endpoint(), null, null,
+                        "test", "test"));
+        assertThatThrownBy(() -> new S3StorageConfiguration().s3Client(missing))
+                .hasMessageStartingWith("l0.storage.s3.bucket: cannot reach bucket no-such-bucket-");
     }
 }

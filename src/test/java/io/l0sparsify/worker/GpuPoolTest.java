@@ -49,7 +49,8 @@ class GpuPoolTest {
         assertThat(cpuOnly.defaultConcurrency()).isEqualTo(1);
         assertThat(cpuOnly.place(null).device()).isEqualTo("cpu");
         assertThatThrownBy(() -> cpuOnly.place("gpu")).hasMessage("device: gpu requested but no GPU is visible");
-        assertThatThrownBy(() -> cpuOnly.place("gpu:all")).hasMessage("device: gpu:all requested but no GPU is visible");
+        assertThatThrownBy(() -> cpuOnly.place("gpu:all"))
+                .hasMessage("device: gpu:all requested but no GPU is visible");
 
         GpuPool cpuWorkerOnGpuMachine = new GpuPool("cpu", 2);
         assertThat(cpuWorkerOnGpuMachine.place("auto").device()).isEqualTo("cpu");
@@ -59,9 +60,10 @@ class GpuPoolTest {
 
     @Test
     void aWorkerDeviceOrJobDeviceThatIsNotThereIsAnError() {
-        assertThatThrownBy(() -> new GpuPool("gpu:2", 2))
-                .hasMessage("device: gpu:2 requested but only 2 GPU(s) are visible");
-        assertThatThrownBy(() -> new GpuPool("gpu", 0)).hasMessage("l0.worker.device: gpu but no GPU is visible");
+        assertThatThrownBy(() -> new GpuPool("gpu:2", 2).workerGpus())
+                .hasMessage("l0.worker.device: gpu:2 requested but only 2 GPU(s) are visible");
+        assertThatThrownBy(() -> new GpuPool("gpu", 0).defaultConcurrency())
+                .hasMessage("l0.worker.device: gpu but no GPU is visible");
         GpuPool pool = new GpuPool("auto", 2);
         assertThatThrownBy(() -> pool.place("gpu:0,5")).hasMessageContaining("only 2 GPU(s)");
         assertThat(pool.busy()).containsExactly(0, 0);
