@@ -6,10 +6,6 @@ import static org.mockito.Mockito.when;
 
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.Job;
-import io.l0sparsify.job.JobDefinition;
-import io.l0sparsify.job.JobDefinitionJson;
-import io.l0sparsify.job.JobJson;
-import io.l0sparsify.job.JobLimits;
 import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
@@ -17,7 +13,7 @@ import io.l0sparsify.l0.TrainingAbortedException;
 import io.l0sparsify.l0.TrainingConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -115,23 +111,10 @@ class GpuWorkerTest {
 
     private Job submit(String device, long seed) {
         String deviceField = device == null ? "" : ", \"device\": \"" + device + "\"";
-        JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
-                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
-                 {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
-                 "training": {"epochs": 1, "seed": %d%s}}""".formatted(seed, deviceField)),
-                new JobLimits(null, null, null, null, null, null, null));
-        return jobs.submit(definition, null).job();
+        return TestJobs.submit(jobs, "{\"epochs\": 1, \"seed\": " + seed + deviceField + "}");
     }
 
     private Job awaitJob(String id, Predicate<Job> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(40);
-        while (Instant.now().isBefore(deadline)) {
-            Job job = store.find(id).orElseThrow();
-            if (condition.test(job)) {
-                return job;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job " + id + " did not reach the expected condition: " + store.find(id));
+        return TestJobs.await(store, id, condition, Duration.ofSeconds(40));
     }
 }

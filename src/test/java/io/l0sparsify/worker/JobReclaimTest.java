@@ -9,10 +9,6 @@ import static org.mockito.Mockito.when;
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobAttempt;
-import io.l0sparsify.job.JobDefinition;
-import io.l0sparsify.job.JobDefinitionJson;
-import io.l0sparsify.job.JobJson;
-import io.l0sparsify.job.JobLimits;
 import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
@@ -67,12 +63,7 @@ class JobReclaimTest {
     CheckpointStore checkpoints;
 
     private Job submit() {
-        JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
-                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
-                 {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
-                 "training": {"epochs": 3, "device": "cpu", "maxRuntime": "PT1M"}}"""),
-                new JobLimits(null, null, null, null, null, null, null));
-        return jobs.submit(definition, null).job();
+        return TestJobs.submit(jobs, "{\"epochs\": 3, \"device\": \"cpu\", \"maxRuntime\": \"PT1M\"}");
     }
 
     /** A worker claims the job and dies: nothing renews its lease, which runs out at once. */

@@ -7,10 +7,6 @@ import static org.mockito.Mockito.when;
 
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.Job;
-import io.l0sparsify.job.JobDefinition;
-import io.l0sparsify.job.JobDefinitionJson;
-import io.l0sparsify.job.JobJson;
-import io.l0sparsify.job.JobLimits;
 import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
@@ -69,24 +65,11 @@ class JobWorkerTest {
     }
 
     private Job submit(String device) {
-        JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
-                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
-                 {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
-                 "training": {"epochs": 3, "device": "%s", "maxRuntime": "PT1M"}}""".formatted(device)),
-                new JobLimits(null, null, null, null, null, null, null));
-        return jobs.submit(definition, null).job();
+        return TestJobs.submit(jobs, "{\"epochs\": 3, \"device\": \"" + device + "\", \"maxRuntime\": \"PT1M\"}");
     }
 
     private Job awaitJob(String id, Predicate<Job> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(deadline)) {
-            Job job = store.find(id).orElseThrow();
-            if (condition.test(job)) {
-                return job;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job " + id + " did not reach the expected condition: " + store.find(id));
+        return TestJobs.await(store, id, condition, Duration.ofSeconds(30));
     }
 
     private static TrainingProgress progress(int epoch) {

@@ -1,0 +1,40 @@
+package io.l0sparsify.worker;
+
+import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobDefinition;
+import io.l0sparsify.job.JobDefinitionJson;
+import io.l0sparsify.job.JobJson;
+import io.l0sparsify.job.JobLimits;
+import io.l0sparsify.job.JobService;
+import io.l0sparsify.job.JobStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Predicate;
+
+/** The small MLP job the worker tests submit, and waiting for a job to reach a condition. */
+final class TestJobs {
+
+    private TestJobs() {}
+
+    /** A 784-8-10 MLP on builtin:mnist with the given {@code "training"} object. */
+    static Job submit(JobService jobs, String training) {
+        JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
+                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
+                 {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"}, "training": %s}"""
+                .formatted(training)), new JobLimits(null, null, null, null, null, null, null));
+        return jobs.submit(definition, null).job();
+    }
+
+    static Job await(JobStore store, String id, Predicate<Job> condition, Duration timeout)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            Job job = store.find(id).orElseThrow();
+            if (condition.test(job)) {
+                return job;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("job " + id + " did not reach the expected condition: " + store.find(id));
+    }
+}
