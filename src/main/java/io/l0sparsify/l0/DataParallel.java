@@ -47,6 +47,7 @@ final class DataParallel implements AutoCloseable {
     private final List<Parameter> parameters;
     private final L0Penalty penalty;
     private final List<Device> devices;
+    private final int inputSize;
     private final Loss crossEntropy = Loss.softmaxCrossEntropyLoss();
     private final List<NDManager> replicaManagers = new ArrayList<>();
     private final List<ReplicaStore> replicaStores = new ArrayList<>();
@@ -63,6 +64,7 @@ final class DataParallel implements AutoCloseable {
         this.parameters = List.copyOf(parameters);
         this.penalty = penalty;
         this.devices = List.copyOf(devices);
+        this.inputSize = Math.toIntExact(network.inputShape(1).size());
         for (int k = 1; k < devices.size(); k++) {
             NDManager manager = trainer.getManager().newSubManager(devices.get(k));
             replicaManagers.add(manager);
@@ -81,7 +83,6 @@ final class DataParallel implements AutoCloseable {
     Losses backward(float[] pixels, long[] labels, int size) {
         broadcast();
         int slices = Math.min(devices.size(), size);
-        int inputSize = Math.toIntExact(network.inputShape(1).size());
         float loss = 0;
         float cost;
         try (NDManager batch = trainer.getManager().newSubManager()) {
