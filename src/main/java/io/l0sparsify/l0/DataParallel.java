@@ -72,10 +72,6 @@ final class DataParallel implements AutoCloseable {
         }
     }
 
-    int replicas() {
-        return devices.size();
-    }
-
     /**
      * Leaves the gradient of {@code mean cross-entropy + penalty} over the first {@code size} examples in the
      * parameters' gradients (added to what is there; the optimizer's step clears them).
@@ -89,14 +85,15 @@ final class DataParallel implements AutoCloseable {
             // inputs are staged before autograd is switched on
             NDArray[] x = new NDArray[slices];
             NDArray[] y = new NDArray[slices];
-            int[] n = new int[slices];
+            double[] share = new double[slices];
             int offset = 0;
             for (int k = 0; k < slices; k++) {
-                n[k] = size / slices + (k < size % slices ? 1 : 0);
+                int n = size / slices + (k < size % slices ? 1 : 0);
+                share[k] = n / (double) size;
                 NDManager sliceManager = k == 0 ? batch : batch.newSubManager(devices.get(k));
-                x[k] = pixelStaging.floats(sliceManager, pixels, offset * inputSize, network.inputShape(n[k]));
-                y[k] = labelStaging.longs(sliceManager, labels, offset, n[k]);
-                offset += n[k];
+                x[k] = pixelStaging.floats(sliceManager, pixels, offset * inputSize, network.inputShape(n));
+                y[k] = labelStaging.longs(sliceManager, labels, offset, n);
+                offset += n;
             }
             try (NDScope scope = new NDScope()) {
                 NDArray[] ce = new NDArray[slices];
@@ -109,7 +106,7 @@ final class DataParallel implements AutoCloseable {
                                 : network.block().forward(replicaStores.get(k - 1), new NDList(x[k]), true);
                         ce[k] = crossEntropy.evaluate(new NDList(y[k]), logits);
                         NDArray objective = slices == 1 ? ce[k]
-                                : ce[k].mul(HardConcreteGate.scalar(ce[k], n[k] / (double) size));
+                                : ce[k].mul(HardConcreteGate.scalar(ce[k], share[k]));
                         if (k == 0) {
                             l0 = penalty.evaluate(null, null);
                             objective = objective.add(l0);
@@ -118,7 +115,7 @@ final class DataParallel implements AutoCloseable {
                     }
                 }
                 for (int k = 0; k < slices; k++) {
-                    loss += slices == 1 ? ce[k].getFloat() : (float) (ce[k].getFloat() * (n[k] / (double) size));
+                    loss += slices == 1 ? ce[k].getFloat() : (float) (ce[k].getFloat() * share[k]);
                 }
                 cost = l0.getFloat();
             }

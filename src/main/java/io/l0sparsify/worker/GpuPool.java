@@ -36,8 +36,8 @@ final class GpuPool {
     private final String workerDevice;
     private final IntSupplier gpuCount;
     private final MeterRegistry registry;
-    private boolean counted;
     private int visibleGpus;
+    /** Null until the GPUs are counted. */
     private List<Integer> workerGpus;
     private int[] busy;
 
@@ -62,29 +62,26 @@ final class GpuPool {
      * @throws IllegalArgumentException when the worker's device names a GPU that is not there
      */
     private void count() {
-        if (counted) {
+        if (workerGpus != null) {
             return;
         }
         visibleGpus = gpuCount.getAsInt();
         busy = new int[visibleGpus];
         List<Integer> gpus = new ArrayList<>();
-        if (workerDevice.equals("auto") || workerDevice.equals("gpu") || workerDevice.equals("gpu:all")) {
+        if (workerDevice.equals("auto") || workerDevice.equals("gpu")) {
+            // as a worker's device these mean "every GPU", not "GPU 0" as for a job
             gpus.addAll(allVisible());
-            if (gpus.isEmpty() && !workerDevice.equals("auto")) {
-                throw new IllegalArgumentException("l0.worker.device: " + workerDevice
-                        + " but no GPU is visible");
+            if (gpus.isEmpty() && workerDevice.equals("gpu")) {
+                throw new IllegalArgumentException("l0.worker.device: gpu but no GPU is visible");
             }
-        } else if (!workerDevice.equals("cpu")) {
+        } else {
             try {
-                for (Device d : Devices.resolve(workerDevice, visibleGpus)) {
-                    gpus.add(d.getDeviceId());
-                }
+                gpus.addAll(gpuIndices(Devices.resolve(workerDevice, visibleGpus)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("l0.worker." + e.getMessage(), e);
             }
         }
         workerGpus = List.copyOf(gpus);
-        counted = true;
         if (registry != null) {
             for (int gpu = 0; gpu < visibleGpus; gpu++) {
                 int index = gpu;
@@ -113,7 +110,7 @@ final class GpuPool {
      */
     synchronized Placement place(String requested) {
         count();
-        String device = requested == null || requested.equals("auto") ? "auto" : requested;
+        String device = requested == null ? "auto" : requested;
         Devices.parse(device);
         if (device.equals("auto") || device.equals("gpu")) {
             List<Integer> candidates = workerGpus;
@@ -135,12 +132,7 @@ final class GpuPool {
             }
             return hold("gpu:" + chosen, List.of(chosen));
         }
-        List<Integer> gpus = new ArrayList<>();
-        for (Device d : Devices.resolve(device, visibleGpus)) {
-            if (d.isGpu()) {
-                gpus.add(d.getDeviceId());
-            }
-        }
+        List<Integer> gpus = gpuIndices(Devices.resolve(device, visibleGpus));
         if (gpus.isEmpty()) {
             return hold("cpu", gpus);
         }
@@ -155,6 +147,16 @@ final class GpuPool {
     synchronized int[] busy() {
         count();
         return busy.clone();
+    }
+
+    private static List<Integer> gpuIndices(List<Device> devices) {
+        List<Integer> indices = new ArrayList<>();
+        for (Device d : devices) {
+            if (d.isGpu()) {
+                indices.add(d.getDeviceId());
+            }
+        }
+        return indices;
     }
 
     private List<Integer> allVisible() {
