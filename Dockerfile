@@ -1,7 +1,7 @@
 # l0-sparsify: one image for the API and the workers (CPU). Build: docker build -t l0-sparsify .
 # The PyTorch CPU natives travel inside the jar (pytorch-native-cpu), so a container needs no network.
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM maven:3.9-eclipse-temurin-25 AS build
 WORKDIR /src
 COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
@@ -15,10 +15,13 @@ RUN mvn -B -q -DskipTests package && cp target/l0-sparsify-*[0-9T].jar /src/app.
 # Without network at build time, mount a CUDA libtorch 2.7.1 instead and set PYTORCH_LIBRARY_PATH,
 # PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cu128 (DJL's documented settings).
 FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 AS gpu
-RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless curl \
+RUN apt-get update && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app l0 \
     && mkdir -p /app/data /app/tmp /app/djl-cache && chown -R l0 /app
+# Java 25 from the Temurin image (Ubuntu's own packages lag behind the LTS).
+COPY --from=eclipse-temurin:25-jre /opt/java/openjdk /opt/java/openjdk
+ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:$PATH
 WORKDIR /app
 COPY --from=build /src/app.jar /app/app.jar
 USER l0
@@ -39,7 +42,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -Djava.io.tmpdir=/app/tmp -jar /app/app.jar \"$@\"", "--"]
 
 # CPU image (the default target, last in this file).
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:25-jre
 RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /app l0 \
     && mkdir -p /app/data /app/tmp && chown -R l0 /app
