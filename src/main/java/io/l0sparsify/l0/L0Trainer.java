@@ -385,30 +385,32 @@ public final class L0Trainer {
         }
 
         private TrainingCheckpoint checkpoint(int epochsCompleted) {
-            List<float[]> shadows = average == null ? List.of() : average.shadows();
-            long updates = average == null ? 0 : average.updates();
-            byte[] state = CheckpointCodec.encode(new CheckpointCodec.State(values(), shadows, updates,
-                    optimizer.state(parameters)));
-            return new TrainingCheckpoint(epochsCompleted, step, state);
+            var averageState = average == null ? TrainingCheckpoint.Average.NONE
+                    : new TrainingCheckpoint.Average(average.shadows(), average.updates());
+            ResumableAdam.State moments = optimizer.state(parameters);
+            return new TrainingCheckpoint(epochsCompleted, step, values(), averageState,
+                    new TrainingCheckpoint.AdamMoments(moments.means(), moments.variances(), moments.steps()));
         }
 
         private void restore(TrainingCheckpoint checkpoint) {
-            CheckpointCodec.State state = CheckpointCodec.decode(checkpoint.state());
-            if (state.parameters().size() != parameters.size()) {
-                throw new IllegalArgumentException("checkpoint has " + state.parameters().size()
+            List<float[]> values = checkpoint.parameters();
+            if (values.size() != parameters.size()) {
+                throw new IllegalArgumentException("checkpoint has " + values.size()
                         + " parameters but the network has " + parameters.size());
             }
             for (int i = 0; i < parameters.size(); i++) {
-                if (state.parameters().get(i).length != parameters.get(i).getArray().size()) {
+                if (values.get(i).length != parameters.get(i).getArray().size()) {
                     throw new IllegalArgumentException("checkpoint does not match the network at parameter "
                             + parameters.get(i).getName());
                 }
             }
-            load(state.parameters());
-            if (average != null && state.shadows().size() == parameters.size()) {
-                average.restore(state.shadows(), state.averageUpdates());
+            load(values);
+            TrainingCheckpoint.Average saved = checkpoint.average();
+            if (average != null && saved.shadows().size() == parameters.size()) {
+                average.restore(saved.shadows(), saved.updates());
             }
-            optimizer.restore(parameters, state.optimizer());
+            TrainingCheckpoint.AdamMoments adam = checkpoint.adam();
+            optimizer.restore(parameters, new ResumableAdam.State(adam.means(), adam.variances(), adam.steps()));
             step = checkpoint.step();
         }
 

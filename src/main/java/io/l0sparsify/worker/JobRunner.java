@@ -225,8 +225,7 @@ class JobRunner {
 
     private void saveCheckpoint(String jobId, TrainingCheckpoint checkpoint) {
         try {
-            checkpoints.put(jobId, new CheckpointStore.StoredCheckpoint(checkpoint.epochsCompleted(),
-                    checkpoint.step(), checkpoint.state()));
+            checkpoints.put(jobId, checkpoint.encode());
         } catch (IOException | RuntimeException e) {
             // Losing a checkpoint costs a longer rerun after an interruption, never the job itself.
             log.warn("job {}: checkpoint after epoch {} not saved: {}", jobId, checkpoint.epochsCompleted(),
@@ -236,8 +235,7 @@ class JobRunner {
 
     private TrainingCheckpoint loadCheckpoint(String jobId) {
         try {
-            return checkpoints.get(jobId)
-                    .map(c -> new TrainingCheckpoint(c.epochsCompleted(), c.step(), c.state())).orElse(null);
+            return checkpoints.get(jobId).map(TrainingCheckpoint::decode).orElse(null);
         } catch (IOException | RuntimeException e) {
             log.warn("job {}: checkpoint unreadable, starting over: {}", jobId, e.getMessage());
             return null;

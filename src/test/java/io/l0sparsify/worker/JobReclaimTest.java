@@ -76,7 +76,8 @@ class JobReclaimTest {
     void aJobWhoseWorkerDiedResumesOnTheNextWorkerFromItsCheckpoint() throws Exception {
         Job job = submit();
         claimAndDie(job, "dead-1");
-        checkpoints.put(job.id(), new CheckpointStore.StoredCheckpoint(2, 40, new byte[] {7}));
+        checkpoints.put(job.id(), new TrainingCheckpoint(2, 40, List.of(new float[] {7f}),
+                TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE).encode());
         List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             resumedFrom.add(invocation.getArgument(4));
@@ -88,7 +89,8 @@ class JobReclaimTest {
 
         assertThat(resumedFrom).singleElement().satisfies(c -> {
             assertThat(c.epochsCompleted()).isEqualTo(2);
-            assertThat(c.state()).containsExactly(7);
+            assertThat(c.step()).isEqualTo(40);
+            assertThat(c.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(7f));
         });
         Job done = store.find(job.id()).orElseThrow();
         assertThat(done.state()).isEqualTo(JobState.FAILED);

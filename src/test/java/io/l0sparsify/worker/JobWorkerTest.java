@@ -127,11 +127,12 @@ class JobWorkerTest {
 
     @Test
     void interruptedRunIsRequeuedAndResumesFromItsLastCheckpoint() throws Exception {
-        byte[] state = {4, 2};
+        float[] parameter = {4f, 2f};
         List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             TrainingListener listener = invocation.getArgument(3);
-            listener.onCheckpoint(new TrainingCheckpoint(1, 2, state));
+            listener.onCheckpoint(new TrainingCheckpoint(1, 2, List.of(parameter), TrainingCheckpoint.Average.NONE,
+                    TrainingCheckpoint.AdamMoments.NONE));
             // As when this worker shuts down mid-run: the trainer was told to cancel, nobody asked for it.
             throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
         }).thenAnswer(invocation -> {
@@ -144,7 +145,7 @@ class JobWorkerTest {
         assertThat(resumedFrom).singleElement().satisfies(c -> {
             assertThat(c.epochsCompleted()).isEqualTo(1);
             assertThat(c.step()).isEqualTo(2);
-            assertThat(c.state()).containsExactly(4, 2);
+            assertThat(c.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(4f, 2f));
         });
         assertThat(checkpoints.get(job.id())).as("deleted once the job is final").isEmpty();
     }
