@@ -64,7 +64,7 @@ public final class L0Trainer {
      * @throws IllegalArgumentException when the config or the data do not fit the spec
      */
     public TrainingResult train(ModelSpec spec, TrainingConfig config, TrainTestSplit data,
-            TrainingListener listener, TrainingCheckpoint resumeFrom) {
+            RunListener listener, TrainingCheckpoint resumeFrom) {
         config.validateFor(spec);
         checkData(spec, data);
         Autograd.disableOnThisThread();
@@ -113,7 +113,7 @@ public final class L0Trainer {
         private final ModelSpec spec;
         private final TrainingConfig config;
         private final TrainTestSplit data;
-        private final TrainingListener listener;
+        private final RunListener listener;
         private final L0Network network;
         private final Trainer trainer;
         private final ResumableAdam optimizer;
@@ -138,7 +138,7 @@ public final class L0Trainer {
         private long trainNanosSinceReport;
         private double trainSeconds;
 
-        Run(ModelSpec spec, TrainingConfig config, TrainTestSplit data, TrainingListener listener,
+        Run(ModelSpec spec, TrainingConfig config, TrainTestSplit data, RunListener listener,
                 L0Network network, Trainer trainer, ResumableAdam optimizer, List<Device> devices) {
             this.spec = spec;
             this.config = config;
@@ -201,13 +201,13 @@ public final class L0Trainer {
             float[] batchPixels = new float[batchSize * inputSize];
             long[] batchLabels = new long[batchSize];
             for (int start = 0; start < order.length; start += batchSize) {
-                TrainingControl control = listener.control();
-                if (control == TrainingControl.CANCEL) {
-                    throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED,
+                switch (listener.control()) {
+                    case CONTINUE -> {}
+                    case STOP_EARLY -> {
+                        return true;
+                    }
+                    case CANCEL -> throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED,
                             "cancelled at step " + step);
-                }
-                if (control == TrainingControl.STOP_EARLY) {
-                    return true;
                 }
                 checkRuntime();
                 int size = Math.min(batchSize, order.length - start);

@@ -18,10 +18,10 @@ import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobError;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.l0.TrainingAbortedException;
+import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingResult;
-import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.storage.ArtifactStore;
 import io.l0sparsify.storage.CheckpointStore;
 import java.io.IOException;
@@ -144,7 +144,7 @@ class JobRunner {
                     + " classes but the model's last layer gives " + definition.model().numClasses() + " logits"));
         }
 
-        JobTrainingListener listener = new JobTrainingListener(job.id(), properties.id(), store, controls,
+        JobRunListener listener = new JobRunListener(job.id(), properties.id(), store, controls,
                 properties, lease, heartbeat.leaseDuration(), shuttingDown, eps -> metrics.throughput(job.id(), eps),
                 c -> saveCheckpoint(job.id(), c));
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? loadCheckpoint(job.id()) : null;

@@ -10,11 +10,11 @@ import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
+import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingAbortedException;
 import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.l0.TrainingControl;
-import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
@@ -130,7 +130,7 @@ class JobWorkerTest {
         float[] parameter = {4f, 2f};
         List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            TrainingListener listener = invocation.getArgument(3);
+            RunListener listener = invocation.getArgument(3);
             listener.onCheckpoint(new TrainingCheckpoint(1, 2, List.of(parameter), TrainingCheckpoint.Average.NONE,
                     TrainingCheckpoint.AdamMoments.NONE));
             // As when this worker shuts down mid-run: the trainer was told to cancel, nobody asked for it.
@@ -180,7 +180,7 @@ class JobWorkerTest {
         List<TrainingControl> seen = new CopyOnWriteArrayList<>();
         String[] id = new String[1];
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            TrainingListener listener = invocation.getArgument(3);
+            RunListener listener = invocation.getArgument(3);
             // Another worker re-claims the job (as after this worker's lease ran out during a pause).
             jdbc.sql("update job set worker_id = 'other-worker', lease_expires_at = ? where id = ?")
                     .params(Timestamp.from(Instant.now().plusSeconds(600)), id[0]).update();
@@ -209,7 +209,7 @@ class JobWorkerTest {
     @Test
     void progressIsStoredAndCancelReachesTheRunAtItsNextStep() throws Exception {
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            TrainingListener listener = invocation.getArgument(3);
+            RunListener listener = invocation.getArgument(3);
             listener.onProgress(progress(1));
             // A "step" every 10 ms, asking before each one, as the real trainer does.
             for (int step = 0; step < 3000; step++) {

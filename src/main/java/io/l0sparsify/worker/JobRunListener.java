@@ -3,9 +3,9 @@ package io.l0sparsify.worker;
 import io.l0sparsify.job.JobControls;
 import io.l0sparsify.job.JobProgress;
 import io.l0sparsify.job.JobStore;
+import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingControl;
-import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -18,7 +18,7 @@ import java.util.function.DoubleConsumer;
  * in-process request, the database (for requests that reached another process) and the worker's shutdown
  * flag.
  */
-final class JobTrainingListener implements TrainingListener {
+final class JobRunListener implements RunListener {
 
     private final String jobId;
     private final String workerId;
@@ -36,7 +36,7 @@ final class JobTrainingListener implements TrainingListener {
     /** Test error is only measured at epoch ends; snapshots in between carry the last one. */
     private Double lastTestError;
 
-    JobTrainingListener(String jobId, String workerId, JobStore store, JobControls controls,
+    JobRunListener(String jobId, String workerId, JobStore store, JobControls controls,
             WorkerProperties properties, LeaseHeartbeat.Lease lease, Duration leaseDuration,
             BooleanSupplier shuttingDown, DoubleConsumer throughput, Consumer<TrainingCheckpoint> checkpoints) {
         this.jobId = jobId;
