@@ -12,11 +12,9 @@ import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingAbortedException;
-import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingProgress;
-import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -124,34 +122,6 @@ class JobWorkerTest {
         assertThat(second.errorCode()).isEqualTo("internal_error");
         assertThat(second.errorMessage()).doesNotContain("OutOfMemoryError").contains("Java heap space");
     }
-
-    @Test
-    void interruptedRunIsRequeuedAndResumesFromItsLastCheckpoint() throws Exception {
-        float[] parameter = {4f, 2f};
-        List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            RunListener listener = invocation.getArgument(3);
-            listener.onCheckpoint(new TrainingCheckpoint(1, 2, List.of(parameter), TrainingCheckpoint.Average.NONE,
-                    TrainingCheckpoint.AdamMoments.NONE));
-            // As when this worker shuts down mid-run: the trainer was told to cancel, nobody asked for it.
-            throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
-        }).thenAnswer(invocation -> {
-            resumedFrom.add(invocation.getArgument(4));
-            throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, "diverged after resuming");
-        });
-        Job job = awaitJob(submit().id(), j -> j.state().isFinal());
-        assertThat(job.attempt()).isEqualTo(2);
-        assertThat(job.errorMessage()).isEqualTo("diverged after resuming");
-        assertThat(resumedFrom).singleElement().satisfies(c -> {
-            assertThat(c.epochsCompleted()).isEqualTo(1);
-            assertThat(c.step()).isEqualTo(2);
-            assertThat(c.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(4f, 2f));
-        });
-        assertThat(checkpoints.get(job.id())).as("deleted once the job is final").isEmpty();
-    }
-
-    @Autowired
-    CheckpointStore checkpoints;
 
     @Autowired
     JdbcClient jdbc;
