@@ -3,8 +3,8 @@ package io.l0sparsify.bench;
 import io.l0sparsify.dataset.IdxReader;
 import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.l0.L0Trainer;
+import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingConfig;
-import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
@@ -68,7 +68,7 @@ public final class ThroughputBenchmark {
         TrainTestSplit split = new TrainTestSplit(mnist.train(), mnist.test().head(100));
         List<double[]> windows = new ArrayList<>(); // {examples, seconds} per report after warm-up
         long[] previousStep = {0};
-        TrainingListener timer = progress -> {
+        RunListener timer = progress -> {
             long examples = (progress.step() - previousStep[0]) * (long) TrainingConfig.DEFAULT_BATCH_SIZE;
             previousStep[0] = progress.step();
             // each report's rate covers the training steps since the previous one, test passes excluded

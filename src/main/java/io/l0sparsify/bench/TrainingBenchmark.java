@@ -5,9 +5,9 @@ import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.export.WeightsJson;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.ProcessMemory;
+import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.l0.TrainingControl;
-import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.spec.ModelSpec;
@@ -86,7 +86,7 @@ public final class TrainingBenchmark {
     }
 
     /** Collects epochs and writes the report files after each one. */
-    private static final class Report implements TrainingListener {
+    private static final class Report implements RunListener {
         private final Map<String, Object> json = new LinkedHashMap<>();
         private final List<Map<String, Object>> history = new ArrayList<>();
         private final Baseline baseline;

@@ -11,56 +11,112 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The byte layout of {@link TrainingCheckpoint#state()}: a magic word, a version byte that is checked on
- * read, the parameter values and the moving-average shadows in parameter order, then (version 2) Adam's
- * moments and step count. Version 1 checkpoints, without the moments, still load; their run restarts them.
+ * The one stored form of a {@link TrainingCheckpoint}, big-endian:
+ *
+ * <pre>
+ *   int   magic 0x4C30434B ("L0CK")
+ *   byte  format version (3)
+ *   int   epochs completed
+ *   long  step
+ *   arrays parameters          arrays = int count, then per array: int length, length floats
+ *   arrays average shadows
+ *   long  average updates
+ *   arrays Adam means
+ *   arrays Adam variances
+ *   long  Adam steps
+ * </pre>
+ *
+ * <p>The previous release wrapped an inner state (magic, version byte 1 or 2, parameters, shadows, updates and,
+ * from 2, Adam's state) in an envelope of magic, int version 1, epochs, step and length. Its int version begins
+ * with a zero byte, which no version of this format uses, so those files are still read; a version-1 inner
+ * state has no moments and its resumed run restarts them.
  */
 final class CheckpointCodec {
 
     private static final int MAGIC = 0x4C30434B; // "L0CK"
-    private static final byte VERSION = 2;
-
-    record State(List<float[]> parameters, List<float[]> shadows, long averageUpdates,
-            ResumableAdam.State optimizer) {}
+    private static final byte VERSION = 3;
+    /** The first byte after the magic in the previous release's files: its envelope's int version 1 is 00 00 00 01. */
+    private static final byte PREVIOUS_RELEASE = 0;
 
     private CheckpointCodec() {}
 
-    static byte[] encode(State state) {
+    static byte[] encode(TrainingCheckpoint checkpoint) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeByte(VERSION);
-            writeArrays(out, state.parameters());
-            writeArrays(out, state.shadows());
-            out.writeLong(state.averageUpdates());
-            writeArrays(out, state.optimizer().means());
-            writeArrays(out, state.optimizer().variances());
-            out.writeLong(state.optimizer().steps());
+            out.writeInt(checkpoint.epochsCompleted());
+            out.writeLong(checkpoint.step());
+            writeArrays(out, checkpoint.parameters());
+            writeArrays(out, checkpoint.average().shadows());
+            out.writeLong(checkpoint.average().updates());
+            writeArrays(out, checkpoint.adam().means());
+            writeArrays(out, checkpoint.adam().variances());
+            out.writeLong(checkpoint.adam().steps());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("in-memory write failed", e);
         }
         return bytes.toByteArray();
     }
 
-    static State decode(byte[] data) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            if (in.readInt() != MAGIC) {
-                throw new IllegalArgumentException("not a training checkpoint");
-            }
+    static TrainingCheckpoint decode(byte[] bytes) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            requireMagic(in);
             byte version = in.readByte();
-            if (version != 1 && version != VERSION) {
-                throw new IllegalArgumentException("checkpoint version " + version
-                        + " is not supported (this build reads 1 to " + VERSION + ")");
+            TrainingCheckpoint checkpoint = switch (version) {
+                case VERSION -> readCurrent(in);
+                case PREVIOUS_RELEASE -> readPreviousRelease(in);
+                default -> throw unknownVersion(version);
+            };
+            if (in.available() > 0) {
+                throw new CheckpointFormatException("training checkpoint has " + in.available()
+                        + " bytes after its end");
             }
-            List<float[]> parameters = readArrays(in);
-            List<float[]> shadows = readArrays(in);
-            long averageUpdates = in.readLong();
-            ResumableAdam.State optimizer = version == 1 ? new ResumableAdam.State(List.of(), List.of(), 0)
-                    : new ResumableAdam.State(readArrays(in), readArrays(in), in.readLong());
-            return new State(parameters, shadows, averageUpdates, optimizer);
+            return checkpoint;
         } catch (IOException e) {
-            throw new IllegalArgumentException("truncated training checkpoint", e);
+            throw new CheckpointFormatException("truncated training checkpoint", e);
         }
+    }
+
+    private static TrainingCheckpoint readCurrent(DataInputStream in) throws IOException {
+        int epochsCompleted = in.readInt();
+        long step = in.readLong();
+        List<float[]> parameters = readArrays(in);
+        var average = new TrainingCheckpoint.Average(readArrays(in), in.readLong());
+        var adam = new TrainingCheckpoint.AdamMoments(readArrays(in), readArrays(in), in.readLong());
+        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam);
+    }
+
+    private static TrainingCheckpoint readPreviousRelease(DataInputStream in) throws IOException {
+        // the three remaining bytes of the envelope's int version, which was always 1
+        if (in.readUnsignedShort() != 0 || in.readByte() != 1) {
+            throw new CheckpointFormatException("training checkpoint has an unknown envelope version");
+        }
+        int epochsCompleted = in.readInt();
+        long step = in.readLong();
+        in.readInt(); // the inner state's length: it runs to the end
+        requireMagic(in);
+        byte inner = in.readByte();
+        if (inner != 1 && inner != 2) {
+            throw unknownVersion(inner);
+        }
+        List<float[]> parameters = readArrays(in);
+        var average = new TrainingCheckpoint.Average(readArrays(in), in.readLong());
+        var adam = inner == 1 ? TrainingCheckpoint.AdamMoments.NONE
+                : new TrainingCheckpoint.AdamMoments(readArrays(in), readArrays(in), in.readLong());
+        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam);
+    }
+
+    private static void requireMagic(DataInputStream in) throws IOException {
+        if (in.readInt() != MAGIC) {
+            throw new CheckpointFormatException("not a training checkpoint");
+        }
+    }
+
+    private static CheckpointFormatException unknownVersion(byte version) {
+        return new CheckpointFormatException("training checkpoint format version " + version
+                + " is not supported (this build writes version " + VERSION
+                + " and also reads the previous release's checkpoints)");
     }
 
     private static void writeArrays(DataOutputStream out, List<float[]> arrays) throws IOException {
@@ -76,10 +132,18 @@ final class CheckpointCodec {
 
     private static List<float[]> readArrays(DataInputStream in) throws IOException {
         int count = in.readInt();
+        if (count < 0 || count > in.available()) {
+            throw new CheckpointFormatException("truncated training checkpoint (" + count + " arrays announced)");
+        }
         List<float[]> arrays = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            float[] array = new float[in.readInt()];
-            byte[] bytes = new byte[array.length * Float.BYTES];
+            int length = in.readInt();
+            if (length < 0 || (long) length * Float.BYTES > in.available()) {
+                throw new CheckpointFormatException("truncated training checkpoint (an array of " + length
+                        + " values announced)");
+            }
+            float[] array = new float[length];
+            byte[] bytes = new byte[length * Float.BYTES];
             in.readFully(bytes);
             ByteBuffer.wrap(bytes).asFloatBuffer().get(array);
             arrays.add(array);

@@ -64,7 +64,7 @@ public final class L0Trainer {
      * @throws IllegalArgumentException when the config or the data do not fit the spec
      */
     public TrainingResult train(ModelSpec spec, TrainingConfig config, TrainTestSplit data,
-            TrainingListener listener, TrainingCheckpoint resumeFrom) {
+            RunListener listener, TrainingCheckpoint resumeFrom) {
         config.validateFor(spec);
         checkData(spec, data);
         Autograd.disableOnThisThread();
@@ -113,7 +113,7 @@ public final class L0Trainer {
         private final ModelSpec spec;
         private final TrainingConfig config;
         private final TrainTestSplit data;
-        private final TrainingListener listener;
+        private final RunListener listener;
         private final L0Network network;
         private final Trainer trainer;
         private final ResumableAdam optimizer;
@@ -138,7 +138,7 @@ public final class L0Trainer {
         private long trainNanosSinceReport;
         private double trainSeconds;
 
-        Run(ModelSpec spec, TrainingConfig config, TrainTestSplit data, TrainingListener listener,
+        Run(ModelSpec spec, TrainingConfig config, TrainTestSplit data, RunListener listener,
                 L0Network network, Trainer trainer, ResumableAdam optimizer, List<Device> devices) {
             this.spec = spec;
             this.config = config;
@@ -201,13 +201,13 @@ public final class L0Trainer {
             float[] batchPixels = new float[batchSize * inputSize];
             long[] batchLabels = new long[batchSize];
             for (int start = 0; start < order.length; start += batchSize) {
-                TrainingControl control = listener.control();
-                if (control == TrainingControl.CANCEL) {
-                    throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED,
+                switch (listener.control()) {
+                    case CONTINUE -> {}
+                    case STOP_EARLY -> {
+                        return true;
+                    }
+                    case CANCEL -> throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED,
                             "cancelled at step " + step);
-                }
-                if (control == TrainingControl.STOP_EARLY) {
-                    return true;
                 }
                 checkRuntime();
                 int size = Math.min(batchSize, order.length - start);
@@ -385,30 +385,32 @@ public final class L0Trainer {
         }
 
         private TrainingCheckpoint checkpoint(int epochsCompleted) {
-            List<float[]> shadows = average == null ? List.of() : average.shadows();
-            long updates = average == null ? 0 : average.updates();
-            byte[] state = CheckpointCodec.encode(new CheckpointCodec.State(values(), shadows, updates,
-                    optimizer.state(parameters)));
-            return new TrainingCheckpoint(epochsCompleted, step, state);
+            var averageState = average == null ? TrainingCheckpoint.Average.NONE
+                    : new TrainingCheckpoint.Average(average.shadows(), average.updates());
+            ResumableAdam.State moments = optimizer.state(parameters);
+            return new TrainingCheckpoint(epochsCompleted, step, values(), averageState,
+                    new TrainingCheckpoint.AdamMoments(moments.means(), moments.variances(), moments.steps()));
         }
 
         private void restore(TrainingCheckpoint checkpoint) {
-            CheckpointCodec.State state = CheckpointCodec.decode(checkpoint.state());
-            if (state.parameters().size() != parameters.size()) {
-                throw new IllegalArgumentException("checkpoint has " + state.parameters().size()
+            List<float[]> values = checkpoint.parameters();
+            if (values.size() != parameters.size()) {
+                throw new IllegalArgumentException("checkpoint has " + values.size()
                         + " parameters but the network has " + parameters.size());
             }
             for (int i = 0; i < parameters.size(); i++) {
-                if (state.parameters().get(i).length != parameters.get(i).getArray().size()) {
+                if (values.get(i).length != parameters.get(i).getArray().size()) {
                     throw new IllegalArgumentException("checkpoint does not match the network at parameter "
                             + parameters.get(i).getName());
                 }
             }
-            load(state.parameters());
-            if (average != null && state.shadows().size() == parameters.size()) {
-                average.restore(state.shadows(), state.averageUpdates());
+            load(values);
+            TrainingCheckpoint.Average saved = checkpoint.average();
+            if (average != null && saved.shadows().size() == parameters.size()) {
+                average.restore(saved.shadows(), saved.updates());
             }
-            optimizer.restore(parameters, state.optimizer());
+            TrainingCheckpoint.AdamMoments adam = checkpoint.adam();
+            optimizer.restore(parameters, new ResumableAdam.State(adam.means(), adam.variances(), adam.steps()));
             step = checkpoint.step();
         }
 

@@ -1,13 +1,65 @@
 package io.l0sparsify.l0;
 
+import java.util.List;
+
 /**
- * The state of a run at an epoch end, enough for {@link L0Trainer} to resume it: parameters, their moving
- * average and the step count. Randomness is derived from (seed, epoch), so no generator state is needed.
- * Adam's moment estimates are not part of it (DJL keeps them private); a resumed run restarts them, which
- * costs a few hundred steps of warm-up.
+ * The state of a run at an epoch end, enough for {@link L0Trainer} to resume it as if it had never stopped:
+ * the parameters, their moving average, and Adam's moment estimates and step count. Shuffles and gate noise
+ * are derived from (seed, epoch), so no generator state is needed (dropout, drawn from PyTorch's generator,
+ * is the exception). {@link #encode()} and {@link #decode(byte[])} give its one stored form
+ * ({@link CheckpointCodec}); storage keeps those bytes without reading them.
+ *
+ * <p>The arrays are held as given, not copied: a checkpoint is made once per epoch and handed straight to
+ * storage, and copying the whole network twice more would only cost memory.
  *
  * @param epochsCompleted epochs finished when the checkpoint was taken
  * @param step optimizer steps done
- * @param state the serialized parameters and averages (see {@link CheckpointCodec}); opaque to callers
+ * @param parameters the trainable parameters' values, in the network's parameter order
+ * @param average the moving average of the parameters ({@link Average#NONE} when the run keeps none)
+ * @param adam Adam's state ({@link AdamMoments#NONE} before the first step)
  */
-public record TrainingCheckpoint(int epochsCompleted, long step, byte[] state) {}
+public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> parameters, Average average,
+        AdamMoments adam) {
+
+    public TrainingCheckpoint {
+        parameters = List.copyOf(parameters);
+    }
+
+    /**
+     * The raw (not bias-corrected) shadows of the parameter average and the number of updates they have had.
+     */
+    public record Average(List<float[]> shadows, long updates) {
+
+        public static final Average NONE = new Average(List.of(), 0);
+
+        public Average {
+            shadows = List.copyOf(shadows);
+        }
+    }
+
+    /** Adam's first and second moment estimates per parameter, and the steps they have seen. */
+    public record AdamMoments(List<float[]> means, List<float[]> variances, long steps) {
+
+        public static final AdamMoments NONE = new AdamMoments(List.of(), List.of(), 0);
+
+        public AdamMoments {
+            means = List.copyOf(means);
+            variances = List.copyOf(variances);
+        }
+    }
+
+    /** This checkpoint in the current format (see {@link CheckpointCodec}). */
+    public byte[] encode() {
+        return CheckpointCodec.encode(this);
+    }
+
+    /**
+     * Reads a checkpoint of the current format or of the previous release's.
+     *
+     * @throws CheckpointFormatException when the bytes are not a checkpoint, are cut short, or come from a format
+     *     version this build does not know
+     */
+    public static TrainingCheckpoint decode(byte[] bytes) {
+        return CheckpointCodec.decode(bytes);
+    }
+}

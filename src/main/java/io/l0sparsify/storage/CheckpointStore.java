@@ -5,23 +5,15 @@ import java.util.Optional;
 
 /**
  * The latest training checkpoint of each job, kept apart from its artifacts (users never download it): a
- * job that is interrupted (its worker stopped or died) resumes from it instead of starting over.
+ * job that is interrupted (its worker stopped or died) resumes from it instead of starting over. The bytes are
+ * the core's ({@code TrainingCheckpoint.encode()}), stored and returned as they are.
  */
 public interface CheckpointStore {
 
     /** Replaces the job's checkpoint atomically. */
-    void put(String jobId, StoredCheckpoint checkpoint) throws IOException;
+    void put(String jobId, byte[] checkpoint) throws IOException;
 
-    Optional<StoredCheckpoint> get(String jobId) throws IOException;
+    Optional<byte[]> get(String jobId) throws IOException;
 
     void delete(String jobId) throws IOException;
-
-    /**
-     * A checkpoint as stored: where the run was and its opaque state (the core's serialization).
-     *
-     * @param epochsCompleted epochs finished when it was taken
-     * @param step optimizer steps done
-     * @param state the core's serialized parameters and averages
-     */
-    record StoredCheckpoint(int epochsCompleted, long step, byte[] state) {}
 }

@@ -11,7 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
- * Checkpoints as {@code <l0.storage.dir>/checkpoints/<jobId>.ckpt} ({@link CheckpointFormat}). Written to a
+ * Checkpoints as {@code <l0.storage.dir>/checkpoints/<jobId>.ckpt}. Written to a
  * temporary name and renamed, so a crash mid-write leaves the previous checkpoint intact.
  */
 @Component
@@ -25,13 +25,12 @@ public class FileSystemCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void put(String jobId, StoredCheckpoint checkpoint) throws IOException {
-        byte[] bytes = CheckpointFormat.encode(checkpoint);
+    public void put(String jobId, byte[] checkpoint) throws IOException {
         Files.createDirectories(dir);
         Path target = fileOf(jobId);
         Path temp = dir.resolve("." + jobId + ".tmp-" + UUID.randomUUID());
         try {
-            Files.write(temp, bytes);
+            Files.write(temp, checkpoint);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);
@@ -39,14 +38,14 @@ public class FileSystemCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public Optional<StoredCheckpoint> get(String jobId) throws IOException {
+    public Optional<byte[]> get(String jobId) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(fileOf(jobId));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        return Optional.of(CheckpointFormat.decode(jobId, bytes));
+        return Optional.of(bytes);
     }
 
     @Override

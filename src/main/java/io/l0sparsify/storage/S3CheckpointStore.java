@@ -7,7 +7,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Checkpoints as objects {@code <prefix>checkpoints/<jobId>.ckpt} ({@link CheckpointFormat}); a PUT replaces the
+ * Checkpoints as objects {@code <prefix>checkpoints/<jobId>.ckpt}; a PUT replaces the
  * previous one whole, so a worker dying mid-write leaves it intact.
  */
 public class S3CheckpointStore implements CheckpointStore {
@@ -23,14 +23,13 @@ public class S3CheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public void put(String jobId, StoredCheckpoint checkpoint) throws IOException {
+    public void put(String jobId, byte[] checkpoint) throws IOException {
         String key = keyOf(jobId);
-        byte[] bytes = CheckpointFormat.encode(checkpoint);
-        S3ArtifactStore.call(() -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(bytes)));
+        S3ArtifactStore.call(() -> s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(checkpoint)));
     }
 
     @Override
-    public Optional<StoredCheckpoint> get(String jobId) throws IOException {
+    public Optional<byte[]> get(String jobId) throws IOException {
         String key = keyOf(jobId);
         byte[] bytes;
         try (InputStream in = S3ArtifactStore.call(() -> s3.getObject(b -> b.bucket(bucket).key(key)))) {
@@ -38,7 +37,7 @@ public class S3CheckpointStore implements CheckpointStore {
         } catch (S3ArtifactStore.NotFound e) {
             return Optional.empty();
         }
-        return Optional.of(CheckpointFormat.decode(jobId, bytes));
+        return Optional.of(bytes);
     }
 
     @Override

@@ -11,18 +11,21 @@ import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The documents of a finished job besides the exporter's files: result.json (what {@code GET .../result}
- * returns), metrics.csv (one row per epoch) and spec.json (what is needed to rerun or fine-tune the job).
+ * returns, a {@link ResultDocument}), metrics.csv (one row per epoch) and spec.json (what is needed to rerun or
+ * fine-tune the job).
  */
 final class JobArtifacts {
 
@@ -51,75 +54,34 @@ final class JobArtifacts {
      */
     record KeptInputsModel(int inputs, LatencyMeasurement batch1, LatencyMeasurement batch100, long onnxBytes) {}
 
-    /** Where the data came from, as counted after any configured subsetting. */
-    record DataSummary(String uri, int trainExamples, int testExamples) {}
-
     static byte[] result(Job job, JobDefinition definition, TrainingConfig config, TrainingResult result,
-            DataSummary data, Measurements m) {
-        ObjectNode root = NODES.objectNode();
-        root.put("formatVersion", RESULT_FORMAT_VERSION);
-        root.put("jobId", job.id());
-        if (job.name() != null) {
-            root.put("name", job.name());
-        }
+            ResultDocument.Dataset data, Measurements m) {
         PrunedNetwork pruned = result.pruned();
         PrunedNetwork dense = result.dense();
-        root.put("architecture", pruned.architecture());
-        ArrayNode layers = root.putArray("layers");
-        for (PrunedLayer layer : pruned.layers()) {
-            ObjectNode node = layerSummary(layer);
-            if (node != null) {
-                layers.add(node);
-            }
-        }
-        root.put("testError", result.prunedTestError());
-        root.put("gatedTestError", result.gatedTestError());
-        ObjectNode parameters = root.putObject("parameters");
-        parameters.put("dense", dense.parameterCount());
-        parameters.put("pruned", pruned.parameterCount());
-        ObjectNode flops = root.putObject("flops");
-        flops.put("dense", dense.flops());
-        flops.put("pruned", pruned.flops());
-        root.put("compressionRatio", ratio(dense.parameterCount(), pruned.parameterCount()));
-        root.put("flopReduction", ratio(dense.flops(), pruned.flops()));
-        root.put("epochsCompleted", result.epochsCompleted());
-        root.put("stoppedEarly", result.stoppedEarly());
-        root.put("trainingSeconds", result.trainingSeconds());
-        root.put("device", result.device());
-        root.put("seed", config.seed());
-        root.set("model", ModelSpecJson.write(definition.model()));
-        if (definition.preset() != null) {
-            root.put("preset", definition.preset());
-        }
-        root.set("training", JobDefinitionJson.writeTraining(definition.training()));
-        ObjectNode dataset = root.putObject("dataset");
-        dataset.put("uri", data.uri());
-        dataset.put("trainExamples", data.trainExamples());
-        dataset.put("testExamples", data.testExamples());
-        ObjectNode latency = root.putObject("latency");
-        latency.put("runtime", "onnxruntime");
-        latency.put("threads", m.pruned1().threads());
-        latency.put("warmupRuns", m.warmupRuns());
-        latency.put("runs", m.pruned1().runs());
-        latency.set("dense", latencyPair(m.dense1(), m.dense100()));
-        latency.set("pruned", latencyPair(m.pruned1(), m.pruned100()));
-        ObjectNode sizes = root.putObject("onnxFileBytes");
-        sizes.put("dense", m.denseOnnxBytes());
-        sizes.put("pruned", m.prunedOnnxBytes());
-        List<String> names = new java.util.ArrayList<>(List.of(MODEL, WEIGHTS, METRICS, PARAMS, SPEC, RESULT));
-        if (m.keptInputs() != null) {
-            ObjectNode kept = root.putObject("keptInputsModel");
-            kept.put("artifact", MODEL_KEPT_INPUTS);
-            kept.put("inputs", m.keptInputs().inputs());
-            kept.put("onnxFileBytes", m.keptInputs().onnxBytes());
-            kept.set("latency", latencyPair(m.keptInputs().batch1(), m.keptInputs().batch100()));
+        ResultDocument.KeptInputsModel keptInputs = m.keptInputs() == null ? null
+                : new ResultDocument.KeptInputsModel(MODEL_KEPT_INPUTS, m.keptInputs().inputs(),
+                        m.keptInputs().onnxBytes(), latencyPair(m.keptInputs().batch1(), m.keptInputs().batch100()));
+        List<String> names = new ArrayList<>(List.of(MODEL, WEIGHTS, METRICS, PARAMS, SPEC, RESULT));
+        if (keptInputs != null) {
             names.add(1, MODEL_KEPT_INPUTS);
         }
-        ObjectNode links = root.putObject("artifacts");
+        Map<String, String> links = new LinkedHashMap<>();
         for (String name : names) {
             links.put(name, "/v1/jobs/" + job.id() + "/artifacts/" + name);
         }
-        return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        ResultDocument document = new ResultDocument(RESULT_FORMAT_VERSION, job.id(), job.name(),
+                pruned.architecture(), pruned.layers().stream().flatMap(layer -> layerSummary(layer).stream()).toList(),
+                result.prunedTestError(), result.gatedTestError(),
+                new ResultDocument.DenseVsPruned(dense.parameterCount(), pruned.parameterCount()),
+                new ResultDocument.DenseVsPruned(dense.flops(), pruned.flops()),
+                ratio(dense.parameterCount(), pruned.parameterCount()), ratio(dense.flops(), pruned.flops()),
+                result.epochsCompleted(), result.stoppedEarly(), result.trainingSeconds(), result.device(),
+                config.seed(), ModelSpecJson.write(definition.model()), definition.preset(),
+                JobDefinitionJson.writeTraining(definition.training()), data,
+                new ResultDocument.Latency("onnxruntime", m.pruned1().threads(), m.warmupRuns(), m.pruned1().runs(),
+                        latencyPair(m.dense1(), m.dense100()), latencyPair(m.pruned1(), m.pruned100())),
+                new ResultDocument.DenseVsPruned(m.denseOnnxBytes(), m.prunedOnnxBytes()), keptInputs, links);
+        return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
     }
 
     static byte[] spec(JobDefinition definition) {
@@ -148,59 +110,23 @@ final class JobArtifacts {
         return csv.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static ObjectNode layerSummary(PrunedLayer layer) {
-        ObjectNode node = NODES.objectNode();
-        node.put("name", layer.name());
-        if (layer instanceof PrunedLayer.Dense d) {
+    /** The summary of a weighted layer; nothing for the layers without weights. */
+    private static Optional<ResultDocument.Layer> layerSummary(PrunedLayer layer) {
+        return switch (layer) {
             // A dense layer's gates sit on its inputs, so its "units" are the inputs it keeps.
-            node.put("type", "dense");
-            node.put("gated", d.gated());
-            node.put("unitKind", "inputs");
-            node.put("originalUnits", d.originalInputs());
-            node.put("keptUnits", d.inputs());
-            node.set("keptIndices", indices(d.keptInputs()));
-            node.put("outputs", d.units());
-            parameters(node, d.originalParameterCount(), d.parameterCount());
-        } else if (layer instanceof PrunedLayer.Conv2d c) {
-            node.put("type", "conv2d");
-            node.put("gated", c.gated());
-            node.put("unitKind", "filters");
-            node.put("originalUnits", c.originalFilters());
-            node.put("keptUnits", c.filters());
-            node.set("keptIndices", indices(c.keptFilters()));
-            node.put("inputChannels", c.inChannels());
-            parameters(node, c.originalParameterCount(), c.parameterCount());
-        } else {
-            return null;
-        }
-        return node;
+            case PrunedLayer.Dense d -> Optional.of(new ResultDocument.Layer(d.name(), "dense", d.gated(), "inputs",
+                    d.originalInputs(), d.inputs(), d.keptInputs(), d.units(), null,
+                    new ResultDocument.DenseVsPruned(d.originalParameterCount(), d.parameterCount())));
+            case PrunedLayer.Conv2d c -> Optional.of(new ResultDocument.Layer(c.name(), "conv2d", c.gated(), "filters",
+                    c.originalFilters(), c.filters(), c.keptFilters(), null, c.inChannels(),
+                    new ResultDocument.DenseVsPruned(c.originalParameterCount(), c.parameterCount())));
+            case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> Optional.empty();
+        };
     }
 
-    private static void parameters(ObjectNode node, long dense, long pruned) {
-        ObjectNode parameters = node.putObject("parameters");
-        parameters.put("dense", dense);
-        parameters.put("pruned", pruned);
-    }
-
-    private static ArrayNode indices(int[] values) {
-        ArrayNode array = NODES.arrayNode();
-        IntStream.of(values).forEach(array::add);
-        return array;
-    }
-
-    private static ObjectNode latencyPair(LatencyMeasurement batch1, LatencyMeasurement batch100) {
-        ObjectNode node = NODES.objectNode();
-        node.set("batch1", latency(batch1));
-        node.set("batch100", latency(batch100));
-        return node;
-    }
-
-    private static ObjectNode latency(LatencyMeasurement m) {
-        ObjectNode node = NODES.objectNode();
-        node.put("batchSize", m.batchSize());
-        node.put("medianMicros", m.medianMicros());
-        node.put("p90Micros", m.p90Micros());
-        return node;
+    private static ResultDocument.LatencyPair latencyPair(LatencyMeasurement batch1, LatencyMeasurement batch100) {
+        return new ResultDocument.LatencyPair(ResultDocument.LatencyPoint.of(batch1),
+                ResultDocument.LatencyPoint.of(batch100));
     }
 
     private static double ratio(long dense, long pruned) {

@@ -6,61 +6,146 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CheckpointCodecTest {
 
-    private static final ResumableAdam.State NO_MOMENTS = new ResumableAdam.State(List.of(), List.of(), 0);
+    private static final int MAGIC = 0x4C30434B; // "L0CK"
 
-    @Test
-    void stateRoundTripsExactly() {
-        CheckpointCodec.State state = new CheckpointCodec.State(
-                List.of(new float[] {1.5f, -0f, Float.MIN_VALUE, 3.4028235e38f}, new float[0]),
-                List.of(new float[] {0.1f, Float.NaN}), 4321,
-                new ResumableAdam.State(List.of(new float[] {1e-9f, 2f}), List.of(new float[] {3f, 4e-20f}), 777));
-        CheckpointCodec.State back = CheckpointCodec.decode(CheckpointCodec.encode(state));
-        assertThat(back.parameters()).hasSize(2);
-        assertThat(back.parameters().get(0)).containsExactly(state.parameters().get(0));
-        assertThat(back.parameters().get(1)).isEmpty();
-        assertThat(Float.floatToRawIntBits(back.shadows().get(0)[1]))
-                .isEqualTo(Float.floatToRawIntBits(Float.NaN));
-        assertThat(back.averageUpdates()).isEqualTo(4321);
-        assertThat(back.optimizer().means()).singleElement().satisfies(m -> assertThat(m).containsExactly(1e-9f, 2f));
-        assertThat(back.optimizer().variances()).singleElement()
-                .satisfies(v -> assertThat(v).containsExactly(3f, 4e-20f));
-        assertThat(back.optimizer().steps()).isEqualTo(777);
+    private static TrainingCheckpoint small() {
+        return new TrainingCheckpoint(1, 10, List.of(new float[] {1f}), TrainingCheckpoint.Average.NONE,
+                TrainingCheckpoint.AdamMoments.NONE);
     }
 
     @Test
-    void aVersionOneCheckpointLoadsWithoutMoments() throws IOException {
+    void checkpointRoundTripsExactly() {
+        TrainingCheckpoint checkpoint = new TrainingCheckpoint(7, 1_234_567_890_123L,
+                List.of(new float[] {1.5f, -0f, Float.MIN_VALUE, 3.4028235e38f}, new float[0]),
+                new TrainingCheckpoint.Average(List.of(new float[] {0.1f, Float.NaN}), 4321),
+                new TrainingCheckpoint.AdamMoments(List.of(new float[] {1e-9f, 2f}), List.of(new float[] {3f, 4e-20f}),
+                        777));
+        TrainingCheckpoint back = TrainingCheckpoint.decode(checkpoint.encode());
+        assertThat(back.epochsCompleted()).isEqualTo(7);
+        assertThat(back.step()).isEqualTo(1_234_567_890_123L);
+        assertThat(back.parameters()).hasSize(2);
+        assertThat(back.parameters().get(0)).containsExactly(checkpoint.parameters().get(0));
+        assertThat(Float.floatToRawIntBits(back.parameters().get(0)[1])).as("-0 stays -0")
+                .isEqualTo(Float.floatToRawIntBits(-0f));
+        assertThat(back.parameters().get(1)).isEmpty();
+        assertThat(Float.floatToRawIntBits(back.average().shadows().get(0)[1]))
+                .isEqualTo(Float.floatToRawIntBits(Float.NaN));
+        assertThat(back.average().updates()).isEqualTo(4321);
+        assertThat(back.adam().means()).singleElement().satisfies(m -> assertThat(m).containsExactly(1e-9f, 2f));
+        assertThat(back.adam().variances()).singleElement()
+                .satisfies(v -> assertThat(v).containsExactly(3f, 4e-20f));
+        assertThat(back.adam().steps()).isEqualTo(777);
+    }
+
+    @Test
+    void theFormatBeginsWithItsMagicAndVersion() {
+        // "L0CK", then version 3
+        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 3);
+    }
+
+    @Test
+    void anUnknownVersionIsRefusedByName() {
+        byte[] future = small().encode();
+        future[4] = 9;
+        assertThatThrownBy(() -> TrainingCheckpoint.decode(future)).isInstanceOf(CheckpointFormatException.class)
+                .hasMessageContaining("version 9");
+    }
+
+    @Test
+    void truncatedOrForeignBytesAreRefused() {
+        byte[] bytes = small().encode();
+        for (int length = 0; length < bytes.length; length++) {
+            byte[] cut = Arrays.copyOf(bytes, length);
+            assertThatThrownBy(() -> TrainingCheckpoint.decode(cut)).as("cut to %d bytes", length)
+                    .isInstanceOf(CheckpointFormatException.class);
+        }
+        assertThatThrownBy(() -> TrainingCheckpoint.decode(Arrays.copyOf(bytes, bytes.length - 2)))
+                .hasMessageContaining("truncated");
+        assertThatThrownBy(() -> TrainingCheckpoint.decode(Arrays.copyOf(bytes, bytes.length + 1)))
+                .isInstanceOf(CheckpointFormatException.class).hasMessageContaining("after its end");
+        assertThatThrownBy(() -> TrainingCheckpoint.decode(new byte[] {1, 2, 3, 4, 5}))
+                .isInstanceOf(CheckpointFormatException.class).hasMessageContaining("not a training checkpoint");
+    }
+
+    @Test
+    void theArrayCountsOfACorruptCheckpointAreNotTrusted() {
+        byte[] bytes = small().encode();
+        bytes[17] = 0x7F; // the parameter count (after magic, version, epochs and step) becomes ~2^31
+        assertThatThrownBy(() -> TrainingCheckpoint.decode(bytes)).isInstanceOf(CheckpointFormatException.class)
+                .hasMessageContaining("truncated");
+    }
+
+    @Test
+    void thePreviousReleasesCheckpointWithAdamsMomentsLoads() throws IOException {
+        byte[] old = previousRelease(3, 60, 2, inner -> {
+            writeArray(inner, 0.25f, -1f); // parameters: one of two values
+            writeArray(inner, 0.5f, 0.5f); // shadows
+            inner.writeLong(12);
+            writeArray(inner, 0.01f, 0.02f); // Adam means
+            writeArray(inner, 1e-4f, 2e-4f); // Adam variances
+            inner.writeLong(60);
+        });
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.decode(old);
+        assertThat(checkpoint.epochsCompleted()).isEqualTo(3);
+        assertThat(checkpoint.step()).isEqualTo(60);
+        assertThat(checkpoint.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(0.25f, -1f));
+        assertThat(checkpoint.average().shadows()).singleElement()
+                .satisfies(s -> assertThat(s).containsExactly(0.5f, 0.5f));
+        assertThat(checkpoint.average().updates()).isEqualTo(12);
+        assertThat(checkpoint.adam().variances()).singleElement()
+                .satisfies(v -> assertThat(v).containsExactly(1e-4f, 2e-4f));
+        assertThat(checkpoint.adam().steps()).isEqualTo(60);
+    }
+
+    @Test
+    void thePreviousReleasesCheckpointWithoutMomentsLoadsWithoutThem() throws IOException {
+        byte[] old = previousRelease(1, 20, 1, inner -> {
+            writeArray(inner, 0.25f, -1f);
+            inner.writeInt(0); // no shadows
+            inner.writeLong(0);
+        });
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.decode(old);
+        assertThat(checkpoint.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(0.25f, -1f));
+        assertThat(checkpoint.average().shadows()).isEmpty();
+        assertThat(checkpoint.adam()).isEqualTo(TrainingCheckpoint.AdamMoments.NONE);
+    }
+
+    private interface InnerState {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    /** The previous release's file: storage's envelope (int version 1) around the core's state (byte version). */
+    private static byte[] previousRelease(int epochs, long step, int innerVersion, InnerState state)
+            throws IOException {
+        ByteArrayOutputStream innerBytes = new ByteArrayOutputStream();
+        try (DataOutputStream inner = new DataOutputStream(innerBytes)) {
+            inner.writeInt(MAGIC);
+            inner.writeByte(innerVersion);
+            state.write(inner);
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(0x4C30434B);
-            out.writeByte(1);
-            out.writeInt(1); // one parameter of two values
-            out.writeInt(2);
-            out.writeFloat(0.25f);
-            out.writeFloat(-1f);
-            out.writeInt(0); // no shadows
-            out.writeLong(12);
+            out.writeInt(MAGIC);
+            out.writeInt(1);
+            out.writeInt(epochs);
+            out.writeLong(step);
+            out.writeInt(innerBytes.size());
+            out.write(innerBytes.toByteArray());
         }
-        CheckpointCodec.State state = CheckpointCodec.decode(bytes.toByteArray());
-        assertThat(state.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(0.25f, -1f));
-        assertThat(state.averageUpdates()).isEqualTo(12);
-        assertThat(state.optimizer().means()).isEmpty();
+        return bytes.toByteArray();
     }
 
-    @Test
-    void unknownVersionAndTruncationAreRefused() {
-        byte[] bytes = CheckpointCodec.encode(new CheckpointCodec.State(List.of(new float[] {1f}), List.of(), 0,
-                NO_MOMENTS));
-        byte[] future = bytes.clone();
-        future[4] = 9;
-        assertThatThrownBy(() -> CheckpointCodec.decode(future)).hasMessageContaining("version 9");
-        assertThatThrownBy(() -> CheckpointCodec.decode(java.util.Arrays.copyOf(bytes, bytes.length - 2)))
-                .hasMessageContaining("truncated");
-        assertThatThrownBy(() -> CheckpointCodec.decode(new byte[] {1, 2, 3, 4, 5}))
-                .hasMessageContaining("not a training checkpoint");
+    private static void writeArray(DataOutputStream out, float... values) throws IOException {
+        out.writeInt(1);
+        out.writeInt(values.length);
+        for (float value : values) {
+            out.writeFloat(value);
+        }
     }
 }

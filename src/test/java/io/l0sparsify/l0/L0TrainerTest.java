@@ -77,11 +77,11 @@ class L0TrainerTest {
     void sameSeedSameDataGiveIdenticalRuns() {
         TrainTestSplit data = Mnist.full().head(1000, 500);
         TrainingConfig config = TrainingConfig.defaults().withEpochs(2).withSeed(42);
-        TrainingResult first = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE, null);
-        TrainingResult second = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE, null);
+        TrainingResult first = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
+        TrainingResult second = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
         assertThat(second.gatedParameters()).isEqualTo(first.gatedParameters());
         assertThat(second.history().get(1).trainLoss()).isEqualTo(first.history().get(1).trainLoss());
-        TrainingResult other = new L0Trainer().train(Presets.MLP, config.withSeed(43), data, TrainingListener.NONE,
+        TrainingResult other = new L0Trainer().train(Presets.MLP, config.withSeed(43), data, RunListener.NONE,
                 null);
         assertThat(other.gatedParameters()).isNotEqualTo(first.gatedParameters());
     }
@@ -94,15 +94,15 @@ class L0TrainerTest {
         // fresh threads start with PyTorch's autograd on, and only one may collect gradients at a time
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
-            var a = pool.submit(() -> new L0Trainer().train(Presets.MLP, first, data, TrainingListener.NONE, null));
-            var b = pool.submit(() -> new L0Trainer().train(Presets.MLP, second, data, TrainingListener.NONE, null));
+            var a = pool.submit(() -> new L0Trainer().train(Presets.MLP, first, data, RunListener.NONE, null));
+            var b = pool.submit(() -> new L0Trainer().train(Presets.MLP, second, data, RunListener.NONE, null));
             byte[] concurrentA = a.get().gatedParameters();
             byte[] concurrentB = b.get().gatedParameters();
             // each run owns its random streams, so running beside another changes nothing
             assertThat(concurrentA).isEqualTo(
-                    new L0Trainer().train(Presets.MLP, first, data, TrainingListener.NONE, null).gatedParameters());
+                    new L0Trainer().train(Presets.MLP, first, data, RunListener.NONE, null).gatedParameters());
             assertThat(concurrentB).isEqualTo(
-                    new L0Trainer().train(Presets.MLP, second, data, TrainingListener.NONE, null).gatedParameters());
+                    new L0Trainer().train(Presets.MLP, second, data, RunListener.NONE, null).gatedParameters());
         } finally {
             pool.shutdownNow();
         }
@@ -115,7 +115,7 @@ class L0TrainerTest {
         List<Integer> counts = new ArrayList<>();
         // every manager of the engine hangs below its system manager, the parent of a base manager
         NDManager system = NDManager.newBaseManager("PyTorch").getParentManager();
-        new L0Trainer().train(Presets.LENET5_CAFFE, config.withEpochs(2), data, TrainingListener.NONE, null);
+        new L0Trainer().train(Presets.LENET5_CAFFE, config.withEpochs(2), data, RunListener.NONE, null);
         new L0Trainer().train(Presets.MLP, config, data, progress -> {
             if (!progress.epochEnd()) {
                 counts.add(system.getManagedArrays().size());
@@ -138,7 +138,7 @@ class L0TrainerTest {
                 counts.add(system.getManagedArrays().size());
             }
         }, null);
-        TrainingResult single = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE, null);
+        TrainingResult single = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
         assertThat(split.device()).isEqualTo("cpu()+cpu()");
         assertThat(counts).hasSizeGreaterThanOrEqualTo(4).containsOnly(counts.get(0));
         // same gradients (DataParallelTest), but Adam's sign-like first steps amplify float rounding
@@ -150,7 +150,7 @@ class L0TrainerTest {
     @Test
     void cancelStopsBeforeTheNextStep() {
         AtomicInteger asked = new AtomicInteger();
-        TrainingListener cancelAtTen = new TrainingListener() {
+        RunListener cancelAtTen = new RunListener() {
             @Override
             public void onProgress(TrainingProgress progress) {}
 
@@ -172,7 +172,7 @@ class L0TrainerTest {
     void stopEarlyKeepsTheWorkAndPrunesIt() {
         AtomicInteger asked = new AtomicInteger();
         List<TrainingProgress> reports = new ArrayList<>();
-        TrainingListener stopInSecondEpoch = new TrainingListener() {
+        RunListener stopInSecondEpoch = new RunListener() {
             @Override
             public void onProgress(TrainingProgress progress) {
                 reports.add(progress);
@@ -196,7 +196,7 @@ class L0TrainerTest {
     void runOverItsTimeBudgetIsAbortedWithThatReason() {
         assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP,
                 TrainingConfig.defaults().withEpochs(1000).withMaxRuntime(Duration.ofMillis(300)),
-                Mnist.full().head(1000, 100), TrainingListener.NONE, null))
+                Mnist.full().head(1000, 100), RunListener.NONE, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> assertThat(e.reason())
                         .isEqualTo(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED));
     }
@@ -209,7 +209,7 @@ class L0TrainerTest {
         TrainTestSplit poisoned = new TrainTestSplit(new ImageDataset("poisoned", 28, 28, pixels,
                 data.train().labels()), data.test());
         assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingConfig.defaults().withEpochs(1),
-                poisoned, TrainingListener.NONE, null))
+                poisoned, RunListener.NONE, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
                     assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.DIVERGED);
                     assertThat(e.getMessage()).contains("non-finite").contains("cross-entropy NaN");
@@ -221,7 +221,7 @@ class L0TrainerTest {
         TrainTestSplit data = Mnist.full().head(1000, 300);
         TrainingConfig config = TrainingConfig.defaults().withEpochs(3);
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
-        TrainingListener keep = new TrainingListener() {
+        RunListener keep = new RunListener() {
             @Override
             public void onProgress(TrainingProgress progress) {}
 
@@ -231,7 +231,7 @@ class L0TrainerTest {
             }
         };
         TrainingResult full = new L0Trainer().train(Presets.MLP, config, data, keep, null);
-        TrainingResult resumed = new L0Trainer().train(Presets.MLP, config, data, TrainingListener.NONE,
+        TrainingResult resumed = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE,
                 checkpoints.get(0));
         assertThat(checkpoints).extracting(TrainingCheckpoint::epochsCompleted).containsExactly(1, 2, 3);
         assertThat(resumed.epochsCompleted()).isEqualTo(3);
@@ -248,7 +248,7 @@ class L0TrainerTest {
         ModelSpec wrongInput = ModelSpec.of(List.of(100), List.of(new io.l0sparsify.spec.LayerSpec.Dense(10)),
                 io.l0sparsify.spec.SpecLimits.DEFAULT);
         assertThatThrownBy(() -> new L0Trainer().train(wrongInput, TrainingConfig.defaults(), data,
-                TrainingListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
+                RunListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("784 values per example").hasMessageContaining("[100]");
     }
 }

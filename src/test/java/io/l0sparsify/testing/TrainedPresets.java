@@ -2,8 +2,8 @@ package io.l0sparsify.testing;
 
 import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.l0.L0Trainer;
+import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingConfig;
-import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
@@ -47,7 +47,7 @@ public final class TrainedPresets {
 
     private static Trained train(ModelSpec spec, TrainingConfig config) {
         TrainTestSplit data = new TrainTestSplit(Mnist.full().train().head(2000), Mnist.full().test());
-        TrainingResult result = new L0Trainer().train(spec, config, data, TrainingListener.NONE, null);
+        TrainingResult result = new L0Trainer().train(spec, config, data, RunListener.NONE, null);
         return new Trained(spec, config, data, result);
     }
 }

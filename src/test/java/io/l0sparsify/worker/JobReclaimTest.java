@@ -12,8 +12,10 @@ import io.l0sparsify.job.JobAttempt;
 import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
+import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingAbortedException;
 import io.l0sparsify.l0.TrainingCheckpoint;
+import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +32,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  * A job whose worker died (its lease ran out) as the next worker runs it: resumed from the checkpoint the dead
  * worker stored, cancelled if the user asked while nobody was running it, failed once it has used up its
  * attempts. The dead workers are played by claims with a lease that expires at once; the worker loop is off
- * and the runner is called directly, as the loop would.
+ * and the runner is called directly, as the loop would, which also lets a test play this worker's shutdown.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "spring.datasource.url=jdbc:h2:mem:reclaim;DB_CLOSE_DELAY=-1", "l0.worker.enabled=false",
@@ -76,7 +78,8 @@ class JobReclaimTest {
     void aJobWhoseWorkerDiedResumesOnTheNextWorkerFromItsCheckpoint() throws Exception {
         Job job = submit();
         claimAndDie(job, "dead-1");
-        checkpoints.put(job.id(), new CheckpointStore.StoredCheckpoint(2, 40, new byte[] {7}));
+        checkpoints.put(job.id(), new TrainingCheckpoint(2, 40, List.of(new float[] {7f}),
+                TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE).encode());
         List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             resumedFrom.add(invocation.getArgument(4));
@@ -88,7 +91,8 @@ class JobReclaimTest {
 
         assertThat(resumedFrom).singleElement().satisfies(c -> {
             assertThat(c.epochsCompleted()).isEqualTo(2);
-            assertThat(c.state()).containsExactly(7);
+            assertThat(c.step()).isEqualTo(40);
+            assertThat(c.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(7f));
         });
         Job done = store.find(job.id()).orElseThrow();
         assertThat(done.state()).isEqualTo(JobState.FAILED);
@@ -127,5 +131,78 @@ class JobReclaimTest {
 
         assertThat(store.find(job.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         verifyNoInteractions(training);
+    }
+
+    /** A scripted trainer that asks before each "step", as the real one does, and obeys a CANCEL. */
+    private static Object runUntilAbandoned(RunListener listener) throws InterruptedException {
+        for (int step = 0; step < 3000; step++) {
+            if (listener.control() == TrainingControl.CANCEL) {
+                throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the run was never told to stop");
+    }
+
+    @Test
+    void aRunInterruptedByThisWorkersShutdownGoesBackToTheQueueAndResumesFromItsCheckpoint() throws Exception {
+        Job job = submit();
+        List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
+        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            RunListener listener = invocation.getArgument(3);
+            listener.onCheckpoint(new TrainingCheckpoint(1, 2, List.of(new float[] {4f, 2f}),
+                    TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE));
+            return runUntilAbandoned(listener);
+        }).thenAnswer(invocation -> {
+            resumedFrom.add(invocation.getArgument(4));
+            throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, "diverged after resuming");
+        });
+
+        runner.run(store.claimNext("survivor", LEASE).orElseThrow(), () -> true);
+
+        Job requeued = store.find(job.id()).orElseThrow();
+        assertThat(requeued.state()).isEqualTo(JobState.QUEUED);
+        assertThat(requeued.error()).isEmpty();
+        assertThat(checkpoints.get(job.id())).as("kept for the next attempt").isPresent();
+
+        runner.run(store.claimNext("survivor", LEASE).orElseThrow(), () -> false);
+
+        Job done = store.find(job.id()).orElseThrow();
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(done.state()).isEqualTo(JobState.FAILED);
+        assertThat(done.errorMessage()).isEqualTo("diverged after resuming");
+        assertThat(resumedFrom).singleElement().satisfies(c -> {
+            assertThat(c.epochsCompleted()).isEqualTo(1);
+            assertThat(c.step()).isEqualTo(2);
+            assertThat(c.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(4f, 2f));
+        });
+        assertThat(checkpoints.get(job.id())).as("deleted once the job is final").isEmpty();
+    }
+
+    @Test
+    void aJobCancelledAsThisWorkerShutsDownEndsCancelledRatherThanQueued() throws Exception {
+        Job job = submit();
+        Job claimed = store.claimNext("survivor", LEASE).orElseThrow();
+        jobs.cancel(job.id());
+        when(training.train(any(), any(), any(), any(), any()))
+                .thenAnswer(invocation -> runUntilAbandoned(invocation.getArgument(3)));
+
+        runner.run(claimed, () -> true);
+
+        assertThat(store.find(job.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    }
+
+    @Test
+    void aTrainerThatAbandonsARunNobodyAskedToStopEndsItFailedAsAnInternalError() throws Exception {
+        Job job = submit();
+        when(training.train(any(), any(), any(), any(), any()))
+                .thenThrow(new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped"));
+
+        runner.run(store.claimNext("survivor", LEASE).orElseThrow(), () -> false);
+
+        Job failed = store.find(job.id()).orElseThrow();
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("internal_error");
+        assertThat(failed.errorMessage()).contains("never asked");
     }
 }

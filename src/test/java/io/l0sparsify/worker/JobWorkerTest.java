@@ -10,13 +10,11 @@ import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
+import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingAbortedException;
-import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingConfig;
 import io.l0sparsify.l0.TrainingControl;
-import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
-import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -125,33 +123,6 @@ class JobWorkerTest {
         assertThat(second.errorMessage()).doesNotContain("OutOfMemoryError").contains("Java heap space");
     }
 
-    @Test
-    void interruptedRunIsRequeuedAndResumesFromItsLastCheckpoint() throws Exception {
-        byte[] state = {4, 2};
-        List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            TrainingListener listener = invocation.getArgument(3);
-            listener.onCheckpoint(new TrainingCheckpoint(1, 2, state));
-            // As when this worker shuts down mid-run: the trainer was told to cancel, nobody asked for it.
-            throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
-        }).thenAnswer(invocation -> {
-            resumedFrom.add(invocation.getArgument(4));
-            throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, "diverged after resuming");
-        });
-        Job job = awaitJob(submit().id(), j -> j.state().isFinal());
-        assertThat(job.attempt()).isEqualTo(2);
-        assertThat(job.errorMessage()).isEqualTo("diverged after resuming");
-        assertThat(resumedFrom).singleElement().satisfies(c -> {
-            assertThat(c.epochsCompleted()).isEqualTo(1);
-            assertThat(c.step()).isEqualTo(2);
-            assertThat(c.state()).containsExactly(4, 2);
-        });
-        assertThat(checkpoints.get(job.id())).as("deleted once the job is final").isEmpty();
-    }
-
-    @Autowired
-    CheckpointStore checkpoints;
-
     @Autowired
     JdbcClient jdbc;
 
@@ -179,7 +150,7 @@ class JobWorkerTest {
         List<TrainingControl> seen = new CopyOnWriteArrayList<>();
         String[] id = new String[1];
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            TrainingListener listener = invocation.getArgument(3);
+            RunListener listener = invocation.getArgument(3);
             // Another worker re-claims the job (as after this worker's lease ran out during a pause).
             jdbc.sql("update job set worker_id = 'other-worker', lease_expires_at = ? where id = ?")
                     .params(Timestamp.from(Instant.now().plusSeconds(600)), id[0]).update();
@@ -208,7 +179,7 @@ class JobWorkerTest {
     @Test
     void progressIsStoredAndCancelReachesTheRunAtItsNextStep() throws Exception {
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            TrainingListener listener = invocation.getArgument(3);
+            RunListener listener = invocation.getArgument(3);
             listener.onProgress(progress(1));
             // A "step" every 10 ms, asking before each one, as the real trainer does.
             for (int step = 0; step < 3000; step++) {

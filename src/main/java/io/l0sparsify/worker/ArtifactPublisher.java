@@ -1,0 +1,76 @@
+package io.l0sparsify.worker;
+
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
+import io.l0sparsify.export.LatencyMeasurement;
+import io.l0sparsify.export.OnnxExporter;
+import io.l0sparsify.export.OnnxRuntimeRunner;
+import io.l0sparsify.export.WeightsJson;
+import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobDefinition;
+import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingResult;
+import io.l0sparsify.storage.ArtifactStore;
+import java.io.IOException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Publishes a trained run: exports the pruned, dense and (where the network gathers its inputs) kept-inputs
+ * models to ONNX, measures their latency in ONNX Runtime, and writes the artifact set with result.json last,
+ * so that its presence means the set is complete.
+ */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
+@Component
+class ArtifactPublisher {
+
+    private final ArtifactStore artifacts;
+    private final WorkerProperties properties;
+
+    ArtifactPublisher(ArtifactStore artifacts, WorkerProperties properties) {
+        this.artifacts = artifacts;
+        this.properties = properties;
+    }
+
+    /** Writes nothing when the lease is lost by the time the set is ready: the job is another worker's then. */
+    void publish(Job job, RunInputs.Prepared inputs, TrainingResult result, LeaseHeartbeat.Lease lease)
+            throws IOException {
+        JobDefinition definition = job.definition();
+        TrainingConfig config = inputs.config();
+        String modelName = job.name() != null ? job.name() : "l0-" + job.id();
+        byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName);
+        byte[] denseOnnx = OnnxExporter.export(result.dense(), modelName + "-dense");
+        // Fed only its kept inputs, the pruned MLP skips the gather that selects them (faster; see result.json).
+        byte[] keptInputsOnnx = result.pruned().keptInputsOnly()
+                .map(network -> OnnxExporter.export(network, modelName + "-kept-inputs")).orElse(null);
+        JobArtifacts.KeptInputsModel keptInputs = keptInputsOnnx == null ? null
+                : new JobArtifacts.KeptInputsModel(result.pruned().keptInputsOnly().get().inputSize(),
+                        latency(keptInputsOnnx, 1), latency(keptInputsOnnx, 100), keptInputsOnnx.length);
+        JobArtifacts.Measurements measurements = new JobArtifacts.Measurements(
+                latency(denseOnnx, 1), latency(denseOnnx, 100), latency(prunedOnnx, 1), latency(prunedOnnx, 100),
+                denseOnnx.length, prunedOnnx.length, properties.latency().warmupRuns(), keptInputs);
+        ResultDocument.Dataset data = new ResultDocument.Dataset(definition.datasetUri(),
+                inputs.data().train().size(), inputs.data().test().size());
+
+        if (lease.lost()) {
+            // Another worker holds the job now and writes its own artifacts; ours would only race with them.
+            return;
+        }
+        // A rerun of an interrupted attempt replaces whatever the earlier attempt left.
+        artifacts.put(job.id(), JobArtifacts.MODEL, prunedOnnx);
+        if (keptInputsOnnx != null) {
+            artifacts.put(job.id(), JobArtifacts.MODEL_KEPT_INPUTS, keptInputsOnnx);
+        }
+        artifacts.put(job.id(), JobArtifacts.WEIGHTS, WeightsJson.write(result.pruned()));
+        artifacts.put(job.id(), JobArtifacts.METRICS, JobArtifacts.metricsCsv(result.history()));
+        artifacts.put(job.id(), JobArtifacts.PARAMS, result.gatedParameters());
+        artifacts.put(job.id(), JobArtifacts.SPEC, JobArtifacts.spec(definition));
+        // result.json last: its presence means the set is complete.
+        artifacts.put(job.id(), JobArtifacts.RESULT,
+                JobArtifacts.result(job, definition, config, result, data, measurements));
+    }
+
+    private LatencyMeasurement latency(byte[] model, int batch) {
+        WorkerProperties.Latency l = properties.latency();
+        return OnnxRuntimeRunner.measureLatency(model, batch, l.threads(), l.warmupRuns(), l.runs());
+    }
+}

@@ -1,0 +1,88 @@
+package io.l0sparsify.worker;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.l0sparsify.export.LatencyMeasurement;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * result.json, what {@code GET /v1/jobs/{id}/result} returns (schema {@code Result} in openapi.yaml). Jackson
+ * writes the components in the order declared here, which is the order of the schema; absent optional parts
+ * are null and left out.
+ *
+ * @param formatVersion {@link JobArtifacts#RESULT_FORMAT_VERSION}
+ * @param name the job's name, if it has one
+ * @param layers one entry per weighted layer (dense and convolution) of the pruned network
+ * @param testError test error of the pruned network
+ * @param gatedTestError test error of the gated network with deterministic gates
+ * @param compressionRatio dense over pruned parameters (0 when nothing is left)
+ * @param flopReduction dense over pruned FLOPs (0 when nothing is left)
+ * @param model the model as written in the job's definition
+ * @param preset the preset the model came from, if it did
+ * @param training the training settings as the user gave them
+ * @param keptInputsModel the pruned network that takes only its kept inputs, when it starts by gathering them
+ * @param artifacts download links by artifact name, in the order of the artifact list
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record ResultDocument(
+        int formatVersion,
+        String jobId,
+        String name,
+        String architecture,
+        List<Layer> layers,
+        double testError,
+        double gatedTestError,
+        DenseVsPruned parameters,
+        DenseVsPruned flops,
+        double compressionRatio,
+        double flopReduction,
+        int epochsCompleted,
+        boolean stoppedEarly,
+        double trainingSeconds,
+        String device,
+        long seed,
+        JsonNode model,
+        String preset,
+        JsonNode training,
+        Dataset dataset,
+        Latency latency,
+        DenseVsPruned onnxFileBytes,
+        KeptInputsModel keptInputsModel,
+        Map<String, String> artifacts) {
+
+    /** A count (parameters, FLOPs, bytes) of the unpruned network and of the pruned one. */
+    record DenseVsPruned(long dense, long pruned) {}
+
+    /**
+     * One weighted layer after pruning. A dense layer's gates sit on its inputs, so its units are the inputs it
+     * keeps; a convolution's are its filters.
+     *
+     * @param type "dense" or "conv2d"
+     * @param unitKind "inputs" or "filters"
+     * @param outputs dense layers only: the outputs kept
+     * @param inputChannels convolutions only: the input channels kept
+     * @param parameters weights and biases before pruning and after
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Layer(String name, String type, boolean gated, String unitKind, int originalUnits, int keptUnits,
+            int[] keptIndices, Integer outputs, Integer inputChannels, DenseVsPruned parameters) {}
+
+    /** Where the data came from, as counted after any configured subsetting. */
+    record Dataset(String uri, int trainExamples, int testExamples) {}
+
+    /** ONNX Runtime latency of the dense and the pruned model, measured on the worker right after export. */
+    record Latency(String runtime, int threads, int warmupRuns, int runs, LatencyPair dense, LatencyPair pruned) {}
+
+    record LatencyPair(LatencyPoint batch1, LatencyPoint batch100) {}
+
+    record LatencyPoint(int batchSize, double medianMicros, double p90Micros) {
+
+        static LatencyPoint of(LatencyMeasurement measurement) {
+            return new LatencyPoint(measurement.batchSize(), measurement.medianMicros(), measurement.p90Micros());
+        }
+    }
+
+    /** The pruned network fed only its kept inputs, in the order of {@code layers[0].keptIndices}. */
+    record KeptInputsModel(String artifact, int inputs, long onnxFileBytes, LatencyPair latency) {}
+}

@@ -1,0 +1,105 @@
+package io.l0sparsify.worker;
+
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
+import io.l0sparsify.dataset.DatasetFormatException;
+import io.l0sparsify.dataset.DatasetProperties;
+import io.l0sparsify.dataset.DatasetReferenceException;
+import io.l0sparsify.dataset.DatasetResolver;
+import io.l0sparsify.dataset.IdxReader;
+import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobDefinition;
+import io.l0sparsify.job.JobError;
+import io.l0sparsify.l0.TrainingCheckpoint;
+import io.l0sparsify.l0.TrainingConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * What a run needs before it trains: its devices, its data (subset as configured, checked against the model's
+ * classes), the core's options and the checkpoint an earlier attempt left. Whatever the job itself gets wrong
+ * here ends it FAILED ({@link JobFailedException}).
+ */
+@ConditionalOnRole({Role.ALL, Role.WORKER})
+@Component
+class RunInputs {
+
+    private static final Logger log = LoggerFactory.getLogger(RunInputs.class);
+
+    private final GpuPool gpus;
+    private final DatasetResolver datasets;
+    private final DatasetProperties datasetProperties;
+    private final JobCheckpoints checkpoints;
+    private final WorkerProperties properties;
+
+    RunInputs(GpuPool gpus, DatasetResolver datasets, DatasetProperties datasetProperties,
+            JobCheckpoints checkpoints, WorkerProperties properties) {
+        this.gpus = gpus;
+        this.datasets = datasets;
+        this.datasetProperties = datasetProperties;
+        this.checkpoints = checkpoints;
+        this.properties = properties;
+    }
+
+    /**
+     * The inputs of one run.
+     *
+     * @param config the core's options, on the device the run was placed on
+     * @param data the data after subsetting
+     * @param resumeFrom the checkpoint of an earlier attempt, or null to start afresh (as the core takes it)
+     */
+    record Prepared(TrainingConfig config, TrainTestSplit data, TrainingCheckpoint resumeFrom) {
+
+        /** Epochs the run starts after: those of its checkpoint, else none. */
+        int resumedAfterEpoch() {
+            return resumeFrom == null ? 0 : resumeFrom.epochsCompleted();
+        }
+    }
+
+    /** The devices the job asked for (or the worker's choice), held until the placement is closed. */
+    GpuPool.Placement place(Job job) throws JobFailedException {
+        GpuPool.Placement placement;
+        try {
+            placement = gpus.place(job.definition().training().device());
+        } catch (IllegalArgumentException e) {
+            throw new JobFailedException(JobError.DEVICE_UNAVAILABLE, stripField(e.getMessage()));
+        }
+        log.info("job {}: placed on {}", job.id(), placement.device());
+        return placement;
+    }
+
+    Prepared prepare(Job job, String device) throws JobFailedException {
+        JobDefinition definition = job.definition();
+        TrainingConfig config = definition.training().toConfig(device, properties.progressEverySteps());
+        TrainTestSplit data = subset(read(definition));
+        int classes = Math.max(data.train().numClasses(), data.test().numClasses());
+        if (classes > definition.model().numClasses()) {
+            throw new JobFailedException(JobError.DATASET_MISMATCH, "the dataset has " + classes
+                    + " classes but the model's last layer gives " + definition.model().numClasses() + " logits");
+        }
+        // Only a rerun has a checkpoint; the first attempt does not even look.
+        TrainingCheckpoint resumeFrom = job.attempt() > 1 ? checkpoints.latest(job.id()).orElse(null) : null;
+        return new Prepared(config, data, resumeFrom);
+    }
+
+    private TrainTestSplit read(JobDefinition definition) throws JobFailedException {
+        try {
+            return IdxReader.readSplit(datasets.resolve(definition.datasetUri()).dir());
+        } catch (DatasetReferenceException | DatasetFormatException e) {
+            throw new JobFailedException(JobError.DATASET_UNAVAILABLE, definition.datasetUri() + ": " + e.getMessage());
+        }
+    }
+
+    private TrainTestSplit subset(TrainTestSplit data) {
+        int train = datasetProperties.maxTrainExamples() > 0 ? datasetProperties.maxTrainExamples()
+                : data.train().size();
+        int test = datasetProperties.maxTestExamples() > 0 ? datasetProperties.maxTestExamples() : data.test().size();
+        return data.head(train, test);
+    }
+
+    private static String stripField(String message) {
+        return message.startsWith("device: ") ? message.substring("device: ".length()) : message;
+    }
+}

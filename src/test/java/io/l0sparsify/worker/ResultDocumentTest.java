@@ -1,0 +1,103 @@
+package io.l0sparsify.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import io.l0sparsify.export.LatencyMeasurement;
+import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobDefinition;
+import io.l0sparsify.job.JobDefinitionJson;
+import io.l0sparsify.job.JobJson;
+import io.l0sparsify.job.JobLimits;
+import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingResult;
+import io.l0sparsify.prune.PrunedLayer;
+import io.l0sparsify.prune.PrunedNetwork;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * result.json as a record written by Jackson: the properties in the order of the contract's {@code Result}
+ * schema, optional parts left out when absent, numbers written as Jackson writes Java numbers. (A byte-for-byte
+ * comparison with the earlier tree-built document, over these cases, was made when the record replaced it.)
+ */
+class ResultDocumentTest {
+
+    private static final LatencyMeasurement BATCH_1 = new LatencyMeasurement(1, 1, 50, 123.456, 234.5);
+    private static final LatencyMeasurement BATCH_100 = new LatencyMeasurement(100, 1, 50, 1e7, 2.5e-3);
+
+    /** conv(4 filters, 2 kept) → relu → flatten → dense(144 inputs, 72 kept → 10) on 1×8×8 inputs. */
+    private static JsonNode result(String name, boolean keptInputsModel) {
+        JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
+                {"model": {"inputShape": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel": 3},
+                 {"type": "relu"}, {"type": "flatten"}, {"type": "dense", "units": 10}]},
+                 "dataset": {"uri": "builtin:mnist"}, "training": {"epochs": 3}}"""),
+                new JobLimits(null, null, null, null, null, null, null));
+        Job job = mock(Job.class);
+        when(job.id()).thenReturn("j-123");
+        when(job.name()).thenReturn(name);
+        int[] keptInputs = IntStream.range(0, 72).toArray();
+        PrunedNetwork pruned = new PrunedNetwork(List.of(1, 8, 8), List.of(
+                new PrunedLayer.Conv2d("conv_0", true, 4, 1, new int[] {0, 2}, new int[] {0}, 3, 1, 0, new float[18],
+                        new float[2]),
+                new PrunedLayer.Relu("relu_1"), new PrunedLayer.Flatten("flatten_2"),
+                new PrunedLayer.Dense("dense_3", false, 144, 10, keptInputs, IntStream.range(0, 10).toArray(),
+                        keptInputs, new float[720], new float[10])), 10);
+        TrainingResult result = new TrainingResult(3, true, List.of(), 0.0123, pruned, pruned, 0.0125, new byte[3],
+                "cpu()", 12.5);
+        JobArtifacts.Measurements measurements = new JobArtifacts.Measurements(BATCH_1, BATCH_100, BATCH_1,
+                BATCH_100, 12345, 678, 5,
+                keptInputsModel ? new JobArtifacts.KeptInputsModel(72, BATCH_1, BATCH_100, 999) : null);
+        byte[] json = JobArtifacts.result(job, definition, TrainingConfig.defaults(), result,
+                new ResultDocument.Dataset("builtin:mnist", 100, 50), measurements);
+        return JobJson.MAPPER.readTree(json);
+    }
+
+    private static List<String> names(JsonNode node) {
+        return node.properties().stream().map(Map.Entry::getKey).toList();
+    }
+
+    @Test
+    void propertiesComeInTheContractsOrderAndOptionalOnesOnlyWhenPresent() {
+        assertThat(names(result(null, false))).containsExactly("formatVersion", "jobId", "architecture", "layers",
+                "testError", "gatedTestError", "parameters", "flops", "compressionRatio", "flopReduction",
+                "epochsCompleted", "stoppedEarly", "trainingSeconds", "device", "seed", "model", "training",
+                "dataset", "latency", "onnxFileBytes", "artifacts");
+        assertThat(names(result("named", true))).containsSubsequence("formatVersion", "jobId", "name",
+                "architecture").containsSubsequence("onnxFileBytes", "keptInputsModel", "artifacts");
+    }
+
+    @Test
+    void eachWeightedLayerIsSummarisedWithItsKindsOwnCount() {
+        JsonNode layers = result(null, false).get("layers");
+        assertThat(layers).hasSize(2);
+        assertThat(names(layers.get(0))).containsExactly("name", "type", "gated", "unitKind", "originalUnits",
+                "keptUnits", "keptIndices", "inputChannels", "parameters");
+        assertThat(layers.get(0).get("keptIndices").toString()).isEqualTo("[0,2]");
+        assertThat(names(layers.get(1))).containsExactly("name", "type", "gated", "unitKind", "originalUnits",
+                "keptUnits", "keptIndices", "outputs", "parameters");
+        assertThat(layers.get(1).get("unitKind").asString()).isEqualTo("inputs");
+        // 144·10 + 10 before, 72·10 + 10 after
+        assertThat(layers.get(1).get("parameters").toString()).isEqualTo("{\"dense\":1450,\"pruned\":730}");
+    }
+
+    @Test
+    void latencyAndLinksReadAsBefore() {
+        JsonNode root = result("named", true);
+        assertThat(root.get("latency").toString()).isEqualTo("{\"runtime\":\"onnxruntime\",\"threads\":1,"
+                + "\"warmupRuns\":5,\"runs\":50,"
+                + "\"dense\":{\"batch1\":{\"batchSize\":1,\"medianMicros\":123.456,\"p90Micros\":234.5},"
+                + "\"batch100\":{\"batchSize\":100,\"medianMicros\":1.0E7,\"p90Micros\":0.0025}},"
+                + "\"pruned\":{\"batch1\":{\"batchSize\":1,\"medianMicros\":123.456,\"p90Micros\":234.5},"
+                + "\"batch100\":{\"batchSize\":100,\"medianMicros\":1.0E7,\"p90Micros\":0.0025}}}");
+        assertThat(names(root.get("keptInputsModel"))).containsExactly("artifact", "inputs", "onnxFileBytes",
+                "latency");
+        assertThat(names(root.get("artifacts"))).containsExactly("model.onnx", "model-kept-inputs.onnx",
+                "weights.json", "metrics.csv", "gated-model.params", "spec.json", "result.json");
+        assertThat(root.get("artifacts").get("spec.json").asString()).isEqualTo("/v1/jobs/j-123/artifacts/spec.json");
+    }
+}
