@@ -18,7 +18,8 @@ import java.io.IOException;
  * Parameters are created with zero initialisers; {@link ParameterInitializer} overwrites them from the
  * run's own seeded generator so that a seed alone fixes the starting point.
  */
-abstract class AbstractGatedLayer extends AbstractBlock implements GatedLayer {
+abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedLayer
+        permits GatedDense, GatedConv2d {
 
     private static final byte VERSION = 1;
 

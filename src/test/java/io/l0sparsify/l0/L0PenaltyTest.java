@@ -97,19 +97,22 @@ class L0PenaltyTest {
         float[] b = layer.bias().getArray().toFloatArray();
         int groups = layer.groups();
         float[] squares = new float[groups];
-        if (layer instanceof GatedDense dense) {
-            for (int u = 0; u < dense.units(); u++) {
-                for (int i = 0; i < groups; i++) {
-                    squares[i] += w[u * groups + i] * w[u * groups + i];
+        switch (layer) {
+            case GatedDense dense -> {
+                for (int u = 0; u < dense.units(); u++) {
+                    for (int i = 0; i < groups; i++) {
+                        squares[i] += w[u * groups + i] * w[u * groups + i];
+                    }
                 }
             }
-        } else {
-            int per = w.length / groups;
-            for (int f = 0; f < groups; f++) {
-                for (int j = 0; j < per; j++) {
-                    squares[f] += w[f * per + j] * w[f * per + j];
+            case GatedConv2d _ -> {
+                int per = w.length / groups;
+                for (int f = 0; f < groups; f++) {
+                    for (int j = 0; j < per; j++) {
+                        squares[f] += w[f * per + j] * w[f * per + j];
+                    }
+                    squares[f] += b[f] * b[f];
                 }
-                squares[f] += b[f] * b[f];
             }
         }
         return squares;
@@ -126,10 +129,15 @@ class L0PenaltyTest {
                 total += gate.probabilityNonZero(logAlpha[g])
                         * (LAMBDAS[l] / N * layer.groupSize() + 0.5 * WEIGHT_DECAY * squares[g]);
             }
-            if (layer instanceof GatedDense) {
-                // the dense bias belongs to no group and only pays the L2 term
-                for (float b : layer.bias().getArray().toFloatArray()) {
-                    total += 0.5 * WEIGHT_DECAY * b * b;
+            switch (layer) {
+                case GatedDense _ -> {
+                    // the dense bias belongs to no group and only pays the L2 term
+                    for (float b : layer.bias().getArray().toFloatArray()) {
+                        total += 0.5 * WEIGHT_DECAY * b * b;
+                    }
+                }
+                case GatedConv2d _ -> {
+                    // the conv bias belongs to its filter's group, counted above
                 }
             }
         }
