@@ -36,6 +36,10 @@ public sealed interface GatedLayer extends Block permits AbstractGatedLayer {
      */
     NDArray penalty(double lambdaOverN, double weightDecay);
 
-    /** The expected FLOPs and L0 as the reference implementation counts them, given P(z≠0) per group. */
+    /**
+     * The expected FLOPs and L0 given P(z≠0) per group: {@code [flops, l0]}. Dense layers count as the
+     * reference implementation does; conv layers count every output position, where the reference's
+     * count is wrong (see {@link GatedConv2d}).
+     */
     double[] expectedFlopsAndL0(double[] probabilityNonZero);
 }
