@@ -65,74 +65,83 @@ final class NetworkValidator {
 
     /** The output shape of {@code layer} given its input {@code shape}. */
     private static int[] check(PrunedLayer layer, int[] shape, String at) {
-        if (layer instanceof PrunedLayer.Dense d) {
-            int incoming = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-            requireIndices(d.keptInputs(), d.originalInputs(), at + ".keptInputs", "originalInputs");
-            requireIndices(d.keptUnits(), d.originalUnits(), at + ".keptIndices", "originalUnits");
-            if (d.gather() == null) {
-                if (incoming != d.inputs()) {
-                    throw new IllegalArgumentException(at + ".gather: absent, so the layer must receive exactly its "
-                            + d.inputs() + " kept inputs, but the previous layer produces " + incoming);
+        return switch (layer) {
+            case PrunedLayer.Dense d -> checkDense(d, shape, at);
+            case PrunedLayer.Conv2d c -> checkConv(c, shape, at);
+            case PrunedLayer.MaxPool p -> checkMaxPool(p, shape, at);
+            case PrunedLayer.Flatten _ -> {
+                requireRank3(shape, at);
+                yield new int[] {shape[0] * shape[1] * shape[2]};
+            }
+            case PrunedLayer.Relu _ -> shape;
+        };
+    }
+
+    private static int[] checkDense(PrunedLayer.Dense d, int[] shape, String at) {
+        int incoming = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+        requireIndices(d.keptInputs(), d.originalInputs(), at + ".keptInputs", "originalInputs");
+        requireIndices(d.keptUnits(), d.originalUnits(), at + ".keptIndices", "originalUnits");
+        if (d.gather() == null) {
+            if (incoming != d.inputs()) {
+                throw new IllegalArgumentException(at + ".gather: absent, so the layer must receive exactly its "
+                        + d.inputs() + " kept inputs, but the previous layer produces " + incoming);
+            }
+        } else {
+            if (d.gather().length != d.inputs()) {
+                throw new IllegalArgumentException(at + ".gather: expected " + d.inputs()
+                        + " indices (one per kept input), found " + d.gather().length);
+            }
+            for (int g : d.gather()) {
+                if (g < 0 || g >= incoming) {
+                    throw new IllegalArgumentException(at + ".gather: index " + g
+                            + " outside the incoming vector of " + incoming + " values");
                 }
-            } else {
-                if (d.gather().length != d.inputs()) {
-                    throw new IllegalArgumentException(at + ".gather: expected " + d.inputs()
-                            + " indices (one per kept input), found " + d.gather().length);
-                }
-                for (int g : d.gather()) {
-                    if (g < 0 || g >= incoming) {
-                        throw new IllegalArgumentException(at + ".gather: index " + g
-                                + " outside the incoming vector of " + incoming + " values");
-                    }
-                }
             }
-            requireValues(d.weight(), (long) d.units() * d.inputs(), at + ".weight",
-                    "[" + d.units() + ", " + d.inputs() + "]");
-            requireValues(d.bias(), d.units(), at + ".bias", "[" + d.units() + "]");
-            return new int[] {d.units()};
-        } else if (layer instanceof PrunedLayer.Conv2d c) {
-            requireRank3(shape, at);
-            requireIndices(c.keptFilters(), c.originalFilters(), at + ".keptIndices", "originalUnits");
-            requireIndices(c.keptInChannels(), c.originalInChannels(), at + ".keptInputs", "originalInputs");
-            if (c.inChannels() != shape[0]) {
-                throw new IllegalArgumentException(at + ".keptInputs: " + c.inChannels()
-                        + " input channels kept, but the previous layer produces " + shape[0]);
-            }
-            if (c.kernel() < 1 || c.stride() < 1 || c.padding() < 0) {
-                throw new IllegalArgumentException(at + ": kernel and stride must be positive and padding"
-                        + " non-negative, found kernel " + c.kernel() + ", stride " + c.stride()
-                        + ", padding " + c.padding());
-            }
-            int h = (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1;
-            int w = (shape[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1;
-            if (shape[1] + 2 * c.padding() < c.kernel() || shape[2] + 2 * c.padding() < c.kernel()) {
-                throw new IllegalArgumentException(at + ".kernel: " + c.kernel() + " does not fit the input "
-                        + Arrays.toString(shape) + " with padding " + c.padding());
-            }
-            long k2 = (long) c.kernel() * c.kernel();
-            requireValues(c.weight(), c.filters() * c.inChannels() * k2, at + ".weight",
-                    "[" + c.filters() + ", " + c.inChannels() + ", " + c.kernel() + ", " + c.kernel() + "]");
-            requireValues(c.bias(), c.filters(), at + ".bias", "[" + c.filters() + "]");
-            return new int[] {c.filters(), h, w};
-        } else if (layer instanceof PrunedLayer.MaxPool p) {
-            requireRank3(shape, at);
-            if (p.size() < 1 || p.stride() < 1) {
-                throw new IllegalArgumentException(at + ": size and stride must be positive, found size "
-                        + p.size() + ", stride " + p.stride());
-            }
-            if (shape[1] < p.size() || shape[2] < p.size()) {
-                throw new IllegalArgumentException(at + ".size: " + p.size() + " does not fit the input "
-                        + Arrays.toString(shape));
-            }
-            return new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
-                (shape[2] - p.size()) / p.stride() + 1};
-        } else if (layer instanceof PrunedLayer.Flatten) {
-            requireRank3(shape, at);
-            return new int[] {shape[0] * shape[1] * shape[2]};
-        } else if (layer instanceof PrunedLayer.Relu) {
-            return shape;
         }
-        throw new IllegalArgumentException(at + ": unsupported layer " + layer.getClass().getSimpleName());
+        requireValues(d.weight(), (long) d.units() * d.inputs(), at + ".weight",
+                "[" + d.units() + ", " + d.inputs() + "]");
+        requireValues(d.bias(), d.units(), at + ".bias", "[" + d.units() + "]");
+        return new int[] {d.units()};
+    }
+
+    private static int[] checkConv(PrunedLayer.Conv2d c, int[] shape, String at) {
+        requireRank3(shape, at);
+        requireIndices(c.keptFilters(), c.originalFilters(), at + ".keptIndices", "originalUnits");
+        requireIndices(c.keptInChannels(), c.originalInChannels(), at + ".keptInputs", "originalInputs");
+        if (c.inChannels() != shape[0]) {
+            throw new IllegalArgumentException(at + ".keptInputs: " + c.inChannels()
+                    + " input channels kept, but the previous layer produces " + shape[0]);
+        }
+        if (c.kernel() < 1 || c.stride() < 1 || c.padding() < 0) {
+            throw new IllegalArgumentException(at + ": kernel and stride must be positive and padding"
+                    + " non-negative, found kernel " + c.kernel() + ", stride " + c.stride()
+                    + ", padding " + c.padding());
+        }
+        int h = (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1;
+        int w = (shape[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1;
+        if (shape[1] + 2 * c.padding() < c.kernel() || shape[2] + 2 * c.padding() < c.kernel()) {
+            throw new IllegalArgumentException(at + ".kernel: " + c.kernel() + " does not fit the input "
+                    + Arrays.toString(shape) + " with padding " + c.padding());
+        }
+        long k2 = (long) c.kernel() * c.kernel();
+        requireValues(c.weight(), c.filters() * c.inChannels() * k2, at + ".weight",
+                "[" + c.filters() + ", " + c.inChannels() + ", " + c.kernel() + ", " + c.kernel() + "]");
+        requireValues(c.bias(), c.filters(), at + ".bias", "[" + c.filters() + "]");
+        return new int[] {c.filters(), h, w};
+    }
+
+    private static int[] checkMaxPool(PrunedLayer.MaxPool p, int[] shape, String at) {
+        requireRank3(shape, at);
+        if (p.size() < 1 || p.stride() < 1) {
+            throw new IllegalArgumentException(at + ": size and stride must be positive, found size "
+                    + p.size() + ", stride " + p.stride());
+        }
+        if (shape[1] < p.size() || shape[2] < p.size()) {
+            throw new IllegalArgumentException(at + ".size: " + p.size() + " does not fit the input "
+                    + Arrays.toString(shape));
+        }
+        return new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
+            (shape[2] - p.size()) / p.stride() + 1};
     }
 
     private static void requireRank3(int[] shape, String at) {

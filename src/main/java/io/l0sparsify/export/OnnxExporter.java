@@ -63,48 +63,33 @@ public final class OnnxExporter {
         int rank = 1 + network.inputShape().size();
         for (PrunedLayer layer : network.layers()) {
             String name = layer.name();
-            if (layer instanceof PrunedLayer.Dense d) {
-                if (rank > 2) {
-                    x = context.operation(NetworkOperators.FLATTEN, List.of(x), name + ".flatten",
-                            Map.of("axis", 1));
+            switch (layer) {
+                case PrunedLayer.Dense d -> {
+                    if (rank > 2) {
+                        x = context.operation(NetworkOperators.FLATTEN, List.of(x), name + ".flatten",
+                                Map.of("axis", 1));
+                    }
+                    x = gemm(context, x, name, d);
+                    rank = 2;
                 }
-                ONNXInitializer weight = floatTensor(context, name + ".weight", d.weight(), d.units(), d.inputs());
-                ONNXInitializer bias = floatTensor(context, name + ".bias", d.bias(), d.units());
-                if (d.gather() == null) {
-                    x = context.operation(ONNXOperators.GEMM, List.of(x, weight, bias), name, Map.of("transB", 1));
-                } else {
-                    // ONNX Runtime's Gather along axis 1 copies one float at a time; along axis 0 of the
-                    // transposed input it copies whole rows of N floats. On a 219-214-100 MLP at batch 100
-                    // that cut the pruned model from about 154 to 115 µs; at batch 1 the difference was noise.
-                    ONNXInitializer indices = context.array(name + ".gather", toLongs(d.gather()));
-                    x = context.operation(NetworkOperators.TRANSPOSE, List.of(x), name + ".transposed",
-                            Map.of("perm", new int[] {1, 0}));
-                    x = context.operation(ONNXOperators.GATHER, List.of(x, indices), name + ".gathered",
-                            Map.of("axis", 0));
-                    x = context.operation(ONNXOperators.GEMM, List.of(x, weight, bias), name,
-                            Map.of("transA", 1, "transB", 1));
+                case PrunedLayer.Conv2d c -> {
+                    ONNXInitializer weight = floatTensor(context, name + ".weight", c.weight(), c.filters(),
+                            c.inChannels(), c.kernel(), c.kernel());
+                    ONNXInitializer bias = floatTensor(context, name + ".bias", c.bias(), c.filters());
+                    int p = c.padding();
+                    x = context.operation(NetworkOperators.CONV, List.of(x, weight, bias), name, Map.of(
+                            "kernel_shape", new int[] {c.kernel(), c.kernel()},
+                            "strides", new int[] {c.stride(), c.stride()},
+                            "pads", new int[] {p, p, p, p}));
                 }
-                rank = 2;
-            } else if (layer instanceof PrunedLayer.Conv2d c) {
-                ONNXInitializer weight = floatTensor(context, name + ".weight", c.weight(), c.filters(),
-                        c.inChannels(), c.kernel(), c.kernel());
-                ONNXInitializer bias = floatTensor(context, name + ".bias", c.bias(), c.filters());
-                int p = c.padding();
-                x = context.operation(NetworkOperators.CONV, List.of(x, weight, bias), name, Map.of(
-                        "kernel_shape", new int[] {c.kernel(), c.kernel()},
-                        "strides", new int[] {c.stride(), c.stride()},
-                        "pads", new int[] {p, p, p, p}));
-            } else if (layer instanceof PrunedLayer.MaxPool m) {
-                x = context.operation(NetworkOperators.MAX_POOL, List.of(x), name, Map.of(
-                        "kernel_shape", new int[] {m.size(), m.size()},
-                        "strides", new int[] {m.stride(), m.stride()}));
-            } else if (layer instanceof PrunedLayer.Relu) {
-                x = context.operation(NetworkOperators.RELU, List.of(x), name);
-            } else if (layer instanceof PrunedLayer.Flatten) {
-                x = context.operation(NetworkOperators.FLATTEN, List.of(x), name, Map.of("axis", 1));
-                rank = 2;
-            } else {
-                throw new IllegalArgumentException("unsupported layer " + layer);
+                case PrunedLayer.MaxPool m -> x = context.operation(NetworkOperators.MAX_POOL, List.of(x), name,
+                        Map.of("kernel_shape", new int[] {m.size(), m.size()},
+                                "strides", new int[] {m.stride(), m.stride()}));
+                case PrunedLayer.Relu _ -> x = context.operation(NetworkOperators.RELU, List.of(x), name);
+                case PrunedLayer.Flatten _ -> {
+                    x = context.operation(NetworkOperators.FLATTEN, List.of(x), name, Map.of("axis", 1));
+                    rank = 2;
+                }
             }
         }
         x.assignTo(output);
@@ -128,6 +113,25 @@ public final class OnnxExporter {
                 .setGraph(graph)
                 .build()
                 .toByteArray();
+    }
+
+    /** A dense layer as Gemm(transB=1), selecting its kept inputs first when it gathers. */
+    private static ONNXRef<?> gemm(ONNXContext context, ONNXRef<?> x, String name, PrunedLayer.Dense d) {
+        ONNXInitializer weight = floatTensor(context, name + ".weight", d.weight(), d.units(), d.inputs());
+        ONNXInitializer bias = floatTensor(context, name + ".bias", d.bias(), d.units());
+        if (d.gather() == null) {
+            return context.operation(ONNXOperators.GEMM, List.of(x, weight, bias), name, Map.of("transB", 1));
+        }
+        // ONNX Runtime's Gather along axis 1 copies one float at a time; along axis 0 of the transposed
+        // input it copies whole rows of N floats. On a 219-214-100 MLP at batch 100 that cut the pruned
+        // model from about 154 to 115 µs; at batch 1 the difference was noise.
+        ONNXInitializer indices = context.array(name + ".gather", toLongs(d.gather()));
+        ONNXRef<?> transposed = context.operation(NetworkOperators.TRANSPOSE, List.of(x), name + ".transposed",
+                Map.of("perm", new int[] {1, 0}));
+        ONNXRef<?> gathered = context.operation(ONNXOperators.GATHER, List.of(transposed, indices),
+                name + ".gathered", Map.of("axis", 0));
+        return context.operation(ONNXOperators.GEMM, List.of(gathered, weight, bias), name,
+                Map.of("transA", 1, "transB", 1));
     }
 
     /**

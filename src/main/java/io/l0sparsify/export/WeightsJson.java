@@ -137,24 +137,19 @@ public final class WeightsJson {
             Integer keptUnits, int[] keptIndices, int[] weightShape, float[] weight, float[] bias) {
 
         static LayerEntry of(PrunedLayer layer) {
-            if (layer instanceof PrunedLayer.Dense d) {
-                return new LayerEntry(d.name(), "dense", null, null, null, null, d.gated(), d.originalInputs(),
-                        d.keptInputs(), d.gather(), d.originalUnits(), d.units(), d.keptUnits(),
+            return switch (layer) {
+                case PrunedLayer.Dense d -> new LayerEntry(d.name(), "dense", null, null, null, null, d.gated(),
+                        d.originalInputs(), d.keptInputs(), d.gather(), d.originalUnits(), d.units(), d.keptUnits(),
                         new int[] {d.units(), d.inputs()}, d.weight(), d.bias());
-            } else if (layer instanceof PrunedLayer.Conv2d c) {
-                return new LayerEntry(c.name(), "conv2d", c.kernel(), c.stride(), c.padding(), null, c.gated(),
-                        c.originalInChannels(), c.keptInChannels(), null, c.originalFilters(), c.filters(),
-                        c.keptFilters(), new int[] {c.filters(), c.inChannels(), c.kernel(), c.kernel()},
+                case PrunedLayer.Conv2d c -> new LayerEntry(c.name(), "conv2d", c.kernel(), c.stride(), c.padding(),
+                        null, c.gated(), c.originalInChannels(), c.keptInChannels(), null, c.originalFilters(),
+                        c.filters(), c.keptFilters(), new int[] {c.filters(), c.inChannels(), c.kernel(), c.kernel()},
                         c.weight(), c.bias());
-            } else if (layer instanceof PrunedLayer.MaxPool m) {
-                return new LayerEntry(m.name(), "maxpool", null, m.stride(), null, m.size(), null, null, null,
-                        null, null, null, null, null, null, null);
-            } else if (layer instanceof PrunedLayer.Relu r) {
-                return of(r.name(), "relu");
-            } else if (layer instanceof PrunedLayer.Flatten f) {
-                return of(f.name(), "flatten");
-            }
-            throw new IllegalArgumentException("unsupported layer " + layer);
+                case PrunedLayer.MaxPool m -> new LayerEntry(m.name(), "maxpool", null, m.stride(), null, m.size(),
+                        null, null, null, null, null, null, null, null, null, null);
+                case PrunedLayer.Relu r -> of(r.name(), "relu");
+                case PrunedLayer.Flatten f -> of(f.name(), "flatten");
+            };
         }
 
         private static LayerEntry of(String name, String type) {

@@ -15,10 +15,11 @@ import java.io.IOException;
 
 /**
  * What dense and convolutional gated layers share: the three parameters, the gate draw and the penalty.
- * Parameters are created with zero initialisers; {@link ParameterInitializer} overwrites them from the
+ * Parameters are created with zero initialisers; {@link L0Network#initialize} overwrites them from the
  * run's own seeded generator so that a seed alone fixes the starting point.
  */
-abstract class AbstractGatedLayer extends AbstractBlock implements GatedLayer {
+abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedLayer
+        permits GatedDense, GatedConv2d {
 
     private static final byte VERSION = 1;
 

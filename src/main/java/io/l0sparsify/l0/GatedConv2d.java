@@ -115,8 +115,10 @@ public final class GatedConv2d extends AbstractGatedLayer {
 
     @Override
     public double[] expectedFlopsAndL0(double[] probabilityNonZero) {
-        // As the reference: every expected filter costs (2n − 1) per output position plus its bias, with
-        // n = k·k·inChannels (the input channels are counted in full, as there).
+        // Every expected filter costs (2n − 1) per output position plus its bias, with n = k·k·inChannels
+        // (the input channels are counted in full, as the reference does). The reference's own conv count
+        // multiplies by channels × output height instead of output height × output width, which its
+        // authors acknowledged as a mistake; we count every output position.
         double expectedFilters = 0;
         for (double p : probabilityNonZero) {
             expectedFilters += p;

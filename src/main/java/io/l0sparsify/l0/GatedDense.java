@@ -87,7 +87,8 @@ public final class GatedDense extends AbstractGatedLayer {
 
     @Override
     public double[] expectedFlopsAndL0(double[] probabilityNonZero) {
-        // As the reference: (2·E[inputs] − 1) multiply-adds per unit, plus the bias, which is not gated.
+        // As the reference counts a dense layer: (2·E[inputs] − 1) multiply-adds per unit, plus the bias,
+        // which is not gated.
         double expectedInputs = 0;
         for (double p : probabilityNonZero) {
             expectedInputs += p;

@@ -7,9 +7,10 @@ import ai.djl.nn.Parameter;
 /**
  * A layer whose weights fall into groups, each switched by one hard-concrete gate: the input units of a
  * dense layer, the filters (with their biases) of a convolution. The penalty, the expected L0 and FLOPs,
- * and pruning only need what this interface exposes, so dense and conv share all of that code.
+ * and pruning only need what this interface exposes, so dense and conv share all of that code. The kinds are
+ * closed ({@link GatedDense}, {@link GatedConv2d}), so code that must tell them apart switches exhaustively.
  */
-public interface GatedLayer extends Block {
+public sealed interface GatedLayer extends Block permits AbstractGatedLayer {
 
     /** Whether the layer carries gates at all; an ungated layer has no log α and only the L2 term. */
     boolean gated();
@@ -35,6 +36,10 @@ public interface GatedLayer extends Block {
      */
     NDArray penalty(double lambdaOverN, double weightDecay);
 
-    /** The expected FLOPs and L0 as the reference implementation counts them, given P(z≠0) per group. */
+    /**
+     * The expected FLOPs and L0 given P(z≠0) per group: {@code [flops, l0]}. Dense layers count as the
+     * reference implementation does; conv layers count every output position, where the reference's
+     * count is wrong (see {@link GatedConv2d}).
+     */
     double[] expectedFlopsAndL0(double[] probabilityNonZero);
 }

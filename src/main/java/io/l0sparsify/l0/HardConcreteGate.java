@@ -99,7 +99,7 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
 
     /** P(z = 0) = Q(s̄ ≤ 0) = sigmoid(β·log(−γ/ζ) − log α). */
     public double probabilityZero(double logAlpha) {
-        return 1 - probabilityNonZero(logAlpha);
+        return sigmoid(beta * Math.log(-gamma / zeta) - logAlpha);
     }
 
     /** P(z = 1) = 1 − Q(s̄ ≤ 1) = sigmoid(log α − β·log((1−γ)/(ζ−1))). */

@@ -50,21 +50,17 @@ public final class L0Network {
     }
 
     private Block toBlock(LayerSpec layer, boolean perExample, int index) {
-        if (layer instanceof LayerSpec.Dense d) {
-            return addWeighted(new GatedDense(d.units(), d.gated(), gate, noise, perExample), index);
-        } else if (layer instanceof LayerSpec.Conv2d c) {
-            return addWeighted(new GatedConv2d(c.filters(), c.kernel(), c.stride(), c.padding(), c.gated(), gate,
-                    noise, perExample), index);
-        } else if (layer instanceof LayerSpec.MaxPool p) {
-            return Pool.maxPool2dBlock(new Shape(p.size(), p.size()), new Shape(p.stride(), p.stride()));
-        } else if (layer instanceof LayerSpec.Relu) {
-            return Activation.reluBlock();
-        } else if (layer instanceof LayerSpec.Flatten) {
-            return Blocks.batchFlattenBlock();
-        } else if (layer instanceof LayerSpec.Dropout d) {
-            return Dropout.builder().optRate((float) d.rate()).build();
-        }
-        throw new IllegalArgumentException("unknown layer " + layer);
+        return switch (layer) {
+            case LayerSpec.Dense d ->
+                addWeighted(new GatedDense(d.units(), d.gated(), gate, noise, perExample), index);
+            case LayerSpec.Conv2d c -> addWeighted(new GatedConv2d(c.filters(), c.kernel(), c.stride(), c.padding(),
+                    c.gated(), gate, noise, perExample), index);
+            case LayerSpec.MaxPool p ->
+                Pool.maxPool2dBlock(new Shape(p.size(), p.size()), new Shape(p.stride(), p.stride()));
+            case LayerSpec.Relu _ -> Activation.reluBlock();
+            case LayerSpec.Flatten _ -> Blocks.batchFlattenBlock();
+            case LayerSpec.Dropout d -> Dropout.builder().optRate((float) d.rate()).build();
+        };
     }
 
     private Block addWeighted(AbstractGatedLayer layer, int specIndex) {

@@ -2,6 +2,7 @@ package io.l0sparsify.prune;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
@@ -22,10 +23,12 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
     public String architecture() {
         StringJoiner joiner = new StringJoiner("-");
         for (PrunedLayer layer : layers) {
-            if (layer instanceof PrunedLayer.Dense d && d.gated()) {
-                joiner.add(Integer.toString(d.inputs()));
-            } else if (layer instanceof PrunedLayer.Conv2d c && c.gated()) {
-                joiner.add(Integer.toString(c.filters()));
+            switch (layer) {
+                case PrunedLayer.Dense d when d.gated() -> joiner.add(Integer.toString(d.inputs()));
+                case PrunedLayer.Conv2d c when c.gated() -> joiner.add(Integer.toString(c.filters()));
+                // ungated weighted layers and the layers without weights have no gates to count
+                case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _,
+                        PrunedLayer.Flatten _ -> { }
             }
         }
         return joiner.toString();
@@ -37,14 +40,21 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
      * the inputs on the caller's side saves the gather, which the FLOP count does not see but the latency
      * does. Empty for other networks.
      */
-    public java.util.Optional<PrunedNetwork> keptInputsOnly() {
-        if (inputShape.size() != 1 || !(layers.get(0) instanceof PrunedLayer.Dense first) || first.gather() == null) {
-            return java.util.Optional.empty();
+    public Optional<PrunedNetwork> keptInputsOnly() {
+        if (inputShape.size() != 1) {
+            return Optional.empty();
         }
-        List<PrunedLayer> compact = new ArrayList<>(layers);
-        compact.set(0, new PrunedLayer.Dense(first.name(), first.gated(), first.originalInputs(),
-                first.originalUnits(), first.keptInputs(), first.keptUnits(), null, first.weight(), first.bias()));
-        return java.util.Optional.of(new PrunedNetwork(List.of(first.inputs()), compact, numClasses));
+        return switch (layers.getFirst()) {
+            case PrunedLayer.Dense first when first.gather() != null -> {
+                List<PrunedLayer> compact = new ArrayList<>(layers);
+                compact.set(0, new PrunedLayer.Dense(first.name(), first.gated(), first.originalInputs(),
+                        first.originalUnits(), first.keptInputs(), first.keptUnits(), null, first.weight(),
+                        first.bias()));
+                yield Optional.of(new PrunedNetwork(List.of(first.inputs()), compact, numClasses));
+            }
+            case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _,
+                    PrunedLayer.Flatten _ -> Optional.empty();
+        };
     }
 
     /** Values in one input: the product of {@link #inputShape()}. */
@@ -56,11 +66,11 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
     public long parameterCount() {
         long count = 0;
         for (PrunedLayer layer : layers) {
-            if (layer instanceof PrunedLayer.Dense d) {
-                count += d.parameterCount();
-            } else if (layer instanceof PrunedLayer.Conv2d c) {
-                count += c.parameterCount();
-            }
+            count += switch (layer) {
+                case PrunedLayer.Dense d -> d.parameterCount();
+                case PrunedLayer.Conv2d c -> c.parameterCount();
+                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> 0;
+            };
         }
         return count;
     }
@@ -70,37 +80,42 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
         List<int[]> shapes = new ArrayList<>();
         int[] shape = inputShape.stream().mapToInt(Integer::intValue).toArray();
         for (PrunedLayer layer : layers) {
-            if (layer instanceof PrunedLayer.Dense d) {
-                shape = new int[] {d.units()};
-            } else if (layer instanceof PrunedLayer.Conv2d c) {
-                shape = new int[] {c.filters(), (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1,
+            shape = switch (layer) {
+                case PrunedLayer.Dense d -> new int[] {d.units()};
+                case PrunedLayer.Conv2d c -> new int[] {c.filters(),
+                    (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1,
                     (shape[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1};
-            } else if (layer instanceof PrunedLayer.MaxPool p) {
-                shape = new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
+                case PrunedLayer.MaxPool p -> new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
                     (shape[2] - p.size()) / p.stride() + 1};
-            } else if (layer instanceof PrunedLayer.Flatten) {
-                shape = new int[] {shape[0] * shape[1] * shape[2]};
-            }
+                case PrunedLayer.Flatten _ -> new int[] {shape[0] * shape[1] * shape[2]};
+                case PrunedLayer.Relu _ -> shape;
+            };
             shapes.add(shape);
         }
         return shapes;
     }
 
     /**
-     * Multiply-add FLOPs of one forward pass, counted as the reference implementation counts them:
-     * (2n − 1) per output value of a dot product of length n, plus one for its bias.
+     * Multiply-add FLOPs of one forward pass: (2n − 1) per output value of a dot product of length n, plus
+     * one for its bias. For a dense layer this is the reference implementation's count. For a convolution
+     * it is not: the reference multiplies by the number of channels times the output height only (its
+     * authors acknowledged the slip), whereas every output value costs a dot product, so we count
+     * filters × output height × output width × (2·k²·inChannels − 1 + 1).
      */
     public long flops() {
         long flops = 0;
         List<int[]> shapes = outputShapes();
         for (int i = 0; i < layers.size(); i++) {
-            if (layers.get(i) instanceof PrunedLayer.Dense d) {
-                flops += (2L * d.inputs() - 1) * d.units() + d.units();
-            } else if (layers.get(i) instanceof PrunedLayer.Conv2d c) {
-                int[] out = shapes.get(i);
-                long n = (long) c.inChannels() * c.kernel() * c.kernel();
-                flops += ((2 * n - 1) + 1) * out[0] * out[1] * out[2];
-            }
+            flops += switch (layers.get(i)) {
+                case PrunedLayer.Dense d -> (2L * d.inputs() - 1) * d.units() + d.units();
+                case PrunedLayer.Conv2d c -> {
+                    int[] out = shapes.get(i);
+                    long n = (long) c.inChannels() * c.kernel() * c.kernel();
+                    yield ((2 * n - 1) + 1) * out[0] * out[1] * out[2];
+                }
+                // comparisons and copies, not multiply-adds
+                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> 0L;
+            };
         }
         return flops;
     }

@@ -2,6 +2,7 @@ package io.l0sparsify.prune;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
@@ -24,17 +25,15 @@ public final class PrunedNetworkRunner implements AutoCloseable {
         this.network = network;
         this.manager = parent.newSubManager();
         for (PrunedLayer layer : network.layers()) {
-            if (layer instanceof PrunedLayer.Dense d) {
-                tensors.add(new NDArray[] {
+            tensors.add(switch (layer) {
+                case PrunedLayer.Dense d -> new NDArray[] {
                     manager.create(d.weight(), new Shape(d.units(), d.inputs())), manager.create(d.bias()),
-                    d.gather() == null ? null : manager.create(toLong(d.gather()))});
-            } else if (layer instanceof PrunedLayer.Conv2d c) {
-                tensors.add(new NDArray[] {
+                    d.gather() == null ? null : manager.create(toLong(d.gather()))};
+                case PrunedLayer.Conv2d c -> new NDArray[] {
                     manager.create(c.weight(), new Shape(c.filters(), c.inChannels(), c.kernel(), c.kernel())),
-                    manager.create(c.bias())});
-            } else {
-                tensors.add(null);
-            }
+                    manager.create(c.bias())};
+                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> null;
+            });
         }
     }
 
@@ -45,25 +44,19 @@ public final class PrunedNetworkRunner implements AutoCloseable {
         for (int i = 0; i < layers.size(); i++) {
             PrunedLayer layer = layers.get(i);
             NDArray[] t = tensors.get(i);
-            if (layer instanceof PrunedLayer.Dense) {
-                if (x.getShape().dimension() > 2) {
-                    x = x.reshape(x.getShape().get(0), -1);
+            x = switch (layer) {
+                case PrunedLayer.Dense _ -> {
+                    NDArray flat = x.getShape().dimension() > 2 ? x.reshape(x.getShape().get(0), -1) : x;
+                    NDArray gathered = t[2] == null ? flat : flat.get(new NDIndex(":, {}", t[2]));
+                    yield Linear.linear(gathered, t[0], t[1]).singletonOrThrow();
                 }
-                if (t[2] != null) {
-                    x = x.get(new ai.djl.ndarray.index.NDIndex(":, {}", t[2]));
-                }
-                x = Linear.linear(x, t[0], t[1]).singletonOrThrow();
-            } else if (layer instanceof PrunedLayer.Conv2d c) {
-                x = Conv2d.conv2d(x, t[0], t[1], new Shape(c.stride(), c.stride()),
+                case PrunedLayer.Conv2d c -> Conv2d.conv2d(x, t[0], t[1], new Shape(c.stride(), c.stride()),
                         new Shape(c.padding(), c.padding()), new Shape(1, 1), 1).singletonOrThrow();
-            } else if (layer instanceof PrunedLayer.MaxPool p) {
-                x = Pool.maxPool2d(x, new Shape(p.size(), p.size()), new Shape(p.stride(), p.stride()),
-                        new Shape(0, 0), false);
-            } else if (layer instanceof PrunedLayer.Relu) {
-                x = Activation.relu(x);
-            } else if (layer instanceof PrunedLayer.Flatten) {
-                x = x.reshape(x.getShape().get(0), -1);
-            }
+                case PrunedLayer.MaxPool p -> Pool.maxPool2d(x, new Shape(p.size(), p.size()),
+                        new Shape(p.stride(), p.stride()), new Shape(0, 0), false);
+                case PrunedLayer.Relu _ -> Activation.relu(x);
+                case PrunedLayer.Flatten _ -> x.reshape(x.getShape().get(0), -1);
+            };
         }
         return x;
     }

@@ -51,8 +51,7 @@ public final class Pruner {
         List<int[]> outShapes = spec.outputShapes();
         for (int i = 0; i < n; i++) {
             inShapes[i] = i == 0 ? spec.inputShapeOf(0) : outShapes.get(i - 1);
-            if ((layers.get(i) instanceof LayerSpec.Dense || layers.get(i) instanceof LayerSpec.Conv2d)
-                    && values[i] == null) {
+            if (isWeighted(layers.get(i)) && values[i] == null) {
                 throw new IllegalArgumentException("no parameters for layer " + i + " (" + layers.get(i).type() + ")");
             }
         }
@@ -64,32 +63,37 @@ public final class Pruner {
         // 1. forward
         boolean[] avail = allTrue(units(inShapes[0]));
         for (int i = 0; i < n; i++) {
-            LayerSpec layer = layers.get(i);
-            if (layer instanceof LayerSpec.Dense d) {
-                keptIn[i] = open(avail, values[i].gates(), remove);
-                keptOut[i] = allTrue(d.units());
-                avail = keptOut[i];
-            } else if (layer instanceof LayerSpec.Conv2d c) {
-                keptIn[i] = avail;
-                keptOut[i] = open(allTrue(c.filters()), values[i].gates(), remove);
-                avail = keptOut[i];
-            } else if (layer instanceof LayerSpec.Flatten) {
-                avail = flatten(avail, inShapes[i]);
+            switch (layers.get(i)) {
+                case LayerSpec.Dense d -> {
+                    keptIn[i] = open(avail, values[i].gates(), remove);
+                    keptOut[i] = allTrue(d.units());
+                    avail = keptOut[i];
+                }
+                case LayerSpec.Conv2d c -> {
+                    keptIn[i] = avail;
+                    keptOut[i] = open(allTrue(c.filters()), values[i].gates(), remove);
+                    avail = keptOut[i];
+                }
+                case LayerSpec.Flatten _ -> avail = flatten(avail, inShapes[i]);
+                // channels (or features) pass through unchanged
+                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
             }
         }
 
         // 2. backward
         boolean[] needed = allTrue(spec.numClasses());
         for (int i = n - 1; i >= 0; i--) {
-            LayerSpec layer = layers.get(i);
-            if (layer instanceof LayerSpec.Dense) {
-                keptOut[i] = and(keptOut[i], needed);
-                needed = keptIn[i];
-            } else if (layer instanceof LayerSpec.Conv2d) {
-                keptOut[i] = nonEmpty(and(keptOut[i], needed), values[i].gates());
-                needed = keptIn[i];
-            } else if (layer instanceof LayerSpec.Flatten) {
-                needed = channelsOf(needed, inShapes[i]);
+            switch (layers.get(i)) {
+                case LayerSpec.Dense _ -> {
+                    keptOut[i] = and(keptOut[i], needed);
+                    needed = keptIn[i];
+                }
+                case LayerSpec.Conv2d _ -> {
+                    keptOut[i] = nonEmpty(and(keptOut[i], needed), keptOut[i], values[i].gates());
+                    needed = keptIn[i];
+                }
+                case LayerSpec.Flatten _ -> needed = channelsOf(needed, inShapes[i]);
+                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
             }
         }
 
@@ -99,23 +103,35 @@ public final class Pruner {
         for (int i = 0; i < n; i++) {
             LayerSpec layer = layers.get(i);
             String name = layer.type() + i;
-            if (layer instanceof LayerSpec.Dense d) {
-                result.add(dense(name, d, values[i], indices(keptIn[i]), indices(keptOut[i]), indices(avail)));
-                avail = keptOut[i];
-            } else if (layer instanceof LayerSpec.Conv2d c) {
-                result.add(conv(name, c, inShapes[i][0], values[i], indices(keptOut[i]), indices(avail)));
-                avail = keptOut[i];
-            } else if (layer instanceof LayerSpec.MaxPool p) {
-                result.add(new PrunedLayer.MaxPool(name, p.size(), p.stride()));
-            } else if (layer instanceof LayerSpec.Relu) {
-                result.add(new PrunedLayer.Relu(name));
-            } else if (layer instanceof LayerSpec.Flatten) {
-                result.add(new PrunedLayer.Flatten(name));
-                avail = flatten(avail, inShapes[i]);
+            switch (layer) {
+                case LayerSpec.Dense d -> {
+                    result.add(dense(name, d, values[i], indices(keptIn[i]), indices(keptOut[i]), indices(avail)));
+                    avail = keptOut[i];
+                }
+                case LayerSpec.Conv2d c -> {
+                    result.add(conv(name, c, inShapes[i][0], values[i], indices(keptOut[i]), indices(avail)));
+                    avail = keptOut[i];
+                }
+                case LayerSpec.MaxPool p -> result.add(new PrunedLayer.MaxPool(name, p.size(), p.stride()));
+                case LayerSpec.Relu _ -> result.add(new PrunedLayer.Relu(name));
+                case LayerSpec.Flatten _ -> {
+                    result.add(new PrunedLayer.Flatten(name));
+                    avail = flatten(avail, inShapes[i]);
+                }
+                case LayerSpec.Dropout _ -> {
+                    // the identity at test time: it has no place in the pruned network
+                }
             }
-            // dropout is the identity at test time and disappears
         }
         return new PrunedNetwork(spec.inputShape(), result, spec.numClasses());
+    }
+
+    /** Whether the layer has weights, and so needs a {@link LayerParameters}. */
+    private static boolean isWeighted(LayerSpec layer) {
+        return switch (layer) {
+            case LayerSpec.Dense _, LayerSpec.Conv2d _ -> true;
+            case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _ -> false;
+        };
     }
 
     private static PrunedLayer.Dense dense(String name, LayerSpec.Dense spec, LayerParameters p, int[] in,
@@ -174,22 +190,28 @@ public final class Pruner {
                 kept[i] &= gates[i] > 0;
             }
         }
-        return nonEmpty(kept, gates);
+        return nonEmpty(kept, arriving, gates);
     }
 
-    private static boolean[] nonEmpty(boolean[] kept, float[] gates) {
+    /**
+     * {@code kept} when it keeps anything; otherwise the one candidate with the largest gate (the first on
+     * a tie). The fallback is chosen among the candidates only: after a flatten, an input whose channel was
+     * removed upstream does not arrive, and keeping it would leave the layer reading a value nobody produces.
+     */
+    private static boolean[] nonEmpty(boolean[] kept, boolean[] candidates, float[] gates) {
         for (boolean k : kept) {
             if (k) {
                 return kept;
             }
         }
-        int best = 0;
-        if (gates != null) {
-            for (int i = 1; i < gates.length; i++) {
-                if (gates[i] > gates[best]) {
-                    best = i;
-                }
+        int best = -1;
+        for (int i = 0; i < candidates.length; i++) {
+            if (candidates[i] && (best < 0 || gates != null && gates[i] > gates[best])) {
+                best = i;
             }
+        }
+        if (best < 0) {
+            throw new IllegalStateException("no unit arrives to keep");
         }
         boolean[] one = new boolean[kept.length];
         one[best] = true;

@@ -1,8 +1,9 @@
 package io.l0sparsify.spec;
 
 /**
- * One layer of a model spec. The kinds are closed: the trainer, the pruner and the exporters switch over
- * them exhaustively, so adding a kind is a compile error everywhere it must be handled.
+ * One layer of a model spec. The kinds are closed: the spec checks, the trainer, the pruner and the exporters
+ * switch over them exhaustively and without a {@code default}, so adding a kind is a compile error everywhere
+ * it must be handled.
  */
 public sealed interface LayerSpec
         permits LayerSpec.Dense, LayerSpec.Conv2d, LayerSpec.MaxPool, LayerSpec.Relu, LayerSpec.Flatten,
@@ -68,6 +69,10 @@ public sealed interface LayerSpec
 
     /** True for the layers that carry hard-concrete gates. */
     static boolean isGated(LayerSpec layer) {
-        return layer instanceof Dense d && d.gated() || layer instanceof Conv2d c && c.gated();
+        return switch (layer) {
+            case Dense d -> d.gated();
+            case Conv2d c -> c.gated();
+            case MaxPool _, Relu _, Flatten _, Dropout _ -> false;
+        };
     }
 }

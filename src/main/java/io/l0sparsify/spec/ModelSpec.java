@@ -46,7 +46,13 @@ public record ModelSpec(List<Integer> inputShape, List<LayerSpec> layers) {
 
     /** Number of classes: the units of the final dense layer. */
     public int numClasses() {
-        return ((LayerSpec.Dense) layers.get(layers.size() - 1)).units();
+        return switch (layers.get(layers.size() - 1)) {
+            case LayerSpec.Dense logits -> logits.units();
+            // unreachable for a spec built through of(): its last layer is checked to be dense
+            case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
+                    LayerSpec.Dropout _ -> throw new IllegalStateException(
+                            "the last layer must be dense to give class logits, not " + layers.getLast().type());
+        };
     }
 
     /** Indices (into {@link #layers}) of the gated layers, in order. */

@@ -28,39 +28,45 @@ final class ShapeInference {
             if (layer == null) {
                 throw new SpecException(at, "must not be null");
             }
-            if (layer instanceof LayerSpec.Dense d) {
-                requireRange(at + ".units", d.units(), 1, limits.maxUnits());
-                if (shape.length != 1) {
-                    throw new SpecException(at, "dense needs a flat input but receives "
-                            + ModelSpec.shapeText(shape) + "; add a flatten layer before it");
+            switch (layer) {
+                case LayerSpec.Dense d -> {
+                    requireRange(at + ".units", d.units(), 1, limits.maxUnits());
+                    if (shape.length != 1) {
+                        throw new SpecException(at, "dense needs a flat input but receives "
+                                + ModelSpec.shapeText(shape) + "; add a flatten layer before it");
+                    }
+                    parameters = Math.addExact(parameters, (long) shape[0] * d.units() + d.units());
+                    shape = new int[] {d.units()};
                 }
-                parameters = Math.addExact(parameters, (long) shape[0] * d.units() + d.units());
-                shape = new int[] {d.units()};
-            } else if (layer instanceof LayerSpec.Conv2d c) {
-                requireRange(at + ".filters", c.filters(), 1, limits.maxUnits());
-                requireRange(at + ".kernel", c.kernel(), 1, limits.maxKernel());
-                requireRange(at + ".stride", c.stride(), 1, limits.maxKernel());
-                requireRange(at + ".padding", c.padding(), 0, c.kernel() - 1);
-                requireImage(at, "conv2d", shape);
-                int height = windows(at, shape[1], c.kernel(), c.stride(), c.padding());
-                int width = windows(at, shape[2], c.kernel(), c.stride(), c.padding());
-                long weights = (long) c.filters() * shape[0] * c.kernel() * c.kernel();
-                parameters = Math.addExact(parameters, weights + c.filters());
-                shape = new int[] {c.filters(), height, width};
-            } else if (layer instanceof LayerSpec.MaxPool p) {
-                requireRange(at + ".size", p.size(), 1, limits.maxKernel());
-                requireRange(at + ".stride", p.stride(), 1, limits.maxKernel());
-                requireImage(at, "maxpool", shape);
-                shape = new int[] {shape[0], windows(at, shape[1], p.size(), p.stride(), 0),
-                        windows(at, shape[2], p.size(), p.stride(), 0)};
-            } else if (layer instanceof LayerSpec.Flatten) {
-                shape = new int[] {product(shape)};
-            } else if (layer instanceof LayerSpec.Dropout d) {
-                if (!(d.rate() >= 0 && d.rate() < 1)) {
-                    throw new SpecException(at + ".rate", "must be in [0, 1) but is " + d.rate());
+                case LayerSpec.Conv2d c -> {
+                    requireRange(at + ".filters", c.filters(), 1, limits.maxUnits());
+                    requireRange(at + ".kernel", c.kernel(), 1, limits.maxKernel());
+                    requireRange(at + ".stride", c.stride(), 1, limits.maxKernel());
+                    requireRange(at + ".padding", c.padding(), 0, c.kernel() - 1);
+                    requireImage(at, "conv2d", shape);
+                    int height = windows(at, shape[1], c.kernel(), c.stride(), c.padding());
+                    int width = windows(at, shape[2], c.kernel(), c.stride(), c.padding());
+                    long weights = (long) c.filters() * shape[0] * c.kernel() * c.kernel();
+                    parameters = Math.addExact(parameters, weights + c.filters());
+                    shape = new int[] {c.filters(), height, width};
+                }
+                case LayerSpec.MaxPool p -> {
+                    requireRange(at + ".size", p.size(), 1, limits.maxKernel());
+                    requireRange(at + ".stride", p.stride(), 1, limits.maxKernel());
+                    requireImage(at, "maxpool", shape);
+                    shape = new int[] {shape[0], windows(at, shape[1], p.size(), p.stride(), 0),
+                            windows(at, shape[2], p.size(), p.stride(), 0)};
+                }
+                case LayerSpec.Flatten _ -> shape = new int[] {product(shape)};
+                case LayerSpec.Dropout d -> {
+                    if (!(d.rate() >= 0 && d.rate() < 1)) {
+                        throw new SpecException(at + ".rate", "must be in [0, 1) but is " + d.rate());
+                    }
+                }
+                case LayerSpec.Relu _ -> {
+                    // keeps the shape
                 }
             }
-            // relu keeps the shape
             if (parameters > limits.maxParameters()) {
                 throw new SpecException(at, "brings the network to " + parameters
                         + " parameters; at most " + limits.maxParameters() + " are allowed");
@@ -68,11 +74,16 @@ final class ShapeInference {
             shapes.add(shape);
         }
         String last = "layers[" + (layers.size() - 1) + "]";
-        if (!(layers.get(layers.size() - 1) instanceof LayerSpec.Dense finalDense)) {
-            throw new SpecException(last, "the last layer must be dense (it gives the class logits), not "
-                    + layers.get(layers.size() - 1).type());
-        } else if (finalDense.units() < 2) {
-            throw new SpecException(last + ".units", "the last layer gives class logits and needs at least 2 units");
+        switch (layers.get(layers.size() - 1)) {
+            case LayerSpec.Dense logits when logits.units() < 2 ->
+                throw new SpecException(last + ".units", "the last layer gives class logits and needs at least 2 units");
+            case LayerSpec.Dense _ -> {
+                // gives the class logits
+            }
+            case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
+                    LayerSpec.Dropout _ -> throw new SpecException(last,
+                            "the last layer must be dense (it gives the class logits), not "
+                            + layers.get(layers.size() - 1).type());
         }
         if (spec.gatedLayerIndices().isEmpty()) {
             throw new SpecException("layers", "no layer is gated, so there is nothing to sparsify");

@@ -128,19 +128,22 @@ class OnnxExporterTest {
 
         Map<String, Map<String, List<Long>>> expected = new LinkedHashMap<>();
         for (PrunedLayer layer : network.layers()) {
-            if (layer instanceof PrunedLayer.Conv2d c) {
-                expected.put(c.name(), Map.of(
+            switch (layer) {
+                case PrunedLayer.Conv2d c -> expected.put(c.name(), Map.of(
                         "weight", List.of((long) c.filters(), (long) c.inChannels(), (long) c.kernel(),
                                 (long) c.kernel()),
                         "bias", List.of((long) c.filters())));
-            } else if (layer instanceof PrunedLayer.Dense d) {
-                Map<String, List<Long>> roles = new LinkedHashMap<>();
-                if (d.gather() != null) {
-                    roles.put("gather", List.of((long) d.gather().length));
+                case PrunedLayer.Dense d -> {
+                    Map<String, List<Long>> roles = new LinkedHashMap<>();
+                    if (d.gather() != null) {
+                        roles.put("gather", List.of((long) d.gather().length));
+                    }
+                    roles.put("weight", List.of((long) d.units(), (long) d.inputs()));
+                    roles.put("bias", List.of((long) d.units()));
+                    expected.put(d.name(), roles);
                 }
-                roles.put("weight", List.of((long) d.units(), (long) d.inputs()));
-                roles.put("bias", List.of((long) d.units()));
-                expected.put(d.name(), roles);
+                // no initializers
+                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> { }
             }
         }
         assertEquals(expected, shapes);
@@ -157,7 +160,10 @@ class OnnxExporterTest {
     void denseLayerAfterAConvOutputIsFlattenedImplicitly() {
         PrunedNetwork lenet = TestNetworks.lenet(17);
         List<PrunedLayer> layers = new ArrayList<>(lenet.layers());
-        layers.removeIf(l -> l instanceof PrunedLayer.Flatten);
+        layers.removeIf(l -> switch (l) {
+            case PrunedLayer.Flatten _ -> true;
+            case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _ -> false;
+        });
         PrunedNetwork withoutFlatten = new PrunedNetwork(lenet.inputShape(), layers, lenet.numClasses());
         float[] inputs = TestNetworks.inputs(lenet, 3, 9);
 

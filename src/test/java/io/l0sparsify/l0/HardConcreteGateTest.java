@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 class HardConcreteGateTest {
@@ -36,9 +38,33 @@ class HardConcreteGateTest {
         assertThat(GATE.testTime(5)).isEqualTo(1.0);
     }
 
+    /**
+     * P(z=0) = sigmoid(β·log(−γ/ζ) − log α) and P(z=1) = sigmoid(log α − β·log((1−γ)/(ζ−1))), worked out by
+     * hand for β = 2/3, γ = −0.1, ζ = 1.1, where β·log(−γ/ζ) = (2/3)·log(1/11) = −1.5985968…:
+     * {log α, P(z=0), P(z=1)}.
+     */
+    static Stream<Arguments> handComputedProbabilities() {
+        return Stream.of(
+                // sigmoid(−0.5985968) = 0.3546648, sigmoid(−2.5985968) = 0.0692288
+                Arguments.of(-1.0, 0.3546647782868854, 0.0692287793983092),
+                // sigmoid(−1.5985968) = 0.1681778 for both: γ and ζ are symmetric around ½
+                Arguments.of(0.0, 0.16817781600830958, 0.1681778160083097),
+                // sigmoid(−3.0985968) = 0.0431652, sigmoid(−0.0985968) = 0.4753707
+                Arguments.of(1.5, 0.04316517068304344, 0.4753707370851776));
+    }
+
     @ParameterizedTest
-    @ValueSource(doubles = {-1.0, 0.0, 1.5})
-    void monteCarloMatchesClosedFormsAndNumericalIntegration(double logAlpha) {
+    @MethodSource("handComputedProbabilities")
+    void probabilitiesOfZeroAndOneMatchTheClosedForm(double logAlpha, double zero, double one) {
+        assertThat(GATE.probabilityZero(logAlpha)).isCloseTo(zero, within(1e-12));
+        assertThat(GATE.probabilityOne(logAlpha)).isCloseTo(one, within(1e-12));
+        // P(z ≠ 0) = sigmoid(log α − β·log(−γ/ζ)) is computed separately and must be the complement
+        assertThat(GATE.probabilityNonZero(logAlpha)).isCloseTo(1 - zero, within(1e-12));
+    }
+
+    @ParameterizedTest
+    @MethodSource("handComputedProbabilities")
+    void sampledGatesAreZeroAndOneAsOftenAsTheClosedFormSays(double logAlpha, double zero, double one) {
         SplittableRandom random = new SplittableRandom(42);
         long zeros = 0;
         long ones = 0;
@@ -50,7 +76,13 @@ class HardConcreteGateTest {
             ones += z == 1 ? 1 : 0;
             sum += z;
         }
-        // Numerical integration of the stretched density over (0, 1) (midpoint rule, 200 000 cells).
+        // A frequency over n draws has standard error √(p(1−p)/n) (e.g. 7.6e-4 for p = 0.35,
+        // n = 400 000); four of them leave a false alarm about once in 16 000 runs.
+        assertThat(zeros / (double) SAMPLES).isCloseTo(zero, within(4 * Math.sqrt(zero * (1 - zero) / SAMPLES)));
+        assertThat(ones / (double) SAMPLES).isCloseTo(one, within(4 * Math.sqrt(one * (1 - one) / SAMPLES)));
+
+        // The continuous part: numerical integration of the stretched density over (0, 1) (midpoint rule,
+        // 200 000 cells) gives its mass and first moment.
         int cells = 200_000;
         double mass = 0;
         double firstMoment = 0;
@@ -60,17 +92,10 @@ class HardConcreteGateTest {
             mass += f;
             firstMoment += x * f;
         }
-        double p0 = GATE.probabilityZero(logAlpha);
-        double p1 = GATE.probabilityOne(logAlpha);
-        double expected = p1 + firstMoment;
         // The three parts of the distribution add up to one.
-        assertThat(p0 + mass + p1).isCloseTo(1.0, within(1e-6));
-        // 5 standard errors of a proportion / mean over 400 000 samples (σ ≤ 0.5/√n = 7.9e-4).
-        double tolerance = 5 * 0.5 / Math.sqrt(SAMPLES);
-        assertThat(zeros / (double) SAMPLES).isCloseTo(p0, within(tolerance));
-        assertThat(ones / (double) SAMPLES).isCloseTo(p1, within(tolerance));
-        assertThat(sum / SAMPLES).isCloseTo(expected, within(tolerance));
-        assertThat(1 - p0).isCloseTo(GATE.probabilityNonZero(logAlpha), within(1e-15));
+        assertThat(zero + mass + one).isCloseTo(1.0, within(1e-6));
+        // z ∈ [0, 1], so its standard deviation is at most ½: 4 standard errors of the mean.
+        assertThat(sum / SAMPLES).isCloseTo(one + firstMoment, within(4 * 0.5 / Math.sqrt(SAMPLES)));
     }
 
     @Test

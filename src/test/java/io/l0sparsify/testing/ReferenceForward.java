@@ -24,91 +24,101 @@ public final class ReferenceForward {
         return out;
     }
 
+    /** One example's activation: values row-major in {@code shape}. */
+    private record Activation(float[] values, int[] shape) {}
+
     private static float[] forward(PrunedNetwork network, float[] input) {
-        float[] x = input;
-        int[] shape = network.inputShape().stream().mapToInt(Integer::intValue).toArray();
+        Activation x = new Activation(input, network.inputShape().stream().mapToInt(Integer::intValue).toArray());
         for (PrunedLayer layer : network.layers()) {
-            if (layer instanceof PrunedLayer.Dense d) {
-                float[] in = new float[d.inputs()];
-                for (int j = 0; j < in.length; j++) {
-                    in[j] = d.gather() == null ? x[j] : x[d.gather()[j]];
-                }
-                float[] y = new float[d.units()];
-                for (int u = 0; u < y.length; u++) {
-                    double sum = d.bias()[u];
-                    for (int j = 0; j < in.length; j++) {
-                        sum += (double) d.weight()[u * in.length + j] * in[j];
-                    }
-                    y[u] = (float) sum;
-                }
-                x = y;
-                shape = new int[] {y.length};
-            } else if (layer instanceof PrunedLayer.Conv2d c) {
-                int channels = shape[0];
-                int h = shape[1];
-                int w = shape[2];
-                int k = c.kernel();
-                int p = c.padding();
-                int s = c.stride();
-                int oh = (h + 2 * p - k) / s + 1;
-                int ow = (w + 2 * p - k) / s + 1;
-                float[] y = new float[c.filters() * oh * ow];
-                for (int f = 0; f < c.filters(); f++) {
-                    for (int i = 0; i < oh; i++) {
-                        for (int j = 0; j < ow; j++) {
-                            double sum = c.bias()[f];
-                            for (int ch = 0; ch < channels; ch++) {
-                                for (int ki = 0; ki < k; ki++) {
-                                    for (int kj = 0; kj < k; kj++) {
-                                        int r = i * s + ki - p;
-                                        int q = j * s + kj - p;
-                                        if (r < 0 || r >= h || q < 0 || q >= w) {
-                                            continue;
-                                        }
-                                        sum += (double) c.weight()[((f * channels + ch) * k + ki) * k + kj]
-                                                * x[(ch * h + r) * w + q];
-                                    }
+            x = switch (layer) {
+                case PrunedLayer.Dense d -> new Activation(dense(d, x.values()), new int[] {d.units()});
+                case PrunedLayer.Conv2d c -> conv(c, x.values(), x.shape());
+                case PrunedLayer.MaxPool m -> maxPool(m, x.values(), x.shape());
+                case PrunedLayer.Relu _ -> new Activation(relu(x.values()), x.shape());
+                // channel-major values are already in flattened order
+                case PrunedLayer.Flatten _ -> new Activation(x.values(), new int[] {x.values().length});
+            };
+        }
+        return x.values();
+    }
+
+    private static float[] dense(PrunedLayer.Dense d, float[] x) {
+        float[] in = new float[d.inputs()];
+        for (int j = 0; j < in.length; j++) {
+            in[j] = d.gather() == null ? x[j] : x[d.gather()[j]];
+        }
+        float[] y = new float[d.units()];
+        for (int u = 0; u < y.length; u++) {
+            double sum = d.bias()[u];
+            for (int j = 0; j < in.length; j++) {
+                sum += (double) d.weight()[u * in.length + j] * in[j];
+            }
+            y[u] = (float) sum;
+        }
+        return y;
+    }
+
+    private static Activation conv(PrunedLayer.Conv2d c, float[] x, int[] shape) {
+        int channels = shape[0];
+        int h = shape[1];
+        int w = shape[2];
+        int k = c.kernel();
+        int p = c.padding();
+        int s = c.stride();
+        int oh = (h + 2 * p - k) / s + 1;
+        int ow = (w + 2 * p - k) / s + 1;
+        float[] y = new float[c.filters() * oh * ow];
+        for (int f = 0; f < c.filters(); f++) {
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    double sum = c.bias()[f];
+                    for (int ch = 0; ch < channels; ch++) {
+                        for (int ki = 0; ki < k; ki++) {
+                            for (int kj = 0; kj < k; kj++) {
+                                int r = i * s + ki - p;
+                                int q = j * s + kj - p;
+                                if (r < 0 || r >= h || q < 0 || q >= w) {
+                                    continue;
                                 }
+                                sum += (double) c.weight()[((f * channels + ch) * k + ki) * k + kj]
+                                        * x[(ch * h + r) * w + q];
                             }
-                            y[(f * oh + i) * ow + j] = (float) sum;
                         }
                     }
+                    y[(f * oh + i) * ow + j] = (float) sum;
                 }
-                x = y;
-                shape = new int[] {c.filters(), oh, ow};
-            } else if (layer instanceof PrunedLayer.MaxPool m) {
-                int oh = (shape[1] - m.size()) / m.stride() + 1;
-                int ow = (shape[2] - m.size()) / m.stride() + 1;
-                float[] y = new float[shape[0] * oh * ow];
-                for (int ch = 0; ch < shape[0]; ch++) {
-                    for (int i = 0; i < oh; i++) {
-                        for (int j = 0; j < ow; j++) {
-                            float max = Float.NEGATIVE_INFINITY;
-                            for (int a = 0; a < m.size(); a++) {
-                                for (int b = 0; b < m.size(); b++) {
-                                    int r = i * m.stride() + a;
-                                    int q = j * m.stride() + b;
-                                    max = Math.max(max, x[(ch * shape[1] + r) * shape[2] + q]);
-                                }
-                            }
-                            y[(ch * oh + i) * ow + j] = max;
-                        }
-                    }
-                }
-                x = y;
-                shape = new int[] {shape[0], oh, ow};
-            } else if (layer instanceof PrunedLayer.Relu) {
-                float[] y = new float[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    y[i] = Math.max(0f, x[i]);
-                }
-                x = y;
-            } else if (layer instanceof PrunedLayer.Flatten) {
-                shape = new int[] {x.length};
-            } else {
-                throw new IllegalArgumentException("unsupported layer " + layer);
             }
         }
-        return x;
+        return new Activation(y, new int[] {c.filters(), oh, ow});
+    }
+
+    private static Activation maxPool(PrunedLayer.MaxPool m, float[] x, int[] shape) {
+        int oh = (shape[1] - m.size()) / m.stride() + 1;
+        int ow = (shape[2] - m.size()) / m.stride() + 1;
+        float[] y = new float[shape[0] * oh * ow];
+        for (int ch = 0; ch < shape[0]; ch++) {
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int a = 0; a < m.size(); a++) {
+                        for (int b = 0; b < m.size(); b++) {
+                            int r = i * m.stride() + a;
+                            int q = j * m.stride() + b;
+                            max = Math.max(max, x[(ch * shape[1] + r) * shape[2] + q]);
+                        }
+                    }
+                    y[(ch * oh + i) * ow + j] = max;
+                }
+            }
+        }
+        return new Activation(y, new int[] {shape[0], oh, ow});
+    }
+
+    private static float[] relu(float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.max(0f, x[i]);
+        }
+        return y;
     }
 }
