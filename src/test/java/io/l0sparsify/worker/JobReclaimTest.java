@@ -6,6 +6,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import io.l0sparsify.SettableClock;
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobAttempt;
@@ -22,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -29,13 +31,14 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 /**
  * A job whose worker died (its lease ran out) as the next worker runs it: resumed from the checkpoint the dead
  * worker stored, cancelled if the user asked while nobody was running it, failed once it has used up its
- * attempts. The dead workers are played by claims with a lease that expires at once; the worker loop is off
- * and the runner is called directly, as the loop would.
+ * attempts. The dead workers are played by claims whose lease the test clock then runs past; the worker loop is
+ * off and the runner is called directly, as the loop would.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "spring.datasource.url=jdbc:h2:mem:reclaim;DB_CLOSE_DELAY=-1", "l0.worker.enabled=false",
         "l0.worker.id=survivor", "l0.worker.max-attempts=3", "l0.datasets.max-train-examples=100",
         "l0.datasets.max-test-examples=50"})
+@Import(SettableClock.InContext.class)
 class JobReclaimTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
@@ -62,14 +65,17 @@ class JobReclaimTest {
     @Autowired
     CheckpointStore checkpoints;
 
+    @Autowired
+    SettableClock clock;
+
     private Job submit() {
         return TestJobs.submit(jobs, "{\"epochs\": 3, \"device\": \"cpu\", \"maxRuntime\": \"PT1M\"}");
     }
 
-    /** A worker claims the job and dies: nothing renews its lease, which runs out at once. */
-    private void claimAndDie(Job job, String worker) throws InterruptedException {
-        assertThat(store.claimNext(worker, Duration.ofMillis(1))).map(Job::id).contains(job.id());
-        Thread.sleep(5);
+    /** A worker claims the job and dies: nothing renews its lease, which runs out. */
+    private void claimAndDie(Job job, String worker) {
+        assertThat(store.claimNext(worker, LEASE)).map(Job::id).contains(job.id());
+        clock.advance(LEASE.plusMillis(1));
     }
 
     @Test
