@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.HashSet;
@@ -21,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -205,20 +206,26 @@ class MultiProcessTest {
         return last[0];
     }
 
-    private void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            for (Map.Entry<String, Process> process : processes.entrySet()) {
-                if (!process.getValue().isAlive() && !killedOnPurpose.contains(process.getKey())) {
-                    throw new AssertionError(process.getKey() + " exited while waiting for " + what + logTails());
+    /**
+     * Waits (real time: these are separate processes on the system clock) until {@code condition} holds; fails
+     * at once when a process exits that the test did not kill, and with every process's log tail either way.
+     */
+    private void await(String what, Duration timeout, BooleanSupplier condition) {
+        try {
+            Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (condition.getAsBoolean()) {
+                    return true;
                 }
-            }
-            Thread.sleep(50);
+                for (Map.Entry<String, Process> process : processes.entrySet()) {
+                    if (!process.getValue().isAlive() && !killedOnPurpose.contains(process.getKey())) {
+                        throw new AssertionError(process.getKey() + " exited while waiting for " + what + logTails());
+                    }
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what + logTails(), e);
         }
-        throw new AssertionError("timed out waiting for " + what + logTails());
     }
 
     private static int occurrences(String text, String part) {
