@@ -165,7 +165,8 @@ public final class TrainingBenchmark implements Callable<Integer> {
             entry.put("penalty", p.penalty());
             entry.put("testErrorPercent", 100 * p.testError());
             entry.put("keptUnits", p.keptUnits());
-            entry.put("architecture", p.keptUnits().stream().map(String::valueOf).collect(Collectors.joining("-")));
+            // units with an open gate, per gated layer; pruning may drop more (units nothing reads)
+            entry.put("gateArchitecture", p.keptUnits().stream().map(String::valueOf).collect(Collectors.joining("-")));
             entry.put("expectedL0", Math.round(p.expectedL0()));
             entry.put("expectedFlops", Math.round(p.expectedFlops()));
             entry.put("examplesPerSecond", Math.round(p.examplesPerSecond()));
@@ -178,19 +179,19 @@ public final class TrainingBenchmark implements Callable<Integer> {
                 trainingSeconds += epochExamples / p.examplesPerSecond();
             }
             json.put("epochs", p.epoch());
-            json.put("architecture", entry.get("architecture"));
+            json.put("gateArchitecture", entry.get("gateArchitecture"));
             json.put("gatedTestErrorPercent", entry.get("testErrorPercent"));
             json.put("examplesPerSecond", Math.round(examples / trainingSeconds));
             json.put("peakRssMb", round(ProcessMemory.peakRssMegabytes()));
             System.out.printf(Locale.ROOT, "epoch %d: %s, test error %.2f %%, %.0f ex/s, RSS %.0f MB%n", p.epoch(),
-                    entry.get("architecture"), 100 * p.testError(), p.examplesPerSecond(), p.rssMegabytes());
+                    entry.get("gateArchitecture"), 100 * p.testError(), p.examplesPerSecond(), p.rssMegabytes());
             write();
         }
 
         void finish(TrainingResult result) {
             json.put("epochs", result.epochsCompleted());
             json.put("stoppedEarly", result.stoppedEarly());
-            json.put("architecture", result.pruned().architecture());
+            json.put("prunedArchitecture", result.pruned().architecture());
             json.put("testErrorPercent", 100 * result.prunedTestError());
             json.put("gatedTestErrorPercent", 100 * result.gatedTestError());
             json.put("parametersDense", result.dense().parameterCount());
@@ -223,7 +224,8 @@ public final class TrainingBenchmark implements Callable<Integer> {
             md.append("| | architecture | test error % |\n|---|---|---|\n");
             Object error = json.getOrDefault("testErrorPercent", json.get("gatedTestErrorPercent"));
             md.append("| this run").append(json.containsKey("testErrorPercent") ? " (pruned network)" : " (gated, so far)")
-                    .append(" | ").append(json.get("architecture")).append(" | ").append(format(error)).append(" |\n");
+                    .append(" | ").append(json.getOrDefault("prunedArchitecture", json.get("gateArchitecture")))
+                    .append(" | ").append(format(error)).append(" |\n");
             if (baseline != null) {
                 md.append("| paper (Table 1) | ").append(baseline.paperArchitecture()).append(" | ")
                         .append(baseline.paperErrorPercent()).append(" |\n");
@@ -246,7 +248,7 @@ public final class TrainingBenchmark implements Callable<Integer> {
                 int epoch = (Integer) h.get("epoch");
                 if (epoch <= 5 || epoch % 10 == 0 || epoch == history.size()) {
                     md.append("| ").append(epoch).append(" | ").append(format(h.get("testErrorPercent"))).append(" | ")
-                            .append(h.get("architecture")).append(" | ").append(h.get("expectedL0")).append(" | ")
+                            .append(h.get("gateArchitecture")).append(" | ").append(h.get("expectedL0")).append(" | ")
                             .append(h.get("examplesPerSecond")).append(" | ").append(h.get("rssMb")).append(" |\n");
                 }
             }
