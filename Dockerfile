@@ -7,13 +7,16 @@ COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY openapi.yaml .
 COPY src src
-RUN mvn -B -q -DskipTests package && cp target/l0-sparsify-*[0-9T].jar /src/app.jar
+RUN mvn -B -q -DskipTests package && cp target/l0-sparsify-*[0-9T].jar /src/app.jar \
+    && mkdir -p /src/tools/io/l0sparsify/l0 && cp target/test-classes/io/l0sparsify/l0/EngineInfo.class /src/tools/io/l0sparsify/l0/
 
 # GPU image: docker build --target gpu -t l0-sparsify:gpu .
 # DJL's CUDA natives for PyTorch 2.7.1 are not on Maven Central, so DJL downloads the cu128 build of libtorch
 # into its cache once, here at build time (this step needs the network); the running container needs none.
 # Without network at build time, mount a CUDA libtorch 2.7.1 instead and set PYTORCH_LIBRARY_PATH,
 # PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cu128 (DJL's documented settings).
+# The engine check (EngineInfo) is a tool outside the service jar: the build stage compiled it with the tests,
+# and the one step that loads the engine mounts its class beside the jar; it never enters the image.
 FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04 AS gpu
 RUN apt-get update && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
@@ -27,8 +30,9 @@ COPY --from=build /src/app.jar /app/app.jar
 USER l0
 ENV PYTORCH_FLAVOR=cu128 \
     DJL_CACHE_DIR=/app/djl-cache
-RUN java -Dai.djl.offline=false -Dloader.main=io.l0sparsify.l0.EngineInfo -cp /app/app.jar \
-    org.springframework.boot.loader.launch.PropertiesLauncher
+RUN --mount=type=bind,from=build,source=/src/tools,target=/tmp/engine-info \
+    java -Dai.djl.offline=false -Dloader.path=/tmp/engine-info -Dloader.main=io.l0sparsify.l0.EngineInfo \
+    -cp /app/app.jar org.springframework.boot.loader.launch.PropertiesLauncher
 ENV DJL_OFFLINE=true \
     JAVA_OPTS="-Xmx6g" \
     L0_ROLE=worker \

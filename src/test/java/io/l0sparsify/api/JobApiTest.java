@@ -5,6 +5,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.jayway.jsonpath.JsonPath;
+import io.l0sparsify.SettableClock;
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -34,6 +36,7 @@ import org.springframework.test.web.servlet.MockMvc;
 @SpringBootTest(properties = {"spring.datasource.url=jdbc:h2:mem:jobapi;DB_CLOSE_DELAY=-1",
         "l0.worker.enabled=false"})
 @AutoConfigureMockMvc
+@Import(SettableClock.InContext.class)
 class JobApiTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
@@ -66,6 +69,9 @@ class JobApiTest {
 
     @Autowired
     ArtifactStore artifacts;
+
+    @Autowired
+    SettableClock clock;
 
     ContractMvc api;
 
@@ -242,9 +248,9 @@ class JobApiTest {
     void aJobShowsItsWorkerAndTheHistoryOfItsAttempts() throws Exception {
         String id = json(submit(MLP_JOB), "$.id");
         assertThat(json(api.valid(get("/v1/jobs/" + id)), "$.attempts")).isEqualTo("[]");
-        store.claimNext("worker-a", Duration.ofMillis(1));
+        store.claimNext("worker-a", Duration.ofSeconds(30));
         store.recordStart(store.find(id).orElseThrow(), 1, 0, "cpu");
-        Thread.sleep(5);
+        clock.advance(Duration.ofSeconds(31));
         store.claimNext("worker-b", Duration.ofSeconds(30));
         store.recordStart(store.find(id).orElseThrow(), 2, 1, "gpu:1");
         MockHttpServletResponse response = api.valid(get("/v1/jobs/" + id));

@@ -8,7 +8,6 @@ import io.l0sparsify.dataset.TestDatasets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -67,30 +66,19 @@ class EndToEndTest {
         return value == null ? null : value.toString();
     }
 
-    private ContractHttp.Response awaitState(String id, String... states) throws Exception {
-        Instant deadline = Instant.now().plus(JOB_TIMEOUT);
-        ContractHttp.Response job;
-        do {
-            job = http.get("/v1/jobs/" + id);
-            if (List.of(states).contains(field(job, "$.state"))) {
-                return job;
-            }
-            Thread.sleep(100);
-        } while (Instant.now().isBefore(deadline));
-        throw new AssertionError("job " + id + " is still " + field(job, "$.state") + ": " + job.text());
+    private ContractHttp.Response awaitState(String id, String... states) {
+        return JobPolling.awaitState(http, id, JOB_TIMEOUT, List.of(states));
     }
 
-    private ContractHttp.Response awaitProgress(String id) throws Exception {
-        Instant deadline = Instant.now().plus(JOB_TIMEOUT);
-        while (Instant.now().isBefore(deadline)) {
-            ContractHttp.Response job = http.get("/v1/jobs/" + id);
+    private ContractHttp.Response awaitProgress(String id) {
+        return JobPolling.awaitJob(http, id, JOB_TIMEOUT, "to report progress", job -> {
             if (JsonPath.<Map<String, Object>>read(job.text(), "$").containsKey("progress")) {
-                return job;
+                return true;
             }
+            // a job that ended without reporting progress never will: fail at once
             assertThat(field(job, "$.state")).as(job.text()).isIn("QUEUED", "RUNNING");
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job " + id + " reported no progress");
+            return false;
+        });
     }
 
     @Test

@@ -8,11 +8,14 @@ import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.PostgresTestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.HashSet;
@@ -21,6 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -68,7 +73,7 @@ class MultiProcessTest {
         // The API first: its start migrates the schema.
         start("api", base, common, "--l0.role=api", "--server.port=" + apiPort);
         ContractHttp http = new ContractHttp(apiPort);
-        await("the API to be ready", Duration.ofMinutes(2), () -> ready(http));
+        await("the API to be ready", Duration.ofMinutes(2), () -> ready(apiPort));
         for (String worker : List.of("worker-a", "worker-b")) {
             start(worker, base, common, "--l0.role=worker", "--server.port=0", "--l0.worker.id=" + worker);
         }
@@ -180,10 +185,19 @@ class MultiProcessTest {
         return tails.toString();
     }
 
-    private static boolean ready(ContractHttp http) {
-        try {
-            return http.get("/actuator/health/readiness").status() == 200;
-        } catch (IOException | InterruptedException e) {
+    /**
+     * Whether the process on {@code port} accepts traffic. A plain request, not a contract exchange: while the
+     * process starts, readiness answers 503, which the contract leaves undocumented.
+     */
+    private static boolean ready(int port) {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/actuator/health/readiness")).timeout(Duration.ofSeconds(5)).build();
+            return client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }
@@ -205,20 +219,26 @@ class MultiProcessTest {
         return last[0];
     }
 
-    private void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            for (Map.Entry<String, Process> process : processes.entrySet()) {
-                if (!process.getValue().isAlive() && !killedOnPurpose.contains(process.getKey())) {
-                    throw new AssertionError(process.getKey() + " exited while waiting for " + what + logTails());
+    /**
+     * Waits (real time: these are separate processes on the system clock) until {@code condition} holds; fails
+     * at once when a process exits that the test did not kill, and with every process's log tail either way.
+     */
+    private void await(String what, Duration timeout, BooleanSupplier condition) {
+        try {
+            Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (condition.getAsBoolean()) {
+                    return true;
                 }
-            }
-            Thread.sleep(50);
+                for (Map.Entry<String, Process> process : processes.entrySet()) {
+                    if (!process.getValue().isAlive() && !killedOnPurpose.contains(process.getKey())) {
+                        throw new AssertionError(process.getKey() + " exited while waiting for " + what + logTails());
+                    }
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what + logTails(), e);
         }
-        throw new AssertionError("timed out waiting for " + what + logTails());
     }
 
     private static int occurrences(String text, String part) {

@@ -8,7 +8,6 @@ import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.JobStore;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -49,7 +48,8 @@ class RestartTest {
         try (ConfigurableApplicationContext second = start(properties, "--l0.worker.enabled=true")) {
             ContractHttp http = new ContractHttp(port(second));
             for (String id : new String[] {interrupted, queued}) {
-                ContractHttp.Response job = await(http, id);
+                ContractHttp.Response job = JobPolling.awaitState(http, id, Duration.ofMinutes(5),
+                        JobPolling.FINAL_STATES);
                 assertThat(EndToEndTest.field(job, "$.state")).as(job.text()).isEqualTo("SUCCEEDED");
                 assertThat(http.get("/v1/jobs/" + id + "/result").status()).isEqualTo(200);
             }
@@ -66,19 +66,5 @@ class RestartTest {
 
     private static int port(ConfigurableApplicationContext context) {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
-    }
-
-    private static ContractHttp.Response await(ContractHttp http, String id) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        ContractHttp.Response job;
-        do {
-            job = http.get("/v1/jobs/" + id);
-            String state = EndToEndTest.field(job, "$.state");
-            if (state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("CANCELLED")) {
-                return job;
-            }
-            Thread.sleep(100);
-        } while (Instant.now().isBefore(deadline));
-        throw new AssertionError("job " + id + " did not finish: " + job.text());
     }
 }

@@ -1,6 +1,7 @@
 package io.l0sparsify.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.l0sparsify.L0SparsifyApplication;
 import io.l0sparsify.dataset.TestDatasets;
@@ -9,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -51,9 +53,9 @@ class RolesTest {
             ContractHttp.Response submitted = http.post("/v1/jobs", EndToEndTest.mlpJob(1));
             assertThat(submitted.status()).isEqualTo(202);
             String id = EndToEndTest.field(submitted, "$.id");
-            Thread.sleep(500);
-            assertThat(EndToEndTest.field(http.get("/v1/jobs/" + id), "$.state")).as("nobody here trains it")
-                    .isEqualTo("QUEUED");
+            await("job " + id + " to stay QUEUED: nobody here trains it").during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> EndToEndTest.field(http.get("/v1/jobs/" + id), "$.state"), "QUEUED"::equals);
         }
     }
 

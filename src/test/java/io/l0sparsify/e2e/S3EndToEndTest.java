@@ -1,6 +1,7 @@
 package io.l0sparsify.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.jayway.jsonpath.JsonPath;
 import io.l0sparsify.dataset.TestDatasets;
@@ -10,7 +11,7 @@ import io.l0sparsify.testing.TestS3;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -59,13 +60,7 @@ class S3EndToEndTest {
         ContractHttp.Response submitted = http.post("/v1/jobs", EndToEndTest.mlpJob(2));
         assertThat(submitted.status()).isEqualTo(202);
         String id = EndToEndTest.field(submitted, "$.id");
-        Instant deadline = Instant.now().plusSeconds(300);
-        ContractHttp.Response job = http.get("/v1/jobs/" + id);
-        while (!List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(EndToEndTest.field(job, "$.state"))
-                && Instant.now().isBefore(deadline)) {
-            Thread.sleep(100);
-            job = http.get("/v1/jobs/" + id);
-        }
+        ContractHttp.Response job = JobPolling.awaitState(http, id, Duration.ofMinutes(5), JobPolling.FINAL_STATES);
         assertThat(EndToEndTest.field(job, "$.state")).as(job.text()).isEqualTo("SUCCEEDED");
 
         List<Map<String, Object>> items = JsonPath.read(http.get("/v1/jobs/" + id + "/artifacts").text(), "$.items");
@@ -80,13 +75,9 @@ class S3EndToEndTest {
 
         try (S3Client s3 = S3Clients.create(BUCKET)) {
             // the checkpoint is deleted just after the final state is recorded
-            Instant checkpointDeadline = Instant.now().plusSeconds(10);
-            List<String> keys = keys(s3);
-            while (keys.stream().anyMatch(k -> k.contains("checkpoints/"))
-                    && Instant.now().isBefore(checkpointDeadline)) {
-                Thread.sleep(50);
-                keys = keys(s3);
-            }
+            List<String> keys = await("the checkpoint to be deleted").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> keys(s3), all -> all.stream().noneMatch(k -> k.contains("checkpoints/")));
             assertThat(keys).contains("svc/jobs/" + id + "/model.onnx", "svc/jobs/" + id + "/result.json")
                     .hasSize(items.size()).noneMatch(k -> k.contains("checkpoints/"));
         }

@@ -3,6 +3,7 @@ package io.l0sparsify.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.l0sparsify.SettableClock;
 import io.l0sparsify.spec.Presets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,12 +17,15 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
 import org.springframework.dao.DuplicateKeyException;
 
 /**
  * What the job table must guarantee on every supported database: subclasses bind it to H2 and PostgreSQL.
- * The migrations run for real (Flyway) and every statement is the one production uses.
+ * The migrations run for real (Flyway) and every statement is the one production uses. Leases run out on a
+ * {@link SettableClock}, not by waiting.
  */
+@Import(SettableClock.InContext.class)
 abstract class JobStoreContractTest {
 
     private static final Duration LEASE = Duration.ofSeconds(30);
@@ -31,6 +35,9 @@ abstract class JobStoreContractTest {
 
     @Autowired
     JobRepository repository;
+
+    @Autowired
+    SettableClock clock;
 
     @BeforeEach
     void emptyTable() {
@@ -101,7 +108,7 @@ abstract class JobStoreContractTest {
         for (int i = 0; i < 20; i++) {
             store.insert(definition("queued" + i), null);
         }
-        Thread.sleep(1100);
+        clock.advance(Duration.ofMillis(1100));
         List<String> claims = claimUntilEmpty(8);
         Set<String> claimed = new java.util.HashSet<>(claims);
         assertThat(claims).doesNotHaveDuplicates();
@@ -117,11 +124,12 @@ abstract class JobStoreContractTest {
     }
 
     @Test
-    void anExpiredLeaseIsReclaimedByAnotherWorkerWithTheAttemptCounted() throws Exception {
+    void anExpiredLeaseIsReclaimedByAnotherWorkerWithTheAttemptCounted() {
         Job job = store.insert(definition("expiring"), null);
-        store.claimNext("w1", Duration.ofMillis(1));
+        store.claimNext("w1", LEASE);
         store.recordStart(job, 1, 0, "cpu");
-        Thread.sleep(10);
+        assertThat(store.countClaimable()).as("held while its lease runs").isZero();
+        clock.advance(LEASE.plusMillis(1));
         // a job whose worker died waits for a worker again: the queue depth counts it
         assertThat(store.countClaimable()).isEqualTo(1);
         Job reclaimed = store.claimNext("w2", LEASE).orElseThrow();
@@ -156,14 +164,17 @@ abstract class JobStoreContractTest {
     }
 
     @Test
-    void aRenewedLeaseKeepsTheJob() throws Exception {
+    void aRenewedLeaseKeepsTheJob() {
         Job job = store.insert(definition("renewed"), null);
         store.claimNext("w1", Duration.ofMillis(300));
         for (int i = 0; i < 5; i++) {
-            Thread.sleep(100);
+            clock.advance(Duration.ofMillis(100));
             assertThat(store.renewLease(job.id(), "w1", Duration.ofMillis(300))).isTrue();
         }
         assertThat(store.claimNext("w2", LEASE)).as("500 ms after a 300 ms claim, renewed").isEmpty();
+        clock.advance(Duration.ofMillis(301));
+        assertThat(store.claimNext("w2", LEASE)).as("no longer renewed, its lease runs out").map(Job::id)
+                .contains(job.id());
     }
 
     @Test

@@ -2,10 +2,12 @@ package io.l0sparsify.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import io.l0sparsify.SettableClock;
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobAttempt;
@@ -24,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -31,13 +34,14 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 /**
  * A job whose worker died (its lease ran out) as the next worker runs it: resumed from the checkpoint the dead
  * worker stored, cancelled if the user asked while nobody was running it, failed once it has used up its
- * attempts. The dead workers are played by claims with a lease that expires at once; the worker loop is off
- * and the runner is called directly, as the loop would, which also lets a test play this worker's shutdown.
+ * attempts. The dead workers are played by claims whose lease the test clock then runs past; the worker loop is
+ * off and the runner is called directly, as the loop would, which also lets a test play this worker's shutdown.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "spring.datasource.url=jdbc:h2:mem:reclaim;DB_CLOSE_DELAY=-1", "l0.worker.enabled=false",
         "l0.worker.id=survivor", "l0.worker.max-attempts=3", "l0.datasets.max-train-examples=100",
         "l0.datasets.max-test-examples=50"})
+@Import(SettableClock.InContext.class)
 class JobReclaimTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
@@ -64,14 +68,17 @@ class JobReclaimTest {
     @Autowired
     CheckpointStore checkpoints;
 
+    @Autowired
+    SettableClock clock;
+
     private Job submit() {
         return TestJobs.submit(jobs, "{\"epochs\": 3, \"device\": \"cpu\", \"maxRuntime\": \"PT1M\"}");
     }
 
-    /** A worker claims the job and dies: nothing renews its lease, which runs out at once. */
-    private void claimAndDie(Job job, String worker) throws InterruptedException {
-        assertThat(store.claimNext(worker, Duration.ofMillis(1))).map(Job::id).contains(job.id());
-        Thread.sleep(5);
+    /** A worker claims the job and dies: nothing renews its lease, which runs out. */
+    private void claimAndDie(Job job, String worker) {
+        assertThat(store.claimNext(worker, LEASE)).map(Job::id).contains(job.id());
+        clock.advance(LEASE.plusMillis(1));
     }
 
     @Test
@@ -134,14 +141,10 @@ class JobReclaimTest {
     }
 
     /** A scripted trainer that asks before each "step", as the real one does, and obeys a CANCEL. */
-    private static Object runUntilAbandoned(RunListener listener) throws InterruptedException {
-        for (int step = 0; step < 3000; step++) {
-            if (listener.control() == TrainingControl.CANCEL) {
-                throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("the run was never told to stop");
+    private static Object runUntilAbandoned(RunListener listener) {
+        await("the run is told to stop").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> listener.control() == TrainingControl.CANCEL);
+        throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
     }
 
     @Test

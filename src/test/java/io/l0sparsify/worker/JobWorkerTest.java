@@ -1,10 +1,12 @@
 package io.l0sparsify.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
+import io.l0sparsify.SettableClock;
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobService;
@@ -20,11 +22,14 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -39,9 +44,11 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
         "spring.datasource.url=jdbc:h2:mem:worker;DB_CLOSE_DELAY=-1", "l0.worker.poll-interval=PT0.2S",
         "l0.worker.control-poll-interval=PT0.05S", "l0.datasets.max-train-examples=100",
         "l0.datasets.max-test-examples=50", "l0.queue.lease-duration=PT0.3S"})
+@Import(SettableClock.InContext.class)
 class JobWorkerTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
+    private static final Duration LEASE = Duration.ofMillis(300);
 
     @DynamicPropertySource
     static void paths(DynamicPropertyRegistry registry) {
@@ -58,6 +65,9 @@ class JobWorkerTest {
     @Autowired
     JobStore store;
 
+    @Autowired
+    SettableClock clock;
+
     private Job submit() {
         return submit("cpu");
     }
@@ -66,8 +76,18 @@ class JobWorkerTest {
         return TestJobs.submit(jobs, "{\"epochs\": 3, \"device\": \"" + device + "\", \"maxRuntime\": \"PT1M\"}");
     }
 
-    private Job awaitJob(String id, Predicate<Job> condition) throws InterruptedException {
+    private Job awaitJob(String id, Predicate<Job> condition) {
         return TestJobs.await(store, id, condition, Duration.ofSeconds(30));
+    }
+
+    /**
+     * A scripted run's steps: it asks {@code listener} before each one, every 10 ms on the run's own thread as the
+     * real trainer does, until the answer meets {@code expected}, which it returns.
+     */
+    private static TrainingControl untilTheRunIsTold(RunListener listener, Predicate<TrainingControl> expected,
+            Duration timeout) {
+        return await("the run to be told to stop").atMost(timeout).pollInSameThread()
+                .pollInterval(Duration.ofMillis(10)).until(listener::control, expected);
     }
 
     private static TrainingProgress progress(int epoch) {
@@ -129,51 +149,50 @@ class JobWorkerTest {
     @Test
     void theLeaseIsRenewedWhileARunWritesNoProgress() throws Exception {
         List<Instant> leases = new CopyOnWriteArrayList<>();
-        String[] id = new String[1];
+        CompletableFuture<String> id = new CompletableFuture<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            // Four lease lengths without a progress write, as in a long epoch or a slow export.
-            for (int i = 0; i < 12; i++) {
-                Thread.sleep(100);
-                leases.add(store.find(id[0]).orElseThrow().leaseExpiresAt());
+            String jobId = id.get(10, TimeUnit.SECONDS);
+            // Four lease lengths pass without a progress write, as in a long epoch or a slow export; after each,
+            // the heartbeat has renewed the lease beyond the new time.
+            for (int i = 0; i < 4; i++) {
+                clock.advance(LEASE);
+                Instant now = clock.instant();
+                leases.add(await("the heartbeat to renew the lease beyond " + now).atMost(Duration.ofSeconds(10))
+                        .until(() -> store.find(jobId).orElseThrow().leaseExpiresAt(), lease -> lease.isAfter(now)));
             }
             throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, "scripted end");
         });
-        id[0] = submit().id();
-        Job job = awaitJob(id[0], j -> j.state().isFinal());
+        id.complete(submit().id());
+        Job job = awaitJob(id.get(), j -> j.state().isFinal());
         assertThat(job.errorMessage()).as("still ours when the run ended").isEqualTo("scripted end");
-        assertThat(leases).hasSize(12);
-        assertThat(leases.get(11)).as("renewed by the heartbeat").isAfter(leases.get(0).plusMillis(500));
+        assertThat(leases).hasSize(4);
+        assertThat(leases.get(3)).as("renewed by the heartbeat").isAfter(leases.get(0).plus(LEASE.multipliedBy(2)));
     }
 
     @Test
     void aRunWhoseJobWasTakenOverStopsAndRecordsNothing() throws Exception {
         List<TrainingControl> seen = new CopyOnWriteArrayList<>();
-        String[] id = new String[1];
+        CompletableFuture<String> id = new CompletableFuture<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             RunListener listener = invocation.getArgument(3);
             // Another worker re-claims the job (as after this worker's lease ran out during a pause).
             jdbc.sql("update job set worker_id = 'other-worker', lease_expires_at = ? where id = ?")
-                    .params(Timestamp.from(Instant.now().plusSeconds(600)), id[0]).update();
-            for (int step = 0; step < 300; step++) {
-                TrainingControl control = listener.control();
-                if (control != TrainingControl.CONTINUE) {
-                    seen.add(control);
-                    throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
-                }
-                Thread.sleep(10);
-            }
-            throw new AssertionError("the lost claim never reached the run");
+                    .params(Timestamp.from(Instant.now().plusSeconds(600)), id.get(10, TimeUnit.SECONDS)).update();
+            seen.add(untilTheRunIsTold(listener, control -> control != TrainingControl.CONTINUE, Duration.ofSeconds(3)));
+            throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
         });
-        id[0] = submit().id();
-        awaitJob(id[0], j -> !seen.isEmpty());
-        Thread.sleep(300);
-        Job job = store.find(id[0]).orElseThrow();
+        id.complete(submit().id());
+        awaitJob(id.get(), j -> !seen.isEmpty());
+        // Nothing lands afterwards: the job stays with its new holder.
+        Job job = await("the job to stay with its new holder").during(Duration.ofMillis(300))
+                .atMost(Duration.ofSeconds(5)).until(() -> store.find(id.get()).orElseThrow(),
+                        j -> j.state() == JobState.RUNNING && "other-worker".equals(j.workerId()));
         assertThat(seen).containsExactly(TrainingControl.CANCEL);
         assertThat(job.state()).as("left to its new holder, neither finished nor re-queued")
                 .isEqualTo(JobState.RUNNING);
         assertThat(job.workerId()).isEqualTo("other-worker");
         assertThat(job.error()).isEmpty();
-        jdbc.sql("update job set state = 'CANCELLED' where id = ?").param(id[0]).update();
+        jdbc.sql("update job set state = 'CANCELLED' where id = ?").param(id.get()).update();
     }
 
     @Test
@@ -181,14 +200,8 @@ class JobWorkerTest {
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             RunListener listener = invocation.getArgument(3);
             listener.onProgress(progress(1));
-            // A "step" every 10 ms, asking before each one, as the real trainer does.
-            for (int step = 0; step < 3000; step++) {
-                if (listener.control() == TrainingControl.CANCEL) {
-                    throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "cancelled");
-                }
-                Thread.sleep(10);
-            }
-            throw new AssertionError("the cancel request never reached the run");
+            untilTheRunIsTold(listener, control -> control == TrainingControl.CANCEL, Duration.ofSeconds(30));
+            throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "cancelled");
         });
         String id = submit().id();
         Job running = awaitJob(id, j -> j.progress().isPresent());

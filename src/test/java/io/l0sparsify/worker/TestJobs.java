@@ -8,8 +8,8 @@ import io.l0sparsify.job.JobLimits;
 import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobStore;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 
 /** The small MLP job the worker tests submit, and waiting for a job to reach a condition. */
 final class TestJobs {
@@ -25,16 +25,9 @@ final class TestJobs {
         return jobs.submit(definition, null).job();
     }
 
-    static Job await(JobStore store, String id, Predicate<Job> condition, Duration timeout)
-            throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            Job job = store.find(id).orElseThrow();
-            if (condition.test(job)) {
-                return job;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("job " + id + " did not reach the expected condition: " + store.find(id));
+    /** The job once it meets {@code condition}, read every 50 ms; fails with its last state after {@code timeout}. */
+    static Job await(JobStore store, String id, Predicate<Job> condition, Duration timeout) {
+        return Awaitility.await("job " + id + " to reach the expected condition").atMost(timeout)
+                .pollInterval(Duration.ofMillis(50)).until(() -> store.find(id).orElseThrow(), condition);
     }
 }

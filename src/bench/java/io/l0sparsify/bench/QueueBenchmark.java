@@ -19,8 +19,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Load on a running service over loopback: {@code --clients} concurrent clients submit {@code --submits}
@@ -32,35 +40,48 @@ import java.util.regex.Pattern;
  * scripts/benchmark-queue            (starts the service on H2, then on PostgreSQL, and runs this)
  * </pre>
  */
-public final class QueueBenchmark {
+@Command(name = "QueueBenchmark", mixinStandardHelpOptions = true,
+        description = "Submit, poll and start latency of a running service, written to OUT.json and OUT.md")
+public final class QueueBenchmark implements Callable<Integer> {
 
-    private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
-    private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([A-Z]+)\"");
+    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     private static final String JOB = "{\"name\":\"queue-bench\",\"model\":{\"inputShape\":[784],\"layers\":["
             + "{\"type\":\"dense\",\"units\":16},{\"type\":\"relu\"},{\"type\":\"dense\",\"units\":10}]},"
             + "\"dataset\":{\"uri\":\"builtin:mnist\"},\"training\":{\"epochs\":1}}";
 
-    private QueueBenchmark() {}
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws Exception {
-        String url = "http://127.0.0.1:8080";
-        int clients = 100;
-        int submits = 1000;
-        int polls = 10_000;
-        int starts = 10;
-        String database = "unknown";
-        Path out = Path.of("docs/benchmarks/queue");
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--url" -> url = args[i + 1];
-                case "--clients" -> clients = Integer.parseInt(args[i + 1]);
-                case "--submits" -> submits = Integer.parseInt(args[i + 1]);
-                case "--polls" -> polls = Integer.parseInt(args[i + 1]);
-                case "--starts" -> starts = Integer.parseInt(args[i + 1]);
-                case "--database" -> database = args[i + 1];
-                case "--out" -> out = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "the service")
+    String url;
+
+    @Option(names = "--clients", defaultValue = "100", description = "concurrent clients")
+    int clients;
+
+    @Option(names = "--submits", defaultValue = "1000")
+    int submits;
+
+    @Option(names = "--polls", defaultValue = "10000")
+    int polls;
+
+    @Option(names = "--starts", defaultValue = "10", description = "single jobs timed from submit to RUNNING")
+    int starts;
+
+    @Option(names = "--database", defaultValue = "unknown", description = "the service's database, for the report")
+    String database;
+
+    @Option(names = "--out", defaultValue = "docs/benchmarks/queue", description = "report path without extension")
+    Path out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new QueueBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (clients < 1 || submits < 1 || polls < 1 || starts < 1) {
+            throw new ParameterException(spec.commandLine(), "--clients, --submits, --polls and --starts must be"
+                    + " positive");
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String base = url;
@@ -70,7 +91,7 @@ public final class QueueBenchmark {
             long[] submitNanos = run(pool, submits, () -> {
                 HttpResponse<String> r = http.send(post(base + "/v1/jobs", JOB), HttpResponse.BodyHandlers.ofString());
                 expect(r, 202);
-                ids.add(match(ID, r.body()));
+                ids.add(field(r, "id"));
             });
             String[] known = ids.toArray(new String[0]);
             long[] pollNanos = run(pool, polls, () -> {
@@ -87,11 +108,12 @@ public final class QueueBenchmark {
                 long begin = System.nanoTime();
                 HttpResponse<String> r = http.send(post(base + "/v1/jobs", JOB), HttpResponse.BodyHandlers.ofString());
                 expect(r, 202);
-                String id = match(ID, r.body());
-                String state = match(STATE, r.body());
+                String id = field(r, "id");
+                String state = field(r, "state");
                 while (state.equals("QUEUED")) {
                     Thread.sleep(5);
-                    state = match(STATE, http.send(get(base + "/v1/jobs/" + id), HttpResponse.BodyHandlers.ofString()).body());
+                    state = field(http.send(get(base + "/v1/jobs/" + id), HttpResponse.BodyHandlers.ofString()),
+                            "state");
                 }
                 toRunning[i] = (System.nanoTime() - begin) / 1e6;
                 http.send(post(base + "/v1/jobs/" + id + "/cancel", ""), HttpResponse.BodyHandlers.discarding());
@@ -101,6 +123,7 @@ public final class QueueBenchmark {
         } finally {
             pool.shutdownNow();
         }
+        return 0;
     }
 
     private interface Call {
@@ -126,16 +149,19 @@ public final class QueueBenchmark {
 
     private static void waitIdle(HttpClient http, String base) throws Exception {
         for (int i = 0; i < 6000; i++) {
-            String running = http.send(get(base + "/v1/jobs?state=RUNNING&pageSize=1"),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            String queued = http.send(get(base + "/v1/jobs?state=QUEUED&pageSize=1"),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            if (!running.contains("\"id\"") && !queued.contains("\"id\"")) {
+            if (noJobs(http, base, "RUNNING") && noJobs(http, base, "QUEUED")) {
                 return;
             }
             Thread.sleep(20);
         }
         throw new IllegalStateException("the service did not become idle");
+    }
+
+    private static boolean noJobs(HttpClient http, String base, String state) throws Exception {
+        HttpResponse<String> page = http.send(get(base + "/v1/jobs?state=" + state + "&pageSize=1"),
+                HttpResponse.BodyHandlers.ofString());
+        expect(page, 200);
+        return JSON.readTree(page.body()).path("items").isEmpty();
     }
 
     private static HttpRequest post(String uri, String body) {
@@ -154,12 +180,13 @@ public final class QueueBenchmark {
         }
     }
 
-    private static String match(Pattern pattern, String body) {
-        Matcher m = pattern.matcher(body);
-        if (!m.find()) {
-            throw new IllegalStateException("unexpected response " + body);
+    /** A text field of a job in a response body. */
+    private static String field(HttpResponse<String> response, String name) {
+        JsonNode value = JSON.readTree(response.body()).get(name);
+        if (value == null || !value.isString()) {
+            throw new IllegalStateException("no text field '" + name + "' in the response " + response.body());
         }
-        return m.group(1);
+        return value.asString();
     }
 
     private static double percentile(double[] sorted, double p) {
@@ -181,15 +208,10 @@ public final class QueueBenchmark {
         double[] submit = millis(submitNanos);
         double[] poll = millis(pollNanos);
         Arrays.sort(toRunning);
-        String json = String.format(Locale.ROOT, "{%n  \"database\": \"%s\",%n  \"clients\": %d,%n"
-                + "  \"submits\": {\"count\": %d, \"p50Ms\": %.2f, \"p99Ms\": %.2f, \"maxMs\": %.2f},%n"
-                + "  \"polls\": {\"count\": %d, \"p50Ms\": %.2f, \"p99Ms\": %.2f, \"maxMs\": %.2f},%n"
-                + "  \"submitToRunning\": {\"count\": %d, \"p50Ms\": %.1f, \"maxMs\": %.1f},%n"
-                + "  \"measuredAt\": \"%s\",%n  \"cpus\": %d%n}%n", database, clients, submit.length,
-                percentile(submit, 50), percentile(submit, 99), submit[submit.length - 1], poll.length,
-                percentile(poll, 50), percentile(poll, 99), poll[poll.length - 1], toRunning.length,
-                percentile(toRunning, 50), toRunning[toRunning.length - 1], Instant.now(),
-                Runtime.getRuntime().availableProcessors());
+        Report report = new Report(database, clients, Calls.of(submit, 2), Calls.of(poll, 2),
+                new Starts(toRunning.length, rounded(percentile(toRunning, 50), 1),
+                        rounded(toRunning[toRunning.length - 1], 1)),
+                Instant.now().toString(), Runtime.getRuntime().availableProcessors());
         String md = String.format(Locale.ROOT, "# Queue and API under load: %s%n%n"
                 + "Command: `scripts/benchmark-queue` (service and load generator on the same %d-core machine,"
                 + " over loopback; %d concurrent clients; one in-process worker).%n%n"
@@ -205,8 +227,27 @@ public final class QueueBenchmark {
                 percentile(poll, 99), poll[poll.length - 1], toRunning.length, percentile(toRunning, 50),
                 toRunning[toRunning.length - 1]);
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(Path.of(out + ".json"), json, StandardCharsets.UTF_8);
+        Files.write(Path.of(out + ".json"), JSON.writeValueAsBytes(report));
         Files.writeString(Path.of(out + ".md"), md, StandardCharsets.UTF_8);
         System.out.print(md);
+    }
+
+    /** The report's JSON: latencies in milliseconds. */
+    record Report(String database, int clients, Calls submits, Calls polls, Starts submitToRunning,
+            String measuredAt, int cpus) {}
+
+    record Calls(int count, double p50Ms, double p99Ms, double maxMs) {
+
+        static Calls of(double[] sortedMillis, int decimals) {
+            return new Calls(sortedMillis.length, rounded(percentile(sortedMillis, 50), decimals),
+                    rounded(percentile(sortedMillis, 99), decimals),
+                    rounded(sortedMillis[sortedMillis.length - 1], decimals));
+        }
+    }
+
+    record Starts(int count, double p50Ms, double maxMs) {}
+
+    private static double rounded(double value, int decimals) {
+        return java.math.BigDecimal.valueOf(value).setScale(decimals, java.math.RoundingMode.HALF_UP).doubleValue();
     }
 }

@@ -20,6 +20,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,33 +41,50 @@ import tools.jackson.databind.json.JsonMapper;
  *     --data data/datasets/mnist --out docs/benchmarks/throughput.jsonl
  * </pre>
  */
-public final class ThroughputBenchmark {
+@Command(name = "ThroughputBenchmark", mixinStandardHelpOptions = true,
+        description = "Training examples/s at batch 100, appended as one JSON line to --out")
+public final class ThroughputBenchmark implements Callable<Integer> {
 
     private static final int WARMUP_STEPS = 100;
     private static final int REPORT_EVERY = 50;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private ThroughputBenchmark() {}
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws IOException {
-        String preset = "mlp";
-        int threads = 1;
-        int steps = 1200;
-        Path data = Path.of("data/datasets/mnist");
-        Path out = Path.of("docs/benchmarks/throughput.jsonl");
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            switch (args[i]) {
-                case "--preset" -> preset = args[i + 1];
-                case "--threads" -> threads = Integer.parseInt(args[i + 1]);
-                case "--steps" -> steps = Integer.parseInt(args[i + 1]);
-                case "--data" -> data = Path.of(args[i + 1]);
-                case "--out" -> out = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
+    @Option(names = "--preset", defaultValue = "mlp")
+    String preset;
+
+    @Option(names = "--threads", defaultValue = "1", description = "PyTorch intra-op threads")
+    int threads;
+
+    @Option(names = "--steps", defaultValue = "1200", description = "optimizer steps, the first 100 untimed")
+    int steps;
+
+    @Option(names = "--data", defaultValue = "data/datasets/mnist", description = "MNIST's IDX files")
+    Path data;
+
+    @Option(names = "--out", defaultValue = "docs/benchmarks/throughput.jsonl")
+    Path out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ThroughputBenchmark()).execute(args));
+    }
+
+    /** One run as appended to the JSON lines file. */
+    record Run(String preset, int threads, int batchSize, long timedSteps, long examplesPerSecond, String measuredAt,
+            int cpus) {}
+
+    @Override
+    public Integer call() throws IOException {
+        if (threads < 1 || steps <= WARMUP_STEPS) {
+            throw new ParameterException(spec.commandLine(), "--threads must be positive and --steps above "
+                    + WARMUP_STEPS + ", found " + threads + " and " + steps);
         }
+        ModelSpec model = Presets.byName(preset).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "unknown preset " + preset + "; known: " + Presets.names()));
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        String name = preset;
-        ModelSpec spec = Presets.byName(preset).orElseThrow(() -> new IllegalArgumentException("unknown preset " + name));
         TrainTestSplit mnist = IdxReader.readSplit(data);
         int stepsPerEpoch = mnist.train().size() / TrainingConfig.DEFAULT_BATCH_SIZE;
         int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
@@ -76,7 +100,7 @@ public final class ThroughputBenchmark {
                 windows.add(new double[] {examples, examples / progress.examplesPerSecond()});
             }
         };
-        new L0Trainer().train(spec, TrainingConfig.defaults().withEpochs(epochs).withProgressEverySteps(REPORT_EVERY),
+        new L0Trainer().train(model, TrainingConfig.defaults().withEpochs(epochs).withProgressEverySteps(REPORT_EVERY),
                 split, timer, null);
         double examples = 0;
         double seconds = 0;
@@ -84,15 +108,15 @@ public final class ThroughputBenchmark {
             examples += w[0];
             seconds += w[1];
         }
-        String line = String.format(Locale.ROOT,
-                "{\"preset\":\"%s\",\"threads\":%d,\"batchSize\":100,\"timedSteps\":%d,\"examplesPerSecond\":%.0f,"
-                        + "\"measuredAt\":\"%s\",\"cpus\":%d}%n",
-                preset, threads, Math.round(examples / 100), examples / seconds, Instant.now(),
-                Runtime.getRuntime().availableProcessors());
+        Run run = new Run(preset, threads, TrainingConfig.DEFAULT_BATCH_SIZE,
+                Math.round(examples / TrainingConfig.DEFAULT_BATCH_SIZE), Math.round(examples / seconds),
+                Instant.now().toString(), Runtime.getRuntime().availableProcessors());
+        String line = JSON.writeValueAsString(run) + "\n";
         System.out.print(line);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         writeMarkdown(out);
+        return 0;
     }
 
     /** The reference implementation's examples/s measured on the same machine (PyTorch, OpenBLAS, idle). */
@@ -102,10 +126,9 @@ public final class ThroughputBenchmark {
     /** Renders the median of every measurement per preset and thread count next to the reference. */
     private static void writeMarkdown(Path jsonl) throws IOException {
         Map<String, List<Double>> runs = new TreeMap<>();
-        JsonMapper mapper = JsonMapper.builder().build();
         for (String line : Files.readAllLines(jsonl, StandardCharsets.UTF_8)) {
             if (!line.isBlank()) {
-                JsonNode node = mapper.readTree(line);
+                JsonNode node = JSON.readTree(line);
                 runs.computeIfAbsent(node.get("preset").asString() + "/" + node.get("threads").asInt(),
                         k -> new ArrayList<>()).add(node.get("examplesPerSecond").asDouble());
             }

@@ -23,7 +23,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -42,7 +49,9 @@ import tools.jackson.databind.json.JsonMapper;
  * PyTorch's intra-op threads (set before the engine loads). Creating the file {@code NAME.stop} beside the
  * report stops the run after the current step and still prunes and reports it, like the service's stop.
  */
-public final class TrainingBenchmark {
+@Command(name = "TrainingBenchmark", mixinStandardHelpOptions = true,
+        description = "Trains a preset on MNIST as in the paper and writes OUT.json and OUT.md")
+public final class TrainingBenchmark implements Callable<Integer> {
 
     /** What the paper and the authors' reference implementation reached, for the comparison. */
     private record Baseline(String paperArchitecture, double paperErrorPercent, String referenceArchitecture,
@@ -53,27 +62,51 @@ public final class TrainingBenchmark {
             "mlp", new Baseline("219-214-100", 1.4, "225-216-100", 1.54, 23_900, 28_700),
             "lenet5-caffe", new Baseline("9-18-65-25", 1.0, "11-19-58-16", 1.17, 2_600, 4_200));
 
-    private TrainingBenchmark() {}
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws IOException {
-        Map<String, String> options = parse(args);
-        String preset = options.getOrDefault("preset", "mlp");
-        int threads = Integer.parseInt(options.getOrDefault("threads", "1"));
+    @Option(names = "--preset", defaultValue = "mlp")
+    String preset;
+
+    @Option(names = "--lambda", split = ",", defaultValue = "0.1",
+            description = "one λ, or a comma-separated list with one per gated layer")
+    List<Double> lambdas;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--epochs", defaultValue = "200")
+    int epochs;
+
+    @Option(names = "--threads", defaultValue = "1", description = "PyTorch intra-op threads")
+    int threads;
+
+    @Option(names = "--data", defaultValue = "data/datasets/mnist", description = "MNIST's IDX files")
+    Path data;
+
+    @Option(names = "--out", description = "report path without extension (default: docs/benchmarks/mnist-PRESET)")
+    Path out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TrainingBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (threads < 1 || epochs < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads and --epochs must be positive, found "
+                    + threads + " and " + epochs);
+        }
+        ModelSpec model = Presets.byName(preset).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "unknown preset " + preset + "; known: " + Presets.names()));
+        Path out = this.out != null ? this.out : Path.of("docs/benchmarks/mnist-" + preset);
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        ModelSpec spec = Presets.byName(preset).orElseThrow(() -> new IllegalArgumentException(
-                "unknown preset " + preset + "; known: " + Presets.names()));
-        List<Double> lambdas = List.of(options.getOrDefault("lambda", "0.1").split(",")).stream()
-                .map(Double::parseDouble).toList();
-        long seed = Long.parseLong(options.getOrDefault("seed", "1"));
-        int epochs = Integer.parseInt(options.getOrDefault("epochs", "200"));
-        Path data = Path.of(options.getOrDefault("data", "data/datasets/mnist"));
-        Path out = Path.of(options.getOrDefault("out", "docs/benchmarks/mnist-" + preset));
         TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs).withLambdas(lambdas).withSeed(seed);
 
         TrainTestSplit mnist = IdxReader.readSplit(data);
         Report report = new Report(preset, lambdas, epochs, seed, threads, BASELINES.get(preset), out);
-        TrainingResult result = new L0Trainer().train(spec, config, mnist, report, null);
+        TrainingResult result = new L0Trainer().train(model, config, mnist, report, null);
         report.finish(result);
 
         Path networks = Path.of("target", "benchmarks", out.getFileName().toString());
@@ -83,6 +116,7 @@ public final class TrainingBenchmark {
         System.out.println("pruned " + result.pruned().architecture() + " at "
                 + String.format(Locale.ROOT, "%.2f", 100 * result.prunedTestError()) + " % test error; networks in "
                 + networks);
+        return 0;
     }
 
     /** Collects epochs and writes the report files after each one. */
@@ -131,7 +165,8 @@ public final class TrainingBenchmark {
             entry.put("penalty", p.penalty());
             entry.put("testErrorPercent", 100 * p.testError());
             entry.put("keptUnits", p.keptUnits());
-            entry.put("architecture", p.keptUnits().stream().map(String::valueOf).collect(Collectors.joining("-")));
+            // units with an open gate, per gated layer; pruning may drop more (units nothing reads)
+            entry.put("gateArchitecture", p.keptUnits().stream().map(String::valueOf).collect(Collectors.joining("-")));
             entry.put("expectedL0", Math.round(p.expectedL0()));
             entry.put("expectedFlops", Math.round(p.expectedFlops()));
             entry.put("examplesPerSecond", Math.round(p.examplesPerSecond()));
@@ -144,19 +179,19 @@ public final class TrainingBenchmark {
                 trainingSeconds += epochExamples / p.examplesPerSecond();
             }
             json.put("epochs", p.epoch());
-            json.put("architecture", entry.get("architecture"));
+            json.put("gateArchitecture", entry.get("gateArchitecture"));
             json.put("gatedTestErrorPercent", entry.get("testErrorPercent"));
             json.put("examplesPerSecond", Math.round(examples / trainingSeconds));
             json.put("peakRssMb", round(ProcessMemory.peakRssMegabytes()));
             System.out.printf(Locale.ROOT, "epoch %d: %s, test error %.2f %%, %.0f ex/s, RSS %.0f MB%n", p.epoch(),
-                    entry.get("architecture"), 100 * p.testError(), p.examplesPerSecond(), p.rssMegabytes());
+                    entry.get("gateArchitecture"), 100 * p.testError(), p.examplesPerSecond(), p.rssMegabytes());
             write();
         }
 
         void finish(TrainingResult result) {
             json.put("epochs", result.epochsCompleted());
             json.put("stoppedEarly", result.stoppedEarly());
-            json.put("architecture", result.pruned().architecture());
+            json.put("prunedArchitecture", result.pruned().architecture());
             json.put("testErrorPercent", 100 * result.prunedTestError());
             json.put("gatedTestErrorPercent", 100 * result.gatedTestError());
             json.put("parametersDense", result.dense().parameterCount());
@@ -189,7 +224,8 @@ public final class TrainingBenchmark {
             md.append("| | architecture | test error % |\n|---|---|---|\n");
             Object error = json.getOrDefault("testErrorPercent", json.get("gatedTestErrorPercent"));
             md.append("| this run").append(json.containsKey("testErrorPercent") ? " (pruned network)" : " (gated, so far)")
-                    .append(" | ").append(json.get("architecture")).append(" | ").append(format(error)).append(" |\n");
+                    .append(" | ").append(json.getOrDefault("prunedArchitecture", json.get("gateArchitecture")))
+                    .append(" | ").append(format(error)).append(" |\n");
             if (baseline != null) {
                 md.append("| paper (Table 1) | ").append(baseline.paperArchitecture()).append(" | ")
                         .append(baseline.paperErrorPercent()).append(" |\n");
@@ -212,7 +248,7 @@ public final class TrainingBenchmark {
                 int epoch = (Integer) h.get("epoch");
                 if (epoch <= 5 || epoch % 10 == 0 || epoch == history.size()) {
                     md.append("| ").append(epoch).append(" | ").append(format(h.get("testErrorPercent"))).append(" | ")
-                            .append(h.get("architecture")).append(" | ").append(h.get("expectedL0")).append(" | ")
+                            .append(h.get("gateArchitecture")).append(" | ").append(h.get("expectedL0")).append(" | ")
                             .append(h.get("examplesPerSecond")).append(" | ").append(h.get("rssMb")).append(" |\n");
                 }
             }
@@ -226,16 +262,5 @@ public final class TrainingBenchmark {
 
     private static double round(double value) {
         return Math.round(value * 10) / 10.0;
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("expected --name value pairs but got " + String.join(" ", args));
-            }
-            options.put(args[i].substring(2), args[++i]);
-        }
-        return options;
     }
 }

@@ -1,10 +1,8 @@
 package io.l0sparsify.bench;
 
-import io.l0sparsify.export.LatencyMeasurement;
+import io.l0sparsify.bench.InferenceLatency.Model;
 import io.l0sparsify.export.OnnxExporter;
 import io.l0sparsify.export.OnnxRuntimeRunner;
-import io.l0sparsify.export.WeightsJson;
-import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,68 +10,122 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.stream.IntStream;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.util.Statistics;
+import org.openjdk.jmh.util.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Inference latency of a dense (unpruned, gates folded) and a pruned network in ONNX Runtime on this CPU,
- * next to the FLOP ratio the pruning promises.
+ * next to the FLOP ratio the pruning promises; the latencies are measured by JMH ({@link InferenceLatency}).
  *
  * <pre>
  * scripts/run-main io.l0sparsify.bench.InferenceBenchmark --dense DIR/weights-dense.json \
- *     --pruned DIR/weights.json --out docs/benchmarks/NAME [--threads N] [--rounds R]
- *     [--warmup1 200] [--runs1 2000] [--warmup100 50] [--runs100 300]
+ *     --pruned DIR/weights.json --out docs/benchmarks/NAME [--threads N] [--forks 3]
+ *     [--warmup-iterations 3] [--iterations 5] [--iteration-ms 1000]
  * </pre>
  *
  * <p>Writes {@code NAME.json} and {@code NAME.md}. Each configuration (batch 1 and 100; 1 thread and
- * {@code --threads}) is measured in R rounds; within a round the dense and the pruned model run one after
- * the other, in alternating order, each in a fresh session, so that a change in machine load during the
- * run hits both. A trivial model of the same input and output shape (one input, one Gemm) measures the
- * fixed per-call cost of ONNX Runtime's Java API, which no pruning can remove.
+ * {@code --threads}) is one JMH run over the models, each in {@code --forks} fresh JVMs (0: in this one, for a
+ * quick check), sampling the time of every call. A trivial model of the same input and output shape (one input,
+ * one Gemm) measures the fixed per-call cost of ONNX Runtime's Java API, which no pruning can remove.
  */
-public final class InferenceBenchmark {
+@Command(name = "InferenceBenchmark", mixinStandardHelpOptions = true,
+        description = "ONNX Runtime latency of a dense and a pruned network (JMH), written to OUT.json and OUT.md")
+public final class InferenceBenchmark implements Callable<Integer> {
 
     private static final int AGREEMENT_INPUTS = 100;
 
-    private InferenceBenchmark() {}
+    @Spec
+    CommandSpec spec;
 
-    public static void main(String[] args) throws IOException {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println("usage: InferenceBenchmark --dense weights-dense.json --pruned weights.json"
-                    + " --out docs/benchmarks/NAME [--threads N] [--rounds R] [--warmup1 N] [--runs1 N]"
-                    + " [--warmup100 N] [--runs100 N]");
-            System.exit(2);
-            return;
-        }
-        Report report = run(options);
-        Path json = Path.of(options.out + ".json");
-        Path markdown = Path.of(options.out + ".md");
-        if (json.getParent() != null) {
-            Files.createDirectories(json.getParent());
+    @Option(names = "--dense", required = true, description = "weights.json of the dense network (gates folded)")
+    Path dense;
+
+    @Option(names = "--pruned", required = true, description = "weights.json of the pruned network")
+    Path pruned;
+
+    @Option(names = "--out", required = true, description = "report path without extension")
+    Path out;
+
+    @Option(names = "--threads", description = "intra-op threads besides 1 (default: available processors)")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--forks", defaultValue = "3", description = "JVMs per model and configuration (0: this one)")
+    int forks;
+
+    @Option(names = "--warmup-iterations", defaultValue = "3")
+    int warmupIterations;
+
+    @Option(names = "--iterations", defaultValue = "5", description = "measured iterations per fork")
+    int iterations;
+
+    @Option(names = "--iteration-ms", defaultValue = "1000", description = "length of one iteration")
+    int iterationMillis;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new InferenceBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws IOException, RunnerException {
+        Settings settings = new Settings(dense, pruned, out, positive("--threads", threads),
+                atLeastZero("--forks", forks), atLeastZero("--warmup-iterations", warmupIterations),
+                positive("--iterations", iterations), positive("--iteration-ms", iterationMillis));
+        Report report = run(settings);
+        Path json = Path.of(out + ".json");
+        Path markdown = Path.of(out + ".md");
+        if (json.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(json.toAbsolutePath().getParent());
         }
         Files.write(json, JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build()
                 .writeValueAsBytes(report));
         Files.writeString(markdown, markdown(report), StandardCharsets.UTF_8);
         System.out.println(report.summary());
         System.out.println("wrote " + json + " and " + markdown);
+        return 0;
     }
 
-    static Report run(Options options) throws IOException {
-        PrunedNetwork dense = WeightsJson.read(Files.readAllBytes(options.dense));
-        PrunedNetwork pruned = WeightsJson.read(Files.readAllBytes(options.pruned));
+    private int positive(String option, int value) {
+        if (value < 1) {
+            throw new ParameterException(spec.commandLine(), option + " must be positive, found " + value);
+        }
+        return value;
+    }
+
+    private int atLeastZero(String option, int value) {
+        if (value < 0) {
+            throw new ParameterException(spec.commandLine(), option + " must not be negative, found " + value);
+        }
+        return value;
+    }
+
+    /** What to measure and how, as given on the command line. */
+    record Settings(Path dense, Path pruned, Path out, int threads, int forks, int warmupIterations,
+            int iterations, int iterationMillis) {}
+
+    static Report run(Settings settings) throws IOException, RunnerException {
+        PrunedNetwork dense = InferenceLatency.read(settings.dense.toString());
+        PrunedNetwork pruned = InferenceLatency.read(settings.pruned.toString());
         if (!dense.inputShape().equals(pruned.inputShape()) || dense.numClasses() != pruned.numClasses()) {
             throw new IllegalArgumentException("the networks differ in input shape or classes: "
                     + dense.inputShape() + " → " + dense.numClasses() + " vs " + pruned.inputShape() + " → "
@@ -81,82 +133,58 @@ public final class InferenceBenchmark {
         }
         byte[] denseModel = OnnxExporter.export(dense, "dense");
         byte[] prunedModel = OnnxExporter.export(pruned, "pruned");
-        byte[] floorModel = OnnxExporter.export(floorNetwork(dense), "floor");
-        byte[] compactModel = pruned.keptInputsOnly().map(n -> OnnxExporter.export(n, "pruned-compact")).orElse(null);
+        boolean keptInputs = pruned.keptInputsOnly().isPresent();
+        List<Model> atBatch100 = keptInputs ? List.of(Model.DENSE, Model.PRUNED, Model.PRUNED_KEPT_INPUTS)
+                : List.of(Model.DENSE, Model.PRUNED);
+        List<Model> atBatch1 = new ArrayList<>(atBatch100);
+        // The fixed per-call cost is measured at batch 1, where the floor model's own work is negligible.
+        atBatch1.add(Model.FLOOR);
 
         Agreement agreement = agreement(dense, denseModel, prunedModel);
         List<Config> configs = new ArrayList<>();
-        for (int threads : new TreeSet<>(List.of(1, options.threads))) {
-            Config single = measure(denseModel, prunedModel, floorModel, null, compactModel, 1, threads,
-                    options.warmup1, options.runs1, options.rounds);
-            configs.add(single);
-            configs.add(measure(denseModel, prunedModel, null, single.fixedCost, compactModel, 100, threads,
-                    options.warmup100, options.runs100, options.rounds));
+        for (int threads : new TreeSet<>(List.of(1, settings.threads))) {
+            Map<Model, Latency> single = measure(settings, 1, threads, atBatch1);
+            configs.add(Config.of(1, threads, single, single.get(Model.FLOOR)));
+            configs.add(Config.of(100, threads, measure(settings, 100, threads, atBatch100),
+                    single.get(Model.FLOOR)));
         }
-        ModelInfo denseInfo = ModelInfo.of(options.dense, dense, denseModel);
-        ModelInfo prunedInfo = ModelInfo.of(options.pruned, pruned, prunedModel);
+        ModelInfo denseInfo = ModelInfo.of(settings.dense, dense, denseModel);
+        ModelInfo prunedInfo = ModelInfo.of(settings.pruned, pruned, prunedModel);
         double flopRatio = (double) dense.flops() / pruned.flops();
         Machine machine = new Machine(Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
                 System.getProperty("os.arch"), System.getProperty("java.version"),
                 OnnxRuntimeRunner.onnxRuntimeVersion());
-        String name = options.out.getFileName().toString();
-        return new Report(name, Instant.now().toString(), machine, denseInfo, prunedInfo, flopRatio,
+        Measurement measurement = new Measurement("JMH " + Version.getPlainVersion(), "sample time", settings.forks,
+                settings.warmupIterations, settings.iterations, settings.iterationMillis);
+        String name = settings.out.getFileName().toString();
+        return new Report(name, Instant.now().toString(), machine, measurement, denseInfo, prunedInfo, flopRatio,
                 (double) dense.parameterCount() / pruned.parameterCount(),
                 (double) denseModel.length / prunedModel.length, agreement, configs,
                 summary(dense, pruned, configs));
     }
 
-    /**
-     * Latency of the models at one batch size and thread count: the median over rounds of each round's
-     * median. The fixed per-call cost is measured on {@code floorModel} when given, else taken as
-     * {@code fixedCost} (measured at batch 1, where the floor model's own work is negligible).
-     */
-    private static Config measure(byte[] denseModel, byte[] prunedModel, byte[] floorModel, Latency fixedCost,
-            byte[] compactModel, int batch, int threads, int warmup, int runs, int rounds) {
-        List<LatencyMeasurement> dense = new ArrayList<>();
-        List<LatencyMeasurement> pruned = new ArrayList<>();
-        List<LatencyMeasurement> floor = new ArrayList<>();
-        List<LatencyMeasurement> compact = new ArrayList<>();
-        for (int round = 0; round < rounds; round++) {
-            if (round % 2 == 0) {
-                dense.add(OnnxRuntimeRunner.measureLatency(denseModel, batch, threads, warmup, runs));
-                pruned.add(OnnxRuntimeRunner.measureLatency(prunedModel, batch, threads, warmup, runs));
-            } else {
-                pruned.add(OnnxRuntimeRunner.measureLatency(prunedModel, batch, threads, warmup, runs));
-                dense.add(OnnxRuntimeRunner.measureLatency(denseModel, batch, threads, warmup, runs));
-            }
-            if (floorModel != null) {
-                floor.add(OnnxRuntimeRunner.measureLatency(floorModel, batch, threads, warmup, runs));
-            }
-            if (compactModel != null) {
-                compact.add(OnnxRuntimeRunner.measureLatency(compactModel, batch, threads, warmup, runs));
-            }
-            System.err.printf(Locale.ROOT, "batch %d, %d thread(s), round %d: dense %.1f µs, pruned %.1f µs%n",
-                    batch, threads, round + 1, last(dense).medianMicros(), last(pruned).medianMicros());
+    /** One JMH run: the latency of each of {@code models} at one batch size and thread count. */
+    private static Map<Model, Latency> measure(Settings settings, int batch, int threads, List<Model> models)
+            throws RunnerException {
+        TimeValue iteration = TimeValue.milliseconds(settings.iterationMillis);
+        OptionsBuilder options = new OptionsBuilder();
+        options.include("^" + Pattern.quote(InferenceLatency.class.getName()) + "\\.")
+                .param("dense", settings.dense.toAbsolutePath().toString())
+                .param("pruned", settings.pruned.toAbsolutePath().toString())
+                .param("model", models.stream().map(Model::name).toArray(String[]::new))
+                .param("batch", Integer.toString(batch))
+                .param("threads", Integer.toString(threads))
+                .forks(settings.forks)
+                .warmupIterations(settings.warmupIterations)
+                .warmupTime(iteration)
+                .measurementIterations(settings.iterations)
+                .measurementTime(iteration)
+                .shouldFailOnError(true);
+        Map<Model, Latency> latencies = new EnumMap<>(Model.class);
+        for (RunResult result : new Runner(options.build()).run()) {
+            latencies.put(Model.valueOf(result.getParams().getParam("model")), Latency.of(result));
         }
-        Latency d = Latency.of(dense);
-        Latency p = Latency.of(pruned);
-        Latency f = floorModel != null ? Latency.of(floor) : fixedCost;
-        double speedup = d.medianMicros / p.medianMicros;
-        double beyondFloor = (d.medianMicros - f.medianMicros) / Math.max(p.medianMicros - f.medianMicros, 1e-9);
-        Latency c = compact.isEmpty() ? null : Latency.of(compact);
-        return new Config(batch, threads, warmup, runs, rounds, d, p, f, c, speedup, beyondFloor);
-    }
-
-    private static LatencyMeasurement last(List<LatencyMeasurement> list) {
-        return list.get(list.size() - 1);
-    }
-
-    /**
-     * The smallest network with the same input and output: one input value per example feeds one Gemm.
-     * Its latency at batch 1 is the per-call cost that does not depend on the network's size.
-     */
-    static PrunedNetwork floorNetwork(PrunedNetwork like) {
-        int inputs = like.inputShape().stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
-        int classes = like.numClasses();
-        PrunedLayer.Dense only = new PrunedLayer.Dense("floor", false, inputs, classes, new int[] {0},
-                IntStream.range(0, classes).toArray(), new int[] {0}, new float[classes], new float[classes]);
-        return new PrunedNetwork(like.inputShape(), List.of(only), classes);
+        return latencies;
     }
 
     /** How far the dense and pruned ONNX models agree on random inputs in [0, 1). */
@@ -251,7 +279,7 @@ public final class InferenceBenchmark {
                 fmt(r.flopRatio) + "×"));
         md.append(row("ONNX file (bytes)", Long.toString(r.dense.onnxBytes), Long.toString(r.pruned.onnxBytes),
                 fmt(r.sizeRatio) + "×"));
-        md.append("\nLatency per call, median of the rounds' medians (p90 in brackets), µs:\n\n");
+        md.append("\nLatency per call, median of all sampled calls (p90 in brackets), µs:\n\n");
         boolean compact = r.latency.get(0).prunedCompactInput != null;
         md.append("| batch | threads | dense | pruned | speed-up | of FLOP ratio | fixed per-call cost"
                 + " | speed-up beyond that cost |" + (compact ? " pruned, kept inputs only |" : "")
@@ -271,16 +299,15 @@ public final class InferenceBenchmark {
         md.append(String.format(Locale.ROOT, "On %d random inputs the two models' logits differ by at most %.2g"
                 + " and their predicted classes agree on %d.%n%n", r.agreement.inputs,
                 r.agreement.maxAbsLogitDifference, r.agreement.sameClass));
-        Config b1 = find(r.latency, 1, 1);
-        Config b100 = find(r.latency, 100, 1);
+        Measurement m = r.measurement;
         md.append(String.format(Locale.ROOT, "How measured: each model is exported to ONNX (opset %d) from its"
-                + " weights.json and timed with one reused session and input tensor (random values in [0, 1));"
-                + " batch 1: %d warm-up and %d timed calls, batch 100: %d and %d, in each of %d rounds that"
-                + " alternate the order of dense and pruned. The fixed per-call cost is measured at batch 1 on a"
+                + " weights.json and timed by %s (%s: the time of every call) with one reused session and input"
+                + " tensor (random values in [0, 1)), in %d fork(s) per model and configuration of %d warm-up and"
+                + " %d measured iterations of %d ms. The fixed per-call cost is measured at batch 1 on a"
                 + " model with one input value per example and one Gemm. FLOPs count the multiply-adds of dense"
                 + " and conv layers as the reference implementation does. Sources: `%s` and `%s`.%n",
-                OnnxExporter.OPSET, b1.warmupRuns, b1.timedRuns, b100.warmupRuns, b100.timedRuns, b1.rounds,
-                r.dense.source, r.pruned.source));
+                OnnxExporter.OPSET, m.harness, m.mode, m.forks, m.warmupIterations, m.iterations,
+                m.iterationMillis, r.dense.source, r.pruned.source));
         return md.toString();
     }
 
@@ -292,57 +319,16 @@ public final class InferenceBenchmark {
         return String.format(Locale.ROOT, "%.2f", value);
     }
 
-    record Options(Path dense, Path pruned, Path out, int threads, int rounds, int warmup1, int runs1,
-            int warmup100, int runs100) {
-
-        static Options parse(String[] args) {
-            Map<String, String> values = new LinkedHashMap<>();
-            for (int i = 0; i < args.length; i += 2) {
-                if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                    throw new IllegalArgumentException("expected --option value pairs, found " + Arrays.toString(args));
-                }
-                values.put(args[i].substring(2), args[i + 1]);
-            }
-            for (String required : List.of("dense", "pruned", "out")) {
-                if (!values.containsKey(required)) {
-                    throw new IllegalArgumentException("--" + required + " is required");
-                }
-            }
-            Options options = new Options(Path.of(values.remove("dense")), Path.of(values.remove("pruned")),
-                    Path.of(values.remove("out")),
-                    positive(values, "threads", Runtime.getRuntime().availableProcessors()),
-                    positive(values, "rounds", 3), positive(values, "warmup1", 200),
-                    positive(values, "runs1", 2000), positive(values, "warmup100", 50),
-                    positive(values, "runs100", 300));
-            if (!values.isEmpty()) {
-                throw new IllegalArgumentException("unknown options " + values.keySet());
-            }
-            return options;
-        }
-
-        private static int positive(Map<String, String> values, String key, int defaultValue) {
-            String value = values.remove(key);
-            if (value == null) {
-                return defaultValue;
-            }
-            try {
-                int parsed = Integer.parseInt(value);
-                if (parsed > 0) {
-                    return parsed;
-                }
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-            throw new IllegalArgumentException("--" + key + " must be a positive integer, found " + value);
-        }
-    }
-
-    record Report(String name, String createdAt, Machine machine, ModelInfo dense, ModelInfo pruned,
-            double flopRatio, double parameterRatio, double sizeRatio, Agreement agreement, List<Config> latency,
-            String summary) {}
+    record Report(String name, String createdAt, Machine machine, Measurement measurement, ModelInfo dense,
+            ModelInfo pruned, double flopRatio, double parameterRatio, double sizeRatio, Agreement agreement,
+            List<Config> latency, String summary) {}
 
     record Machine(int availableProcessors, String osName, String osArch, String javaVersion,
             String onnxRuntime) {}
+
+    /** How JMH measured: forks per model and configuration, iterations per fork and their length. */
+    record Measurement(String harness, String mode, int forks, int warmupIterations, int iterations,
+            int iterationMillis) {}
 
     record ModelInfo(String source, String architecture, long parameters, long flops, long onnxBytes) {
 
@@ -354,25 +340,31 @@ public final class InferenceBenchmark {
 
     record Agreement(int inputs, double maxAbsLogitDifference, int sameClass) {}
 
-    /** One batch size and thread count; speed-ups are dense / pruned median latency. */
-    record Config(int batchSize, int threads, int warmupRuns, int timedRuns, int rounds, Latency dense,
-            Latency pruned, Latency fixedCost, Latency prunedCompactInput, double speedup,
-            double speedupBeyondFloor) {}
+    /**
+     * One batch size and thread count; speed-ups are dense / pruned median latency. {@code prunedCompactInput}
+     * is null where the pruned network has no kept-input form.
+     */
+    record Config(int batchSize, int threads, Latency dense, Latency pruned, Latency fixedCost,
+            Latency prunedCompactInput, double speedup, double speedupBeyondFloor) {
 
-    /** Median over rounds of the per-round median and p90, with the per-round medians. */
-    record Latency(double medianMicros, double p90Micros, List<Double> roundMedians) {
-
-        static Latency of(List<LatencyMeasurement> rounds) {
-            double[] medians = rounds.stream().mapToDouble(LatencyMeasurement::medianMicros).toArray();
-            double[] p90s = rounds.stream().mapToDouble(LatencyMeasurement::p90Micros).toArray();
-            return new Latency(median(medians), median(p90s), Arrays.stream(medians).boxed().toList());
+        static Config of(int batch, int threads, Map<Model, Latency> latencies, Latency fixedCost) {
+            Latency d = latencies.get(Model.DENSE);
+            Latency p = latencies.get(Model.PRUNED);
+            double beyondFloor = (d.medianMicros - fixedCost.medianMicros)
+                    / Math.max(p.medianMicros - fixedCost.medianMicros, 1e-9);
+            return new Config(batch, threads, d, p, fixedCost, latencies.get(Model.PRUNED_KEPT_INPUTS),
+                    d.medianMicros / p.medianMicros, beyondFloor);
         }
+    }
 
-        private static double median(double[] values) {
-            double[] sorted = values.clone();
-            Arrays.sort(sorted);
-            int mid = sorted.length / 2;
-            return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    /** Median and p90 of every sampled call over all forks, with each fork's median. */
+    record Latency(double medianMicros, double p90Micros, List<Double> forkMedians) {
+
+        static Latency of(RunResult result) {
+            Statistics all = result.getPrimaryResult().getStatistics();
+            List<Double> forks = result.getBenchmarkResults().stream()
+                    .map(fork -> fork.getPrimaryResult().getStatistics().getPercentile(50)).toList();
+            return new Latency(all.getPercentile(50), all.getPercentile(90), forks);
         }
     }
 }
