@@ -3,7 +3,7 @@ package io.l0sparsify.bench;
 import io.l0sparsify.dataset.IdxReader;
 import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.l0.L0Trainer;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingListener;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.spec.ModelSpec;
@@ -62,21 +62,21 @@ public final class ThroughputBenchmark {
         String name = preset;
         ModelSpec spec = Presets.byName(preset).orElseThrow(() -> new IllegalArgumentException("unknown preset " + name));
         TrainTestSplit mnist = IdxReader.readSplit(data);
-        int stepsPerEpoch = mnist.train().size() / TrainingConfig.DEFAULT_BATCH_SIZE;
+        int stepsPerEpoch = mnist.train().size() / TrainingOptions.DEFAULT_BATCH_SIZE;
         int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
         // a small test set: only training steps are timed
         TrainTestSplit split = new TrainTestSplit(mnist.train(), mnist.test().head(100));
         List<double[]> windows = new ArrayList<>(); // {examples, seconds} per report after warm-up
         long[] previousStep = {0};
         TrainingListener timer = progress -> {
-            long examples = (progress.step() - previousStep[0]) * (long) TrainingConfig.DEFAULT_BATCH_SIZE;
+            long examples = (progress.step() - previousStep[0]) * (long) TrainingOptions.DEFAULT_BATCH_SIZE;
             previousStep[0] = progress.step();
             // each report's rate covers the training steps since the previous one, test passes excluded
             if (progress.step() > WARMUP_STEPS && examples > 0 && Double.isFinite(progress.examplesPerSecond())) {
                 windows.add(new double[] {examples, examples / progress.examplesPerSecond()});
             }
         };
-        new L0Trainer().train(spec, TrainingConfig.defaults().withEpochs(epochs).withProgressEverySteps(REPORT_EVERY),
+        new L0Trainer().train(spec, TrainingOptions.builder().optEpochs(epochs).optProgressEverySteps(REPORT_EVERY).build(),
                 split, timer, null);
         double examples = 0;
         double seconds = 0;

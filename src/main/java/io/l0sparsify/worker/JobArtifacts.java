@@ -5,7 +5,7 @@ import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobDefinitionJson;
 import io.l0sparsify.job.ModelSpecJson;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.prune.PrunedLayer;
@@ -54,7 +54,7 @@ final class JobArtifacts {
     /** Where the data came from, as counted after any configured subsetting. */
     record DataSummary(String uri, int trainExamples, int testExamples) {}
 
-    static byte[] result(Job job, JobDefinition definition, TrainingConfig config, TrainingResult result,
+    static byte[] result(Job job, JobDefinition definition, TrainingOptions config, TrainingResult result,
             DataSummary data, Measurements m) {
         ObjectNode root = NODES.objectNode();
         root.put("formatVersion", RESULT_FORMAT_VERSION);

@@ -18,7 +18,7 @@ import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobError;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.l0.TrainingAbortedException;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.l0.TrainingCheckpoint;
@@ -128,7 +128,8 @@ class JobRunner {
 
     private Outcome execute(Job job, String device, LeaseHeartbeat.Lease lease, BooleanSupplier shuttingDown) {
         JobDefinition definition = job.definition();
-        TrainingConfig config = definition.training().toConfig(device, properties.progressEverySteps());
+        TrainingOptions config = definition.training().toBuilder()
+                .optDevice(device).optProgressEverySteps(properties.progressEverySteps()).build();
 
         TrainTestSplit data;
         try {
@@ -187,7 +188,7 @@ class JobRunner {
         return new Outcome.Succeeded(result);
     }
 
-    private void writeArtifacts(Job job, LeaseHeartbeat.Lease lease, JobDefinition definition, TrainingConfig config,
+    private void writeArtifacts(Job job, LeaseHeartbeat.Lease lease, JobDefinition definition, TrainingOptions config,
             TrainingResult result, TrainTestSplit data) throws IOException {
         String modelName = job.name() != null ? job.name() : "l0-" + job.id();
         byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName);

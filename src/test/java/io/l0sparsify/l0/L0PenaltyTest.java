@@ -23,8 +23,8 @@ class L0PenaltyTest {
     private static final double WEIGHT_DECAY = 0.3;
     private static final int N = 50;
 
-    private static TrainingConfig config() {
-        return TrainingConfig.defaults().withSeed(11);
+    private static TrainingOptions config() {
+        return TrainingOptions.builder().optSeed(11).build();
     }
 
     @Test
