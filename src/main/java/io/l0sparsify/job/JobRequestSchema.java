@@ -3,6 +3,7 @@ package io.l0sparsify.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.AnnotationKeyword;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
@@ -25,6 +26,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The job request's schema as the contract states it ({@code #/components/schemas/JobRequest} of openapi.yaml,
@@ -59,11 +61,12 @@ final class JobRequestSchema {
         root.put("$ref", pointer);
         root.set("components", contract.get("components"));
         // JSON Schema 2020-12 plus OpenAPI's annotations; "components" only holds the schemas $ref points to.
-        // "discriminator" stays an unknown keyword: it only names the const that narrow() follows anyway, and
-        // the validator's own discriminator mode misreads nested oneOfs.
+        // "discriminator" is left to the validator as an unknown keyword (it logs that once): registered, the
+        // validator would apply its own discriminator mode, which misreads nested oneOfs; narrow() follows the
+        // same const tag instead.
         JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
                 .keyword(new NonValidationKeyword("components"))
-                .keyword(new NonValidationKeyword("example"))
+                .keyword(new AnnotationKeyword("example"))
                 .build();
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
                 builder -> builder.metaSchema(dialect).defaultMetaSchemaIri(dialect.getIri()));
@@ -80,7 +83,7 @@ final class JobRequestSchema {
         }
         // JSON has no NaN or Infinity; the parser lets them through so that they can be named here
         List<FieldError> errors = new ArrayList<>();
-        JsonNode contractJson = withoutNullMembers(body, "", errors);
+        JsonNode contractJson = contractCopy(body, "", errors);
         Set<String> nonFinite = errors.stream().map(FieldError::field).collect(Collectors.toSet());
         List<ValidationMessage> messages = new ArrayList<>(schema.validate(toJackson2(contractJson)));
         for (FieldError error : resolve(messages)) {
@@ -94,29 +97,28 @@ final class JobRequestSchema {
         return contractJson;
     }
 
-    /** A copy without null members, each non-finite number recorded as an error and replaced by 0. */
-    private static JsonNode withoutNullMembers(JsonNode node, String path, List<FieldError> errors) {
+    /** The body as the contract reads it: null members dropped, each non-finite number named and replaced by 0. */
+    private static JsonNode contractCopy(JsonNode node, String path, List<FieldError> errors) {
         if (node.isObject()) {
-            tools.jackson.databind.node.ObjectNode copy = tools.jackson.databind.node.JsonNodeFactory.instance
-                    .objectNode();
+            var copy = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, JsonNode> member : node.properties()) {
                 if (!member.getValue().isNull()) {
                     copy.set(member.getKey(),
-                            withoutNullMembers(member.getValue(), FieldPaths.member(path, member.getKey()), errors));
+                            contractCopy(member.getValue(), FieldPaths.member(path, member.getKey()), errors));
                 }
             }
             return copy;
         }
         if (node.isArray()) {
-            ArrayNode copy = tools.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            ArrayNode copy = JsonNodeFactory.instance.arrayNode();
             for (int i = 0; i < node.size(); i++) {
-                copy.add(withoutNullMembers(node.get(i), FieldPaths.index(path, i), errors));
+                copy.add(contractCopy(node.get(i), FieldPaths.index(path, i), errors));
             }
             return copy;
         }
         if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
             errors.add(new FieldError(path, "must be a finite number but is " + node.doubleValue()));
-            return tools.jackson.databind.node.JsonNodeFactory.instance.numberNode(0);
+            return JsonNodeFactory.instance.numberNode(0);
         }
         return node;
     }

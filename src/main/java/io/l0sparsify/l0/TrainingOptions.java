@@ -4,6 +4,7 @@ import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Everything that shapes one training run. Built like DJL's own configurations
@@ -167,12 +168,9 @@ public final class TrainingOptions {
         }
         boolean firstLayerDense = spec.gatedLayerIndices().get(gatedLayer) == 0
                 && switch (spec.layers().get(0)) {
-                    case LayerSpec.Dense dense -> true;
-                    case LayerSpec.Conv2d conv -> false;
-                    case LayerSpec.MaxPool pool -> false;
-                    case LayerSpec.Relu relu -> false;
-                    case LayerSpec.Flatten flatten -> false;
-                    case LayerSpec.Dropout dropout -> false;
+                    case LayerSpec.Dense _ -> true;
+                    case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
+                         LayerSpec.Dropout _ -> false;
                 };
         return firstLayerDense ? 0.2 : 0.5;
     }
@@ -203,13 +201,13 @@ public final class TrainingOptions {
                 && Double.compare(weightDecay, t.weightDecay) == 0 && Double.compare(beta, t.beta) == 0
                 && initialDropRates.equals(t.initialDropRates) && Double.compare(emaDecay, t.emaDecay) == 0
                 && seed == t.seed && perExampleGates == t.perExampleGates
-                && java.util.Objects.equals(device, t.device) && progressEverySteps == t.progressEverySteps
-                && java.util.Objects.equals(maxRuntime, t.maxRuntime);
+                && Objects.equals(device, t.device) && progressEverySteps == t.progressEverySteps
+                && Objects.equals(maxRuntime, t.maxRuntime);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(epochs, batchSize, learningRate, lambdas, weightDecay, beta, initialDropRates,
+        return Objects.hash(epochs, batchSize, learningRate, lambdas, weightDecay, beta, initialDropRates,
                 emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime);
     }
 

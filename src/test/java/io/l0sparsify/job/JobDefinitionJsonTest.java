@@ -160,4 +160,21 @@ class JobDefinitionJsonTest {
                 .extracting(FieldError::field).containsExactlyInAnyOrder("training.epochs", "training.batchSize",
                         "training.maxRuntime", "training.initialDropRate");
     }
+
+    @Test
+    void unknownFieldsAreNamedWithWhatIsAllowedThere() {
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10,"
+                + " \"kernel\": 3}]}, \"dataset\": {\"uri\": \"builtin:mnist\", \"format\": \"idx\"}}"))
+                .containsExactlyInAnyOrder(
+                        new FieldError("model.layers[0].kernel", "unknown field; allowed here: gated, type, units"),
+                        new FieldError("dataset.format", "unknown field; allowed here: uri"));
+    }
+
+    @Test
+    void anUnknownLayerTypeListsTheKnownOnes() {
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"lstm\", \"units\": 10}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactly(new FieldError("model.layers[0].type",
+                        "unknown type 'lstm'; known types: dense, conv2d, maxpool, relu, flatten, dropout"));
+    }
 }
