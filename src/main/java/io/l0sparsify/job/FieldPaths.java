@@ -1,7 +1,7 @@
 package io.l0sparsify.job;
 
 import java.util.List;
-import tools.jackson.databind.DatabindException;
+import tools.jackson.core.JacksonException;
 
 /** The field notation of {@link FieldError}: {@code model.layers[2].units}, {@code training.lambda[1]}; "" is the body. */
 final class FieldPaths {
@@ -19,9 +19,9 @@ final class FieldPaths {
     }
 
     /** The path of a binding failure. */
-    static String of(List<DatabindException.Reference> references) {
+    static String of(List<JacksonException.Reference> references) {
         String path = "";
-        for (DatabindException.Reference reference : references) {
+        for (JacksonException.Reference reference : references) {
             path = reference.getPropertyName() != null ? member(path, reference.getPropertyName())
                     : index(path, reference.getIndex());
         }

@@ -7,8 +7,9 @@ import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
 import java.util.List;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.DatabindException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -72,16 +73,27 @@ public final class JobDefinitionJson {
     private static JobDocument bindRequest(JsonNode contractJson) {
         try {
             return JobJson.MAPPER.treeToValue(contractJson, JobDocument.class);
-        } catch (DatabindException e) {
+        } catch (JacksonException e) {
             IllegalArgumentException refused = refusedByCore(e);
             if (refused != null) {
                 throw new JobValidationException(List.of(FieldPaths.fromPrefixedMessage("training.",
                         refused.getMessage())));
             }
-            throw new JobValidationException(FieldPaths.of(e.getPath()), "cannot be read: " + e.getOriginalMessage());
-        } catch (JacksonException e) {
-            throw new JobValidationException("", "cannot be read: " + e.getOriginalMessage());
+            throw new JobValidationException(FieldPaths.of(e.getPath()), expected(e));
         }
+    }
+
+    /** What a value that no Java field can hold (2.0 or 3000000000 for an int) should have been. */
+    private static String expected(JacksonException e) {
+        Class<?> target = e instanceof MismatchedInputException mismatch ? mismatch.getTargetType()
+                : e instanceof InputCoercionException coercion ? coercion.getTargetType() : null;
+        boolean isInt = target == int.class || target == Integer.class;
+        if (isInt || target == long.class || target == Long.class) {
+            return !(e instanceof InputCoercionException) ? "must be an integer"
+                    : isInt ? "must be between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE
+                    : "must be between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE;
+        }
+        return "cannot be read: " + e.getOriginalMessage();
     }
 
     private static IllegalArgumentException refusedByCore(Throwable e) {

@@ -23,6 +23,8 @@ public final class JobJson {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // JSON Schema counts 2.0 as an integer; the service never did and still refuses it
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .addMixIn(TrainingOptions.class, TrainingOptionsMixIn.class)
             .addMixIn(TrainingOptions.Builder.class, TrainingOptionsMixIn.BuilderMixIn.class)
             .build();

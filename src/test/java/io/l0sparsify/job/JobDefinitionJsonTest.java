@@ -177,4 +177,21 @@ class JobDefinitionJsonTest {
                 .containsExactly(new FieldError("model.layers[0].type",
                         "unknown type 'lstm'; known types: dense, conv2d, maxpool, relu, flatten, dropout"));
     }
+
+    @Test
+    void wholeNumbersWrittenAsFractionsAreNoIntegers() {
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10.0}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactly(new FieldError("model.layers[0].units", "must be an integer"));
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"epochs\": 2.0}}"))
+                .containsExactly(new FieldError("training.epochs", "must be an integer"));
+    }
+
+    @Test
+    void integersBeyondTheirJavaRangeAreNamed() {
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\","
+                + " \"units\": 3000000000}]}, \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactly(new FieldError("model.layers[0].units", "must be between -2147483648 and 2147483647"));
+    }
 }
