@@ -4,7 +4,7 @@ import io.l0sparsify.dataset.IdxReader;
 import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.RunListener;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
@@ -86,21 +86,21 @@ public final class ThroughputBenchmark implements Callable<Integer> {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         TrainTestSplit mnist = IdxReader.readSplit(data);
-        int stepsPerEpoch = mnist.train().size() / TrainingConfig.DEFAULT_BATCH_SIZE;
+        int stepsPerEpoch = mnist.train().size() / TrainingOptions.DEFAULT_BATCH_SIZE;
         int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
         // a small test set: only training steps are timed
         TrainTestSplit split = new TrainTestSplit(mnist.train(), mnist.test().head(100));
         List<double[]> windows = new ArrayList<>(); // {examples, seconds} per report after warm-up
         long[] previousStep = {0};
         RunListener timer = progress -> {
-            long examples = (progress.step() - previousStep[0]) * (long) TrainingConfig.DEFAULT_BATCH_SIZE;
+            long examples = (progress.step() - previousStep[0]) * (long) TrainingOptions.DEFAULT_BATCH_SIZE;
             previousStep[0] = progress.step();
             // each report's rate covers the training steps since the previous one, test passes excluded
             if (progress.step() > WARMUP_STEPS && examples > 0 && Double.isFinite(progress.examplesPerSecond())) {
                 windows.add(new double[] {examples, examples / progress.examplesPerSecond()});
             }
         };
-        new L0Trainer().train(model, TrainingConfig.defaults().withEpochs(epochs).withProgressEverySteps(REPORT_EVERY),
+        new L0Trainer().train(model, TrainingOptions.builder().optEpochs(epochs).optProgressEverySteps(REPORT_EVERY).build(),
                 split, timer, null);
         double examples = 0;
         double seconds = 0;
@@ -108,8 +108,8 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             examples += w[0];
             seconds += w[1];
         }
-        Run run = new Run(preset, threads, TrainingConfig.DEFAULT_BATCH_SIZE,
-                Math.round(examples / TrainingConfig.DEFAULT_BATCH_SIZE), Math.round(examples / seconds),
+        Run run = new Run(preset, threads, TrainingOptions.DEFAULT_BATCH_SIZE,
+                Math.round(examples / TrainingOptions.DEFAULT_BATCH_SIZE), Math.round(examples / seconds),
                 Instant.now().toString(), Runtime.getRuntime().availableProcessors());
         String line = JSON.writeValueAsString(run) + "\n";
         System.out.print(line);

@@ -6,7 +6,7 @@ import io.l0sparsify.export.WeightsJson;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.ProcessMemory;
 import io.l0sparsify.l0.RunListener;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
@@ -102,7 +102,7 @@ public final class TrainingBenchmark implements Callable<Integer> {
         Path out = this.out != null ? this.out : Path.of("docs/benchmarks/mnist-" + preset);
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs).withLambdas(lambdas).withSeed(seed);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(epochs).optLambdas(lambdas).optSeed(seed).build();
 
         TrainTestSplit mnist = IdxReader.readSplit(data);
         Report report = new Report(preset, lambdas, epochs, seed, threads, BASELINES.get(preset), out);
@@ -137,9 +137,9 @@ public final class TrainingBenchmark implements Callable<Integer> {
             json.put("epochs", 0);
             json.put("seed", seed);
             json.put("threads", threads);
-            json.put("batchSize", TrainingConfig.DEFAULT_BATCH_SIZE);
-            json.put("learningRate", TrainingConfig.DEFAULT_LEARNING_RATE);
-            json.put("emaDecay", TrainingConfig.DEFAULT_EMA_DECAY);
+            json.put("batchSize", TrainingOptions.DEFAULT_BATCH_SIZE);
+            json.put("learningRate", TrainingOptions.DEFAULT_LEARNING_RATE);
+            json.put("emaDecay", TrainingOptions.DEFAULT_EMA_DECAY);
             json.put("weightDecay", 0.0);
             json.put("startedAt", Instant.now().toString());
             json.put("command", "scripts/run-main io.l0sparsify.bench.TrainingBenchmark --preset " + preset
@@ -174,7 +174,7 @@ public final class TrainingBenchmark implements Callable<Integer> {
             entry.put("rssMb", round(p.rssMegabytes()));
             history.add(entry);
             if (Double.isFinite(p.examplesPerSecond()) && p.examplesPerSecond() > 0) {
-                double epochExamples = (double) p.stepsPerEpoch() * TrainingConfig.DEFAULT_BATCH_SIZE;
+                double epochExamples = (double) p.stepsPerEpoch() * TrainingOptions.DEFAULT_BATCH_SIZE;
                 examples += epochExamples;
                 trainingSeconds += epochExamples / p.examplesPerSecond();
             }

@@ -1,5 +1,6 @@
 package io.l0sparsify.job;
 
+import io.l0sparsify.l0.TrainingOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -12,8 +13,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The JSON mapper for job documents and for request bodies. Strict about duplicate keys; lets NaN and
- * Infinity through the parser so that validation can name the field ("learningRate must be a positive
- * finite number but is NaN") instead of failing the whole body as malformed.
+ * Infinity through the parser so that validation can name the field ("learningRate must be a finite number
+ * but is NaN") instead of failing the whole body as malformed. Binds {@link TrainingOptions} in the contract's
+ * names (see {@link TrainingOptionsMixIn}).
  */
 public final class JobJson {
 
@@ -21,12 +23,16 @@ public final class JobJson {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // JSON Schema counts 2.0 as an integer; the service never did and still refuses it
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .addMixIn(TrainingOptions.class, TrainingOptionsMixIn.class)
+            .addMixIn(TrainingOptions.Builder.class, TrainingOptionsMixIn.BuilderMixIn.class)
             .build();
 
     private JobJson() {}
 
     static JobDefinition readDefinition(String json) {
-        return JobDefinitionJson.parse(MAPPER.readTree(json), JobLimits.NONE);
+        return JobDefinitionJson.read(json);
     }
 
     static JobProgress readProgress(String json) {

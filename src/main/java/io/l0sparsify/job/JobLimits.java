@@ -25,10 +25,6 @@ public record JobLimits(
         Integer maxBatchSize,
         Duration maxRuntime) {
 
-    /** Limits that accept anything the core accepts; for reading back definitions already stored. */
-    public static final JobLimits NONE = new JobLimits(Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE,
-            Long.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ofDays(36_500));
-
     public JobLimits {
         maxLayers = maxLayers != null ? maxLayers : SpecLimits.DEFAULT.maxLayers();
         maxUnits = maxUnits != null ? maxUnits : SpecLimits.DEFAULT.maxUnits();

@@ -35,7 +35,7 @@ public final class L0Network {
     /** For each entry of {@link #weighted}, its index in the spec. */
     private final List<Integer> weightedSpecIndex = new ArrayList<>();
 
-    private L0Network(ModelSpec spec, TrainingConfig config) {
+    private L0Network(ModelSpec spec, TrainingOptions config) {
         this.spec = spec;
         this.gate = HardConcreteGate.withTemperature(config.beta());
         this.noise = new GateNoise(config.seed());
@@ -45,7 +45,7 @@ public final class L0Network {
         }
     }
 
-    public static L0Network build(ModelSpec spec, TrainingConfig config) {
+    public static L0Network build(ModelSpec spec, TrainingOptions config) {
         return new L0Network(spec, config);
     }
 
@@ -123,7 +123,7 @@ public final class L0Network {
      * {@code config.seed()}: weights He-normal (std √(2/fan-in)), biases 0, log α ~ N(log(1−d) − log d,
      * 0.01²) with the layer's initial drop rate d.
      */
-    public void initialize(NDManager manager, TrainingConfig config) {
+    public void initialize(NDManager manager, TrainingOptions config) {
         Autograd.disableOnThisThread();
         block.initialize(manager, DataType.FLOAT32, inputShape(1));
         Random random = new Random(config.seed());
@@ -157,7 +157,7 @@ public final class L0Network {
      * A network with the given parameters (DJL's parameter-file format, as in
      * {@link TrainingResult#gatedParameters()}), ready for evaluation on {@code manager}.
      */
-    public static L0Network restore(ModelSpec spec, TrainingConfig config, NDManager manager, byte[] parameters) {
+    public static L0Network restore(ModelSpec spec, TrainingOptions config, NDManager manager, byte[] parameters) {
         L0Network network = build(spec, config);
         Autograd.disableOnThisThread();
         network.block.initialize(manager, DataType.FLOAT32, network.inputShape(1));

@@ -63,13 +63,13 @@ public final class L0Trainer {
      * @throws TrainingAbortedException when cancelled, over its time budget, or diverged
      * @throws IllegalArgumentException when the config or the data do not fit the spec
      */
-    public TrainingResult train(ModelSpec spec, TrainingConfig config, TrainTestSplit data,
+    public TrainingResult train(ModelSpec spec, TrainingOptions config, TrainTestSplit data,
             RunListener listener, TrainingCheckpoint resumeFrom) {
         config.validateFor(spec);
         checkData(spec, data);
         Autograd.disableOnThisThread();
         List<Device> devices = new ArrayList<>();
-        for (Device d : Devices.resolve(config.device())) {
+        for (Device d : Devices.resolve(config.device() != null ? config.device() : "auto")) {
             for (int i = 0; i < replicasPerDevice; i++) {
                 devices.add(d);
             }
@@ -111,7 +111,7 @@ public final class L0Trainer {
     /** The state of one run; lives as long as {@link #execute}. */
     private static final class Run {
         private final ModelSpec spec;
-        private final TrainingConfig config;
+        private final TrainingOptions config;
         private final TrainTestSplit data;
         private final RunListener listener;
         private final L0Network network;
@@ -138,7 +138,7 @@ public final class L0Trainer {
         private long trainNanosSinceReport;
         private double trainSeconds;
 
-        Run(ModelSpec spec, TrainingConfig config, TrainTestSplit data, RunListener listener,
+        Run(ModelSpec spec, TrainingOptions config, TrainTestSplit data, RunListener listener,
                 L0Network network, Trainer trainer, ResumableAdam optimizer, List<Device> devices) {
             this.spec = spec;
             this.config = config;

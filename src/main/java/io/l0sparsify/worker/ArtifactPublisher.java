@@ -8,7 +8,7 @@ import io.l0sparsify.export.OnnxRuntimeRunner;
 import io.l0sparsify.export.WeightsJson;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.storage.ArtifactStore;
 import java.io.IOException;
@@ -35,7 +35,7 @@ class ArtifactPublisher {
     void publish(Job job, RunInputs.Prepared inputs, TrainingResult result, LeaseHeartbeat.Lease lease)
             throws IOException {
         JobDefinition definition = job.definition();
-        TrainingConfig config = inputs.config();
+        TrainingOptions config = inputs.config();
         String modelName = job.name() != null ? job.name() : "l0-" + job.id();
         byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName);
         byte[] denseOnnx = OnnxExporter.export(result.dense(), modelName + "-dense");

@@ -5,7 +5,7 @@ import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobDefinitionJson;
 import io.l0sparsify.job.ModelSpecJson;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.prune.PrunedLayer;
@@ -54,7 +54,7 @@ final class JobArtifacts {
      */
     record KeptInputsModel(int inputs, LatencyMeasurement batch1, LatencyMeasurement batch100, long onnxBytes) {}
 
-    static byte[] result(Job job, JobDefinition definition, TrainingConfig config, TrainingResult result,
+    static byte[] result(Job job, JobDefinition definition, TrainingOptions config, TrainingResult result,
             ResultDocument.Dataset data, Measurements m) {
         PrunedNetwork pruned = result.pruned();
         PrunedNetwork dense = result.dense();

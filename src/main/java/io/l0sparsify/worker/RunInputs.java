@@ -12,7 +12,7 @@ import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobError;
 import io.l0sparsify.l0.TrainingCheckpoint;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -50,7 +50,7 @@ class RunInputs {
      * @param data the data after subsetting
      * @param resumeFrom the checkpoint of an earlier attempt, or null to start afresh (as the core takes it)
      */
-    record Prepared(TrainingConfig config, TrainTestSplit data, TrainingCheckpoint resumeFrom) {
+    record Prepared(TrainingOptions config, TrainTestSplit data, TrainingCheckpoint resumeFrom) {
 
         /** Epochs the run starts after: those of its checkpoint, else none. */
         int resumedAfterEpoch() {
@@ -72,7 +72,8 @@ class RunInputs {
 
     Prepared prepare(Job job, String device) throws JobFailedException {
         JobDefinition definition = job.definition();
-        TrainingConfig config = definition.training().toConfig(device, properties.progressEverySteps());
+        TrainingOptions config = definition.training().toBuilder()
+                .optDevice(device).optProgressEverySteps(properties.progressEverySteps()).build();
         TrainTestSplit data = subset(read(definition));
         int classes = Math.max(data.train().numClasses(), data.test().numClasses());
         if (classes > definition.model().numClasses()) {

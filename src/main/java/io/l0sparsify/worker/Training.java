@@ -3,7 +3,7 @@ package io.l0sparsify.worker;
 import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingCheckpoint;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.spec.ModelSpec;
 
@@ -11,6 +11,6 @@ import io.l0sparsify.spec.ModelSpec;
 @FunctionalInterface
 public interface Training {
 
-    TrainingResult train(ModelSpec spec, TrainingConfig config, TrainTestSplit data, RunListener listener,
+    TrainingResult train(ModelSpec spec, TrainingOptions config, TrainTestSplit data, RunListener listener,
             TrainingCheckpoint resumeFrom);
 }

@@ -1,8 +1,9 @@
 package io.l0sparsify.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
 import java.time.Duration;
 import java.util.List;
@@ -16,17 +17,25 @@ class JobDefinitionJsonTest {
         return JobDefinitionJson.parse(JobJson.MAPPER.readTree(json), LIMITS);
     }
 
+    private static List<FieldError> errors(String json) {
+        return catchThrowableOfType(JobValidationException.class, () -> parse(json)).errors();
+    }
+
+    private static String canonical(JobDefinition definition) {
+        return JobJson.write(JobDefinitionJson.write(definition));
+    }
+
     @Test
     void omittedTrainingFieldsTakeThePapersDefaults() {
         JobDefinition definition = parse("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"}}");
-        TrainingSettings t = definition.training();
-        TrainingConfig paper = TrainingConfig.defaults();
+        TrainingOptions t = definition.training();
+        TrainingOptions paper = TrainingOptions.defaults();
         assertThat(t.epochs()).isEqualTo(paper.epochs());
         assertThat(t.batchSize()).isEqualTo(paper.batchSize());
         assertThat(t.learningRate()).isEqualTo(paper.learningRate());
         assertThat(t.lambdas()).isEqualTo(paper.lambdas());
-        assertThat(t.temperature()).isEqualTo(paper.beta());
-        assertThat(t.ema()).isEqualTo(paper.emaDecay());
+        assertThat(t.beta()).isEqualTo(paper.beta());
+        assertThat(t.emaDecay()).isEqualTo(paper.emaDecay());
         assertThat(t.device()).isNull();
         assertThat(t.maxRuntime()).isEqualTo(Duration.ofHours(24));
         assertThat(definition.preset()).isEqualTo("mlp");
@@ -50,9 +59,139 @@ class JobDefinitionJsonTest {
                 + "{\"type\": \"dense\", \"units\": 32}, {\"type\": \"relu\"}, {\"type\": \"dense\", \"units\": 10}]},"
                 + " \"dataset\": {\"uri\": \"builtin:mnist\"}, \"training\": {\"epochs\": 2, \"lambda\": [0.1, 0.2],"
                 + " \"initialDropRate\": 0.3, \"seed\": 9, \"device\": \"cpu\", \"maxRuntime\": \"PT5M\"}}");
-        String canonical = JobJson.write(JobDefinitionJson.write(definition));
+        String canonical = canonical(definition);
         assertThat(parse(canonical)).isEqualTo(definition);
-        assertThat(JobJson.write(JobDefinitionJson.write(parse(canonical)))).isEqualTo(canonical);
+        assertThat(JobJson.readDefinition(canonical)).isEqualTo(definition);
+        assertThat(canonical(parse(canonical))).isEqualTo(canonical);
         assertThat(definition.training().lambdas()).isEqualTo(List.of(0.1, 0.2));
+    }
+
+    /** The documents below are what the service stored before requests were bound by Jackson; rows hold them. */
+    @Test
+    void canonicalFormIsTheDocumentTheDatabaseHolds() {
+        String preset = "{\"model\":{\"preset\":\"mlp\"},\"dataset\":{\"uri\":\"builtin:mnist\"},\"training\":{"
+                + "\"epochs\":200,\"batchSize\":100,\"learningRate\":0.001,\"lambda\":0.1,\"weightDecay\":0.0,"
+                + "\"temperature\":0.6666666666666666,\"ema\":0.999,\"seed\":1,\"perExampleGates\":false,"
+                + "\"maxRuntime\":\"PT24H\"}}";
+        String inline = "{\"name\":\"n\",\"model\":{\"inputShape\":[1,28,28],\"layers\":[{\"type\":\"conv2d\","
+                + "\"filters\":4,\"kernel\":5,\"stride\":1,\"padding\":0,\"gated\":true},{\"type\":\"relu\"},"
+                + "{\"type\":\"maxpool\",\"size\":2,\"stride\":2},{\"type\":\"flatten\"},{\"type\":\"dropout\","
+                + "\"rate\":0.1},{\"type\":\"dense\",\"units\":10,\"gated\":false},{\"type\":\"dense\",\"units\":10,"
+                + "\"gated\":true}]},\"dataset\":{\"uri\":\"builtin:mnist\"},\"training\":{\"epochs\":2,"
+                + "\"batchSize\":64,\"learningRate\":0.01,\"lambda\":[0.1,0.2],\"weightDecay\":5.0E-4,"
+                + "\"temperature\":0.5,\"initialDropRate\":0.3,\"ema\":0.0,\"seed\":9,\"perExampleGates\":true,"
+                + "\"device\":\"cpu\",\"maxRuntime\":\"PT5M\"}}";
+        assertThat(canonical(parse("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"}}")))
+                .isEqualTo(preset);
+        assertThat(canonical(parse("{\"name\": \"n\", \"model\": {\"inputShape\": [1, 28, 28], \"layers\": ["
+                + "{\"type\": \"conv2d\", \"filters\": 4, \"kernel\": 5}, {\"type\": \"relu\"},"
+                + " {\"type\": \"maxpool\", \"size\": 2}, {\"type\": \"flatten\"}, {\"type\": \"dropout\", \"rate\": 0.1},"
+                + " {\"type\": \"dense\", \"units\": 10, \"gated\": false}, {\"type\": \"dense\", \"units\": 10}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}, \"training\": {\"epochs\": 2, \"lambda\": [0.1, 0.2],"
+                + " \"initialDropRate\": 0.3, \"seed\": 9, \"device\": \"cpu\", \"maxRuntime\": \"PT5M\","
+                + " \"weightDecay\": 0.0005, \"temperature\": 0.5, \"ema\": 0, \"perExampleGates\": true,"
+                + " \"learningRate\": 0.01, \"batchSize\": 64}}"))).isEqualTo(inline);
+        assertThat(canonical(JobJson.readDefinition(preset))).isEqualTo(preset);
+        assertThat(canonical(JobJson.readDefinition(inline))).isEqualTo(inline);
+    }
+
+    @Test
+    void storedDefinitionIsBoundWithoutTheLimitsOfToday() {
+        // stored when the service allowed 5000 epochs and a 48-hour budget; the limits are lower now
+        String stored = "{\"model\":{\"preset\":\"mlp\"},\"dataset\":{\"uri\":\"builtin:mnist\"},\"training\":{"
+                + "\"epochs\":5000,\"batchSize\":100,\"learningRate\":0.001,\"lambda\":0.1,\"weightDecay\":0.0,"
+                + "\"temperature\":0.6666666666666666,\"ema\":0.999,\"seed\":1,\"perExampleGates\":false,"
+                + "\"maxRuntime\":\"PT48H\"}}";
+        JobDefinition definition = JobJson.readDefinition(stored);
+        assertThat(definition.training().epochs()).isEqualTo(5000);
+        assertThat(definition.training().maxRuntime()).isEqualTo(Duration.ofHours(48));
+    }
+
+    @Test
+    void nullMembersAreAbsent() {
+        JobDefinition definition = parse("{\"name\": null, \"model\": {\"preset\": \"mlp\"},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}, \"training\": {\"device\": null, \"epochs\": null}}");
+        assertThat(definition.name()).isNull();
+        assertThat(definition.training().device()).isNull();
+        assertThat(definition.training().epochs()).isEqualTo(TrainingOptions.DEFAULT_EPOCHS);
+    }
+
+    @Test
+    void aModelWithLayersButNoInputShapeNamesTheInputShape() {
+        assertThat(errors("{\"model\": {\"layers\": [{\"type\": \"dense\", \"units\": 10}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactly(new FieldError("model.inputShape", "is required"));
+    }
+
+    @Test
+    void anEmptyModelNamesBothAlternatives() {
+        assertThat(errors("{\"model\": {}, \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactly(new FieldError("model", "give either preset, or inputShape and layers"));
+    }
+
+    @Test
+    void lambdaOfTheWrongKindNamesBothForms() {
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"lambda\": \"high\"}}"))
+                .containsExactly(new FieldError("training.lambda", "must be a number or a list"));
+    }
+
+    @Test
+    void infinityIsNamedOnceAtItsField() {
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"weightDecay\": -Infinity, \"learningRate\": Infinity}}"))
+                .containsExactlyInAnyOrder(
+                        new FieldError("training.weightDecay", "must be a finite number but is -Infinity"),
+                        new FieldError("training.learningRate", "must be a finite number but is Infinity"));
+    }
+
+    @Test
+    void aDeviceTheCoreRefusesIsNamed() {
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"device\": \"gpu:1,1\"}}"))
+                .containsExactly(new FieldError("training.device", "gpu:1,1 names a GPU twice"));
+    }
+
+    @Test
+    void limitsAndTheNetworkAreCheckedTogether() {
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"epochs\": 1001, \"batchSize\": 9000, \"maxRuntime\": \"P2D\","
+                + " \"initialDropRate\": [0.5, 0.5]}}"))
+                .extracting(FieldError::field).containsExactlyInAnyOrder("training.epochs", "training.batchSize",
+                        "training.maxRuntime", "training.initialDropRate");
+    }
+
+    @Test
+    void unknownFieldsAreNamedWithWhatIsAllowedThere() {
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10,"
+                + " \"kernel\": 3}]}, \"dataset\": {\"uri\": \"builtin:mnist\", \"format\": \"idx\"}}"))
+                .containsExactlyInAnyOrder(
+                        new FieldError("model.layers[0].kernel", "unknown field; allowed here: gated, type, units"),
+                        new FieldError("dataset.format", "unknown field; allowed here: uri"));
+    }
+
+    @Test
+    void anUnknownLayerTypeListsTheKnownOnes() {
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"lstm\", \"units\": 10}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactly(new FieldError("model.layers[0].type",
+                        "unknown type 'lstm'; known types: dense, conv2d, maxpool, relu, flatten, dropout"));
+    }
+
+    @Test
+    void wholeNumbersWrittenAsFractionsAreNoIntegers() {
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10.0}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactly(new FieldError("model.layers[0].units", "must be an integer"));
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"epochs\": 2.0}}"))
+                .containsExactly(new FieldError("training.epochs", "must be an integer"));
+    }
+
+    @Test
+    void integersBeyondTheirJavaRangeAreNamed() {
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\","
+                + " \"units\": 3000000000}]}, \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactly(new FieldError("model.layers[0].units", "must be between -2147483648 and 2147483647"));
     }
 }

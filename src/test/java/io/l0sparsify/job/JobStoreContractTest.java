@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.l0sparsify.SettableClock;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.Presets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +46,8 @@ abstract class JobStoreContractTest {
     }
 
     static JobDefinition definition(String name) {
-        TrainingSettings training = new TrainingSettings(3, 100, 1e-3, List.of(0.1, 0.05, 0.1), 0, 2.0 / 3, List.of(),
-                0.999, 42, false, "cpu", Duration.ofMinutes(5));
+        TrainingOptions training = TrainingOptions.builder().optEpochs(3).optLambdas(List.of(0.1, 0.05, 0.1))
+                .optSeed(42).optDevice("cpu").optMaxRuntime(Duration.ofMinutes(5)).build();
         return new JobDefinition(name, "mlp", Presets.MLP, "builtin:mnist", training);
     }
 

@@ -64,7 +64,7 @@ class DataParallelTest {
     private record Steps(List<DataParallel.Losses> losses, List<List<float[]>> gradients) {}
 
     private static Steps run(ModelSpec spec, ImageDataset train, int replicas, int[] sizes) {
-        TrainingConfig config = TrainingConfig.defaults().withSeed(5);
+        TrainingOptions config = TrainingOptions.builder().optSeed(5).build();
         Autograd.disableOnThisThread();
         List<DataParallel.Losses> losses = new ArrayList<>();
         List<List<float[]>> gradients = new ArrayList<>();

@@ -112,7 +112,7 @@ class GatedLayerSaveLoadTest {
         ModelSpec spec = ModelSpec.of(List.of(1, 6, 6), List.of(new LayerSpec.Conv2d(3, 3), new LayerSpec.Relu(),
                 new LayerSpec.MaxPool(2, 2), new LayerSpec.Flatten(), new LayerSpec.Dropout(0.2),
                 new LayerSpec.Dense(5), new LayerSpec.Relu(), new LayerSpec.Dense(2)), SpecLimits.DEFAULT);
-        TrainingConfig config = TrainingConfig.defaults().withSeed(4);
+        TrainingOptions config = TrainingOptions.builder().optSeed(4).build();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network network = L0Network.build(spec, config);
             network.initialize(manager, config);

@@ -13,7 +13,7 @@ class L0NetworkTest {
     @Test
     void initialisationFollowsThePaperAndTheSeed() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            TrainingConfig config = TrainingConfig.defaults().withSeed(5);
+            TrainingOptions config = TrainingOptions.builder().optSeed(5).build();
             L0Network network = L0Network.build(Presets.MLP, config);
             network.initialize(manager, config);
             List<GatedLayer> layers = network.weightedLayers();
@@ -41,7 +41,7 @@ class L0NetworkTest {
     @Test
     void clampKeepsLogAlphaInsideItsBounds() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            TrainingConfig config = TrainingConfig.defaults();
+            TrainingOptions config = TrainingOptions.defaults();
             L0Network network = L0Network.build(Presets.MLP, config);
             network.initialize(manager, config);
             float[] wild = new float[784];

@@ -25,8 +25,8 @@ class L0PenaltyTest {
     private static final int N = 50;
     // The weight decays tried below: 0, which production runs use, and 0.3, which exercises the L2 term.
 
-    private static TrainingConfig config() {
-        return TrainingConfig.defaults().withSeed(11);
+    private static TrainingOptions config() {
+        return TrainingOptions.builder().optSeed(11).build();
     }
 
     @ParameterizedTest(name = "wd = {0}")

@@ -48,7 +48,7 @@ class L0TrainerTest {
     }
 
     /** Max |Δ| ≤ 1e-4 between the gated network (eval mode, restored from its parameters) and the pruned one. */
-    private static void assertParity(ModelSpec spec, TrainingConfig config, TrainingResult result, ImageDataset test) {
+    private static void assertParity(ModelSpec spec, TrainingOptions config, TrainingResult result, ImageDataset test) {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network gated = L0Network.restore(spec, config, manager, result.gatedParameters());
             double maxDifference = 0;
@@ -76,12 +76,12 @@ class L0TrainerTest {
     @Test
     void sameSeedSameDataGiveIdenticalRuns() {
         TrainTestSplit data = Mnist.full().head(1000, 500);
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(2).withSeed(42);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(2).optSeed(42).build();
         TrainingResult first = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
         TrainingResult second = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
         assertThat(second.gatedParameters()).isEqualTo(first.gatedParameters());
         assertThat(second.history().get(1).trainLoss()).isEqualTo(first.history().get(1).trainLoss());
-        TrainingResult other = new L0Trainer().train(Presets.MLP, config.withSeed(43), data, RunListener.NONE,
+        TrainingResult other = new L0Trainer().train(Presets.MLP, config.toBuilder().optSeed(43).build(), data, RunListener.NONE,
                 null);
         assertThat(other.gatedParameters()).isNotEqualTo(first.gatedParameters());
     }
@@ -89,8 +89,8 @@ class L0TrainerTest {
     @Test
     void concurrentRunsOnFreshThreadsFinishWithTheirSequentialResults() throws Exception {
         TrainTestSplit data = Mnist.full().head(1000, 200);
-        TrainingConfig first = TrainingConfig.defaults().withEpochs(2).withSeed(7);
-        TrainingConfig second = TrainingConfig.defaults().withEpochs(2).withSeed(8);
+        TrainingOptions first = TrainingOptions.builder().optEpochs(2).optSeed(7).build();
+        TrainingOptions second = TrainingOptions.builder().optEpochs(2).optSeed(8).build();
         // fresh threads start with PyTorch's autograd on, and only one may collect gradients at a time
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
@@ -111,11 +111,11 @@ class L0TrainerTest {
     @Test
     void liveArrayCountStaysFlatOverHundredsOfSteps() {
         TrainTestSplit data = Mnist.full().head(3000, 200);
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(10).withProgressEverySteps(50);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(10).optProgressEverySteps(50).build();
         List<Integer> counts = new ArrayList<>();
         // every manager of the engine hangs below its system manager, the parent of a base manager
         NDManager system = NDManager.newBaseManager("PyTorch").getParentManager();
-        new L0Trainer().train(Presets.LENET5_CAFFE, config.withEpochs(2), data, RunListener.NONE, null);
+        new L0Trainer().train(Presets.LENET5_CAFFE, config.toBuilder().optEpochs(2).build(), data, RunListener.NONE, null);
         new L0Trainer().train(Presets.MLP, config, data, progress -> {
             if (!progress.epochEnd()) {
                 counts.add(system.getManagedArrays().size());
@@ -130,7 +130,7 @@ class L0TrainerTest {
     @Test
     void aRunSplitAcrossReplicasTrainsLikeOneAndLeaksNothing() {
         TrainTestSplit data = Mnist.full().head(3000, 500);
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(4).withProgressEverySteps(10).withSeed(11);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(4).optProgressEverySteps(10).optSeed(11).build();
         NDManager system = NDManager.newBaseManager("PyTorch").getParentManager();
         List<Integer> counts = new ArrayList<>();
         TrainingResult split = new L0Trainer(2).train(Presets.MLP, config, data, progress -> {
@@ -159,7 +159,7 @@ class L0TrainerTest {
                 return asked.incrementAndGet() > 10 ? TrainingControl.CANCEL : TrainingControl.CONTINUE;
             }
         };
-        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingConfig.defaults().withEpochs(5),
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingOptions.builder().optEpochs(5).build(),
                 Mnist.full().head(5000, 100), cancelAtTen, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
                     assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.CANCELLED);
@@ -183,7 +183,7 @@ class L0TrainerTest {
                 return asked.incrementAndGet() > 15 ? TrainingControl.STOP_EARLY : TrainingControl.CONTINUE;
             }
         };
-        TrainingResult result = new L0Trainer().train(Presets.MLP, TrainingConfig.defaults().withEpochs(50),
+        TrainingResult result = new L0Trainer().train(Presets.MLP, TrainingOptions.builder().optEpochs(50).build(),
                 Mnist.full().head(1000, 300), stopInSecondEpoch, null);
         assertThat(result.stoppedEarly()).isTrue();
         assertThat(result.epochsCompleted()).isEqualTo(1);
@@ -195,7 +195,7 @@ class L0TrainerTest {
     @Test
     void runOverItsTimeBudgetIsAbortedWithThatReason() {
         assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP,
-                TrainingConfig.defaults().withEpochs(1000).withMaxRuntime(Duration.ofMillis(300)),
+                TrainingOptions.builder().optEpochs(1000).optMaxRuntime(Duration.ofMillis(300)).build(),
                 Mnist.full().head(1000, 100), RunListener.NONE, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> assertThat(e.reason())
                         .isEqualTo(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED));
@@ -208,7 +208,7 @@ class L0TrainerTest {
         pixels[1234] = Float.NaN;
         TrainTestSplit poisoned = new TrainTestSplit(new ImageDataset("poisoned", 28, 28, pixels,
                 data.train().labels()), data.test());
-        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingConfig.defaults().withEpochs(1),
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingOptions.builder().optEpochs(1).build(),
                 poisoned, RunListener.NONE, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
                     assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.DIVERGED);
@@ -219,7 +219,7 @@ class L0TrainerTest {
     @Test
     void resumedRunContinuesFromItsCheckpointEpochExactly() {
         TrainTestSplit data = Mnist.full().head(1000, 300);
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(3);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(3).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
         RunListener keep = new RunListener() {
             @Override
@@ -247,7 +247,7 @@ class L0TrainerTest {
         TrainTestSplit data = Mnist.full().head(100, 100);
         ModelSpec wrongInput = ModelSpec.of(List.of(100), List.of(new io.l0sparsify.spec.LayerSpec.Dense(10)),
                 io.l0sparsify.spec.SpecLimits.DEFAULT);
-        assertThatThrownBy(() -> new L0Trainer().train(wrongInput, TrainingConfig.defaults(), data,
+        assertThatThrownBy(() -> new L0Trainer().train(wrongInput, TrainingOptions.defaults(), data,
                 RunListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("784 values per example").hasMessageContaining("[100]");
     }

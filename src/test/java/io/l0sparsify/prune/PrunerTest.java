@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDScope;
 import io.l0sparsify.l0.GatedLayer;
 import io.l0sparsify.l0.HardConcreteGate;
 import io.l0sparsify.l0.L0Network;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.dataset.ImageDataset;
 import io.l0sparsify.spec.ModelSpec;
@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class PrunerTest {
 
-    private static final TrainingConfig CONFIG = TrainingConfig.defaults().withSeed(3);
+    private static final TrainingOptions CONFIG = TrainingOptions.builder().optSeed(3).build();
 
     private final Random random = new Random(3);
 

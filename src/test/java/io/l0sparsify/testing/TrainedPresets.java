@@ -3,7 +3,7 @@ package io.l0sparsify.testing;
 import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.RunListener;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
@@ -18,7 +18,7 @@ import java.util.List;
 public final class TrainedPresets {
 
     /** A preset, the config it was trained with, the data and the result. */
-    public record Trained(ModelSpec spec, TrainingConfig config, TrainTestSplit data, TrainingResult result) {}
+    public record Trained(ModelSpec spec, TrainingOptions config, TrainTestSplit data, TrainingResult result) {}
 
     private static Trained mlp;
     private static Trained lenet;
@@ -35,17 +35,17 @@ public final class TrainedPresets {
     /** LeNet-5-Caffe, trained with one gate sample per example so that path is covered too. */
     public static synchronized Trained lenet() {
         if (lenet == null) {
-            lenet = train(Presets.LENET5_CAFFE, config(8, List.of(0.5, 0.05, 0.01, 0.5), 0.8).withPerExampleGates(true));
+            lenet = train(Presets.LENET5_CAFFE, config(8, List.of(0.5, 0.05, 0.01, 0.5), 0.8).toBuilder().optPerExampleGates(true).build());
         }
         return lenet;
     }
 
-    private static TrainingConfig config(int epochs, List<Double> lambdas, double initialDropRate) {
-        return new TrainingConfig(epochs, 100, 1e-2, lambdas, 0, 2.0 / 3, List.of(initialDropRate), 0.9, 3, false,
-                "cpu", 0, null);
+    private static TrainingOptions config(int epochs, List<Double> lambdas, double initialDropRate) {
+        return TrainingOptions.builder().optEpochs(epochs).optLearningRate(1e-2).optLambdas(lambdas)
+                .optInitialDropRates(List.of(initialDropRate)).optEmaDecay(0.9).optSeed(3).optDevice("cpu").build();
     }
 
-    private static Trained train(ModelSpec spec, TrainingConfig config) {
+    private static Trained train(ModelSpec spec, TrainingOptions config) {
         TrainTestSplit data = new TrainTestSplit(Mnist.full().train().head(2000), Mnist.full().test());
         TrainingResult result = new L0Trainer().train(spec, config, data, RunListener.NONE, null);
         return new Trained(spec, config, data, result);

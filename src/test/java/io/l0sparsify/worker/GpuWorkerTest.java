@@ -10,7 +10,7 @@ import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.l0.TrainingAbortedException;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +73,7 @@ class GpuWorkerTest {
         Map<String, String> deviceOf = new ConcurrentHashMap<>();
         Map<String, Double> gaugeOf = new ConcurrentHashMap<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            TrainingConfig config = invocation.getArgument(1);
+            TrainingOptions config = invocation.getArgument(1);
             deviceOf.put(config.seed() + "", config.device());
             if (config.device().matches("gpu:\\d")) {
                 gaugeOf.put(config.device(), registry.get("l0.worker.gpu.jobs").tag("gpu", config.device().substring(4))

@@ -14,7 +14,7 @@ import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingAbortedException;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingProgress;
 import java.nio.file.Path;
@@ -118,7 +118,7 @@ class JobWorkerTest {
     @Test
     void runOverItsTimeBudgetEndsFailedWithMaxRuntimeExceeded() throws Exception {
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
-            assertThat(invocation.<TrainingConfig>getArgument(1).maxRuntime())
+            assertThat(invocation.<TrainingOptions>getArgument(1).maxRuntime())
                     .isEqualTo(Duration.ofMinutes(1));
             throw new TrainingAbortedException(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED,
                     "training ran past its budget of PT1M");

@@ -10,7 +10,7 @@ import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobDefinitionJson;
 import io.l0sparsify.job.JobJson;
 import io.l0sparsify.job.JobLimits;
-import io.l0sparsify.l0.TrainingConfig;
+import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
@@ -52,7 +52,7 @@ class ResultDocumentTest {
         JobArtifacts.Measurements measurements = new JobArtifacts.Measurements(BATCH_1, BATCH_100, BATCH_1,
                 BATCH_100, 12345, 678, 5,
                 keptInputsModel ? new JobArtifacts.KeptInputsModel(72, BATCH_1, BATCH_100, 999) : null);
-        byte[] json = JobArtifacts.result(job, definition, TrainingConfig.defaults(), result,
+        byte[] json = JobArtifacts.result(job, definition, TrainingOptions.defaults(), result,
                 new ResultDocument.Dataset("builtin:mnist", 100, 50), measurements);
         return JobJson.MAPPER.readTree(json);
     }

@@ -1,0 +1,79 @@
+package io.l0sparsify.job;
+
+import io.l0sparsify.job.JobDefinitionJson.JobDocument;
+import io.l0sparsify.job.JobDefinitionJson.ModelDocument;
+import io.l0sparsify.l0.TrainingOptions;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.Presets;
+import io.l0sparsify.spec.SpecException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a job request must satisfy beyond its schema: the service's limits ({@code l0.limits.*}), a known preset,
+ * shapes that chain ({@link ModelSpec#of}), and training options that fit the network (one λ or initial drop
+ * rate per gated layer). Ranges the contract states (epochs at least 1, a learning rate in (0, 10], ...) are
+ * checked by the schema and not here.
+ */
+final class JobRules {
+
+    private JobRules() {}
+
+    /** The definition of a schema-valid request, or {@link JobValidationException} with every rule it breaks. */
+    static JobDefinition check(JobDocument request, JobLimits limits) {
+        List<FieldError> errors = new ArrayList<>();
+        ModelDocument model = request.model();
+        ModelSpec spec = model.preset() != null ? preset(model.preset(), limits, errors) : inline(model, limits, errors);
+        TrainingOptions training = request.training() != null ? request.training() : TrainingOptions.defaults();
+        if (training.epochs() > limits.maxEpochs()) {
+            errors.add(new FieldError("training.epochs", "must be at most " + limits.maxEpochs() + " but is "
+                    + training.epochs()));
+        }
+        if (training.batchSize() > limits.maxBatchSize()) {
+            errors.add(new FieldError("training.batchSize", "must be at most " + limits.maxBatchSize() + " but is "
+                    + training.batchSize()));
+        }
+        if (training.maxRuntime() == null) {
+            // a job always has a budget: the service's cap when the user gave none
+            training = training.toBuilder().optMaxRuntime(limits.maxRuntime()).build();
+        } else if (training.maxRuntime().compareTo(limits.maxRuntime()) > 0) {
+            errors.add(new FieldError("training.maxRuntime", "must be at most " + limits.maxRuntime() + " but is "
+                    + training.maxRuntime()));
+        }
+        if (spec != null) {
+            try {
+                training.validateFor(spec);
+            } catch (IllegalArgumentException e) {
+                errors.add(FieldPaths.fromPrefixedMessage("training.", e.getMessage()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new JobValidationException(errors);
+        }
+        return new JobDefinition(request.name(), model.preset(), spec, request.dataset().uri(), training);
+    }
+
+    private static ModelSpec preset(String name, JobLimits limits, List<FieldError> errors) {
+        ModelSpec spec = Presets.byName(name).orElse(null);
+        if (spec == null) {
+            errors.add(new FieldError("model.preset", "unknown preset '" + name + "'; known presets: "
+                    + String.join(", ", Presets.names())));
+            return null;
+        }
+        try {
+            ModelSpec.of(spec.inputShape(), spec.layers(), limits.specLimits());
+        } catch (SpecException e) {
+            errors.add(new FieldError("model", "the preset exceeds this service's limits: " + e.getMessage()));
+        }
+        return spec;
+    }
+
+    private static ModelSpec inline(ModelDocument model, JobLimits limits, List<FieldError> errors) {
+        try {
+            return ModelSpec.of(model.inputShape(), model.layers(), limits.specLimits());
+        } catch (SpecException e) {
+            errors.add(new FieldError("model." + e.field(), e.reason()));
+            return null;
+        }
+    }
+}
