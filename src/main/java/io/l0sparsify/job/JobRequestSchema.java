@@ -149,7 +149,10 @@ final class JobRequestSchema {
             if (m == oneOf) {
                 continue;
             }
-            if (m.getEvaluationPath().startsWith(at) && m.getEvaluationPath().getNameCount() > at.getNameCount()) {
+            // The evaluation path names the schema, not the item: every layer's oneOf has the same one, so a
+            // message belongs to this alternative only when it is also about this oneOf's own value.
+            if (m.getEvaluationPath().startsWith(at) && m.getEvaluationPath().getNameCount() > at.getNameCount()
+                    && m.getInstanceLocation().startsWith(oneOf.getInstanceLocation())) {
                 alternatives.get((Integer) m.getEvaluationPath().getElement(at.getNameCount())).add(m);
             } else {
                 others.add(m);

@@ -179,6 +179,19 @@ class JobDefinitionJsonTest {
     }
 
     @Test
+    void eachBadLayerIsNamedOnItsOwnWhenSeveralAreBad() {
+        // every layer's oneOf has the same schema path; their alternatives must not mix
+        assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 0},"
+                + " {\"type\": \"conv9\"}, {\"type\": \"maxpool\"}, {\"type\": \"dense\", \"units\": 10}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
+                .containsExactlyInAnyOrder(
+                        new FieldError("model.layers[0].units", "must be at least 1 but is 0"),
+                        new FieldError("model.layers[1].type",
+                                "unknown type 'conv9'; known types: dense, conv2d, maxpool, relu, flatten, dropout"),
+                        new FieldError("model.layers[2].size", "is required"));
+    }
+
+    @Test
     void wholeNumbersWrittenAsFractionsAreNoIntegers() {
         assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10.0}]},"
                 + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
