@@ -5,7 +5,9 @@ import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.JsonNode;
@@ -93,7 +95,12 @@ public final class JobDefinitionJson {
                     : isInt ? "must be between " + Integer.MIN_VALUE + " and " + Integer.MAX_VALUE
                     : "must be between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE;
         }
-        return "cannot be read: " + e.getOriginalMessage();
+        if (target == Duration.class) {
+            return "must be an ISO-8601 duration such as PT30M";
+        }
+        // Jackson's own message names Java types and classes: not for a client
+        return target != null ? "must be a valid " + target.getSimpleName().toLowerCase(Locale.ROOT)
+                : "has a value this field cannot hold";
     }
 
     private static IllegalArgumentException refusedByCore(Throwable e) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.networknt.schema.AnnotationKeyword;
+import com.networknt.schema.ExecutionContext;
+import com.networknt.schema.Format;
 import com.networknt.schema.JsonMetaSchema;
 import com.networknt.schema.JsonNodePath;
 import com.networknt.schema.JsonSchema;
@@ -15,6 +17,8 @@ import com.networknt.schema.ValidationMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -43,6 +47,27 @@ final class JobRequestSchema {
     /** networknt's validator works on Jackson 2 trees; the service's own JSON is Jackson 3. */
     private static final ObjectMapper JACKSON2 = new ObjectMapper();
 
+    /**
+     * The contract's {@code format: duration} as the service reads it ({@link Duration#parse}: PT30M, PT0.5S,
+     * P2DT3H), not RFC 3339's grammar, which refuses fractions the binding takes and takes weeks it refuses.
+     */
+    private static final Format JAVA_DURATION = new Format() {
+        @Override
+        public String getName() {
+            return "duration";
+        }
+
+        @Override
+        public boolean matches(ExecutionContext context, String value) {
+            try {
+                Duration.parse(value);
+                return true;
+            } catch (DateTimeParseException e) {
+                return false;
+            }
+        }
+    };
+
     static final JobRequestSchema INSTANCE = new JobRequestSchema("/openapi.yaml", "#/components/schemas/JobRequest");
 
     private final com.fasterxml.jackson.databind.JsonNode contract;
@@ -67,10 +92,13 @@ final class JobRequestSchema {
         JsonMetaSchema dialect = JsonMetaSchema.builder(JsonMetaSchema.getV202012())
                 .keyword(new NonValidationKeyword("components"))
                 .keyword(new AnnotationKeyword("example"))
+                .format(JAVA_DURATION)
                 .build();
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
                 builder -> builder.metaSchema(dialect).defaultMetaSchemaIri(dialect.getIri()));
         schema = factory.getSchema(root, SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
+        // resolve every $ref now: a broken contract fails the start, and first requests do not race to load it
+        schema.initializeValidators();
     }
 
     /**
@@ -231,7 +259,9 @@ final class JobRequestSchema {
             case "minItems" -> new FieldError(field, "must have at least " + rule + " items");
             case "maxItems" -> new FieldError(field, "must have at most " + rule + " items");
             case "maxLength" -> new FieldError(field, "must be at most " + rule + " characters long");
-            case "pattern" -> new FieldError(field, "must match " + rule.asText() + is);
+            // the schema's title says in words what its pattern allows, where it has one
+            case "pattern" -> new FieldError(field, "must be " + contractAt(parentOf(m)).path("title")
+                    .asText("text matching " + rule.asText()) + is);
             case "format" -> new FieldError(field, "must be " + formatName(contractAt(parentOf(m))
                     .path("format").asText()) + is);
             case "const", "enum" -> new FieldError(field, "must be " + rule + is);

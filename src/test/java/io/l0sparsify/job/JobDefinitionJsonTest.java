@@ -192,6 +192,29 @@ class JobDefinitionJsonTest {
     }
 
     @Test
+    void runtimeBudgetsAreReadAsJavaReadsDurations() {
+        String job = "{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"maxRuntime\": \"%s\"}}";
+        assertThat(parse(job.formatted("PT0.5S")).training().maxRuntime()).isEqualTo(Duration.ofMillis(500));
+        assertThat(parse(job.formatted("+PT30M")).training().maxRuntime()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(parse(job.formatted("P0DT2H")).training().maxRuntime()).isEqualTo(Duration.ofHours(2));
+        // weeks and months have no fixed length: refused in words, never with a parser's message
+        assertThat(errors(job.formatted("P1W"))).containsExactly(new FieldError("training.maxRuntime",
+                "must be an ISO-8601 duration such as PT30M but is 'P1W'"));
+        assertThat(errors(job.formatted("P1M"))).singleElement()
+                .satisfies(e -> assertThat(e.message()).startsWith("must be an ISO-8601 duration"));
+    }
+
+    @Test
+    void aTextWithTheWrongSyntaxIsToldWhatIsAllowed() {
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"s3://bucket/x\"},"
+                + " \"training\": {\"device\": \"tpu\"}}")).containsExactlyInAnyOrder(
+                        new FieldError("dataset.uri", "must be builtin:NAME or file:/absolute/dir but is 's3://bucket/x'"),
+                        new FieldError("training.device",
+                                "must be auto, cpu, gpu, gpu:N, a list gpu:N,M or gpu:all but is 'tpu'"));
+    }
+
+    @Test
     void wholeNumbersWrittenAsFractionsAreNoIntegers() {
         assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10.0}]},"
                 + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))

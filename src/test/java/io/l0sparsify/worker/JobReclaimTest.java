@@ -143,7 +143,7 @@ class JobReclaimTest {
     /** A scripted trainer that asks before each "step", as the real one does, and obeys a CANCEL. */
     private static Object runUntilAbandoned(RunListener listener) {
         await("the run is told to stop").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
-                .until(() -> listener.control() == TrainingControl.CANCEL);
+                .pollInSameThread().until(() -> listener.control() == TrainingControl.CANCEL);
         throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped");
     }
 
