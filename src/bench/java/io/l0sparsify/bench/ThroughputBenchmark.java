@@ -5,7 +5,6 @@ import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingOptions;
-import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
 import java.io.IOException;

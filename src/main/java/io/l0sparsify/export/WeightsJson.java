@@ -138,17 +138,17 @@ public final class WeightsJson {
 
         static LayerEntry of(PrunedLayer layer) {
             return switch (layer) {
-                case PrunedLayer.Dense d -> new LayerEntry(d.name(), "dense", null, null, null, null, d.gated(),
+                case PrunedLayer.Dense d -> new LayerEntry(d.name(), d.type(), null, null, null, null, d.gated(),
                         d.originalInputs(), d.keptInputs(), d.gather(), d.originalUnits(), d.units(), d.keptUnits(),
                         new int[] {d.units(), d.inputs()}, d.weight(), d.bias());
-                case PrunedLayer.Conv2d c -> new LayerEntry(c.name(), "conv2d", c.kernel(), c.stride(), c.padding(),
+                case PrunedLayer.Conv2d c -> new LayerEntry(c.name(), c.type(), c.kernel(), c.stride(), c.padding(),
                         null, c.gated(), c.originalInChannels(), c.keptInChannels(), null, c.originalFilters(),
                         c.filters(), c.keptFilters(), new int[] {c.filters(), c.inChannels(), c.kernel(), c.kernel()},
                         c.weight(), c.bias());
-                case PrunedLayer.MaxPool m -> new LayerEntry(m.name(), "maxpool", null, m.stride(), null, m.size(),
+                case PrunedLayer.MaxPool m -> new LayerEntry(m.name(), m.type(), null, m.stride(), null, m.size(),
                         null, null, null, null, null, null, null, null, null, null);
-                case PrunedLayer.Relu r -> of(r.name(), "relu");
-                case PrunedLayer.Flatten f -> of(f.name(), "flatten");
+                case PrunedLayer.Relu r -> of(r.name(), r.type());
+                case PrunedLayer.Flatten f -> of(f.name(), f.type());
             };
         }
 

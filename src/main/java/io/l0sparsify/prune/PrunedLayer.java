@@ -10,6 +10,17 @@ public sealed interface PrunedLayer
 
     String name();
 
+    /** The kind's tag in weights.json and result.json, declared here once. */
+    default String type() {
+        return switch (this) {
+            case Dense _ -> "dense";
+            case Conv2d _ -> "conv2d";
+            case MaxPool _ -> "maxpool";
+            case Relu _ -> "relu";
+            case Flatten _ -> "flatten";
+        };
+    }
+
     /**
      * A fully connected layer {@code y = W·x[gather] + b}.
      *

@@ -43,7 +43,7 @@ final class ShapeInference {
                     requireRange(at + ".kernel", c.kernel(), 1, limits.maxKernel());
                     requireRange(at + ".stride", c.stride(), 1, limits.maxKernel());
                     requireRange(at + ".padding", c.padding(), 0, c.kernel() - 1);
-                    requireImage(at, "conv2d", shape);
+                    requireImage(at, c.type(), shape);
                     int height = windows(at, shape[1], c.kernel(), c.stride(), c.padding());
                     int width = windows(at, shape[2], c.kernel(), c.stride(), c.padding());
                     long weights = (long) c.filters() * shape[0] * c.kernel() * c.kernel();
@@ -53,7 +53,7 @@ final class ShapeInference {
                 case LayerSpec.MaxPool p -> {
                     requireRange(at + ".size", p.size(), 1, limits.maxKernel());
                     requireRange(at + ".stride", p.stride(), 1, limits.maxKernel());
-                    requireImage(at, "maxpool", shape);
+                    requireImage(at, p.type(), shape);
                     shape = new int[] {shape[0], windows(at, shape[1], p.size(), p.stride(), 0),
                             windows(at, shape[2], p.size(), p.stride(), 0)};
                 }

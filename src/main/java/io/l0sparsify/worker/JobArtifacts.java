@@ -114,10 +114,10 @@ final class JobArtifacts {
     private static Optional<ResultDocument.Layer> layerSummary(PrunedLayer layer) {
         return switch (layer) {
             // A dense layer's gates sit on its inputs, so its "units" are the inputs it keeps.
-            case PrunedLayer.Dense d -> Optional.of(new ResultDocument.Layer(d.name(), "dense", d.gated(), "inputs",
+            case PrunedLayer.Dense d -> Optional.of(new ResultDocument.Layer(d.name(), d.type(), d.gated(), "inputs",
                     d.originalInputs(), d.inputs(), d.keptInputs(), d.units(), null,
                     new ResultDocument.DenseVsPruned(d.originalParameterCount(), d.parameterCount())));
-            case PrunedLayer.Conv2d c -> Optional.of(new ResultDocument.Layer(c.name(), "conv2d", c.gated(), "filters",
+            case PrunedLayer.Conv2d c -> Optional.of(new ResultDocument.Layer(c.name(), c.type(), c.gated(), "filters",
                     c.originalFilters(), c.filters(), c.keptFilters(), null, c.inChannels(),
                     new ResultDocument.DenseVsPruned(c.originalParameterCount(), c.parameterCount())));
             case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> Optional.empty();
