@@ -81,7 +81,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> notRunning(JobNotRunningException e) {
         ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONFLICT, ProblemTypes.JOB_STATE_CONFLICT,
                 "Job is in the wrong state", e.getMessage());
-        response.getBody().setProperty("state", "QUEUED");
+        response.getBody().setProperty("state", e.state().name());
         return response;
     }
 
