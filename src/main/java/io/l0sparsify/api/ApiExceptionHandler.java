@@ -11,12 +11,18 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -81,7 +87,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> notRunning(JobNotRunningException e) {
         ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONFLICT, ProblemTypes.JOB_STATE_CONFLICT,
                 "Job is in the wrong state", e.getMessage());
-        response.getBody().setProperty("state", "QUEUED");
+        response.getBody().setProperty("state", e.state().name());
         return response;
     }
 
@@ -97,6 +103,23 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 ProblemTypes.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key reused with a different body", e.getMessage());
         response.getBody().setProperty("jobId", e.existingJobId());
         return response;
+    }
+
+    /**
+     * The job database cannot be reached or cannot write (it is down, or its disk is full; a commit that failed is
+     * a {@link TransactionSystemException}): what was asked was not kept, and the client may try again once
+     * readiness is UP.
+     */
+    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            RecoverableDataAccessException.class, UncategorizedSQLException.class,
+            CannotCreateTransactionException.class, TransactionSystemException.class})
+    ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
+        log.error("job database unavailable: {}", e.getMessage());
+        ResponseEntity<ProblemDetail> problem = problem(HttpStatus.SERVICE_UNAVAILABLE,
+                ProblemTypes.DATABASE_UNAVAILABLE, "Database unavailable", "the job database cannot be used right"
+                        + " now; nothing was changed or kept. Try again later");
+        return ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders())
+                .header(HttpHeaders.RETRY_AFTER, "10").body(problem.getBody());
     }
 
     @ExceptionHandler(Exception.class)

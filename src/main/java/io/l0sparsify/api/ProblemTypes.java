@@ -20,6 +20,7 @@ final class ProblemTypes {
     static final URI JOB_STATE_CONFLICT = uri("job-state-conflict");
     static final URI IDEMPOTENCY_KEY_REUSED = uri("idempotency-key-reused");
     static final URI INTERNAL = uri("internal-error");
+    static final URI DATABASE_UNAVAILABLE = uri("database-unavailable");
 
     private ProblemTypes() {}
 

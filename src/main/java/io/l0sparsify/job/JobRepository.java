@@ -69,10 +69,12 @@ interface JobRepository extends ListCrudRepository<Job, Long> {
     @Query("select control from job where id = :id and state = 'RUNNING' and worker_id = :worker")
     Optional<String> controlOf(String id, String worker);
 
+    /** Changes nothing while a cancel is pending: a cancel that was accepted is never overtaken by the result. */
     @Modifying
     @Query("update job set state = 'SUCCEEDED', stopped_early = :stoppedEarly, epochs_completed = :epochs,"
             + " finished_at = :now, updated_at = :now, lease_expires_at = null"
-            + " where id = :id and state = 'RUNNING' and worker_id = :worker")
+            + " where id = :id and state = 'RUNNING' and worker_id = :worker"
+            + " and (control is null or control <> 'CANCEL')")
     int markSucceeded(String id, String worker, boolean stoppedEarly, int epochs, Instant now);
 
     @Modifying

@@ -21,6 +21,8 @@ import org.springframework.stereotype.Service;
 public class JobService {
 
     private static final String CURSOR_PREFIX = "seq:";
+    /** How often a cancel or stop re-reads a job that changed state between its read and its update. */
+    private static final int STATE_RACE_RETRIES = 5;
 
     private final JobStore store;
     private final DatasetResolver datasets;
@@ -80,43 +82,71 @@ public class JobService {
 
     /**
      * A queued job is cancelled at once; a running one is asked to stop at its next step and ends CANCELLED
-     * shortly after. A finished job cannot be cancelled: {@link IllegalTransitionException}.
+     * shortly after, also when its training is over and it is being exported, or it was asked to stop early
+     * ({@link JobStore#markSucceeded}). A finished job cannot be cancelled: {@link IllegalTransitionException}.
      */
     public Optional<Job> cancel(String id) {
-        return request(id, TrainingControl.CANCEL, JobState.CANCELLED);
-    }
-
-    /** A running job finishes after its current step and is pruned and exported as usual (SUCCEEDED). */
-    public Optional<Job> stop(String id) {
-        return request(id, TrainingControl.STOP_EARLY, JobState.SUCCEEDED);
-    }
-
-    private Optional<Job> request(String id, TrainingControl control, JobState target) {
         // Loops only while the job changes state under us (e.g. claimed between our read and our update).
-        for (int attempt = 0; attempt < 5; attempt++) {
+        for (int attempt = 0; attempt < STATE_RACE_RETRIES; attempt++) {
             Optional<Job> found = store.find(id);
             if (found.isEmpty()) {
                 return found;
             }
             Job job = found.get();
-            if (job.state() == JobState.QUEUED && control == TrainingControl.CANCEL) {
-                JobState.QUEUED.requireMoveTo(id, JobState.CANCELLED);
-                if (store.cancelQueued(id)) {
-                    return store.find(id);
-                }
-            } else if (job.state() == JobState.RUNNING) {
-                if (job.cancelRequested() || store.requestControl(id, control.name())) {
-                    controls.request(id, control);
-                    return store.find(id);
-                }
-            } else if (job.state() == JobState.QUEUED) {
-                throw new JobNotRunningException(id, "job " + id + " is QUEUED and has done no work to keep;"
-                        + " cancel it instead");
-            } else {
-                job.state().requireMoveTo(id, target);
+            boolean done = switch (job.state()) {
+                case QUEUED -> store.cancelQueued(id);
+                case RUNNING -> ask(job, TrainingControl.CANCEL, job.cancelRequested());
+                case SUCCEEDED, FAILED, CANCELLED ->
+                        throw new IllegalTransitionException(id, job.state(), JobState.CANCELLED);
+            };
+            if (done) {
+                return store.find(id);
             }
         }
         throw new IllegalStateException("job " + id + " kept changing state; try again");
+    }
+
+    /**
+     * A running job finishes after its current step and is pruned and exported as usual (SUCCEEDED). A finished
+     * job is left as it is (the caller answers 200, nothing changed). Refused with {@link JobNotRunningException}
+     * for a queued job (nothing to keep) and for a job being cancelled (the accepted cancel stands).
+     */
+    public Optional<Job> stop(String id) {
+        for (int attempt = 0; attempt < STATE_RACE_RETRIES; attempt++) {
+            Optional<Job> found = store.find(id);
+            if (found.isEmpty()) {
+                return found;
+            }
+            Job job = found.get();
+            boolean done = switch (job.state()) {
+                case QUEUED -> throw new JobNotRunningException(id, JobState.QUEUED, "job " + id
+                        + " is QUEUED and has done no work to keep; cancel it instead");
+                case RUNNING -> {
+                    if (job.cancelRequested()) {
+                        throw new JobNotRunningException(id, JobState.RUNNING, "job " + id + " is being cancelled"
+                                + " (a cancel was accepted) and ends CANCELLED; a stop cannot keep its result");
+                    }
+                    yield ask(job, TrainingControl.STOP_EARLY, job.stopRequested());
+                }
+                case SUCCEEDED, FAILED, CANCELLED -> true;
+            };
+            if (done) {
+                return store.find(id);
+            }
+        }
+        throw new IllegalStateException("job " + id + " kept changing state; try again");
+    }
+
+    /**
+     * Stores {@code control} for a RUNNING job (unless {@code alreadyStored}) and tells this process's run at once;
+     * false when the job left RUNNING, or a cancel was stored, before our update.
+     */
+    private boolean ask(Job job, TrainingControl control, boolean alreadyStored) {
+        if (!alreadyStored && !store.requestControl(job.id(), control.name())) {
+            return false;
+        }
+        controls.request(job.id(), control);
+        return true;
     }
 
     private void checkDataset(JobDefinition definition) {

@@ -149,9 +149,25 @@ public class JobStore {
         return repository.controlOf(id, workerId);
     }
 
-    public void markSucceeded(String id, String workerId, boolean stoppedEarly, int epochsCompleted) {
-        requireChanged(id, JobState.SUCCEEDED,
-                repository.markSucceeded(id, workerId, stoppedEarly, epochsCompleted, clock.instant()));
+    /**
+     * RUNNING → SUCCEEDED, unless the user's cancel was accepted first: the check and the move are one
+     * conditional update, so a cancel answered 202 always ends the job CANCELLED, even one that arrives while the
+     * finished run is being exported, and a cancel that arrives after this update is refused with 409.
+     *
+     * @return true when the job is SUCCEEDED now; false when a cancel is pending (the job is still RUNNING under
+     *     this worker, and the worker ends it CANCELLED)
+     * @throws IllegalTransitionException when the job is no longer RUNNING under this worker
+     */
+    public boolean markSucceeded(String id, String workerId, boolean stoppedEarly, int epochsCompleted) {
+        if (repository.markSucceeded(id, workerId, stoppedEarly, epochsCompleted, clock.instant()) == 1) {
+            return true;
+        }
+        boolean cancelPending = find(id).filter(job -> job.state() == JobState.RUNNING
+                && workerId.equals(job.workerId()) && job.cancelRequested()).isPresent();
+        if (cancelPending) {
+            return false;
+        }
+        throw refused(id, JobState.SUCCEEDED);
     }
 
     public void markFailed(String id, String workerId, JobError error) {
@@ -196,12 +212,16 @@ public class JobStore {
     }
 
     private void requireChanged(String id, JobState target, int changedRows) {
-        if (changedRows == 1) {
-            return;
+        if (changedRows != 1) {
+            throw refused(id, target);
         }
+    }
+
+    /** Why a conditional update changed nothing: the job's actual state, and the move that was asked. */
+    private IllegalTransitionException refused(String id, JobState target) {
         JobState actual = find(id).map(Job::state)
                 .orElseThrow(() -> new IllegalStateException("job " + id + " vanished"));
         // Either the table forbids the move, or the job is no longer held by this worker.
-        throw new IllegalTransitionException(id, actual, target);
+        return new IllegalTransitionException(id, actual, target);
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <pre>
  *   int   magic 0x4C30434B ("L0CK")
- *   byte  format version (3)
+ *   byte  format version (4)
  *   int   epochs completed
  *   long  step
  *   arrays parameters          arrays = int count, then per array: int length, length floats
@@ -24,7 +24,16 @@ import java.util.List;
  *   arrays Adam means
  *   arrays Adam variances
  *   long  Adam steps
+ *   double training seconds        history (from version 4)
+ *   double elapsed seconds
+ *   int   count, then per epoch-end snapshot:
+ *           int epoch, int epochs, long step, int steps per epoch, boolean epoch end,
+ *           double train loss, penalty, test error, expected L0, expected FLOPs,
+ *           int count + ints kept units, double elapsed seconds, examples per second, RSS megabytes
  * </pre>
+ *
+ * <p>Version 3 is the same without the history; its runs resume with an empty one (their earlier epochs are
+ * missing from the metrics, as they were before).
  *
  * <p>The previous release wrapped an inner state (magic, version byte 1 or 2, parameters, shadows, updates and,
  * from 2, Adam's state) in an envelope of magic, int version 1, epochs, step and length. Its int version begins
@@ -34,7 +43,9 @@ import java.util.List;
 final class CheckpointCodec {
 
     private static final int MAGIC = 0x4C30434B; // "L0CK"
-    private static final byte VERSION = 3;
+    private static final byte VERSION = 4;
+    /** The format before the history was kept. */
+    private static final byte WITHOUT_HISTORY = 3;
     /** The first byte after the magic in the previous release's files: its envelope's int version 1 is 00 00 00 01. */
     private static final byte PREVIOUS_RELEASE = 0;
 
@@ -53,6 +64,7 @@ final class CheckpointCodec {
             writeArrays(out, checkpoint.adam().means());
             writeArrays(out, checkpoint.adam().variances());
             out.writeLong(checkpoint.adam().steps());
+            writeHistory(out, checkpoint.history());
         } catch (IOException e) {
             throw new UncheckedIOException("in-memory write failed", e);
         }
@@ -64,7 +76,8 @@ final class CheckpointCodec {
             requireMagic(in);
             byte version = in.readByte();
             TrainingCheckpoint checkpoint = switch (version) {
-                case VERSION -> readCurrent(in);
+                case VERSION -> readCurrent(in, true);
+                case WITHOUT_HISTORY -> readCurrent(in, false);
                 case PREVIOUS_RELEASE -> readPreviousRelease(in);
                 default -> throw unknownVersion(version);
             };
@@ -78,13 +91,74 @@ final class CheckpointCodec {
         }
     }
 
-    private static TrainingCheckpoint readCurrent(DataInputStream in) throws IOException {
+    private static TrainingCheckpoint readCurrent(DataInputStream in, boolean withHistory) throws IOException {
         int epochsCompleted = in.readInt();
         long step = in.readLong();
         List<float[]> parameters = readArrays(in);
         var average = new TrainingCheckpoint.Average(readArrays(in), in.readLong());
         var adam = new TrainingCheckpoint.AdamMoments(readArrays(in), readArrays(in), in.readLong());
-        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam);
+        var history = withHistory ? readHistory(in) : TrainingCheckpoint.History.NONE;
+        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam, history);
+    }
+
+    private static void writeHistory(DataOutputStream out, TrainingCheckpoint.History history) throws IOException {
+        out.writeDouble(history.trainingSeconds());
+        out.writeDouble(history.elapsedSeconds());
+        out.writeInt(history.epochEnds().size());
+        for (TrainingProgress p : history.epochEnds()) {
+            out.writeInt(p.epoch());
+            out.writeInt(p.epochs());
+            out.writeLong(p.step());
+            out.writeInt(p.stepsPerEpoch());
+            out.writeBoolean(p.epochEnd());
+            for (double value : new double[] {p.trainLoss(), p.penalty(), p.testError(), p.expectedL0(),
+                    p.expectedFlops()}) {
+                out.writeDouble(value);
+            }
+            out.writeInt(p.keptUnits().size());
+            for (int kept : p.keptUnits()) {
+                out.writeInt(kept);
+            }
+            out.writeDouble(p.elapsedSeconds());
+            out.writeDouble(p.examplesPerSecond());
+            out.writeDouble(p.rssMegabytes());
+        }
+    }
+
+    private static TrainingCheckpoint.History readHistory(DataInputStream in) throws IOException {
+        double trainingSeconds = in.readDouble();
+        double elapsedSeconds = in.readDouble();
+        int count = in.readInt();
+        if (count < 0 || count > in.available()) {
+            throw new CheckpointFormatException("truncated training checkpoint (" + count + " epochs of history"
+                    + " announced)");
+        }
+        List<TrainingProgress> epochEnds = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int epoch = in.readInt();
+            int epochs = in.readInt();
+            long step = in.readLong();
+            int stepsPerEpoch = in.readInt();
+            boolean epochEnd = in.readBoolean();
+            double trainLoss = in.readDouble();
+            double penalty = in.readDouble();
+            double testError = in.readDouble();
+            double expectedL0 = in.readDouble();
+            double expectedFlops = in.readDouble();
+            int layers = in.readInt();
+            if (layers < 0 || (long) layers * Integer.BYTES > in.available()) {
+                throw new CheckpointFormatException("truncated training checkpoint (" + layers + " layers of kept"
+                        + " units announced)");
+            }
+            List<Integer> keptUnits = new ArrayList<>(layers);
+            for (int l = 0; l < layers; l++) {
+                keptUnits.add(in.readInt());
+            }
+            epochEnds.add(new TrainingProgress(epoch, epochs, step, stepsPerEpoch, epochEnd, trainLoss, penalty,
+                    testError, expectedL0, expectedFlops, keptUnits, in.readDouble(), in.readDouble(),
+                    in.readDouble()));
+        }
+        return new TrainingCheckpoint.History(epochEnds, trainingSeconds, elapsedSeconds);
     }
 
     private static TrainingCheckpoint readPreviousRelease(DataInputStream in) throws IOException {
@@ -104,7 +178,8 @@ final class CheckpointCodec {
         var average = new TrainingCheckpoint.Average(readArrays(in), in.readLong());
         var adam = inner == 1 ? TrainingCheckpoint.AdamMoments.NONE
                 : new TrainingCheckpoint.AdamMoments(readArrays(in), readArrays(in), in.readLong());
-        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam);
+        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam,
+                TrainingCheckpoint.History.NONE);
     }
 
     private static void requireMagic(DataInputStream in) throws IOException {
@@ -116,7 +191,7 @@ final class CheckpointCodec {
     private static CheckpointFormatException unknownVersion(byte version) {
         return new CheckpointFormatException("training checkpoint format version " + version
                 + " is not supported (this build writes version " + VERSION
-                + " and also reads the previous release's checkpoints)");
+                + " and also reads versions " + WITHOUT_HISTORY + " and the previous release's checkpoints)");
     }
 
     private static void writeArrays(DataOutputStream out, List<float[]> arrays) throws IOException {

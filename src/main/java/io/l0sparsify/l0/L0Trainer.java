@@ -125,8 +125,11 @@ public final class L0Trainer {
         private final DataParallel parallel;
         private final int inputSize;
         private final int stepsPerEpoch;
+        /** Epoch-end snapshots of the whole run, earlier attempts' first (restored from the checkpoint). */
         private final List<TrainingProgress> history = new ArrayList<>();
         private final long startNanos = System.nanoTime();
+        /** Wall-clock seconds the earlier attempts trained, so that elapsed time runs on across a resume. */
+        private double elapsedBeforeThisAttempt;
         private final NativeArrays.Staging staging = new NativeArrays.Staging();
 
         private long step;
@@ -265,7 +268,7 @@ public final class L0Trainer {
                     lossCount == 0 ? Double.NaN : lossSum / lossCount,
                     lossCount == 0 ? Double.NaN : penaltySum / lossCount, evaluation.testError(),
                     evaluation.expectedL0(), evaluation.expectedFlops(), evaluation.keptUnits(),
-                    (System.nanoTime() - startNanos) / 1e9,
+                    elapsedSeconds(),
                     seconds > 0 ? examplesSinceReport / seconds : Double.NaN, ProcessMemory.rssMegabytes());
             lossSum = 0;
             penaltySum = 0;
@@ -389,7 +392,13 @@ public final class L0Trainer {
                     : new TrainingCheckpoint.Average(average.shadows(), average.updates());
             ResumableAdam.State moments = optimizer.state(parameters);
             return new TrainingCheckpoint(epochsCompleted, step, values(), averageState,
-                    new TrainingCheckpoint.AdamMoments(moments.means(), moments.variances(), moments.steps()));
+                    new TrainingCheckpoint.AdamMoments(moments.means(), moments.variances(), moments.steps()),
+                    new TrainingCheckpoint.History(history, trainSeconds, elapsedSeconds()));
+        }
+
+        /** Wall-clock seconds of training so far, every attempt of the run included. */
+        private double elapsedSeconds() {
+            return elapsedBeforeThisAttempt + (System.nanoTime() - startNanos) / 1e9;
         }
 
         private void restore(TrainingCheckpoint checkpoint) {
@@ -412,6 +421,10 @@ public final class L0Trainer {
             TrainingCheckpoint.AdamMoments adam = checkpoint.adam();
             optimizer.restore(parameters, new ResumableAdam.State(adam.means(), adam.variances(), adam.steps()));
             step = checkpoint.step();
+            TrainingCheckpoint.History earlier = checkpoint.history();
+            history.addAll(earlier.epochEnds());
+            trainSeconds = earlier.trainingSeconds();
+            elapsedBeforeThisAttempt = earlier.elapsedSeconds();
         }
 
         private byte[] saveParameters() {

@@ -4,7 +4,9 @@ import java.util.List;
 
 /**
  * The state of a run at an epoch end, enough for {@link L0Trainer} to resume it as if it had never stopped:
- * the parameters, their moving average, and Adam's moment estimates and step count. Shuffles and gate noise
+ * the parameters, their moving average, Adam's moment estimates and step count, and what the run has recorded so
+ * far (its per-epoch history and its time), so that a run resumed any number of times reports the whole of itself.
+ * Shuffles and gate noise
  * are derived from (seed, epoch), so no generator state is needed (dropout, drawn from PyTorch's generator,
  * is the exception). {@link #encode()} and {@link #decode(byte[])} give its one stored form
  * ({@link CheckpointCodec}); storage keeps those bytes without reading them.
@@ -17,9 +19,11 @@ import java.util.List;
  * @param parameters the trainable parameters' values, in the network's parameter order
  * @param average the moving average of the parameters ({@link Average#NONE} when the run keeps none)
  * @param adam Adam's state ({@link AdamMoments#NONE} before the first step)
+ * @param history the run's epoch-end snapshots and time up to this checkpoint, every earlier attempt included
+ *     ({@link History#NONE} in checkpoints of formats that did not keep it)
  */
 public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> parameters, Average average,
-        AdamMoments adam) {
+        AdamMoments adam, History history) {
 
     public TrainingCheckpoint {
         parameters = List.copyOf(parameters);
@@ -48,13 +52,30 @@ public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> p
         }
     }
 
+    /**
+     * What the run recorded up to the checkpoint, carried across attempts: a resumed run appends to it, so its
+     * metrics and its training time cover every attempt, not only the last.
+     *
+     * @param epochEnds one snapshot per completed epoch, first epoch first
+     * @param trainingSeconds seconds spent in training steps
+     * @param elapsedSeconds wall-clock seconds the run has trained, summed over its attempts
+     */
+    public record History(List<TrainingProgress> epochEnds, double trainingSeconds, double elapsedSeconds) {
+
+        public static final History NONE = new History(List.of(), 0, 0);
+
+        public History {
+            epochEnds = List.copyOf(epochEnds);
+        }
+    }
+
     /** This checkpoint in the current format (see {@link CheckpointCodec}). */
     public byte[] encode() {
         return CheckpointCodec.encode(this);
     }
 
     /**
-     * Reads a checkpoint of the current format or of the previous release's.
+     * Reads a checkpoint of the current format, of version 3 (without history) or of the previous release's.
      *
      * @throws CheckpointFormatException when the bytes are not a checkpoint, are cut short, or come from a format
      *     version this build does not know

@@ -17,7 +17,7 @@ import java.util.List;
  * @param expectedL0 expected number of non-zero parameters
  * @param expectedFlops expected FLOPs of one forward pass, counted as the reference implementation does
  * @param keptUnits per gated layer, the number of groups whose test-time gate is non-zero
- * @param elapsedSeconds wall-clock seconds since training started
+ * @param elapsedSeconds wall-clock seconds of training so far, the earlier attempts of a resumed run included
  * @param examplesPerSecond training throughput since the previous snapshot
  * @param rssMegabytes resident set size of the process, or -1 where it cannot be read
  */

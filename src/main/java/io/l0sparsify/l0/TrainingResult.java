@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param epochsCompleted full epochs trained
  * @param stoppedEarly whether the caller asked to stop before the planned epochs
- * @param history one snapshot per epoch end (the last one also closes an early-stopped run)
+ * @param history one snapshot per epoch end (the last one also closes an early-stopped run), over every attempt of
+ *     a resumed run
  * @param gatedTestError test error of the gated network with deterministic gates
  * @param dense the unpruned network with the test-time gates folded into its weights (every unit kept;
  *     units whose gate is zero have zero weights), the baseline for size and latency comparisons
@@ -16,7 +17,7 @@ import java.util.List;
  * @param prunedTestError test error of {@link #pruned} (equal to the gated one up to float rounding)
  * @param gatedParameters the evaluated parameters in DJL's parameter-file format, for resuming or tuning
  * @param device the device the run used, e.g. "cpu()" or "gpu(0)"
- * @param trainingSeconds wall-clock seconds of the training loop
+ * @param trainingSeconds wall-clock seconds of the training steps, summed over every attempt of a resumed run
  */
 public record TrainingResult(
         int epochsCompleted,

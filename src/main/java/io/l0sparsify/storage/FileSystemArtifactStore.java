@@ -42,10 +42,13 @@ public class FileSystemArtifactStore implements ArtifactStore {
         Path file = fileOf(jobId, name);
         Files.createDirectories(file.getParent());
         String sha256 = sha256(content);
-        // The digest first: a sidecar that is newer than its file is harmless (put rewrites both), while a
-        // file without its digest would be hashed on read; both are written atomically.
-        writeAtomically(sidecarOf(file), sha256.getBytes(StandardCharsets.US_ASCII));
+        // The file first, its digest after: a write that fails part-way (a full disk) leaves no digest without
+        // its file, and the earlier version's digest is removed before the file is replaced, so a file is never
+        // described by a digest that is not its own. A file without a digest is hashed on read.
+        Path sidecar = sidecarOf(file);
+        Files.deleteIfExists(sidecar);
         writeAtomically(file, content);
+        writeAtomically(sidecar, sha256.getBytes(StandardCharsets.US_ASCII));
         return new ArtifactInfo(name, ArtifactStore.mediaTypeOf(name), content.length, sha256);
     }
 

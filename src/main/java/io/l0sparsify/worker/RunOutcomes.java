@@ -6,6 +6,8 @@ import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobControls;
 import io.l0sparsify.job.JobError;
 import io.l0sparsify.job.JobStore;
+import io.l0sparsify.storage.ArtifactStore;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -13,7 +15,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Records what became of a run: the job's state in the store, its checkpoint's deletion once the job is final,
+ * Records what became of a run: the job's state in the store, its checkpoint's deletion once the job is final, the
+ * removal of whatever a run that did not succeed had published (a FAILED or CANCELLED job serves no artifacts),
  * the worker's metrics and the log line that ends it. Every write is conditional on this worker's id
  * ({@link JobStore}), so a worker that lost its claim cannot overwrite its successor's.
  */
@@ -26,14 +29,16 @@ class RunOutcomes {
     private final JobStore store;
     private final JobControls controls;
     private final JobCheckpoints checkpoints;
+    private final ArtifactStore artifacts;
     private final WorkerMetrics metrics;
     private final WorkerProperties properties;
 
-    RunOutcomes(JobStore store, JobControls controls, JobCheckpoints checkpoints, WorkerMetrics metrics,
-            WorkerProperties properties) {
+    RunOutcomes(JobStore store, JobControls controls, JobCheckpoints checkpoints, ArtifactStore artifacts,
+            WorkerMetrics metrics, WorkerProperties properties) {
         this.store = store;
         this.controls = controls;
         this.checkpoints = checkpoints;
+        this.artifacts = artifacts;
         this.metrics = metrics;
         this.properties = properties;
     }
@@ -70,15 +75,27 @@ class RunOutcomes {
         String worker = properties.id();
         switch (outcome) {
             case RunOutcome.Succeeded(var result) -> {
-                store.markSucceeded(id, worker, result.stoppedEarly(), result.epochsCompleted());
-                log.info("job {}: SUCCEEDED{}, architecture {}", id, result.stoppedEarly() ? " (stopped early)" : "",
-                        result.pruned().architecture());
+                if (store.markSucceeded(id, worker, result.stoppedEarly(), result.epochsCompleted())) {
+                    log.info("job {}: SUCCEEDED{}, architecture {}", id,
+                            result.stoppedEarly() ? " (stopped early)" : "", result.pruned().architecture());
+                } else {
+                    // The user's cancel was accepted while the run was exported: it wins, and a cancelled job
+                    // serves no artifacts. They go first: should this process die in between, recovery still
+                    // ends the job CANCELLED.
+                    discardArtifacts(id);
+                    store.markCancelled(id, worker);
+                    log.info("job {}: CANCELLED (the cancel arrived after training, before the result was recorded)",
+                            id);
+                }
             }
             case RunOutcome.Failed(JobError error) -> {
+                // A failed export may have left part of the set (model.onnx without result.json): serve none of it.
+                discardArtifacts(id);
                 store.markFailed(id, worker, error);
                 log.warn("job {}: FAILED {}: {}", id, error.code(), error.message());
             }
             case RunOutcome.Cancelled() -> {
+                discardArtifacts(id);
                 store.markCancelled(id, worker);
                 log.info("job {}: CANCELLED", id);
             }
@@ -104,12 +121,22 @@ class RunOutcomes {
     /** The run or its recording threw: the job ends FAILED if this worker can still write it. */
     void recordCrash(String id, Throwable e) {
         log.error("job {}: could not be run or recorded", id, e);
+        discardArtifacts(id);
         try {
             store.markFailed(id, properties.id(),
                     new JobError(JobError.INTERNAL_ERROR, "internal error: " + describe(e)));
         } catch (RuntimeException notRecorded) {
             // Left RUNNING under this worker's id: start-up recovery re-queues it.
             log.error("job {}: could not record failure", id, notRecorded);
+        }
+    }
+
+    /** Removes what a run published; a failure is logged, not thrown: the job's state matters more. */
+    void discardArtifacts(String id) {
+        try {
+            artifacts.deleteAll(id);
+        } catch (IOException | RuntimeException e) {
+            log.error("job {}: could not remove its artifacts", id, e);
         }
     }
 

@@ -286,6 +286,26 @@ class JobApiTest {
     }
 
     @Test
+    void stopOfAFinishedJobAnswers200AndChangesNothing() throws Exception {
+        String succeeded = json(submit(MLP_JOB), "$.id");
+        store.claimNext("test-worker", Duration.ofSeconds(30));
+        store.markSucceeded(succeeded, "test-worker", false, 1);
+        String before = api.valid(get("/v1/jobs/" + succeeded)).getContentAsString(StandardCharsets.UTF_8);
+        MockHttpServletResponse stop = api.valid(post("/v1/jobs/" + succeeded + "/stop"));
+        assertThat(stop.getStatus()).isEqualTo(200);
+        assertThat(json(stop, "$.state")).isEqualTo("SUCCEEDED");
+        assertThat(json(stop, "$.stoppedEarly")).isEqualTo("false");
+        assertThat(api.valid(get("/v1/jobs/" + succeeded)).getContentAsString(StandardCharsets.UTF_8))
+                .as("nothing changed").isEqualTo(before);
+
+        String cancelled = json(submit(MLP_JOB), "$.id");
+        assertThat(api.valid(post("/v1/jobs/" + cancelled + "/cancel")).getStatus()).isEqualTo(200);
+        MockHttpServletResponse stopCancelled = api.valid(post("/v1/jobs/" + cancelled + "/stop"));
+        assertThat(stopCancelled.getStatus()).isEqualTo(200);
+        assertThat(json(stopCancelled, "$.state")).isEqualTo("CANCELLED");
+    }
+
+    @Test
     void resultOfAnUnfinishedJobIsAConflict() throws Exception {
         String id = json(submit(MLP_JOB), "$.id");
         MockHttpServletResponse response = api.valid(get("/v1/jobs/" + id + "/result"));

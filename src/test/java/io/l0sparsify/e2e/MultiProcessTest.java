@@ -123,6 +123,11 @@ class MultiProcessTest {
         assertThat(Integer.parseInt(EndToEndTest.field(done, "$.attempts[1].resumedAfterEpoch")))
                 .as("resumed from a checkpoint, not from scratch").isBetween(1, LONG_EPOCHS - 1);
         assertThat(http.get("/v1/jobs/" + longJob + "/result").status()).isEqualTo(200);
+        // The killed attempt's epochs travel in the checkpoint: the metrics cover the whole run, one row per epoch.
+        String metrics = http.get("/v1/jobs/" + longJob + "/artifacts/metrics.csv").text();
+        assertThat(metrics.lines().skip(1).map(line -> line.substring(0, line.indexOf(','))))
+                .as(metrics).containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, LONG_EPOCHS)
+                        .mapToObj(String::valueOf).toList());
         assertThat(occurrences(log(survivor), "job " + longJob + ": SUCCEEDED")).isEqualTo(1);
         assertThat(log(killed)).doesNotContain("job " + longJob + ": SUCCEEDED");
 

@@ -194,12 +194,30 @@ abstract class JobStoreContractTest {
     void succeededJobRecordsHowItEnded() {
         Job job = store.insert(definition("s"), null);
         store.claimNext("w1", LEASE);
-        store.markSucceeded(job.id(), "w1", true, 2);
+        assertThat(store.markSucceeded(job.id(), "w1", true, 2)).isTrue();
         Job done = store.find(job.id()).orElseThrow();
         assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(done.stoppedEarly()).isTrue();
         assertThat(done.epochsCompleted()).isEqualTo(2);
         assertThat(done.finishedAt()).isNotNull();
+    }
+
+    @Test
+    void aResultIsNotRecordedOverAPendingCancelAndACancelIsNotStoredOverARecordedResult() {
+        Job cancelled = store.insert(definition("c"), null);
+        store.claimNext("w1", LEASE);
+        store.requestControl(cancelled.id(), "STOP_EARLY");
+        assertThat(store.requestControl(cancelled.id(), "CANCEL")).isTrue();
+        assertThat(store.markSucceeded(cancelled.id(), "w1", true, 2)).as("the cancel was first").isFalse();
+        assertThat(store.find(cancelled.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        store.markCancelled(cancelled.id(), "w1");
+        assertThat(store.find(cancelled.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+
+        Job succeeded = store.insert(definition("s"), null);
+        store.claimNext("w1", LEASE);
+        assertThat(store.markSucceeded(succeeded.id(), "w1", false, 3)).isTrue();
+        assertThat(store.requestControl(succeeded.id(), "CANCEL")).as("the result was first").isFalse();
+        assertThat(store.find(succeeded.id()).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     }
 
     @Test

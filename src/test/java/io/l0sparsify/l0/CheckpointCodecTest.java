@@ -16,7 +16,7 @@ class CheckpointCodecTest {
 
     private static TrainingCheckpoint small() {
         return new TrainingCheckpoint(1, 10, List.of(new float[] {1f}), TrainingCheckpoint.Average.NONE,
-                TrainingCheckpoint.AdamMoments.NONE);
+                TrainingCheckpoint.AdamMoments.NONE, TrainingCheckpoint.History.NONE);
     }
 
     @Test
@@ -25,7 +25,9 @@ class CheckpointCodecTest {
                 List.of(new float[] {1.5f, -0f, Float.MIN_VALUE, 3.4028235e38f}, new float[0]),
                 new TrainingCheckpoint.Average(List.of(new float[] {0.1f, Float.NaN}), 4321),
                 new TrainingCheckpoint.AdamMoments(List.of(new float[] {1e-9f, 2f}), List.of(new float[] {3f, 4e-20f}),
-                        777));
+                        777),
+                new TrainingCheckpoint.History(List.of(epochEnd(1, 0.52, List.of(310, 100)),
+                        epochEnd(2, Double.NaN, List.of())), 12.25, 13.5));
         TrainingCheckpoint back = TrainingCheckpoint.decode(checkpoint.encode());
         assertThat(back.epochsCompleted()).isEqualTo(7);
         assertThat(back.step()).isEqualTo(1_234_567_890_123L);
@@ -41,12 +43,31 @@ class CheckpointCodecTest {
         assertThat(back.adam().variances()).singleElement()
                 .satisfies(v -> assertThat(v).containsExactly(3f, 4e-20f));
         assertThat(back.adam().steps()).isEqualTo(777);
+        assertThat(back.history()).as("the history round-trips value for value (records compare doubles exactly)")
+                .isEqualTo(checkpoint.history());
+    }
+
+    @Test
+    void aVersionThreeCheckpointLoadsWithAnEmptyHistory() {
+        byte[] current = small().encode();
+        // Version 3 is version 4 without the history: two doubles and an empty count (8 + 8 + 4 bytes) at the end.
+        byte[] versionThree = Arrays.copyOf(current, current.length - 20);
+        versionThree[4] = 3;
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.decode(versionThree);
+        assertThat(checkpoint.epochsCompleted()).isEqualTo(1);
+        assertThat(checkpoint.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(1f));
+        assertThat(checkpoint.history()).isEqualTo(TrainingCheckpoint.History.NONE);
+    }
+
+    private static TrainingProgress epochEnd(int epoch, double testError, List<Integer> keptUnits) {
+        return new TrainingProgress(epoch, 40, epoch * 60L, 60, true, 0.31, 0.002, testError, 2.5e5, 4.1e5,
+                keptUnits, epoch * 6.75, 410.5, -1);
     }
 
     @Test
     void theFormatBeginsWithItsMagicAndVersion() {
-        // "L0CK", then version 3
-        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 3);
+        // "L0CK", then version 4
+        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 4);
     }
 
     @Test

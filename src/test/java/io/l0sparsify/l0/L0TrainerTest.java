@@ -235,11 +235,63 @@ class L0TrainerTest {
                 checkpoints.get(0));
         assertThat(checkpoints).extracting(TrainingCheckpoint::epochsCompleted).containsExactly(1, 2, 3);
         assertThat(resumed.epochsCompleted()).isEqualTo(3);
-        assertThat(resumed.history()).extracting(TrainingProgress::epoch).containsExactly(2, 3);
-        assertThat(resumed.history().get(0).step()).isEqualTo(20);
+        // the first epoch's snapshot comes from the checkpoint; the resumed attempt appends epochs 2 and 3
+        assertThat(resumed.history()).extracting(TrainingProgress::epoch).containsExactly(1, 2, 3);
+        assertThat(resumed.history().get(0)).isEqualTo(full.history().get(0));
+        assertThat(resumed.history().get(1).step()).isEqualTo(20);
         // parameters, averages, Adam's moments, shuffles and gate noise all continue: the same run, bit for bit
         assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
-        assertThat(resumed.history().get(1).trainLoss()).isEqualTo(full.history().get(2).trainLoss());
+        assertThat(resumed.history().get(2).trainLoss()).isEqualTo(full.history().get(2).trainLoss());
+    }
+
+    @Test
+    void aRunResumedTwiceReportsEveryEpochAndTheTimeOfEveryAttempt() {
+        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(3).build();
+        List<TrainingCheckpoint> first = new ArrayList<>();
+        List<TrainingCheckpoint> second = new ArrayList<>();
+        new L0Trainer().train(Presets.MLP, config, data, keepingCheckpoints(first), null);
+        // The second attempt dies after its first epoch (epoch 2); the third resumes from that checkpoint.
+        new L0Trainer().train(Presets.MLP, config, data, keepingCheckpoints(second), first.get(0));
+        TrainingCheckpoint afterEpochTwo = second.get(0);
+        TrainingResult third = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, afterEpochTwo);
+
+        assertThat(afterEpochTwo.history().epochEnds()).extracting(TrainingProgress::epoch).containsExactly(1, 2);
+        assertThat(afterEpochTwo.history().trainingSeconds())
+                .isGreaterThan(first.get(0).history().trainingSeconds());
+        assertThat(third.history()).extracting(TrainingProgress::epoch).containsExactly(1, 2, 3);
+        assertThat(third.history()).extracting(TrainingProgress::step).containsExactly(10L, 20L, 30L);
+        // training time and elapsed time run on: the third attempt adds to what the first two spent
+        assertThat(third.trainingSeconds()).isGreaterThan(afterEpochTwo.history().trainingSeconds());
+        assertThat(third.history().get(2).elapsedSeconds()).isGreaterThan(afterEpochTwo.history().elapsedSeconds());
+    }
+
+    @Test
+    void aRunResumedAfterItsLastEpochStillReportsEveryEpoch() {
+        // As when the worker died while exporting: the last checkpoint has every epoch, nothing is left to train.
+        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(2).build();
+        List<TrainingCheckpoint> checkpoints = new ArrayList<>();
+        TrainingResult full = new L0Trainer().train(Presets.MLP, config, data, keepingCheckpoints(checkpoints), null);
+        TrainingCheckpoint last = checkpoints.get(checkpoints.size() - 1);
+
+        TrainingResult resumed = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, last);
+
+        assertThat(resumed.history()).isEqualTo(full.history());
+        assertThat(resumed.trainingSeconds()).isEqualTo(last.history().trainingSeconds()).isPositive();
+        assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
+    }
+
+    private static RunListener keepingCheckpoints(List<TrainingCheckpoint> into) {
+        return new RunListener() {
+            @Override
+            public void onProgress(TrainingProgress progress) {}
+
+            @Override
+            public void onCheckpoint(TrainingCheckpoint checkpoint) {
+                into.add(checkpoint);
+            }
+        };
     }
 
     @Test

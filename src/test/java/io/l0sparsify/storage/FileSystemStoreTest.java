@@ -1,6 +1,7 @@
 package io.l0sparsify.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,5 +52,16 @@ class FileSystemStoreTest extends StoreContract {
         artifacts.put("job-1", "spec.json", "{}".getBytes(StandardCharsets.UTF_8));
         artifacts.deleteAll("job-1");
         assertThat(dir.resolve("job-1")).doesNotExist();
+    }
+
+    @Test
+    void aPutThatCannotWriteItsFileLeavesNoDigestBehind() throws IOException {
+        // A non-empty directory where the file should go: the rename onto it fails, as a full disk would fail it.
+        Files.createDirectories(dir.resolve("job-1").resolve("model.onnx").resolve("in-the-way"));
+        assertThatThrownBy(() -> artifacts.put("job-1", "model.onnx", new byte[] {1, 2, 3}))
+                .isInstanceOf(IOException.class);
+        try (Stream<Path> files = Files.list(dir.resolve("job-1"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("model.onnx");
+        }
     }
 }

@@ -86,7 +86,8 @@ class JobReclaimTest {
         Job job = submit();
         claimAndDie(job, "dead-1");
         checkpoints.put(job.id(), new TrainingCheckpoint(2, 40, List.of(new float[] {7f}),
-                TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE).encode());
+                TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE,
+                TrainingCheckpoint.History.NONE).encode());
         List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             resumedFrom.add(invocation.getArgument(4));
@@ -154,7 +155,8 @@ class JobReclaimTest {
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             RunListener listener = invocation.getArgument(3);
             listener.onCheckpoint(new TrainingCheckpoint(1, 2, List.of(new float[] {4f, 2f}),
-                    TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE));
+                    TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE,
+                    TrainingCheckpoint.History.NONE));
             return runUntilAbandoned(listener);
         }).thenAnswer(invocation -> {
             resumedFrom.add(invocation.getArgument(4));
