@@ -42,7 +42,8 @@ import java.util.Random;
  */
 public final class L0Trainer {
 
-    private static final int EVAL_BATCH = 1000;
+    /** Test examples evaluated at once; the service bounds a job's memory at this batch too. */
+    public static final int EVAL_BATCH = 1000;
 
     /** Replicas per device; above 1 only in tests, to run the multi-device path on one CPU. */
     private final int replicasPerDevice;
