@@ -2,6 +2,7 @@ package io.l0sparsify.worker;
 
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
+import io.l0sparsify.job.IllegalTransitionException;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobAttempt;
 import io.l0sparsify.job.JobError;
@@ -50,6 +51,7 @@ class JobWorker implements SmartLifecycle {
     private final QueueProperties queue;
     private int concurrency;
     private final GpuPool gpus;
+    private final JobCheckpoints checkpoints;
     /** Permits = wake-ups: a submit in this process releases one so an idle loop claims at once. */
     private final Semaphore wakeUps = new Semaphore(0);
     private final List<Future<?>> loops = new ArrayList<>();
@@ -59,8 +61,10 @@ class JobWorker implements SmartLifecycle {
     private volatile boolean running;
     private ExecutorService executor;
 
-    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties, QueueProperties queue, GpuPool gpus) {
+    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties, QueueProperties queue, GpuPool gpus,
+            JobCheckpoints checkpoints) {
         this.store = store;
+        this.checkpoints = checkpoints;
         this.runner = runner;
         this.properties = properties;
         this.queue = queue;
@@ -115,11 +119,18 @@ class JobWorker implements SmartLifecycle {
                 if (!earlierHere.isEmpty()) {
                     String attempts = earlierHere.stream().map(a -> String.valueOf(a.attempt()))
                             .collect(Collectors.joining(", "));
-                    store.markFailed(job.id(), here, new JobError(JobError.QUARANTINED, "the worker " + here
-                            + " died while running attempt " + job.attempt() + " of this job, which it had already"
-                            + " run before (attempt " + attempts + "); the job is not run again so that it cannot"
-                            + " bring the service down once more. Memory the network needs beyond"
-                            + " l0.limits.max-step-memory is a common cause."));
+                    try {
+                        store.markFailed(job.id(), here, new JobError(JobError.QUARANTINED, "the worker " + here
+                                + " died while running attempt " + job.attempt() + " of this job, which it had"
+                                + " already run before (attempt " + attempts + "); the job is not run again so that"
+                                + " it cannot bring the service down once more. Memory the network needs beyond"
+                                + " l0.limits.max-step-memory is a common cause."));
+                    } catch (IllegalTransitionException e) {
+                        // its lease ran out while this worker was down and another worker has taken it over
+                        log.warn("job {}: not quarantined; another worker holds it now", job.id());
+                        continue;
+                    }
+                    checkpoints.delete(job.id());
                     log.error("job {}: quarantined; worker {} died running it at attempts {} and {}", job.id(),
                             here, attempts, job.attempt());
                 }

@@ -6,6 +6,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.l0sparsify.L0SparsifyApplication;
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.JobStore;
+import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -44,6 +45,7 @@ class QuarantineTest {
             assertThat(store.claimNext(WORKER_ID, LEASE)).isPresent();
             assertThat(store.recover(WORKER_ID)).isOne();
             assertThat(store.claimNext(WORKER_ID, LEASE)).hasValueSatisfying(j -> assertThat(j.attempt()).isEqualTo(2));
+            first.getBean(CheckpointStore.class).put(poison, new byte[] {1, 2, 3});
         }
 
         try (ConfigurableApplicationContext second = start(properties, "--l0.worker.enabled=true")) {
@@ -55,6 +57,8 @@ class QuarantineTest {
             assertThat(EndToEndTest.field(job, "$.error.message")).contains("attempt 2", "attempt 1");
             // never claimed a third time
             assertThat(EndToEndTest.field(job, "$.attempt")).isEqualTo("2");
+            // a final job keeps no checkpoint
+            assertThat(second.getBean(CheckpointStore.class).get(poison)).isEmpty();
         }
     }
 
