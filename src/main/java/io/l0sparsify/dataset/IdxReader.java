@@ -22,15 +22,27 @@ public final class IdxReader {
             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
 
     private static final int UNSIGNED_BYTE = 0x08;
-    /** Guards against a corrupt header asking for gigabytes. */
-    private static final long MAX_VALUES = 1L << 31;
+    /** The longest Java array: a file asking for more cannot be read into one, whatever its content. */
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    /** No cap on the examples read. */
+    public static final int ALL = Integer.MAX_VALUE;
 
     private IdxReader() {}
 
-    /** Reads the four MNIST-layout files in {@code dir}. */
+    /** Reads every example of the four MNIST-layout files in {@code dir}. */
     public static TrainTestSplit readSplit(Path dir) {
-        ImageDataset train = read(dir, FILES.get(0), FILES.get(1));
-        ImageDataset test = read(dir, FILES.get(2), FILES.get(3));
+        return readSplit(dir, ALL, ALL);
+    }
+
+    /**
+     * Reads the first {@code maxTrain} training and {@code maxTest} test examples of the four MNIST-layout files
+     * in {@code dir}: the caps bound what is read and allocated, so a cap of 100 reads 100 images of a file
+     * that holds (or claims to hold) millions.
+     */
+    public static TrainTestSplit readSplit(Path dir, int maxTrain, int maxTest) {
+        ImageDataset train = read(dir, FILES.get(0), FILES.get(1), maxTrain);
+        ImageDataset test = read(dir, FILES.get(2), FILES.get(3), maxTest);
         if (train.rows() != test.rows() || train.cols() != test.cols()) {
             throw new DatasetFormatException(locate(dir, FILES.get(2)), "test images are " + test.rows() + "x"
                     + test.cols() + " but training images are " + train.rows() + "x" + train.cols());
@@ -46,15 +58,44 @@ public final class IdxReader {
 
     /** Reads one images file and its labels file and checks that their counts agree. */
     public static ImageDataset read(Path dir, String imagesName, String labelsName) {
+        return read(dir, imagesName, labelsName, ALL);
+    }
+
+    /**
+     * Reads the first {@code maxExamples} images and labels of one pair of files. Both headers are checked (the
+     * counts agree, every dimension is positive, the images fit in one array) before anything is allocated, and
+     * the data is then read as it arrives: a header that promises more than the file holds fails as truncated
+     * having allocated no more than the file's real content.
+     */
+    public static ImageDataset read(Path dir, String imagesName, String labelsName, int maxExamples) {
         Path imagesFile = locate(dir, imagesName);
         Path labelsFile = locate(dir, labelsName);
-        Images images = readImages(imagesFile);
-        int[] labels = readLabels(labelsFile);
-        if (labels.length != images.count) {
-            throw new DatasetFormatException(labelsFile, "has " + labels.length + " labels but "
-                    + imagesFile.getFileName() + " has " + images.count + " images");
+        try (DataInputStream images = open(imagesFile); DataInputStream labels = open(labelsFile)) {
+            int[] imageDims = header(imagesFile, images, 3);
+            int[] labelDims = header(labelsFile, labels, 1);
+            int count = imageDims[0];
+            int rows = imageDims[1];
+            int cols = imageDims[2];
+            if (rows == 0 || cols == 0) {
+                throw new DatasetFormatException(imagesFile, "implausible image dimensions " + count + "x" + rows
+                        + "x" + cols + ": images need at least one row and one column");
+            }
+            if (labelDims[0] != count) {
+                throw new DatasetFormatException(labelsFile, "has " + labelDims[0] + " labels but "
+                        + imagesFile.getFileName() + " has " + count + " images");
+            }
+            int examples = Math.min(count, maxExamples);
+            long values = (long) examples * rows * cols;
+            if (values > MAX_ARRAY) {
+                throw new DatasetFormatException(imagesFile, examples + " images of " + rows + "x" + cols + " are "
+                        + values + " pixels, more than one array holds (" + MAX_ARRAY + "); cap the examples read"
+                        + " (l0.datasets.max-train-examples, max-test-examples)");
+            }
+            return new ImageDataset(imagesName, rows, cols, pixels(readUpTo(imagesFile, images, (int) values,
+                    "pixels")), labels(readUpTo(labelsFile, labels, examples, "labels")));
+        } catch (IOException e) {
+            throw new DatasetFormatException(imagesFile, "cannot be read: " + e.getMessage(), e);
         }
-        return new ImageDataset(imagesName, images.rows, images.cols, images.pixels, labels);
     }
 
     static Path locate(Path dir, String name) {
@@ -70,42 +111,20 @@ public final class IdxReader {
                 + ".gz)");
     }
 
-    private record Images(int count, int rows, int cols, float[] pixels) {}
-
-    static Images readImages(Path file) {
-        try (DataInputStream in = open(file)) {
-            int[] dims = header(file, in, 3);
-            long values = (long) dims[0] * dims[1] * dims[2];
-            if (dims[1] == 0 || dims[2] == 0 || values > MAX_VALUES) {
-                throw new DatasetFormatException(file, "implausible image dimensions " + dims[0] + "x" + dims[1]
-                        + "x" + dims[2]);
-            }
-            byte[] raw = readFully(file, in, (int) values, "pixels");
-            float[] pixels = new float[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                pixels[i] = (raw[i] & 0xFF) / 255f;
-            }
-            return new Images(dims[0], dims[1], dims[2], pixels);
-        } catch (IOException e) {
-            throw new DatasetFormatException(file, "cannot be read: " + e.getMessage(), e);
+    private static float[] pixels(byte[] raw) {
+        float[] pixels = new float[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            pixels[i] = (raw[i] & 0xFF) / 255f;
         }
+        return pixels;
     }
 
-    static int[] readLabels(Path file) {
-        try (DataInputStream in = open(file)) {
-            int[] dims = header(file, in, 1);
-            if (dims[0] > MAX_VALUES) {
-                throw new DatasetFormatException(file, "implausible label count " + dims[0]);
-            }
-            byte[] raw = readFully(file, in, dims[0], "labels");
-            int[] labels = new int[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                labels[i] = raw[i] & 0xFF;
-            }
-            return labels;
-        } catch (IOException e) {
-            throw new DatasetFormatException(file, "cannot be read: " + e.getMessage(), e);
+    private static int[] labels(byte[] raw) {
+        int[] labels = new int[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            labels[i] = raw[i] & 0xFF;
         }
+        return labels;
     }
 
     private static DataInputStream open(Path file) throws IOException {
@@ -149,12 +168,15 @@ public final class IdxReader {
         return dims;
     }
 
-    private static byte[] readFully(Path file, DataInputStream in, int length, String what) throws IOException {
-        byte[] data = new byte[length];
-        int read = in.readNBytes(data, 0, length);
-        if (read < length) {
+    /**
+     * The next {@code length} bytes, or a truncation error. {@link InputStream#readNBytes(int)} grows its buffer
+     * with the data it actually receives, so a header's promise alone allocates nothing.
+     */
+    private static byte[] readUpTo(Path file, InputStream in, int length, String what) throws IOException {
+        byte[] data = in.readNBytes(length);
+        if (data.length < length) {
             throw new DatasetFormatException(file, "is truncated: header promises " + length + " " + what
-                    + " but only " + read + " are present");
+                    + " but only " + data.length + " are present");
         }
         return data;
     }

@@ -12,6 +12,14 @@ import java.nio.file.Path;
  */
 public record ResolvedDataset(String uri, Path dir, int imageRows, int imageCols) {
 
+    /** A header that claims no rows, negative ones or more values than an image can hold is refused at submit. */
+    public ResolvedDataset {
+        if (imageRows < 1 || imageCols < 1 || (long) imageRows * imageCols > Integer.MAX_VALUE) {
+            throw new DatasetReferenceException("its training images file claims images of " + imageRows + "x"
+                    + imageCols + " pixels; an IDX image file needs positive rows and columns");
+        }
+    }
+
     public int imageSize() {
         return imageRows * imageCols;
     }

@@ -244,7 +244,7 @@ final class JobRequestSchema {
         String field = field(m.getInstanceLocation());
         com.fasterxml.jackson.databind.JsonNode value = m.getInstanceNode();
         com.fasterxml.jackson.databind.JsonNode rule = m.getSchemaNode();
-        String is = " but is " + (value != null && value.isTextual() ? "'" + value.asText() + "'" : value);
+        String is = " but is " + (value != null && value.isTextual() ? quoted(value.asText()) : value);
         return switch (m.getType()) {
             case "required" -> new FieldError(FieldPaths.member(field, m.getProperty()), "is required");
             case "additionalProperties" -> new FieldError(FieldPaths.member(field, m.getProperty()),
@@ -267,6 +267,16 @@ final class JobRequestSchema {
             case "const", "enum" -> new FieldError(field, "must be " + rule + is);
             default -> new FieldError(field, m.getMessage().substring(m.getMessage().indexOf(": ") + 2));
         };
+    }
+
+    /** A refused text as the problem quotes it: short enough that a megabyte sent is never a megabyte returned. */
+    private static String quoted(String text) {
+        int shown = 100;
+        int length = text.codePointCount(0, text.length());
+        if (length <= shown) {
+            return "'" + text + "'";
+        }
+        return "'" + text.substring(0, text.offsetByCodePoints(0, shown)) + "…' (" + length + " characters in all)";
     }
 
     /** The branch schema of alternative i, a {@code $ref} followed. */

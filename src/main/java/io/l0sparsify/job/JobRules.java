@@ -2,12 +2,14 @@ package io.l0sparsify.job;
 
 import io.l0sparsify.job.JobDefinitionJson.JobDocument;
 import io.l0sparsify.job.JobDefinitionJson.ModelDocument;
+import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
 import io.l0sparsify.spec.SpecException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What a job request must satisfy beyond its schema: the service's limits ({@code l0.limits.*}), a known preset,
@@ -16,6 +18,11 @@ import java.util.List;
  * checked by the schema and not here.
  */
 final class JobRules {
+
+    /** A training step keeps every activation as a 4-byte float and its gradient beside it. */
+    private static final long TRAINING_BYTES_PER_VALUE = 2 * Float.BYTES;
+    /** An evaluation step keeps the activations only. */
+    private static final long EVALUATION_BYTES_PER_VALUE = Float.BYTES;
 
     private JobRules() {}
 
@@ -41,6 +48,7 @@ final class JobRules {
                     + training.maxRuntime()));
         }
         if (spec != null) {
+            checkStepMemory(spec, model.preset() != null, training.batchSize(), limits, errors);
             try {
                 training.validateFor(spec);
             } catch (IllegalArgumentException e) {
@@ -51,6 +59,45 @@ final class JobRules {
             throw new JobValidationException(errors);
         }
         return new JobDefinition(request.name(), model.preset(), spec, request.dataset().uri(), training);
+    }
+
+    /**
+     * Refuses a job whose activations at its training batch, or at the evaluation batch, exceed
+     * {@code l0.limits.max-step-memory}: such a job would not fail, it would get the worker's process killed.
+     */
+    private static void checkStepMemory(ModelSpec spec, boolean preset, int batchSize, JobLimits limits,
+            List<FieldError> errors) {
+        long budget = limits.maxStepMemory().toBytes();
+        long perExample = spec.activationsPerExample();
+        long evaluation = bytes(perExample, EVALUATION_BYTES_PER_VALUE, L0Trainer.EVAL_BATCH);
+        if (evaluation > budget) {
+            String field = preset ? "model" : "model.layers[" + spec.largestOutputLayer() + "]";
+            errors.add(new FieldError(field, "the network holds " + perExample + " activation values per example,"
+                    + " so evaluating " + L0Trainer.EVAL_BATCH + " test examples at once needs " + text(evaluation)
+                    + "; at most " + text(budget) + " (l0.limits.max-step-memory) is allowed; shrink this layer"));
+            return;
+        }
+        long training = bytes(perExample, TRAINING_BYTES_PER_VALUE, batchSize);
+        if (training > budget) {
+            long largestBatch = budget / (perExample * TRAINING_BYTES_PER_VALUE);
+            errors.add(new FieldError("training.batchSize", "a training step of " + batchSize + " examples needs "
+                    + text(training) + " for its activations and their gradients (" + perExample
+                    + " values per example); at most " + text(budget) + " (l0.limits.max-step-memory) is allowed,"
+                    + " which this network reaches above a batch of " + largestBatch));
+        }
+    }
+
+    /** {@code values · bytesPerValue · batch}, saturating at {@link Long#MAX_VALUE} rather than wrapping. */
+    private static long bytes(long values, long bytesPerValue, int batch) {
+        try {
+            return Math.multiplyExact(Math.multiplyExact(values, bytesPerValue), batch);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static String text(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
     }
 
     private static ModelSpec preset(String name, JobLimits limits, List<FieldError> errors) {

@@ -23,7 +23,9 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -42,7 +44,21 @@ import java.util.Random;
  */
 public final class L0Trainer {
 
-    private static final int EVAL_BATCH = 1000;
+    /** Test examples evaluated at once; the service bounds a job's memory at this batch too. */
+    public static final int EVAL_BATCH = 1000;
+
+    /**
+     * A step whose cross-entropy exceeds this multiple of its value at initialisation, ln(classes), has exploded;
+     * a healthy run starts near ln(classes) and falls. A single spike is forgiven, a run of them is not.
+     */
+    static final double EXPLODED_LOSS_FACTOR = 100;
+    /** Consecutive exploded steps after which the run is declared diverged. */
+    static final int EXPLODED_STEPS = 10;
+    /**
+     * Standard deviations above the chance count of correct answers a model must reach to be delivered: at 3 a
+     * model that merely guesses passes in about one run in 700.
+     */
+    static final double CHANCE_MARGIN_SIGMAS = 3;
 
     /** Replicas per device; above 1 only in tests, to run the multi-device path on one CPU. */
     private final int replicasPerDevice;
@@ -133,6 +149,9 @@ public final class L0Trainer {
         private final NativeArrays.Staging staging = new NativeArrays.Staging();
 
         private long step;
+        /** Consecutive steps whose cross-entropy exceeded {@link #explodedLoss}. */
+        private int explodedSteps;
+        private final double explodedLoss;
         // accumulated since the last progress report
         private double lossSum;
         private double penaltySum;
@@ -166,6 +185,7 @@ public final class L0Trainer {
             this.parallel = new DataParallel(trainer, network, parameters, penalty, devices);
             this.inputSize = spec.inputSize();
             this.stepsPerEpoch = (data.train().size() + config.batchSize() - 1) / config.batchSize();
+            this.explodedLoss = EXPLODED_LOSS_FACTOR * Math.log(spec.numClasses());
         }
 
         TrainingResult execute(TrainingCheckpoint resumeFrom) {
@@ -241,6 +261,13 @@ public final class L0Trainer {
                         "the loss became non-finite at step " + (step + 1) + " (cross-entropy " + loss
                                 + ", penalty " + cost + "); lower the learning rate or λ");
             }
+            explodedSteps = loss > explodedLoss ? explodedSteps + 1 : 0;
+            if (explodedSteps >= EXPLODED_STEPS) {
+                throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, String.format(Locale.ROOT,
+                        "the loss exploded: the cross-entropy stayed above %.0f (%.0f times its starting value"
+                                + " ln %d) for %d steps up to step %d (last %.4g); lower the learning rate or λ",
+                        explodedLoss, EXPLODED_LOSS_FACTOR, spec.numClasses(), EXPLODED_STEPS, step + 1, loss));
+            }
             trainer.step();
             network.clampLogAlphas();
             if (average != null) {
@@ -298,10 +325,37 @@ public final class L0Trainer {
                 try (PrunedNetworkRunner runner = new PrunedNetworkRunner(pruned, manager)) {
                     prunedError = testError(runner);
                 }
+                refuseChanceLevel("gated", gatedError);
+                refuseChanceLevel("pruned", prunedError);
                 return new TrainingResult(epochsCompleted, stoppedEarly, history, gatedError, dense, pruned,
                         prunedError, saveParameters(), Devices.describe(devices), trainSeconds);
             } finally {
                 load(current);
+            }
+        }
+
+        /**
+         * Fails the run when a model to be delivered is not better than always answering the test set's most
+         * common class (accuracy p) by more than {@link #CHANCE_MARGIN_SIGMAS} binomial standard deviations
+         * √(n·p·(1−p)) on its n test examples: a weak model that learned passes, a guess does not.
+         */
+        private void refuseChanceLevel(String which, double testError) {
+            ImageDataset test = data.test();
+            int n = test.size();
+            long[] perClass = new long[spec.numClasses()];
+            for (int label : test.labels()) {
+                perClass[label]++;
+            }
+            double p = Arrays.stream(perClass).max().orElse(0) / (double) n;
+            double chanceCorrect = n * p;
+            double needed = chanceCorrect + CHANCE_MARGIN_SIGMAS * Math.sqrt(n * p * (1 - p));
+            long correct = Math.round((1 - testError) * n);
+            if (correct <= needed) {
+                throw new TrainingAbortedException(TrainingAbortedException.Reason.NO_BETTER_THAN_CHANCE,
+                        String.format(Locale.ROOT, "the %s model answers %d of %d test examples correctly (test error"
+                                + " %.3f); always answering the most common class gets %.0f, and more than %.1f are"
+                                + " needed to tell a trained model from a guess; lower the learning rate or λ, or"
+                                + " train longer", which, correct, n, testError, chanceCorrect, needed));
             }
         }
 

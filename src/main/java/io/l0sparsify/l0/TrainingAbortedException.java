@@ -11,8 +11,16 @@ public final class TrainingAbortedException extends RuntimeException {
         CANCELLED,
         /** The run's {@code maxRuntime} ran out; the trainer checks it before every step. */
         MAX_RUNTIME_EXCEEDED,
-        /** The loss became NaN or infinite; the learning rate or λ is usually too large. */
-        DIVERGED
+        /**
+         * The loss became NaN or infinite, or exploded far above its starting value and stayed there; the learning
+         * rate or λ is usually too large.
+         */
+        DIVERGED,
+        /**
+         * Training ended, but the model's test error is not better than always answering the most common class,
+         * beyond what chance explains on a test set of its size: there is nothing worth delivering.
+         */
+        NO_BETTER_THAN_CHANCE
     }
 
     private final Reason reason;

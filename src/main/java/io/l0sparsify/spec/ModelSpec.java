@@ -44,6 +44,31 @@ public record ModelSpec(List<Integer> inputShape, List<LayerSpec> layers) {
         return ShapeInference.infer(this, SpecLimits.UNBOUNDED).parameterCount();
     }
 
+    /**
+     * Values one example holds on its way through the network: its input and the output of every layer. A
+     * training step keeps all of them (and as many gradients) for each example of the minibatch, so this times
+     * the batch size is what bounds the memory of a step.
+     */
+    public long activationsPerExample() {
+        long values = ShapeInference.values(inputShapeOf(0));
+        for (int[] shape : outputShapes()) {
+            values = Math.addExact(values, ShapeInference.values(shape));
+        }
+        return values;
+    }
+
+    /** The index of the layer with the largest output, the one to shrink when a step needs too much memory. */
+    public int largestOutputLayer() {
+        List<int[]> shapes = outputShapes();
+        int largest = 0;
+        for (int i = 1; i < shapes.size(); i++) {
+            if (ShapeInference.values(shapes.get(i)) > ShapeInference.values(shapes.get(largest))) {
+                largest = i;
+            }
+        }
+        return largest;
+    }
+
     /** Number of classes: the units of the final dense layer. */
     public int numClasses() {
         return switch (layers.get(layers.size() - 1)) {

@@ -57,7 +57,7 @@ final class ShapeInference {
                     shape = new int[] {shape[0], windows(at, shape[1], p.size(), p.stride(), 0),
                             windows(at, shape[2], p.size(), p.stride(), 0)};
                 }
-                case LayerSpec.Flatten _ -> shape = new int[] {product(shape)};
+                case LayerSpec.Flatten _ -> shape = new int[] {flattened(at, shape)};
                 case LayerSpec.Dropout d -> {
                     if (!(d.rate() >= 0 && d.rate() < 1)) {
                         throw new SpecException(at + ".rate", "must be in [0, 1) but is " + d.rate());
@@ -104,10 +104,7 @@ final class ShapeInference {
             requireRange("inputShape[" + i + "]", dim, 1, limits.maxUnits());
             shape[i] = dim;
         }
-        long size = 1;
-        for (int dim : shape) {
-            size *= dim;
-        }
+        long size = values(shape);
         if (size > limits.maxUnits() * 64L) {
             throw new SpecException("inputShape", "has " + size + " input values; at most "
                     + limits.maxUnits() * 64L + " are allowed");
@@ -137,11 +134,22 @@ final class ShapeInference {
         }
     }
 
-    private static int product(int[] shape) {
-        int p = 1;
-        for (int d : shape) {
-            p *= d;
+    /** The flat size of {@code shape}, multiplied in {@code long}: an {@code int} product wraps (2^31 → 0). */
+    private static int flattened(String at, int[] shape) {
+        long size = values(shape);
+        if (size > Integer.MAX_VALUE) {
+            throw new SpecException(at, "would flatten " + ModelSpec.shapeText(shape) + " into " + size
+                    + " values; at most " + Integer.MAX_VALUE + " fit in one tensor dimension");
         }
-        return p;
+        return (int) size;
+    }
+
+    /** The number of values in a tensor of {@code shape}; exact, since every dimension is at most 2^31 − 1. */
+    static long values(int[] shape) {
+        long size = 1;
+        for (int d : shape) {
+            size = Math.multiplyExact(size, d);
+        }
+        return size;
     }
 }

@@ -102,6 +102,7 @@ class JobRunner {
                     new IllegalStateException("the trainer abandoned the run though the worker never asked it to", e)));
             case MAX_RUNTIME_EXCEEDED -> RunOutcome.failed(JobError.MAX_RUNTIME_EXCEEDED, e.getMessage());
             case DIVERGED -> RunOutcome.failed(JobError.DIVERGED, e.getMessage());
+            case NO_BETTER_THAN_CHANCE -> RunOutcome.failed(JobError.NO_BETTER_THAN_CHANCE, e.getMessage());
         };
     }
 }

@@ -2,7 +2,11 @@ package io.l0sparsify.worker;
 
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
+import io.l0sparsify.job.IllegalTransitionException;
 import io.l0sparsify.job.Job;
+import io.l0sparsify.job.JobAttempt;
+import io.l0sparsify.job.JobError;
+import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobStore;
 import io.l0sparsify.job.JobSubmittedEvent;
 import io.l0sparsify.job.QueueProperties;
@@ -19,6 +23,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -38,6 +43,7 @@ class JobWorker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
     private static final long SHUTDOWN_WAIT_SECONDS = 60;
+    private static final int QUARANTINE_PAGE = 100;
 
     private final JobStore store;
     private final JobRunner runner;
@@ -45,6 +51,7 @@ class JobWorker implements SmartLifecycle {
     private final QueueProperties queue;
     private int concurrency;
     private final GpuPool gpus;
+    private final JobCheckpoints checkpoints;
     /** Permits = wake-ups: a submit in this process releases one so an idle loop claims at once. */
     private final Semaphore wakeUps = new Semaphore(0);
     private final List<Future<?>> loops = new ArrayList<>();
@@ -54,8 +61,10 @@ class JobWorker implements SmartLifecycle {
     private volatile boolean running;
     private ExecutorService executor;
 
-    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties, QueueProperties queue, GpuPool gpus) {
+    JobWorker(JobStore store, JobRunner runner, WorkerProperties properties, QueueProperties queue, GpuPool gpus,
+            JobCheckpoints checkpoints) {
         this.store = store;
+        this.checkpoints = checkpoints;
         this.runner = runner;
         this.properties = properties;
         this.queue = queue;
@@ -67,6 +76,7 @@ class JobWorker implements SmartLifecycle {
         if (!properties.enabled() || running) {
             return;
         }
+        quarantineJobsThatKeepKillingThisWorker();
         int recovered = store.recover(properties.id());
         if (recovered > 0) {
             log.info("worker {}: {} job(s) interrupted by the previous shutdown are queued again", properties.id(),
@@ -86,6 +96,50 @@ class JobWorker implements SmartLifecycle {
         }
         log.info("worker {}: started {} loop(s), device {}, GPUs for jobs that leave the choice to it: {}",
                 properties.id(), concurrency, properties.device(), gpus.workerGpus());
+    }
+
+    /**
+     * A job this worker's previous process left RUNNING died with that process: it may have been killed from
+     * outside (a deploy, a power cut), so it gets another attempt. A job that had already been interrupted on
+     * this worker before (an earlier attempt here) is the likely cause of the deaths, and re-running it at start-up
+     * would bring the service down again: it ends FAILED ({@code quarantined}) instead, naming its attempts. The
+     * attempt history does not tell a clean release from a death, so an earlier attempt here counts either way.
+     */
+    private void quarantineJobsThatKeepKillingThisWorker() {
+        String here = properties.id();
+        long before = Long.MAX_VALUE;
+        while (true) {
+            List<Job> running = store.page(JobState.RUNNING, before, QUARANTINE_PAGE);
+            for (Job job : running) {
+                if (!here.equals(job.workerId()) || job.cancelRequested()) {
+                    continue;
+                }
+                List<JobAttempt> earlierHere = store.attempts(job).stream()
+                        .filter(a -> a.attempt() < job.attempt() && here.equals(a.workerId())).toList();
+                if (!earlierHere.isEmpty()) {
+                    String attempts = earlierHere.stream().map(a -> String.valueOf(a.attempt()))
+                            .collect(Collectors.joining(", "));
+                    try {
+                        store.markFailed(job.id(), here, new JobError(JobError.QUARANTINED, "the worker " + here
+                                + " died while running attempt " + job.attempt() + " of this job, which it had"
+                                + " already run before (attempt " + attempts + "); the job is not run again so that"
+                                + " it cannot bring the service down once more. Memory the network needs beyond"
+                                + " l0.limits.max-step-memory is a common cause."));
+                    } catch (IllegalTransitionException e) {
+                        // its lease ran out while this worker was down and another worker has taken it over
+                        log.warn("job {}: not quarantined; another worker holds it now", job.id());
+                        continue;
+                    }
+                    checkpoints.delete(job.id());
+                    log.error("job {}: quarantined; worker {} died running it at attempts {} and {}", job.id(),
+                            here, attempts, job.attempt());
+                }
+            }
+            if (running.size() < QUARANTINE_PAGE) {
+                return;
+            }
+            before = running.getLast().seq();
+        }
     }
 
     @Override

@@ -74,7 +74,7 @@ class RunInputs {
         JobDefinition definition = job.definition();
         TrainingOptions config = definition.training().toBuilder()
                 .optDevice(device).optProgressEverySteps(properties.progressEverySteps()).build();
-        TrainTestSplit data = subset(read(definition));
+        TrainTestSplit data = read(definition);
         int classes = Math.max(data.train().numClasses(), data.test().numClasses());
         if (classes > definition.model().numClasses()) {
             throw new JobFailedException(JobError.DATASET_MISMATCH, "the dataset has " + classes
@@ -87,17 +87,16 @@ class RunInputs {
 
     private TrainTestSplit read(JobDefinition definition) throws JobFailedException {
         try {
-            return IdxReader.readSplit(datasets.resolve(definition.datasetUri()).dir());
+            // the caps bound what is read, not only what is kept
+            return IdxReader.readSplit(datasets.resolve(definition.datasetUri()).dir(), cap(datasetProperties
+                    .maxTrainExamples()), cap(datasetProperties.maxTestExamples()));
         } catch (DatasetReferenceException | DatasetFormatException e) {
             throw new JobFailedException(JobError.DATASET_UNAVAILABLE, definition.datasetUri() + ": " + e.getMessage());
         }
     }
 
-    private TrainTestSplit subset(TrainTestSplit data) {
-        int train = datasetProperties.maxTrainExamples() > 0 ? datasetProperties.maxTrainExamples()
-                : data.train().size();
-        int test = datasetProperties.maxTestExamples() > 0 ? datasetProperties.maxTestExamples() : data.test().size();
-        return data.head(train, test);
+    private static int cap(int maxExamples) {
+        return maxExamples > 0 ? maxExamples : IdxReader.ALL;
     }
 
     private static String stripField(String message) {

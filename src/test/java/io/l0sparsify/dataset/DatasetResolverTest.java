@@ -40,6 +40,25 @@ class DatasetResolverTest {
     }
 
     @Test
+    void aHeaderWithNegativeRowsAndColumnsIsRefusedAtResolve() throws IOException {
+        // -28 · -28 = 784: the shape of MNIST's flat input, so the model check alone would let it pass
+        Path bad = Files.createDirectories(datasets.resolve("negative"));
+        for (String file : IdxReader.FILES) {
+            Files.copy(datasets.resolve("mnist").resolve(file + ".gz"), bad.resolve(file + ".gz"));
+        }
+        try (var out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(
+                Files.newOutputStream(bad.resolve(IdxReader.FILES.get(0) + ".gz"))))) {
+            out.writeInt(0x00000803);
+            out.writeInt(1);
+            out.writeInt(-28);
+            out.writeInt(-28);
+            out.write(new byte[784]);
+        }
+        assertThatThrownBy(() -> resolver.resolve("builtin:negative"))
+                .isInstanceOf(DatasetReferenceException.class).hasMessageContaining("-28x-28");
+    }
+
+    @Test
     void unknownBuiltinNamesTheAvailableOnes() {
         assertThatThrownBy(() -> resolver.resolve("builtin:cifar10"))
                 .isInstanceOf(DatasetReferenceException.class).hasMessageContaining("available: builtin:mnist");

@@ -96,6 +96,65 @@ class IdxReaderTest {
         assertThat(IdxReader.isComplete(dir)).isFalse();
     }
 
+    /** Bytes this thread allocated while {@code action} ran (HotSpot counts every allocation, exactly). */
+    private static long allocatedBy(Runnable action) {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        action.run();
+        return threads.getCurrentThreadAllocatedBytes() - before;
+    }
+
+    @Test
+    void aHeaderPromisingMillionsOfImagesAllocatesOnlyWhatTheFileHolds() throws IOException {
+        // 1 850 000 images of 28×28 would be 1.45 GB of bytes and 5.8 GB of floats; the file holds 1000 images
+        writeImages(dir.resolve("a-images.gz"), 0x00000803, 1_850_000, 28, 28, new byte[1000 * 784], true);
+        byte[] labels = new byte[1_850_000];
+        writeLabels(dir.resolve("a-labels.gz"), 0x00000801, labels, true);
+        long allocated = allocatedBy(() -> assertThatThrownBy(() -> IdxReader.read(dir, "a-images", "a-labels"))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessage("a-images.gz: is truncated: header promises 1450400000 pixels but only 784000 are present"));
+        assertThat(allocated).as("bytes allocated").isLessThan(64L << 20);
+    }
+
+    @Test
+    void aHeaderOfExactlyTwoToTheThirtyOneValuesIsRefusedBeforeAnyAllocation() throws IOException {
+        // 2048 · 1024 · 1024 = 2^31: cast to int it is negative
+        writeImages(dir.resolve("a-images"), 0x00000803, 2048, 1024, 1024, new byte[16], false);
+        writeLabels(dir.resolve("a-labels"), 0x00000801, new byte[2048], false);
+        assertThatThrownBy(() -> IdxReader.read(dir, "a-images", "a-labels"))
+                .isInstanceOf(DatasetFormatException.class)
+                .hasMessageContaining("2048 images of 1024x1024 are 2147483648 pixels, more than one array holds");
+    }
+
+    @Test
+    void negativeOrZeroDimensionsAreRefused() throws IOException {
+        writeImages(dir.resolve("a-images"), 0x00000803, 1, -28, -28, new byte[784], false);
+        writeLabels(dir.resolve("a-labels"), 0x00000801, new byte[1], false);
+        assertThatThrownBy(() -> IdxReader.read(dir, "a-images", "a-labels"))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContaining("negative dimension -28");
+        writeImages(dir.resolve("b-images"), 0x00000803, 1, 0, 28, new byte[0], false);
+        writeLabels(dir.resolve("b-labels"), 0x00000801, new byte[1], false);
+        assertThatThrownBy(() -> IdxReader.read(dir, "b-images", "b-labels"))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContaining("at least one row and one column");
+    }
+
+    @Test
+    void aCapBoundsWhatIsReadNotOnlyWhatIsKept() throws IOException {
+        // 100 000 images of 28×28 on disk (78 MB as floats); a cap of 10 reads 10 of them
+        byte[] pixels = new byte[100_000 * 784];
+        pixels[9 * 784] = (byte) 255;
+        writeImages(dir.resolve("a-images.gz"), 0x00000803, 100_000, 28, 28, pixels, true);
+        byte[] labels = new byte[100_000];
+        labels[9] = 7;
+        writeLabels(dir.resolve("a-labels.gz"), 0x00000801, labels, true);
+        ImageDataset[] read = new ImageDataset[1];
+        long allocated = allocatedBy(() -> read[0] = IdxReader.read(dir, "a-images", "a-labels", 10));
+        assertThat(read[0].size()).isEqualTo(10);
+        assertThat(read[0].labels()[9]).isEqualTo(7);
+        assertThat(read[0].pixels()[9 * 784]).isEqualTo(1f);
+        assertThat(allocated).as("bytes allocated").isLessThan(16L << 20);
+    }
+
     private static void writeImages(Path file, int magic, int count, int rows, int cols, byte[] data, boolean gzip)
             throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 class JobDefinitionJsonTest {
 
-    private static final JobLimits LIMITS = new JobLimits(null, null, null, null, null, null, null);
+    private static final JobLimits LIMITS = new JobLimits(null, null, null, null, null, null, null, null);
 
     private static JobDefinition parse(String json) {
         return JobDefinitionJson.parse(JobJson.MAPPER.readTree(json), LIMITS);
@@ -23,6 +23,16 @@ class JobDefinitionJsonTest {
 
     private static String canonical(JobDefinition definition) {
         return JobJson.write(JobDefinitionJson.write(definition));
+    }
+
+    @Test
+    void everyPresetAtTheLargestBatchFitsTheDefaultStepMemory() {
+        // LeNet-5-Caffe holds 35 714 values per example: 8192 · 35 714 · 8 bytes = 2.2 GiB of the default 4 GiB
+        for (String preset : List.of("mlp", "lenet5-caffe")) {
+            JobDefinition definition = parse("{\"model\": {\"preset\": \"" + preset + "\"}, \"dataset\": {\"uri\":"
+                    + " \"builtin:mnist\"}, \"training\": {\"batchSize\": 8192}}");
+            assertThat(definition.training().batchSize()).isEqualTo(8192);
+        }
     }
 
     @Test

@@ -217,6 +217,40 @@ class L0TrainerTest {
     }
 
     @Test
+    void aLossThatExplodesWithoutBecomingNonFiniteEndsTheRunAsDiverged() {
+        // Adam at learning rate 10 (the contract's maximum) throws the logits to ±1e4 at the first step: the loss
+        // stays in the thousands and millions, finite, far above 100 · ln 10 = 230
+        TrainingOptions config = TrainingOptions.builder().optEpochs(3).optLearningRate(10).optSeed(5).build();
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, config, Mnist.full().head(2000, 200),
+                RunListener.NONE, null))
+                .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.DIVERGED);
+                    assertThat(e.getMessage()).contains("the loss exploded").contains("stayed above 230");
+                });
+    }
+
+    @Test
+    void aModelNoBetterThanChanceIsNotDelivered() {
+        // The test labels are shuffled, so no model can do better than guessing on them: about 30 of 300 right,
+        // where beating the most common class (about 36) by 3 binomial standard deviations (about 17) is needed.
+        TrainTestSplit data = Mnist.full().head(1000, 300);
+        List<Integer> labels = new ArrayList<>(java.util.Arrays.stream(data.test().labels()).boxed().toList());
+        java.util.Collections.shuffle(labels, new java.util.Random(1));
+        TrainTestSplit guessing = new TrainTestSplit(data.train(), new ImageDataset("shuffled", 28, 28,
+                data.test().pixels(), labels.stream().mapToInt(Integer::intValue).toArray()));
+        TrainingOptions config = TrainingOptions.builder().optEpochs(2).optLearningRate(0.01).optEmaDecay(0)
+                .optSeed(3).build();
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, config, guessing, RunListener.NONE, null))
+                .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.NO_BETTER_THAN_CHANCE);
+                    assertThat(e.getMessage()).contains("test examples correctly").contains("most common class");
+                });
+        // the same run on the true labels learns and is delivered
+        TrainingResult learned = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
+        assertThat(learned.prunedTestError()).isLessThan(0.5);
+    }
+
+    @Test
     void resumedRunContinuesFromItsCheckpointEpochExactly() {
         TrainTestSplit data = Mnist.full().head(1000, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).build();

@@ -24,6 +24,26 @@ class ModelSpecTest {
     }
 
     @Test
+    void activationsPerExampleCountTheInputAndEveryLayersOutput() {
+        // 784 + 300 + 300 + 100 + 100 + 10 = 1594
+        assertThat(Presets.MLP.activationsPerExample()).isEqualTo(1594);
+        // 784 + 11 520 + 11 520 + 2880 (20·12·12) + 3200 + 3200 + 800 + 800 + 500 + 500 + 10 = 35 714
+        assertThat(Presets.LENET5_CAFFE.activationsPerExample()).isEqualTo(35_714);
+        assertThat(Presets.LENET5_CAFFE.largestOutputLayer()).isZero();
+    }
+
+    @Test
+    void aFlattenIsSizedInLongAndRefusedBeyondOneTensorDimension() {
+        // 65 536 · 256 · 256 = 2^32: an int product gives 0
+        assertThatThrownBy(() -> ModelSpec.of(List.of(1, 256, 256), List.of(new LayerSpec.Conv2d(65_536, 1),
+                new LayerSpec.Flatten(), new LayerSpec.Dense(10)), LIMITS))
+                .isInstanceOfSatisfying(SpecException.class, e -> {
+                    assertThat(e.field()).isEqualTo("layers[1]");
+                    assertThat(e.reason()).contains("4294967296");
+                });
+    }
+
+    @Test
     void denseOnAnImageNeedsAFlattenAndTheErrorNamesTheLayer() {
         assertThatThrownBy(() -> ModelSpec.of(List.of(1, 28, 28),
                 List.of(new LayerSpec.Dense(10)), LIMITS))

@@ -36,7 +36,7 @@ class ResultDocumentTest {
                 {"model": {"inputShape": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel": 3},
                  {"type": "relu"}, {"type": "flatten"}, {"type": "dense", "units": 10}]},
                  "dataset": {"uri": "builtin:mnist"}, "training": {"epochs": 3}}"""),
-                new JobLimits(null, null, null, null, null, null, null));
+                new JobLimits(null, null, null, null, null, null, null, null));
         Job job = mock(Job.class);
         when(job.id()).thenReturn("j-123");
         when(job.name()).thenReturn(name);

@@ -21,7 +21,7 @@ final class TestJobs {
         JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
                 {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
                  {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"}, "training": %s}"""
-                .formatted(training)), new JobLimits(null, null, null, null, null, null, null));
+                .formatted(training)), new JobLimits(null, null, null, null, null, null, null, null));
         return jobs.submit(definition, null).job();
     }
 
