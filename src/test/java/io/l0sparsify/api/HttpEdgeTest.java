@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.l0sparsify.dataset.TestDatasets;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,9 +25,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -34,18 +40,23 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The HTTP edge under clients that misbehave, over real sockets: bodies that trickle in, more slow clients
- * than a thread pool would have threads, a client that aborts mid-body,
+ * than a thread pool would have threads, event streams whose clients leave, a client that aborts mid-body,
  * and a direct request for the container's error page. Waits are on conditions with generous bounds; the
  * only pauses are the slow clients' own pacing.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "l0.worker.enabled=false", "l0.api.request-body-timeout=PT15S", "server.tomcat.threads.max=10",
+        "l0.worker.enabled=false", "l0.api.request-body-timeout=PT15S", "l0.api.events-poll-interval=PT0.1S",
+        "l0.api.events-heartbeat-interval=PT0.2S", "server.tomcat.threads.max=10",
+        "server.tomcat.mbeanregistry.enabled=true",
         "logging.level." + ApiExceptionHandler.DISCONNECTED_CLIENTS + "=DEBUG"})
 class HttpEdgeTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
     private static final Duration GENEROUS = Duration.ofSeconds(60);
+    private static final String JOB = """
+            {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 10}]},
+             "dataset": {"uri": "builtin:mnist"}, "training": {"epochs": 1}}""";
 
     @DynamicPropertySource
     static void paths(DynamicPropertyRegistry registry) {
@@ -57,6 +68,9 @@ class HttpEdgeTest {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    JobEventStreams eventStreams;
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final OpenApiContract contract = OpenApiContract.instance();
@@ -75,6 +89,8 @@ class HttpEdgeTest {
         assertThat(response.status()).isEqualTo(408);
         assertThat(response.body()).contains("urn:l0-sparsify:problem:request-timeout");
         assertThat(violations("POST", "/v1/jobs", response)).isEmpty();
+        assertThat(slow.socket().getInputStream().read()).as("the server closes the connection, draining nothing")
+                .isEqualTo(-1);
     }
 
     @Test
@@ -89,6 +105,38 @@ class HttpEdgeTest {
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(presets.statusCode()).isEqualTo(200);
         assertThat(slowClients).allMatch(SlowClient::stillSending);
+    }
+
+    @Test
+    void eventStreamsOfClientsThatLeftAreClosedAtTheNextHeartbeat() throws Exception {
+        HttpResponse<String> submitted = client.send(HttpRequest.newBuilder(uri("/v1/jobs"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JOB)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        String jobId = submitted.headers().firstValue("Location").orElseThrow().replace("/v1/jobs/", "");
+        int connectionsBefore = openConnections();
+
+        for (int i = 0; i < 20; i++) {
+            try (Socket socket = new Socket("localhost", port)) {
+                socket.setSoTimeout((int) GENEROUS.toMillis());
+                OutputStream out = socket.getOutputStream();
+                out.write(("GET /v1/jobs/" + jobId + "/events HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.UTF_8));
+                String line;
+                while ((line = in.readLine()) != null && !line.startsWith("event:state")) {
+                    // headers and the stream's opening lines
+                }
+                assertThat(line).as("the stream opens with the job's state").isNotNull();
+            }
+        }
+
+        await("every stream of a departed client ends").atMost(GENEROUS)
+                .untilAsserted(() -> assertThat(eventStreams.openStreams()).isZero());
+        await("their connections close").atMost(GENEROUS)
+                .untilAsserted(() -> assertThat(openConnections()).isLessThanOrEqualTo(connectionsBefore));
     }
 
     @Test
@@ -157,6 +205,13 @@ class HttpEdgeTest {
                 name -> response.headers().get(name.toLowerCase(Locale.ROOT)), response.body()));
     }
 
+    /** Tomcat's open connections on the API port, as its thread-pool MBean counts them. */
+    private static int openConnections() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName pool = server.queryNames(new ObjectName("Tomcat:type=ThreadPool,*"), null).iterator().next();
+        return ((Number) server.getAttribute(pool, "connectionCount")).intValue();
+    }
+
     private record RawResponse(int status, Map<String, String> headers, String body) {}
 
     private record SlowClient(Socket socket, Thread sender) {
@@ -184,6 +239,7 @@ class HttpEdgeTest {
                     body.append(new String(in.readNBytes(size), StandardCharsets.UTF_8));
                     line(in);
                 }
+                line(in); // the empty line that ends a chunked body
             }
             return new RawResponse(Integer.parseInt(status.group(1)), headers, body.toString());
         }
