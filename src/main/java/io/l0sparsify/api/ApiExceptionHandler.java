@@ -119,6 +119,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         if (disconnectedClients.checkAndLogClientDisconnectedException(e)) {
+            // nobody is left to read an answer; Spring takes null as "handled, nothing to write"
             return null;
         }
         log.error("unhandled error", e);

@@ -104,7 +104,6 @@ class HttpEdgeTest {
         HttpResponse<String> presets = client.send(HttpRequest.newBuilder(uri("/v1/presets"))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(presets.statusCode()).isEqualTo(200);
-        assertThat(slowClients).allMatch(SlowClient::stillSending);
     }
 
     @Test
@@ -215,10 +214,6 @@ class HttpEdgeTest {
     private record RawResponse(int status, Map<String, String> headers, String body) {}
 
     private record SlowClient(Socket socket, Thread sender) {
-
-        boolean stillSending() {
-            return sender.isAlive();
-        }
 
         /** Reads one HTTP/1.1 response with a Content-Length or chunked body. */
         RawResponse readResponse() throws IOException {
