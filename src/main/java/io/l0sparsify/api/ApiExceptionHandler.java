@@ -28,22 +28,33 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * Every error of the API as one application/problem+json shape: a stable {@code type} URI (see
  * {@link ProblemTypes}), a short {@code title}, a human {@code detail}, and for validation errors
  * {@code errors: [{field, message}]}. Never an exception class name or a stack trace.
+ *
+ * <p>A client that went away mid-request gets no answer and costs one DEBUG line (category
+ * {@value #DISCONNECTED_CLIENTS}; TRACE adds the stack trace): a crowd of aborting clients is not a server
+ * fault and must not flood the log with ERROR traces.
  */
 @RestControllerAdvice
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
+    static final String NO_SUCH_RESOURCE = "no such resource; see /openapi.yaml for the API";
+    static final String DISCONNECTED_CLIENTS = "io.l0sparsify.api.DisconnectedClients";
+
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+    private static final DisconnectedClientHelper disconnectedClients = new DisconnectedClientHelper(
+            DISCONNECTED_CLIENTS);
 
     private static final Map<Integer, URI> TYPE_BY_STATUS = Map.of(
             400, ProblemTypes.MALFORMED_JSON,
             404, ProblemTypes.NOT_FOUND,
             405, ProblemTypes.METHOD_NOT_ALLOWED,
             406, ProblemTypes.NOT_ACCEPTABLE,
+            408, ProblemTypes.REQUEST_TIMEOUT,
             413, ProblemTypes.PAYLOAD_TOO_LARGE,
             415, ProblemTypes.UNSUPPORTED_MEDIA_TYPE);
 
@@ -60,6 +71,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(PayloadTooLargeException.class)
     ResponseEntity<ProblemDetail> tooLarge(PayloadTooLargeException e) {
         return problem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Request body too large",
+                e.getMessage());
+    }
+
+    @ExceptionHandler(RequestBodyTimeoutException.class)
+    ResponseEntity<ProblemDetail> bodyTimeout(RequestBodyTimeoutException e) {
+        return problem(HttpStatus.REQUEST_TIMEOUT, ProblemTypes.REQUEST_TIMEOUT, "Request body too slow",
                 e.getMessage());
     }
 
@@ -124,6 +141,10 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
+        if (disconnectedClients.checkAndLogClientDisconnectedException(e)) {
+            // nobody is left to read an answer; Spring takes null as "handled, nothing to write"
+            return null;
+        }
         log.error("unhandled error", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, ProblemTypes.INTERNAL, "Internal error",
                 "the server could not handle this request; it has been logged");
@@ -149,16 +170,21 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             HttpStatusCode statusCode, WebRequest request) {
         ProblemDetail problem = body instanceof ProblemDetail p ? p
                 : ProblemDetail.forStatusAndDetail(statusCode, "the request could not be handled");
-        problem.setType(TYPE_BY_STATUS.getOrDefault(statusCode.value(),
-                statusCode.is5xxServerError() ? ProblemTypes.INTERNAL : ProblemTypes.MALFORMED_JSON));
+        problem.setType(typeOf(statusCode));
         if (statusCode.value() == 404) {
-            problem.setDetail("no such resource; see /openapi.yaml for the API");
+            problem.setDetail(NO_SUCH_RESOURCE);
         }
         problem.setInstance(null);
         HttpHeaders out = new HttpHeaders();
         out.addAll(headers);
         out.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         return new ResponseEntity<>(problem, out, statusCode);
+    }
+
+    /** The problem type of an error status that no handler of ours gave a type of its own. */
+    static URI typeOf(HttpStatusCode status) {
+        return TYPE_BY_STATUS.getOrDefault(status.value(),
+                status.is5xxServerError() ? ProblemTypes.INTERNAL : ProblemTypes.MALFORMED_JSON);
     }
 
     static ResponseEntity<ProblemDetail> validationProblem(List<FieldError> errors) {

@@ -72,7 +72,7 @@ class JobController {
         }
         JobDefinition definition = JobDefinitionJson.parse(
                 RequestBodies.readJson(request.getInputStream(), request.getContentLengthLong(),
-                        properties.maxRequestBytes()), limits);
+                        properties.maxRequestBytes(), properties.requestBodyTimeout()), limits);
         Submission submission = jobs.submit(definition, idempotencyKey);
         Job job = submission.job();
         return ResponseEntity.accepted()

@@ -11,6 +11,7 @@ final class ProblemTypes {
     static final URI MALFORMED_JSON = uri("malformed-json");
     static final URI VALIDATION = uri("validation-error");
     static final URI PAYLOAD_TOO_LARGE = uri("payload-too-large");
+    static final URI REQUEST_TIMEOUT = uri("request-timeout");
     static final URI UNSUPPORTED_MEDIA_TYPE = uri("unsupported-media-type");
     static final URI NOT_ACCEPTABLE = uri("not-acceptable");
     static final URI METHOD_NOT_ALLOWED = uri("method-not-allowed");

@@ -1,21 +1,27 @@
 package io.l0sparsify.api;
 
 import io.l0sparsify.job.JobJson;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
-/** Reads a JSON request body with a size limit, telling "too large" and "not JSON" apart. */
+/**
+ * Reads a JSON request body with a size limit and a deadline, telling "too large", "too slow" and "not JSON"
+ * apart.
+ */
 final class RequestBodies {
 
     private RequestBodies() {}
 
-    static JsonNode readJson(InputStream in, long declaredLength, int limit) throws IOException {
+    static JsonNode readJson(InputStream in, long declaredLength, int limit, Duration timeout) throws IOException {
         if (declaredLength > limit) {
             throw new PayloadTooLargeException(limit);
         }
-        byte[] body = in.readNBytes(limit + 1);
+        byte[] body = readWithin(in, limit + 1, timeout);
         if (body.length > limit) {
             throw new PayloadTooLargeException(limit);
         }
@@ -32,6 +38,35 @@ final class RequestBodies {
             throw new MalformedJsonException("the request body is not valid JSON: " + e.getOriginalMessage()
                     + location(e));
         }
+    }
+
+    /**
+     * Up to {@code max} bytes, refused once {@code timeout} has passed. The deadline is checked between
+     * reads; one read waits at most the connector's read timeout, so the whole wait is bounded by the two.
+     */
+    private static byte[] readWithin(InputStream in, int max, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            while (body.size() < max) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new RequestBodyTimeoutException(timeout);
+                }
+                int read = in.read(buffer, 0, Math.min(buffer.length, max - body.size()));
+                if (read < 0) {
+                    break;
+                }
+                body.write(buffer, 0, read);
+            }
+        } catch (IOException e) {
+            // the connector reports a client that paused past its read timeout as an aborted client
+            if (e instanceof SocketTimeoutException || e.getCause() instanceof SocketTimeoutException) {
+                throw new RequestBodyTimeoutException(timeout);
+            }
+            throw e;
+        }
+        return body.toByteArray();
     }
 
     private static String location(JacksonException e) {

@@ -6,14 +6,21 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the IDX format of MNIST (LeCun et al.): a big-endian header {@code 0x00 0x00 type rank}, one int
  * per dimension, then the data. Images are unsigned bytes scaled to [0, 1]; labels unsigned bytes.
  * Each file may be gzipped ({@code .gz} beside or instead of the plain name).
+ *
+ * <p>A file is read only when its real path (every symlink resolved) lies in the real path of its dataset
+ * directory: the directory was checked against the allowed roots, and a link inside it must not lead
+ * anywhere else. A file that is missing and one that leads elsewhere are refused in the same words, so the
+ * refusal tells nothing about what exists outside.
  */
 public final class IdxReader {
 
@@ -50,10 +57,9 @@ public final class IdxReader {
         return new TrainTestSplit(train, test);
     }
 
-    /** True when all four files (plain or gzipped) exist in {@code dir}. */
+    /** True when all four files (plain or gzipped) are regular files really lying in {@code dir}. */
     public static boolean isComplete(Path dir) {
-        return FILES.stream().allMatch(f -> Files.isRegularFile(dir.resolve(f))
-                || Files.isRegularFile(dir.resolve(f + ".gz")));
+        return FILES.stream().allMatch(f -> find(dir, f).isPresent());
     }
 
     /** Reads one images file and its labels file and checks that their counts agree. */
@@ -98,17 +104,30 @@ public final class IdxReader {
         }
     }
 
+    /** The real path of {@code name} (or {@code name.gz}) in {@code dir}, checked as the class says. */
     static Path locate(Path dir, String name) {
-        Path plain = dir.resolve(name);
-        if (Files.isRegularFile(plain)) {
-            return plain;
+        return find(dir, name).orElseThrow(() -> new DatasetFormatException(dir.resolve(name), "not found in "
+                + dir + " as a file of that directory (neither " + name + " nor " + name + ".gz)"));
+    }
+
+    private static Optional<Path> find(Path dir, String name) {
+        Path realDir;
+        try {
+            realDir = dir.toRealPath();
+        } catch (IOException e) {
+            return Optional.empty();
         }
-        Path gz = dir.resolve(name + ".gz");
-        if (Files.isRegularFile(gz)) {
-            return gz;
+        for (String candidate : List.of(name, name + ".gz")) {
+            try {
+                Path real = realDir.resolve(candidate).toRealPath();
+                if (realDir.equals(real.getParent()) && Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                    return Optional.of(real);
+                }
+            } catch (IOException e) {
+                // missing, a dangling link, or unreadable: not this candidate, in the same words as elsewhere
+            }
         }
-        throw new DatasetFormatException(plain, "not found in " + dir + " (neither " + name + " nor " + name
-                + ".gz)");
+        return Optional.empty();
     }
 
     private static float[] pixels(byte[] raw) {
@@ -127,8 +146,12 @@ public final class IdxReader {
         return labels;
     }
 
-    private static DataInputStream open(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+    /**
+     * Opens a path from {@link #locate} without following a link, so a link put in its place after the
+     * check is refused rather than followed.
+     */
+    static DataInputStream open(Path file) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), 1 << 16);
         if (file.getFileName().toString().endsWith(".gz")) {
             try {
                 in = new GZIPInputStream(in, 1 << 16);

@@ -161,7 +161,7 @@ class JobApiTest {
 
     @Test
     void fileDatasetOutsideTheRootsIsRefused() throws Exception {
-        assertDatasetRefused("file:" + OUTSIDE.resolve("private"), "outside");
+        assertDatasetRefused("file:" + OUTSIDE.resolve("private"), "is not a dataset directory this service may read");
     }
 
     @Test
@@ -171,7 +171,7 @@ class JobApiTest {
 
     @Test
     void fileDatasetThroughASymlinkLeadingOutIsRefused() throws Exception {
-        assertDatasetRefused("file:" + ROOT.resolve("link-out"), "outside");
+        assertDatasetRefused("file:" + ROOT.resolve("link-out"), "is not a dataset directory this service may read");
     }
 
     @Test

@@ -79,7 +79,70 @@ class DatasetResolverTest {
     @Test
     void fileOutsideTheRootsIsRefused() {
         assertThatThrownBy(() -> resolver.resolve("file:" + outside.resolve("secret")))
-                .isInstanceOf(DatasetReferenceException.class).hasMessageContaining("outside");
+                .isInstanceOf(DatasetReferenceException.class).hasMessageContaining("inside one of the allowed roots");
+    }
+
+    @Test
+    void everyRefusalOfAPathSaysTheSameWhateverExists() throws IOException {
+        Files.writeString(allowed.resolve("plain-file"), "not a directory");
+        List<Path> refused = List.of(outside.resolve("secret"), outside.resolve("nothing"), allowed.resolve("nothing"),
+                allowed.resolve("empty"), allowed.resolve("escape"), allowed.resolve("plain-file"),
+                Path.of("/etc"), Path.of("/no/such/dir"));
+        for (Path path : refused) {
+            assertThatThrownBy(() -> resolver.resolve("file:" + path)).as(path.toString())
+                    .isInstanceOf(DatasetReferenceException.class)
+                    .hasMessage("'" + path + "' is not a dataset directory this service may read: it must lie inside "
+                            + "one of the allowed roots and hold the four IDX files " + String.join(", ", IdxReader.FILES)
+                            + " (optionally gzipped)");
+        }
+    }
+
+    @Test
+    void aFileInsideTheRootsThatLinksOutsideIsNeverRead() throws IOException {
+        Path mixed = allowed.resolve("mixed");
+        TestDatasets.linkMnistInto(mixed);
+        Path secret = outside.resolve("secret.txt");
+        Files.writeString(secret, "SECRET-BYTES");
+        Files.delete(mixed.resolve("train-labels-idx1-ubyte.gz"));
+        Files.createSymbolicLink(mixed.resolve("train-labels-idx1-ubyte"), secret);
+        String missingMessage = messageOf(() -> resolver.resolve("file:" + allowed.resolve("empty")))
+                .replace(allowed.resolve("empty").toString(), "DIR");
+
+        assertThat(messageOf(() -> resolver.resolve("file:" + mixed)).replace(mixed.toString(), "DIR"))
+                .isEqualTo(missingMessage);
+        assertThatThrownBy(() -> IdxReader.read(mixed, IdxReader.FILES.get(0), IdxReader.FILES.get(1)))
+                .isInstanceOf(DatasetFormatException.class).hasMessageContaining("not found in")
+                .hasMessageNotContaining("SECRET").hasMessageNotContaining("0x5345");
+    }
+
+    @Test
+    void builtinDirectoryLinkingOutsideTheRootsIsUnknown() throws IOException {
+        Files.createSymbolicLink(datasets.resolve("elsewhere"), outside.resolve("secret"));
+        assertThatThrownBy(() -> resolver.resolve("builtin:elsewhere"))
+                .isInstanceOf(DatasetReferenceException.class).hasMessage("unknown dataset 'builtin:elsewhere'; "
+                        + "available: builtin:mnist");
+        assertThat(resolver.builtinNames()).containsExactly("mnist");
+    }
+
+    @Test
+    void builtinFileLinkingOutsideItsDirectoryIsNeverRead() throws IOException {
+        Path leaky = datasets.resolve("leaky");
+        TestDatasets.linkMnistInto(leaky);
+        Files.delete(leaky.resolve("t10k-labels-idx1-ubyte.gz"));
+        Files.createSymbolicLink(leaky.resolve("t10k-labels-idx1-ubyte.gz"),
+                outside.resolve("secret").resolve("t10k-labels-idx1-ubyte.gz"));
+        assertThatThrownBy(() -> resolver.resolve("builtin:leaky")).hasMessageStartingWith("unknown dataset");
+        assertThatThrownBy(() -> IdxReader.readSplit(leaky)).isInstanceOf(DatasetFormatException.class)
+                .hasMessageContaining("not found in");
+    }
+
+    private static String messageOf(Runnable call) {
+        try {
+            call.run();
+        } catch (DatasetReferenceException e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("not refused");
     }
 
     @Test
@@ -93,13 +156,13 @@ class DatasetResolverTest {
     @Test
     void symlinkLeadingOutsideTheRootsIsRefused() {
         assertThatThrownBy(() -> resolver.resolve("file:" + allowed.resolve("escape")))
-                .isInstanceOf(DatasetReferenceException.class).hasMessageContaining("outside");
+                .isInstanceOf(DatasetReferenceException.class).hasMessageContaining("inside one of the allowed roots");
     }
 
     @Test
     void relativeAndMissingAndIncompleteDirectoriesAreRefused() {
         assertThatThrownBy(() -> resolver.resolve("file:data/mnist")).hasMessageContaining("absolute path");
-        assertThatThrownBy(() -> resolver.resolve("file:" + allowed.resolve("nothing"))).hasMessageContaining("no directory");
+        assertThatThrownBy(() -> resolver.resolve("file:" + allowed.resolve("nothing"))).hasMessageContaining("IDX files");
         assertThatThrownBy(() -> resolver.resolve("file:" + allowed.resolve("empty"))).hasMessageContaining("IDX files");
     }
 

@@ -10,7 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * Dataset directories for tests, built from the project's test copy of MNIST (see {@link Mnist}) without
- * downloading anything: a fresh directory per call under target/, with {@code mnist/} linking the IDX files.
+ * downloading anything: a fresh directory per call under target/, with {@code mnist/} holding the IDX files.
+ * The files are hard links or copies, never symlinks: the service refuses a dataset file whose link leads
+ * out of its directory.
  */
 public final class TestDatasets {
 
@@ -23,7 +25,7 @@ public final class TestDatasets {
         return root.resolve("datasets");
     }
 
-    /** Creates {@code dir} and links (or, where links are impossible, copies) the MNIST files into it. */
+    /** Creates {@code dir} and hard-links (or, where that is refused, copies) the MNIST files into it. */
     public static void linkMnistInto(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -31,7 +33,7 @@ public final class TestDatasets {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
                     Path target = dir.resolve(file.getFileName());
                     try {
-                        Files.createSymbolicLink(target, file.toAbsolutePath());
+                        Files.createLink(target, file.toAbsolutePath());
                     } catch (UnsupportedOperationException | IOException e) {
                         Files.copy(file, target);
                     }

@@ -1,0 +1,33 @@
+package io.l0sparsify.api;
+
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.webmvc.error.ErrorController;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The servlet container's error page ({@code server.error.path}, {@code /error}), in place of Spring Boot's:
+ * an error the container reports itself (one that never reached a controller) gets the API's problem shape,
+ * and a client asking for {@code /error} directly, with no error to report, gets the 404 of any unknown path
+ * rather than a 500 with status 999. Present in every role: a worker's error page is the same.
+ */
+@RestController
+class ApiErrorController implements ErrorController {
+
+    @RequestMapping("${server.error.path:${error.path:/error}}")
+    ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
+        HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
+                ? HttpStatus.resolve(code) : null;
+        if (status == null || status == HttpStatus.NOT_FOUND || !status.isError()) {
+            return ApiExceptionHandler.problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not Found",
+                    ApiExceptionHandler.NO_SUCH_RESOURCE);
+        }
+        return ApiExceptionHandler.problem(status, ApiExceptionHandler.typeOf(status), status.getReasonPhrase(),
+                status.is5xxServerError() ? "the server could not handle this request; it has been logged"
+                        : "the request could not be handled");
+    }
+}
