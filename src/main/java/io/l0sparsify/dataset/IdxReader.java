@@ -173,8 +173,9 @@ public final class IdxReader {
         int type = (magic >>> 8) & 0xFF;
         int rank = magic & 0xFF;
         if ((magic >>> 16) != 0 || type != UNSIGNED_BYTE || rank != expectedRank) {
+            // the file's own bytes are not quoted: an error must not become a way to read files
             throw new DatasetFormatException(file, String.format(
-                    "wrong magic number 0x%08X: expected 0x%08X (unsigned bytes, %d dimension%s)", magic,
+                    "wrong magic number: expected 0x%08X (unsigned bytes, %d dimension%s)",
                     (UNSIGNED_BYTE << 8) | expectedRank, expectedRank, expectedRank == 1 ? "" : "s"));
         }
         int[] dims = new int[rank];

@@ -45,7 +45,7 @@ import org.springframework.test.web.servlet.MockMvc;
  * checked against openapi.yaml.
  */
 @SpringBootTest(properties = {"spring.datasource.url=jdbc:h2:mem:export-endings;DB_CLOSE_DELAY=-1",
-        "l0.worker.poll-interval=PT0.2S", "l0.datasets.max-train-examples=100", "l0.datasets.max-test-examples=50",
+        "l0.worker.poll-interval=PT0.2S", "l0.datasets.max-train-examples=1000", "l0.datasets.max-test-examples=200",
         "l0.worker.device=cpu", "l0.worker.latency.warmup-runs=1", "l0.worker.latency.runs=2"})
 @AutoConfigureMockMvc
 class JobEndsDuringExportTest {
@@ -53,10 +53,11 @@ class JobEndsDuringExportTest {
     private static final Path DATASETS = TestDatasets.withMnist();
     private static final Path ARTIFACTS = DATASETS.getParent().resolve("artifacts");
     private static final Duration GENEROUS = Duration.ofMinutes(3);
+    /** Trained enough to beat chance (a model that does not is never exported), small enough to be quick. */
     private static final String JOB = """
             {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
              {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
-             "training": {"epochs": 1, "device": "cpu", "maxRuntime": "PT2M"}}""";
+             "training": {"epochs": 2, "learningRate": 0.01, "device": "cpu", "maxRuntime": "PT2M"}}""";
 
     @DynamicPropertySource
     static void paths(DynamicPropertyRegistry registry) {
