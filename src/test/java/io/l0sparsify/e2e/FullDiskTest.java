@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The embedded database on a small tmpfs that runs full: a submit the database could not keep is answered 503
- * (never 202), and once space returns the service recovers by itself, with every job it acknowledged still there
- * and none that it refused. Needs permission to mount a tmpfs (root on Linux); skipped
+ * (never 202) and readiness is DOWN, and once space returns the service recovers by itself, with every job it
+ * acknowledged still there and none that it refused. Needs permission to mount a tmpfs (root on Linux); skipped
  * where the machine does not allow it.
  */
 class FullDiskTest {
@@ -58,6 +58,8 @@ class FullDiskTest {
             assertThat(refused.status()).as(refused.text()).isEqualTo(503);
             assertThat(EndToEndTest.field(refused, "$.type")).isEqualTo("urn:l0-sparsify:problem:database-unavailable");
             assertThat(refused.header("Retry-After")).isNotNull();
+            // reads may still work, but a service that cannot keep a job is not ready
+            assertThat(readiness(service.port())).as("readiness on the full disk").isEqualTo(503);
 
             // Once space returns, the pool drops the connections of the database H2 closed and reopens it: submits
             // are accepted again. Until then each one is refused as above, never acknowledged and lost.
