@@ -146,7 +146,10 @@ class JobController {
 
     @GetMapping("/{id}/artifacts")
     ArtifactListResponse artifacts(@PathVariable String id) throws IOException {
-        existing(jobs.find(id), id);
+        // Only a SUCCEEDED job's set is complete; files a crash left behind mid-export are never served.
+        if (existing(jobs.find(id), id).state() != JobState.SUCCEEDED) {
+            return new ArtifactListResponse(List.of());
+        }
         return new ArtifactListResponse(artifacts.list(id).stream()
                 .map(a -> ArtifactListResponse.Item.of(id, a)).toList());
     }
@@ -155,7 +158,9 @@ class JobController {
     ResponseEntity<InputStreamResource> download(@PathVariable String id, @PathVariable String name,
             @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
             throws IOException {
-        existing(jobs.find(id), id);
+        if (existing(jobs.find(id), id).state() != JobState.SUCCEEDED) {
+            throw new ArtifactNotFoundException(id, name);
+        }
         ArtifactInfo info = artifacts.info(id, name).orElseThrow(() -> new ArtifactNotFoundException(id, name));
         String etag = "\"" + info.sha256() + "\"";
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("*"))) {

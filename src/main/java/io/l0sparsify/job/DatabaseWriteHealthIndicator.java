@@ -1,5 +1,6 @@
 package io.l0sparsify.job;
 
+import javax.sql.DataSource;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -15,11 +16,15 @@ import org.springframework.stereotype.Component;
 @Component("databaseWrite")
 class DatabaseWriteHealthIndicator extends AbstractHealthIndicator {
 
+    private static final int PROBE_TIMEOUT_SECONDS = 5;
+
     private final JdbcTemplate jdbc;
 
-    DatabaseWriteHealthIndicator(JdbcTemplate jdbc) {
+    DatabaseWriteHealthIndicator(DataSource dataSource) {
         super("the job database cannot keep a write");
-        this.jdbc = jdbc;
+        this.jdbc = new JdbcTemplate(dataSource);
+        // a probe that waits on a lock is an answer too (not ready), and must not hold a pooled connection long
+        this.jdbc.setQueryTimeout(PROBE_TIMEOUT_SECONDS);
     }
 
     @Override

@@ -350,7 +350,8 @@ public final class L0Trainer {
             double chanceCorrect = n * p;
             double needed = chanceCorrect + CHANCE_MARGIN_SIGMAS * Math.sqrt(n * p * (1 - p));
             long correct = Math.round((1 - testError) * n);
-            if (correct <= needed) {
+            // With (nearly) one class in the test set even a perfect model cannot clear the margin: no verdict then.
+            if (needed < n && correct <= needed) {
                 throw new TrainingAbortedException(TrainingAbortedException.Reason.NO_BETTER_THAN_CHANCE,
                         String.format(Locale.ROOT, "the %s model answers %d of %d test examples correctly (test error"
                                 + " %.3f); always answering the most common class gets %.0f, and more than %.1f are"

@@ -89,8 +89,8 @@ class HttpEdgeTest {
         assertThat(response.status()).isEqualTo(408);
         assertThat(response.body()).contains("urn:l0-sparsify:problem:request-timeout");
         assertThat(violations("POST", "/v1/jobs", response)).isEmpty();
-        assertThat(slow.socket().getInputStream().read()).as("the server closes the connection, draining nothing")
-                .isEqualTo(-1);
+        slow.sender().interrupt();
+        assertThat(closedByServer(slow.socket())).as("the server closes the connection, draining nothing").isTrue();
     }
 
     @Test
@@ -209,6 +209,18 @@ class HttpEdgeTest {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName pool = server.queryNames(new ObjectName("Tomcat:type=ThreadPool,*"), null).iterator().next();
         return ((Number) server.getAttribute(pool, "connectionCount")).intValue();
+    }
+
+    /**
+     * Whether the server has closed the connection: the end of the stream, or a reset, which Linux sends instead when
+     * the client's trickled bytes reach a socket that was closed without reading them.
+     */
+    private static boolean closedByServer(Socket socket) throws IOException {
+        try {
+            return socket.getInputStream().read() == -1;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
     }
 
     private record RawResponse(int status, Map<String, String> headers, String body) {}

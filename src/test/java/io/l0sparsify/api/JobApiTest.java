@@ -319,6 +319,12 @@ class JobApiTest {
         assertThat((List<?>) JsonPath.read(api.valid(get("/v1/jobs/" + id + "/artifacts")).getContentAsString(),
                 "$.items")).isEmpty();
         artifacts.put(id, "metrics.csv", "epoch,step\n1,6\n".getBytes(StandardCharsets.UTF_8));
+        // files of a job that has not SUCCEEDED (a crash mid-export) are neither listed nor served
+        assertThat((List<?>) JsonPath.read(api.valid(get("/v1/jobs/" + id + "/artifacts")).getContentAsString(),
+                "$.items")).isEmpty();
+        assertThat(api.valid(get("/v1/jobs/" + id + "/artifacts/metrics.csv")).getStatus()).isEqualTo(404);
+        store.claimNext("test-worker", Duration.ofSeconds(30));
+        assertThat(store.markSucceeded(id, "test-worker", false, 1)).isTrue();
         MockHttpServletResponse list = api.valid(get("/v1/jobs/" + id + "/artifacts"));
         List<Map<String, Object>> items = JsonPath.read(list.getContentAsString(), "$.items");
         assertThat(items).singleElement().satisfies(item -> {

@@ -251,6 +251,26 @@ class L0TrainerTest {
     }
 
     @Test
+    void aTestSetOfOneClassGivesNoChanceVerdict() {
+        // Every test example is a 1: always answering 1 is right n times out of n, so no model could clear the
+        // margin above it; the rule must not refuse a trained model for the test set's make-up.
+        TrainTestSplit data = Mnist.full().head(1000, 1000);
+        ImageDataset test = data.test();
+        int[] ones = java.util.stream.IntStream.range(0, test.size()).filter(i -> test.labels()[i] == 1).toArray();
+        float[] pixels = new float[ones.length * test.imageSize()];
+        for (int k = 0; k < ones.length; k++) {
+            System.arraycopy(test.pixels(), ones[k] * test.imageSize(), pixels, k * test.imageSize(), test.imageSize());
+        }
+        int[] labels = new int[ones.length];
+        java.util.Arrays.fill(labels, 1);
+        TrainTestSplit oneClass = new TrainTestSplit(data.train(), new ImageDataset("ones", 28, 28, pixels, labels));
+        TrainingOptions config = TrainingOptions.builder().optEpochs(2).optLearningRate(0.01).optEmaDecay(0)
+                .optSeed(3).build();
+        TrainingResult result = new L0Trainer().train(Presets.MLP, config, oneClass, RunListener.NONE, null);
+        assertThat(result.prunedTestError()).isLessThan(0.5);
+    }
+
+    @Test
     void resumedRunContinuesFromItsCheckpointEpochExactly() {
         TrainTestSplit data = Mnist.full().head(1000, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).build();
