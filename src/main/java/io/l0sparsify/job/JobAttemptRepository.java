@@ -20,6 +20,12 @@ interface JobAttemptRepository extends Repository<JobAttempt, Long> {
             + " where job_seq = :seq and attempt = :attempt")
     int recordStart(long seq, int attempt, int epoch, String device);
 
+    /** Marks the current attempt of every job still RUNNING under the worker as ended by the worker's death. */
+    @Modifying
+    @Query("update job_attempt set died = true where exists (select 1 from job where job.seq = job_attempt.job_seq"
+            + " and job.attempt = job_attempt.attempt and job.state = 'RUNNING' and job.worker_id = :worker)")
+    int recordDeaths(String worker);
+
     @Query("select * from job_attempt where job_seq = :seq order by attempt")
     List<JobAttempt> findByJob(long seq);
 }

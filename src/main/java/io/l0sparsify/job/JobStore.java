@@ -208,6 +208,8 @@ public class JobStore {
     public int recover(String workerId) {
         Instant now = clock.instant();
         repository.recoverCancelled(workerId, now);
+        // what is still RUNNING under this worker died with its previous process (a release never leaves it so)
+        attempts.recordDeaths(workerId);
         return repository.recoverRunning(workerId, now);
     }
 

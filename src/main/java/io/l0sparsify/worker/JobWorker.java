@@ -99,11 +99,11 @@ class JobWorker implements SmartLifecycle {
     }
 
     /**
-     * A job this worker's previous process left RUNNING died with that process: it may have been killed from
-     * outside (a deploy, a power cut), so it gets another attempt. A job that had already been interrupted on
-     * this worker before (an earlier attempt here) is the likely cause of the deaths, and re-running it at start-up
-     * would bring the service down again: it ends FAILED ({@code quarantined}) instead, naming its attempts. The
-     * attempt history does not tell a clean release from a death, so an earlier attempt here counts either way.
+     * A job this worker's previous process left RUNNING died with that process: {@link JobStore#recover} records
+     * the death on its attempt, and as it may have been killed from outside (a deploy, a power cut) it gets
+     * another attempt. A job that had already died with this worker before (an earlier attempt here recorded as
+     * a death, not a clean release on shutdown) is the likely cause of the deaths, and re-running it at start-up
+     * would bring the service down again: it ends FAILED ({@code quarantined}) instead, naming those attempts.
      */
     private void quarantineJobsThatKeepKillingThisWorker() {
         String here = properties.id();
@@ -115,14 +115,14 @@ class JobWorker implements SmartLifecycle {
                     continue;
                 }
                 List<JobAttempt> earlierHere = store.attempts(job).stream()
-                        .filter(a -> a.attempt() < job.attempt() && here.equals(a.workerId())).toList();
+                        .filter(a -> a.attempt() < job.attempt() && here.equals(a.workerId()) && a.died()).toList();
                 if (!earlierHere.isEmpty()) {
                     String attempts = earlierHere.stream().map(a -> String.valueOf(a.attempt()))
                             .collect(Collectors.joining(", "));
                     try {
                         store.markFailed(job.id(), here, new JobError(JobError.QUARANTINED, "the worker " + here
-                                + " died while running attempt " + job.attempt() + " of this job, which it had"
-                                + " already run before (attempt " + attempts + "); the job is not run again so that"
+                                + " died while running attempt " + job.attempt() + " of this job, as it had before"
+                                + " (attempt " + attempts + "); the job is not run again so that"
                                 + " it cannot bring the service down once more. Memory the network needs beyond"
                                 + " l0.limits.max-step-memory is a common cause."));
                     } catch (IllegalTransitionException e) {

@@ -62,6 +62,37 @@ class QuarantineTest {
         }
     }
 
+    @Test
+    void aJobReleasedOnShutdownThatThenDiedOnceIsResumedNotQuarantined() throws Exception {
+        Path datasets = TestDatasets.withMnist();
+        Path base = datasets.getParent();
+        String[] properties = {"--server.port=0", "--spring.datasource.url=jdbc:h2:file:"
+                + base.resolve("db/quarantine-released") + ";DB_CLOSE_ON_EXIT=FALSE", "--l0.datasets.dir=" + datasets,
+                "--l0.storage.dir=" + base.resolve("artifacts"), "--l0.datasets.max-train-examples=600",
+                "--l0.datasets.max-test-examples=200", "--l0.worker.device=cpu", "--l0.worker.id=" + WORKER_ID,
+                "--l0.worker.poll-interval=PT0.2S"};
+
+        String job;
+        try (ConfigurableApplicationContext first = start(properties, "--l0.worker.enabled=false")) {
+            ContractHttp http = new ContractHttp(port(first));
+            job = JsonPath.read(http.post("/v1/jobs", EndToEndTest.mlpJob(1)).text(), "$.id");
+            JobStore store = first.getBean(JobStore.class);
+            // attempt 1 is given back by a clean shutdown; attempt 2, on the same worker, dies with its process
+            assertThat(store.claimNext(WORKER_ID, LEASE)).isPresent();
+            store.release(job, WORKER_ID);
+            assertThat(store.claimNext(WORKER_ID, LEASE)).hasValueSatisfying(j -> assertThat(j.attempt()).isEqualTo(2));
+        }
+
+        try (ConfigurableApplicationContext second = start(properties, "--l0.worker.enabled=true")) {
+            ContractHttp http = new ContractHttp(port(second));
+            ContractHttp.Response ended = JobPolling.awaitState(http, job, Duration.ofMinutes(3),
+                    JobPolling.FINAL_STATES);
+            // one death is not a pattern: the job runs a third time
+            assertThat(EndToEndTest.field(ended, "$.attempt")).as(ended.text()).isEqualTo("3");
+            assertThat(ended.text()).doesNotContain("quarantined");
+        }
+    }
+
     private static ConfigurableApplicationContext start(String[] properties, String workerSwitch) {
         String[] args = Arrays.copyOf(properties, properties.length + 1);
         args[properties.length] = workerSwitch;
