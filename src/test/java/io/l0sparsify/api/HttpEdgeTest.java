@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
@@ -23,6 +24,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.MBeanServer;
@@ -75,10 +82,12 @@ class HttpEdgeTest {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final OpenApiContract contract = OpenApiContract.instance();
     private final List<SlowClient> slowClients = new ArrayList<>();
+    private final ScheduledExecutorService trickle = Executors.newScheduledThreadPool(2);
 
     @AfterEach
     void closeSlowClients() {
         slowClients.forEach(SlowClient::close);
+        trickle.shutdownNow();
     }
 
     @Test
@@ -89,7 +98,7 @@ class HttpEdgeTest {
         assertThat(response.status()).isEqualTo(408);
         assertThat(response.body()).contains("urn:l0-sparsify:problem:request-timeout");
         assertThat(violations("POST", "/v1/jobs", response)).isEmpty();
-        slow.sender().interrupt();
+        slow.sender().cancel(true);
         assertThat(closedByServer(slow.socket())).as("the server closes the connection, draining nothing").isTrue();
     }
 
@@ -183,17 +192,20 @@ class HttpEdgeTest {
         socket.getOutputStream().write(postHeaders(contentLength));
         socket.getOutputStream().write('{');
         socket.getOutputStream().flush();
-        SlowClient slow = new SlowClient(socket, Thread.ofVirtual().start(() -> {
-            try {
-                for (int i = 1; i < contentLength; i++) {
-                    Thread.sleep(200);
-                    socket.getOutputStream().write(' ');
-                    socket.getOutputStream().flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // the server closed the connection, or the test is over
+        // paced by a scheduler rather than a sleeping loop: one byte per tick until the body is whole or the
+        // server has closed (a failed write ends the schedule)
+        AtomicInteger sent = new AtomicInteger(1);
+        SlowClient slow = new SlowClient(socket, trickle.scheduleAtFixedRate(() -> {
+            if (sent.getAndIncrement() >= contentLength) {
+                throw new CancellationException("the whole body was sent");
             }
-        }));
+            try {
+                socket.getOutputStream().write(' ');
+                socket.getOutputStream().flush();
+            } catch (IOException closed) {
+                throw new UncheckedIOException(closed);
+            }
+        }, 200, 200, TimeUnit.MILLISECONDS));
         slowClients.add(slow);
         return slow;
     }
@@ -225,7 +237,7 @@ class HttpEdgeTest {
 
     private record RawResponse(int status, Map<String, String> headers, String body) {}
 
-    private record SlowClient(Socket socket, Thread sender) {
+    private record SlowClient(Socket socket, Future<?> sender) {
 
         /** Reads one HTTP/1.1 response with a Content-Length or chunked body. */
         RawResponse readResponse() throws IOException {
@@ -252,7 +264,7 @@ class HttpEdgeTest {
         }
 
         void close() {
-            sender.interrupt();
+            sender.cancel(true);
             try {
                 socket.close();
             } catch (IOException e) {

@@ -8,10 +8,6 @@ import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.PostgresTestDatabase;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +69,7 @@ class MultiProcessTest {
         // The API first: its start migrates the schema.
         start("api", base, common, "--l0.role=api", "--server.port=" + apiPort);
         ContractHttp http = new ContractHttp(apiPort);
-        await("the API to be ready", Duration.ofMinutes(2), () -> ready(apiPort));
+        await("the API to be ready", Duration.ofMinutes(2), () -> ServiceProcess.ready(apiPort));
         for (String worker : List.of("worker-a", "worker-b")) {
             start(worker, base, common, "--l0.role=worker", "--server.port=0", "--l0.worker.id=" + worker);
         }
@@ -188,23 +184,6 @@ class MultiProcessTest {
             tails.append("\n--- ").append(name).append(" ---\n").append(text.substring(Math.max(0, text.length() - 3000)));
         }
         return tails.toString();
-    }
-
-    /**
-     * Whether the process on {@code port} accepts traffic. A plain request, not a contract exchange: while the
-     * process starts, readiness answers 503, which the contract leaves undocumented.
-     */
-    private static boolean ready(int port) {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/actuator/health/readiness")).timeout(Duration.ofSeconds(5)).build();
-            return client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static ContractHttp.Response get(ContractHttp http, String id) {

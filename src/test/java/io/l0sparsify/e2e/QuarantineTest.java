@@ -29,12 +29,7 @@ class QuarantineTest {
     @Test
     void aJobThatDiedTwiceWithThisWorkerIsQuarantinedAtTheNextStart() throws Exception {
         Path datasets = TestDatasets.withMnist();
-        Path base = datasets.getParent();
-        String[] properties = {"--server.port=0", "--spring.datasource.url=jdbc:h2:file:" + base.resolve("db/quarantine")
-                + ";DB_CLOSE_ON_EXIT=FALSE", "--l0.datasets.dir=" + datasets,
-                "--l0.storage.dir=" + base.resolve("artifacts"), "--l0.datasets.max-train-examples=600",
-                "--l0.datasets.max-test-examples=200", "--l0.worker.device=cpu", "--l0.worker.id=" + WORKER_ID,
-                "--l0.worker.poll-interval=PT0.2S"};
+        String[] properties = properties(datasets, "quarantine");
 
         String poison;
         try (ConfigurableApplicationContext first = start(properties, "--l0.worker.enabled=false")) {
@@ -65,12 +60,7 @@ class QuarantineTest {
     @Test
     void aJobReleasedOnShutdownThatThenDiedOnceIsResumedNotQuarantined() throws Exception {
         Path datasets = TestDatasets.withMnist();
-        Path base = datasets.getParent();
-        String[] properties = {"--server.port=0", "--spring.datasource.url=jdbc:h2:file:"
-                + base.resolve("db/quarantine-released") + ";DB_CLOSE_ON_EXIT=FALSE", "--l0.datasets.dir=" + datasets,
-                "--l0.storage.dir=" + base.resolve("artifacts"), "--l0.datasets.max-train-examples=600",
-                "--l0.datasets.max-test-examples=200", "--l0.worker.device=cpu", "--l0.worker.id=" + WORKER_ID,
-                "--l0.worker.poll-interval=PT0.2S"};
+        String[] properties = properties(datasets, "quarantine-released");
 
         String job;
         try (ConfigurableApplicationContext first = start(properties, "--l0.worker.enabled=false")) {
@@ -91,6 +81,16 @@ class QuarantineTest {
             assertThat(EndToEndTest.field(ended, "$.attempt")).as(ended.text()).isEqualTo("3");
             assertThat(ended.text()).doesNotContain("quarantined");
         }
+    }
+
+    /** Both processes of a test: one file database of its own, the same worker identity. */
+    private static String[] properties(Path datasets, String database) {
+        Path base = datasets.getParent();
+        return new String[] {"--server.port=0", "--spring.datasource.url=jdbc:h2:file:" + base.resolve("db/" + database)
+                + ";DB_CLOSE_ON_EXIT=FALSE", "--l0.datasets.dir=" + datasets,
+                "--l0.storage.dir=" + base.resolve("artifacts"), "--l0.datasets.max-train-examples=600",
+                "--l0.datasets.max-test-examples=200", "--l0.worker.device=cpu", "--l0.worker.id=" + WORKER_ID,
+                "--l0.worker.poll-interval=PT0.2S"};
     }
 
     private static ConfigurableApplicationContext start(String[] properties, String workerSwitch) {

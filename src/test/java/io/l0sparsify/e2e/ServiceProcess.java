@@ -89,8 +89,12 @@ final class ServiceProcess implements AutoCloseable {
         kill();
     }
 
-    /** A plain request, not a contract exchange: while the process starts, readiness answers 503. */
     private boolean ready() {
+        return ready(port);
+    }
+
+    /** Whether the service on the port is ready: a plain request, not a contract exchange (503 while starting). */
+    static boolean ready(int port) {
         try (HttpClient client = HttpClient.newHttpClient()) {
             HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                     + "/actuator/health/readiness")).timeout(Duration.ofSeconds(5)).build();
