@@ -27,7 +27,7 @@ class DatasetResolverTest {
         TestDatasets.linkMnistInto(outside.resolve("secret"));
         Files.createSymbolicLink(allowed.resolve("escape"), outside.resolve("secret"));
         Files.createDirectories(allowed.resolve("empty"));
-        resolver = new DatasetResolver(new DatasetProperties(datasets, List.of(allowed), 0, 0));
+        resolver = new DatasetResolver(DatasetProperties.of(datasets, List.of(allowed)));
     }
 
     @Test

@@ -1,0 +1,21 @@
+package io.l0sparsify.dataset;
+
+import java.util.List;
+
+/**
+ * What a job needs to know of an uploaded dataset.
+ *
+ * @param id the dataset's id
+ * @param state INGESTING, READY or FAILED
+ * @param canonicalSha256 the SHA-256 of its canonical form (a worker's cache key); null until READY
+ * @param shape the shape of one example; null until READY
+ * @param classNames one per class; empty until READY
+ * @param hasOwnSplit whether the format shipped a test split (else a job holds one out)
+ */
+public record DatasetEntry(String id, DatasetState state, String canonicalSha256, InputShape shape,
+        List<String> classNames, boolean hasOwnSplit) {
+
+    public DatasetEntry {
+        classNames = List.copyOf(classNames);
+    }
+}

@@ -1,0 +1,102 @@
+package io.l0sparsify.dataset;
+
+import java.util.Arrays;
+
+/**
+ * Labelled examples of one shape: the stored values and one class index per example.
+ *
+ * @param name where they came from (for messages), e.g. {@code train}
+ * @param shape the shape of one example
+ * @param values {@code size() · shape.size()} values
+ * @param labels class indices, each in [0, classes)
+ */
+public record Examples(String name, InputShape shape, ExampleValues values, int[] labels) {
+
+    public Examples {
+        if (values.length() != (long) labels.length * shape.size()) {
+            throw new IllegalArgumentException(name + ": " + labels.length + " labels but " + values.length()
+                    + " values for examples of shape " + shape);
+        }
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    /**
+     * Writes example {@code example}, preprocessed, into {@code destination} from {@code offset}: the one place
+     * stored values become network input, so training, evaluation and the exported model's recorded
+     * preprocessing cannot disagree.
+     */
+    public void copyInto(int example, Preprocessing preprocessing, float[] destination, int offset) {
+        int exampleSize = shape.size();
+        int perChannel = shape.valuesPerChannel();
+        int from = example * exampleSize;
+        switch (values) {
+            case ExampleValues.UnsignedBytes(byte[] bytes) -> {
+                for (int i = 0; i < exampleSize; i++) {
+                    destination[offset + i] = preprocessing.apply(bytes[from + i] & 0xFF, i / perChannel);
+                }
+            }
+            case ExampleValues.Floats(float[] floats) -> {
+                for (int i = 0; i < exampleSize; i++) {
+                    destination[offset + i] = preprocessing.apply(floats[from + i], i / perChannel);
+                }
+            }
+        }
+    }
+
+    /** The examples at {@code indices}, in that order. */
+    public Examples select(String newName, int[] indices) {
+        int exampleSize = shape.size();
+        int[] newLabels = new int[indices.length];
+        ExampleValues newValues = switch (values) {
+            case ExampleValues.UnsignedBytes(byte[] bytes) -> {
+                byte[] out = new byte[Math.multiplyExact(indices.length, exampleSize)];
+                for (int i = 0; i < indices.length; i++) {
+                    System.arraycopy(bytes, indices[i] * exampleSize, out, i * exampleSize, exampleSize);
+                }
+                yield new ExampleValues.UnsignedBytes(out);
+            }
+            case ExampleValues.Floats(float[] floats) -> {
+                float[] out = new float[Math.multiplyExact(indices.length, exampleSize)];
+                for (int i = 0; i < indices.length; i++) {
+                    System.arraycopy(floats, indices[i] * exampleSize, out, i * exampleSize, exampleSize);
+                }
+                yield new ExampleValues.Floats(out);
+            }
+        };
+        for (int i = 0; i < indices.length; i++) {
+            newLabels[i] = labels[indices[i]];
+        }
+        return new Examples(newName, shape, newValues, newLabels);
+    }
+
+    /** The first {@code n} examples (all when n ≥ size), for short runs and tests. */
+    public Examples head(int n) {
+        if (n >= size()) {
+            return this;
+        }
+        int[] first = new int[n];
+        Arrays.setAll(first, i -> i);
+        return select(name + "[0:" + n + "]", first);
+    }
+
+    /** Examples per class index, for {@code classes} classes. */
+    public long[] classCounts(int classes) {
+        long[] counts = new long[classes];
+        for (int label : labels) {
+            counts[label]++;
+        }
+        return counts;
+    }
+
+    /** The largest label plus one (0 when empty). */
+    public int labelBound() {
+        int max = -1;
+        for (int label : labels) {
+            max = Math.max(max, label);
+        }
+        return max + 1;
+    }
+}
