@@ -23,12 +23,14 @@ final class ExpansionBudget {
 
     private final Path file;
     private final IngestLimits limits;
+    private final long compressedSize;
     private final long ratioLimit;
     private long expanded;
 
     ExpansionBudget(Path file, IngestLimits limits, long compressedSize) {
         this.file = file;
         this.limits = limits;
+        this.compressedSize = compressedSize;
         long byRatio = compressedSize > Long.MAX_VALUE / limits.maxExpansionRatio()
                 ? Long.MAX_VALUE : compressedSize * limits.maxExpansionRatio();
         this.ratioLimit = Math.max(byRatio, RATIO_FREE_BYTES);
@@ -52,8 +54,7 @@ final class ExpansionBudget {
         }
         if (expanded > ratioLimit) {
             throw new DatasetFormatException(file, "expands more than " + limits.maxExpansionRatio()
-                    + " times its size of " + (ratioLimit / limits.maxExpansionRatio())
-                    + " bytes when decompressed (an archive or gzip bomb?)");
+                    + " times its size of " + compressedSize + " bytes when decompressed (an archive or gzip bomb?)");
         }
     }
 
@@ -65,7 +66,8 @@ final class ExpansionBudget {
     void checkPromise(long bytes, String what) {
         if (bytes < 0 || bytes > remaining()) {
             throw new DatasetFormatException(file, what + " needs " + (bytes < 0 ? "more than 2^63" : bytes)
-                    + " bytes, more than the limit of " + limits.maxExpandedBytes() + " bytes of data");
+                    + " bytes, more than the " + remaining() + " bytes left of the limit of "
+                    + limits.maxExpandedBytes() + " bytes of data");
         }
     }
 
