@@ -118,10 +118,12 @@ final class IdxArchiveReader {
         if (values > NpyArray.MAX_ARRAY) {
             throw new DatasetFormatException(file, promise + " are more bytes than one array holds");
         }
-        byte[] data = in.readNBytes((int) values);
-        if (data.length < values) {
+        // checked against the data limit above: allocating the promise is bounded whatever the file holds
+        byte[] data = new byte[(int) values];
+        int read = in.readNBytes(data, 0, data.length);
+        if (read < values) {
             throw new DatasetFormatException(file, entry + ": truncated: its header promises " + values
-                    + " bytes of data but only " + data.length + " follow");
+                    + " bytes of data but only " + read + " follow");
         }
         if (in.read() >= 0) {
             throw new DatasetFormatException(file, entry + ": holds more bytes than its header describes ("

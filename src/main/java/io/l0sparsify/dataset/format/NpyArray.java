@@ -21,8 +21,9 @@ import java.util.stream.Collectors;
  *
  * <p>Written here rather than taken from a library: the Java ones read memory-mapped files (not an entry
  * streamed out of a zip or tar.gz under a size budget) and bring a Kotlin runtime; the header is a few
- * dozen lines. Data are read as they arrive, after the header's promise was checked against the budget, so
- * a header claiming terabytes allocates nothing.
+ * dozen lines. The header's promise is checked against what the data limit has left before the data are
+ * allocated and read, so a header claiming terabytes allocates nothing and one that lies allocates no more
+ * than the limit.
  *
  * @param name where the array came from, for messages ({@code x_train.npy})
  * @param dtype the element type
@@ -188,11 +189,12 @@ record NpyArray(String name, Dtype dtype, long[] shape, boolean fortranOrder, by
         if (bytes > MAX_ARRAY) {
             throw new DatasetFormatException(file, promise + " is " + bytes + " bytes, more than one array holds");
         }
-        // readNBytes grows its buffer with the bytes that actually arrive: a false promise allocates nothing
-        byte[] data = in.readNBytes((int) bytes);
-        if (data.length < bytes) {
+        // the promise is within the data limit, so allocating it is bounded by the limit whatever the file holds
+        byte[] data = new byte[(int) bytes];
+        int read = in.readNBytes(data, 0, data.length);
+        if (read < bytes) {
             throw new DatasetFormatException(file, name + ": truncated: its header promises " + bytes
-                    + " bytes of data but only " + data.length + " follow");
+                    + " bytes of data but only " + read + " follow");
         }
         return new NpyArray(name, dtype, shape, fortran, data);
     }

@@ -62,7 +62,8 @@ final class NumpyReader {
         }
         if (!split && !unsplit) {
             throw new DatasetFormatException(file, "holds none of the arrays x_train, y_train, x_test, y_test"
-                    + " (or x, y)" + (seen.isEmpty() ? "; no .npy arrays at all" : "; its arrays: " + seen));
+                    + " (or x, y)" + (seen.isEmpty() ? "; no .npy arrays at all" : "; its arrays: " + seen
+                    + " (name them when saving: np.savez(f, x_train=..., y_train=..., x_test=..., y_test=...))"));
         }
         List<String> wanted = split ? SPLIT : UNSPLIT;
         for (String name : wanted) {
@@ -167,7 +168,10 @@ final class NumpyReader {
         int total = Math.toIntExact((long) count * exampleSize);
         ExampleValues values;
         ByteBuffer source = x.buffer();
-        if (keepBytes) {
+        if (keepBytes && isStoredInOrder(stride, dims, strides, exampleSize)) {
+            // already [N, C, H, W] (or [N, H, W], [N, F]) in C order: the bytes are the examples as they are
+            values = new ExampleValues.UnsignedBytes(x.data());
+        } else if (keepBytes) {
             byte[] out = new byte[total];
             byte[] raw = x.data();
             int i = 0;
@@ -211,6 +215,21 @@ final class NumpyReader {
             labels[i] = ClassLabels.check(file, y.get(yBuffer, i), maxClasses, yName + "[" + i + "]");
         }
         return new Examples(splitName, shape, values, labels);
+    }
+
+    /** Whether walking the example's axes in output order visits the source's elements one after another. */
+    private static boolean isStoredInOrder(long[] stride, long[] dims, long[] strides, int exampleSize) {
+        if (stride[0] != exampleSize) {
+            return false;
+        }
+        long expected = 1;
+        for (int axis = dims.length - 1; axis >= 0; axis--) {
+            if (dims[axis] > 1 && strides[axis] != expected) {
+                return false;
+            }
+            expected *= dims[axis];
+        }
+        return true;
     }
 
     private static String arrayName(NpyArray array) {
