@@ -143,8 +143,8 @@ final class Archive {
                     continue;
                 }
                 if (!zip.canReadEntryData(entry)) {
-                    throw new DatasetFormatException(file, name + ": compressed with a method this service cannot"
-                            + " read (use deflate or store)");
+                    throw new DatasetFormatException(file, name + ": encrypted, or compressed with a method this"
+                            + " service cannot read (use deflate or store)");
                 }
                 try (InputStream in = budget.count(zip.getInputStream(entry))) {
                     handler.accept(name, in);

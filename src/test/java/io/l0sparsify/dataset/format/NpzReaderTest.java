@@ -53,6 +53,18 @@ class NpzReaderTest {
     }
 
     @Test
+    void splitsOfDifferentDtypesAreBothStoredAsFloatsAndBoolLabelsAreClasses() {
+        LabelledDataset data = Fixtures.read(NPZ, "npz/uint8_train_int32_test.npz");
+        Fixtures.assertMatchesNumpy(data, "npz/uint8_train_int32_test.npz");
+    }
+
+    @Test
+    void float16FeaturesAndUint32LabelsAreRead() {
+        LabelledDataset data = Fixtures.read(NPZ, "npz/float16_features.npz");
+        Fixtures.assertMatchesNumpy(data, "npz/float16_features.npz");
+    }
+
+    @Test
     void channelsFirstArrayReadWithTheDefaultLayoutIsRefusedWithAHint() {
         assertFails("bad/nchw_without_layout.npz", "x has shape (2, 3, 8, 8)", "8 channels", "NCHW");
     }
