@@ -147,7 +147,7 @@ final class CifarReader {
     private static Batch batch(Path file, String entry, InputStream in, int labelBytes, int labelAt,
             int maxClasses) throws IOException {
         int recordSize = labelBytes + IMAGE;
-        GrowableBytes pixels = new GrowableBytes();
+        GrowableBytes pixels = new GrowableBytes(file, entry);
         int[] labels = new int[1024];
         int count = 0;
         byte[] record = new byte[recordSize];
