@@ -1,5 +1,7 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.ConditionalOnRole;
+import io.l0sparsify.Role;
 import io.l0sparsify.dataset.DatasetUploads;
 import jakarta.servlet.MultipartConfigElement;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import org.springframework.context.annotation.Configuration;
  * {@code spring.servlet.multipart.*} settings give way to this. A body past the limit is answered 413.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnRole({Role.ALL, Role.API})
 class UploadConfiguration {
 
     /** Room for the metadata part and the part headers besides the file. */

@@ -223,13 +223,21 @@ public class DatasetService {
 
     @EventListener(ApplicationReadyEvent.class)
     void startHeartbeat() {
+        try {
+            int removed = uploads.removeAbandoned(uploadProperties.staleAfter());
+            if (removed > 0) {
+                log.info("removed {} temporary upload(s) left by an earlier process", removed);
+            }
+        } catch (IOException e) {
+            log.warn("could not clean the upload area {}: {}", uploads.root(), e.getMessage());
+        }
         long period = Math.max(250, uploadProperties.staleAfter().toMillis() / 4);
         heartbeat.scheduleWithFixedDelay(this::beat, 0, period, TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Stops taking uploads and waits a little for the ingestions under way; those still running when the process
-     * ends are ended FAILED by the next process's heartbeat.
+     * Stops taking uploads and waits a little for the ingestions under way; those still unfinished then end
+     * FAILED as interrupted (should even that fail, the next process's heartbeat ends them so).
      */
     @PreDestroy
     void shutdown() throws InterruptedException {
@@ -237,6 +245,9 @@ public class DatasetService {
         ingestion.shutdown();
         if (!ingestion.awaitTermination(10, TimeUnit.SECONDS)) {
             ingestion.shutdownNow();
+        }
+        for (String id : Set.copyOf(inFlight)) {
+            endFailed(id, INTERRUPTED);
         }
     }
 

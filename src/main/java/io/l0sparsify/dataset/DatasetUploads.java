@@ -11,9 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
 
 /**
@@ -107,6 +110,41 @@ public class DatasetUploads {
             });
         } catch (NoSuchFileException e) {
             // removed already
+        }
+    }
+
+    /**
+     * Removes the upload directories left behind by a process that ended while it held them (nothing in them
+     * changed for {@code olderThan}); called at start-up, before this process holds any. The area is one
+     * process's own; files the container buffered multipart bodies in are its to remove.
+     *
+     * @return how many were removed
+     */
+    public int removeAbandoned(Duration olderThan) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        Instant cutoff = Instant.now().minus(olderThan);
+        int removed = 0;
+        try (Stream<Path> children = Files.list(root)) {
+            for (Path dir : children.filter(Files::isDirectory).toList()) {
+                if (lastChange(dir).isBefore(cutoff)) {
+                    remove(dir);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static Instant lastChange(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            Instant last = Instant.EPOCH;
+            for (Path file : files.toList()) {
+                Instant changed = Files.getLastModifiedTime(file).toInstant();
+                last = changed.isAfter(last) ? changed : last;
+            }
+            return last;
         }
     }
 
