@@ -89,6 +89,9 @@ class DatasetApiTest {
     @Autowired
     DatasetBlobStore blobs;
 
+    @Autowired
+    FakeDatasetReader reader;
+
     @LocalServerPort
     int port;
 
@@ -381,6 +384,21 @@ class DatasetApiTest {
         assertThat(api.valid(delete("/v1/datasets/" + id)).getStatus()).isEqualTo(204);
         assertThat(api.valid(get("/v1/datasets/" + id)).getStatus()).isEqualTo(404);
         assertThat(blobs.open(id)).isEmpty();
+    }
+
+    @Test
+    void aDatasetDeletedWhileItIsIngestedKeepsNothing() throws Exception {
+        java.util.concurrent.CountDownLatch gate = reader.holdNext();
+        MockHttpServletResponse accepted = uploadBinary("?name=slow&format=npz",
+                TABLE.getBytes(StandardCharsets.UTF_8));
+        String id = json(accepted, "$.id");
+        assertThat(json(accepted, "$.state")).isEqualTo("INGESTING");
+        assertThat(api.valid(delete("/v1/datasets/" + id)).getStatus()).isEqualTo(204);
+        gate.countDown();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(filesUnder(UPLOADS)).isEmpty());
+        assertThat(blobs.open(id)).as("the blob its ingestion stored went with it").isEmpty();
+        assertThat(api.valid(get("/v1/datasets/" + id)).getStatus()).isEqualTo(404);
+        assertNothingKept();
     }
 
     @Test

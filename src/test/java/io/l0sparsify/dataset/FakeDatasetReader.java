@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Primary;
@@ -15,9 +17,17 @@ import org.springframework.context.annotation.Primary;
  * A small reader for ingestion tests, standing in for the format readers. {@code csv}: lines {@code v1,v2,label}
  * (floats, classes "0" and "1"), no split; a value that is not a number fails naming its row and column.
  * {@code idx}: lines {@code split,label,p0,p1,p2,p3} of 2×2 grayscale bytes, split {@code train} or
- * {@code test}.
+ * {@code test}. {@code npz}: as {@code csv}, once the gate a test set with {@link #holdNext()} opens.
  */
 public final class FakeDatasetReader implements DatasetReader {
+
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+
+    /** Makes the next npz reads wait until the returned latch is counted down (at most 30 s). */
+    public CountDownLatch holdNext() {
+        gate = new CountDownLatch(1);
+        return gate;
+    }
 
     @Override
     public LabelledDataset read(DatasetFormat format, Path file, IngestLimits limits) {
@@ -30,6 +40,14 @@ public final class FakeDatasetReader implements DatasetReader {
         return switch (format) {
             case DatasetFormat.Csv csv -> features(file, lines);
             case DatasetFormat.Idx idx -> images(file, lines);
+            case DatasetFormat.Npz npz -> {
+                try {
+                    gate.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                yield features(file, lines);
+            }
             default -> throw new DatasetFormatException(file, "the test reader reads csv and idx only");
         };
     }
@@ -84,7 +102,7 @@ public final class FakeDatasetReader implements DatasetReader {
 
         @Bean
         @Primary
-        DatasetReader fakeDatasetReader() {
+        FakeDatasetReader fakeDatasetReader() {
             return new FakeDatasetReader();
         }
     }
