@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -64,7 +65,6 @@ public class DatasetService {
     private final ScheduledExecutorService heartbeat;
     /** Ingestions running or waiting in this process, by dataset id. */
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<String, CompletableFuture<Dataset>> futures = new ConcurrentHashMap<>();
 
     DatasetService(DatasetStore store, DatasetBlobStore blobs, DatasetUploads uploads, DatasetReader reader,
             DatasetProperties properties, DatasetUploadProperties uploadProperties, JobStore jobs) {
@@ -96,19 +96,26 @@ public class DatasetService {
         }
         String id = dataset.id();
         inFlight.add(id);
-        CompletableFuture<Dataset> outcome = CompletableFuture.supplyAsync(
-                () -> ingest(dataset, upload.format(), received), ingestion);
-        futures.put(id, outcome);
-        // the future is joined here: whatever the task let through is logged and the dataset ended
-        outcome.whenComplete((result, failure) -> {
-            futures.remove(id);
+        CompletableFuture<Dataset> outcome;
+        try {
+            outcome = CompletableFuture.supplyAsync(() -> ingest(dataset, upload.format(), received), ingestion);
+        } catch (RejectedExecutionException e) {
+            // the process is shutting down
+            inFlight.remove(id);
+            endFailed(id, INTERRUPTED);
+            uploads.remove(received.dir());
+            throw e;
+        }
+        // the future is joined here: whatever the task let through is logged and the dataset ended, before
+        // anyone waiting for the outcome hears of it
+        CompletableFuture<Dataset> ended = outcome.whenComplete((result, failure) -> {
             if (failure != null) {
                 log.error("ingestion of dataset {} ended abnormally", id, failure);
                 endFailed(id, "internal error while ingesting; it has been logged");
                 inFlight.remove(id);
             }
         });
-        return new Ingestion(dataset, outcome);
+        return new Ingestion(dataset, ended);
     }
 
     /** Reads, summarises, converts and stores one upload; returns the dataset as it ended. */

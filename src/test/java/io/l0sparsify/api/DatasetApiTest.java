@@ -275,6 +275,16 @@ class DatasetApiTest {
     }
 
     @Test
+    void aFaultOfTheReaderEndsFailedToo() throws Exception {
+        String id = json(uploadBinary("?name=x&format=npy", new byte[] {1, 2}), "$.id");
+        MockHttpServletResponse failed = awaitEnd(id);
+        assertThat(json(failed, "$.state")).isEqualTo("FAILED");
+        assertThat(json(failed, "$.failureReason")).contains("server fault").doesNotContain("IllegalStateException");
+        assertThat(blobs.open(id)).isEmpty();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(filesUnder(UPLOADS)).isEmpty());
+    }
+
+    @Test
     void anUnreadableFileWaitedForIsRefusedWithTheReasonAndNothingIsKept() throws Exception {
         MockHttpServletResponse refused = api.valid(post("/v1/datasets?name=x&format=csv&labelColumn=label&wait=true")
                 .contentType(MediaType.APPLICATION_OCTET_STREAM).content("oops,1,0\n".getBytes(StandardCharsets.UTF_8)));

@@ -17,7 +17,8 @@ import org.springframework.context.annotation.Primary;
  * A small reader for ingestion tests, standing in for the format readers. {@code csv}: lines {@code v1,v2,label}
  * (floats, classes "0" and "1"), no split; a value that is not a number fails naming its row and column.
  * {@code idx}: lines {@code split,label,p0,p1,p2,p3} of 2×2 grayscale bytes, split {@code train} or
- * {@code test}. {@code npz}: as {@code csv}, once the gate a test set with {@link #holdNext()} opens.
+ * {@code test}. {@code npz}: as {@code csv}, once the gate a test set with {@link #holdNext()} opens. {@code npy}:
+ * fails as a bug would, with an unchecked exception that is not a format error.
  */
 public final class FakeDatasetReader implements DatasetReader {
 
@@ -40,6 +41,7 @@ public final class FakeDatasetReader implements DatasetReader {
         return switch (format) {
             case DatasetFormat.Csv csv -> features(file, lines);
             case DatasetFormat.Idx idx -> images(file, lines);
+            case DatasetFormat.Npy npy -> throw new IllegalStateException("a fault of the reader itself");
             case DatasetFormat.Npz npz -> {
                 try {
                     gate.await(30, TimeUnit.SECONDS);
