@@ -1,5 +1,8 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.dataset.DatasetInUseException;
+import io.l0sparsify.dataset.DatasetValidationException;
+import io.l0sparsify.dataset.UploadTooLargeException;
 import io.l0sparsify.job.FieldError;
 import io.l0sparsify.job.IdempotencyConflictException;
 import io.l0sparsify.job.IllegalTransitionException;
@@ -27,6 +30,7 @@ import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.springframework.web.util.DisconnectedClientHelper;
 
@@ -61,6 +65,36 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(JobValidationException.class)
     ResponseEntity<ProblemDetail> validation(JobValidationException e) {
         return validationProblem(e.errors());
+    }
+
+    @ExceptionHandler(DatasetValidationException.class)
+    ResponseEntity<ProblemDetail> datasetValidation(DatasetValidationException e) {
+        return validationProblem(e.errors());
+    }
+
+    @ExceptionHandler(UploadTooLargeException.class)
+    ResponseEntity<ProblemDetail> uploadTooLarge(UploadTooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Upload too large",
+                e.getMessage());
+    }
+
+    @ExceptionHandler(DatasetNotFoundException.class)
+    ResponseEntity<ProblemDetail> datasetNotFound(DatasetNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, ProblemTypes.DATASET_NOT_FOUND, "Dataset not found", e.getMessage());
+    }
+
+    @ExceptionHandler(DatasetInUseException.class)
+    ResponseEntity<ProblemDetail> datasetInUse(DatasetInUseException e) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONFLICT, ProblemTypes.DATASET_IN_USE,
+                "Dataset in use", e.getMessage());
+        response.getBody().setProperty("jobIds", e.jobIds());
+        return response;
+    }
+
+    @ExceptionHandler(DatasetRejectedException.class)
+    ResponseEntity<ProblemDetail> datasetRejected(DatasetRejectedException e) {
+        return problem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.DATASET_INVALID, "Dataset not readable",
+                e.getMessage());
     }
 
     @ExceptionHandler(MalformedJsonException.class)
@@ -148,6 +182,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         log.error("unhandled error", e);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, ProblemTypes.INTERNAL, "Internal error",
                 "the server could not handle this request; it has been logged");
+    }
+
+    /** A multipart body past its limits, refused by the multipart parser before any controller saw it. */
+    @Override
+    protected ResponseEntity<Object> handleMaxUploadSizeExceededException(MaxUploadSizeExceededException ex,
+            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        long limit = ex.getMaxUploadSize() >= 0 ? ex.getMaxUploadSize() : 0;
+        return asObject(problem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Upload too large",
+                limit > 0 ? new UploadTooLargeException(limit).getMessage()
+                        : "the upload exceeds the limit (l0.datasets.max-upload-size); nothing was kept"));
     }
 
     @Override

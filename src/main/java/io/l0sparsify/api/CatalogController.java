@@ -33,9 +33,10 @@ class CatalogController {
 
     record PresetList(List<PresetItem> items) {}
 
-    record DatasetItem(String uri, String name, int imageRows, int imageCols) {}
+    /** A built-in dataset: how a job refers to it and the shape of one example ({@code [C, H, W]}). */
+    record BuiltinDatasetItem(String uri, String name, List<Integer> inputShape) {}
 
-    record DatasetList(List<DatasetItem> items, List<String> fileRoots) {}
+    record BuiltinDatasetList(List<BuiltinDatasetItem> items) {}
 
     @GetMapping("/presets")
     PresetList presets() {
@@ -48,18 +49,22 @@ class CatalogController {
         return new PresetList(items);
     }
 
-    @GetMapping("/datasets")
-    DatasetList datasets() {
-        List<DatasetItem> items = new ArrayList<>();
+    /**
+     * The built-in datasets. Uploaded ones are listed at {@code GET /v1/datasets}. No server path is shown: where
+     * datasets lie on the server's disk is the operator's business.
+     */
+    @GetMapping("/datasets/builtin")
+    BuiltinDatasetList builtinDatasets() {
+        List<BuiltinDatasetItem> items = new ArrayList<>();
         for (String name : datasets.builtinNames()) {
             try {
                 ResolvedDataset dataset = datasets.resolve("builtin:" + name);
-                items.add(new DatasetItem(dataset.uri(), name, dataset.imageRows(), dataset.imageCols()));
+                items.add(new BuiltinDatasetItem(dataset.uri(), name,
+                        List.of(1, dataset.imageRows(), dataset.imageCols())));
             } catch (DatasetReferenceException e) {
                 // an unreadable directory is not offered
             }
         }
-        return new DatasetList(items, datasets.allowedRoots().stream()
-                .map(p -> p.toAbsolutePath().normalize().toString()).toList());
+        return new BuiltinDatasetList(items);
     }
 }

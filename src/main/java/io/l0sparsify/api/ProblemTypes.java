@@ -17,6 +17,9 @@ final class ProblemTypes {
     static final URI METHOD_NOT_ALLOWED = uri("method-not-allowed");
     static final URI NOT_FOUND = uri("not-found");
     static final URI JOB_NOT_FOUND = uri("job-not-found");
+    static final URI DATASET_NOT_FOUND = uri("dataset-not-found");
+    static final URI DATASET_IN_USE = uri("dataset-in-use");
+    static final URI DATASET_INVALID = uri("dataset-invalid");
     static final URI ARTIFACT_NOT_FOUND = uri("artifact-not-found");
     static final URI JOB_STATE_CONFLICT = uri("job-state-conflict");
     static final URI IDEMPOTENCY_KEY_REUSED = uri("idempotency-key-reused");

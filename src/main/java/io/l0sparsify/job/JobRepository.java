@@ -113,4 +113,13 @@ interface JobRepository extends ListCrudRepository<Job, Long> {
     @Query("update job set state = 'QUEUED', worker_id = null, lease_expires_at = null, control = null,"
             + " updated_at = :now where state = 'RUNNING' and worker_id = :worker")
     int recoverRunning(String worker, Instant now);
+
+    /** Records the uploaded dataset ({@code dataset:ID}) a job reads; see {@link JobStore#insert}. */
+    @Modifying
+    @Query("update job set dataset_id = :datasetId where seq = :seq")
+    int setDatasetId(long seq, String datasetId);
+
+    /** Ids of the jobs not yet finished (QUEUED or RUNNING) that read this uploaded dataset, oldest first. */
+    @Query("select id from job where dataset_id = :datasetId and state in ('QUEUED', 'RUNNING') order by seq")
+    List<String> unfinishedUsingDataset(String datasetId);
 }

@@ -28,6 +28,11 @@ public class JobStore {
     /** How many candidates one optimistic claim tries before giving up for this round. */
     private static final int CLAIM_CANDIDATES = 8;
 
+    /** The scheme of a reference to an uploaded dataset. */
+    private static final String DATASET_SCHEME = "dataset:";
+    /** The width of job.dataset_id (V6): a UUID. */
+    private static final int MAX_DATASET_ID = 36;
+
     private final JobRepository repository;
     private final JobAttemptRepository attempts;
     private final TransactionTemplate transactions;
@@ -52,7 +57,30 @@ public class JobStore {
         Job job = new Job(null, UUID.randomUUID().toString(), definition.name(), JobState.QUEUED, json,
                 JobJson.sha256(json), idempotencyKey, now, now, null, null, 0, null, null, null, null, false, null,
                 null, null);
-        return repository.save(job);
+        Job saved = repository.save(job);
+        uploadedDatasetId(definition).ifPresent(datasetId -> repository.setDatasetId(saved.seq(), datasetId));
+        return saved;
+    }
+
+    /**
+     * The queued and running jobs that read the uploaded dataset {@code datasetId} (their reference is
+     * {@code dataset:ID}); a dataset they need must not be deleted.
+     */
+    public List<String> unfinishedJobsUsingDataset(String datasetId) {
+        return repository.unfinishedUsingDataset(datasetId);
+    }
+
+    /**
+     * The id in a {@code dataset:ID} reference, recorded in its own column so that it is found exactly. Dataset
+     * ids are UUIDs; a longer one names no dataset (submission refuses it) and is not recorded.
+     */
+    static Optional<String> uploadedDatasetId(JobDefinition definition) {
+        String uri = definition.datasetUri();
+        if (uri == null || !uri.startsWith(DATASET_SCHEME)) {
+            return Optional.empty();
+        }
+        String id = uri.substring(DATASET_SCHEME.length());
+        return id.isEmpty() || id.length() > MAX_DATASET_ID ? Optional.empty() : Optional.of(id);
     }
 
     public Optional<Job> find(String id) {

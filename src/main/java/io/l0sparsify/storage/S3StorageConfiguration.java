@@ -6,7 +6,7 @@ import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** {@code l0.storage.type=s3}: artifacts and checkpoints in an S3-compatible bucket instead of a directory. */
+/** {@code l0.storage.type=s3}: artifacts, checkpoints and dataset blobs in an S3-compatible bucket instead of a directory. */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "l0.storage.type", havingValue = StorageProperties.S3_TYPE)
 class S3StorageConfiguration {
@@ -35,6 +35,11 @@ class S3StorageConfiguration {
     @Bean
     ArtifactStore s3ArtifactStore(S3Client s3, StorageProperties properties) {
         return new S3ArtifactStore(s3, properties.s3());
+    }
+
+    @Bean
+    DatasetBlobStore s3DatasetBlobStore(S3Client s3, StorageProperties properties) {
+        return new S3DatasetBlobStore(s3, properties.s3());
     }
 
     @Bean

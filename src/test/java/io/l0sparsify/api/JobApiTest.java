@@ -364,11 +364,11 @@ class JobApiTest {
     }
 
     @Test
-    void datasetsListTheBuiltinsAndTheFileRoots() throws Exception {
-        MockHttpServletResponse response = api.valid(get("/v1/datasets"));
+    void builtinDatasetsAreListedWithTheirShapeAndNoServerPath() throws Exception {
+        MockHttpServletResponse response = api.valid(get("/v1/datasets/builtin"));
         assertThat(json(response, "$.items[0].uri")).isEqualTo("builtin:mnist");
-        assertThat(json(response, "$.items[0].imageRows")).isEqualTo("28");
-        assertThat(json(response, "$.fileRoots[0]")).isEqualTo(ROOT.toString());
+        assertThat(json(response, "$.items[0].inputShape")).isEqualTo("[1,28,28]");
+        assertThat(response.getContentAsString()).doesNotContain(ROOT.toString()).doesNotContain(DATASETS.toString());
     }
 
     @Test

@@ -19,12 +19,29 @@ class FileSystemStoreTest extends StoreContract {
 
     private ArtifactStore artifacts;
     private CheckpointStore checkpoints;
+    private DatasetBlobStore datasetBlobs;
 
     @BeforeEach
     void setUp() {
         StorageProperties properties = new StorageProperties(StorageProperties.FILE, dir, null);
         artifacts = new FileSystemArtifactStore(properties);
         checkpoints = new FileSystemCheckpointStore(properties);
+        datasetBlobs = new FileSystemDatasetBlobStore(properties);
+    }
+
+    @Override
+    DatasetBlobStore datasetBlobs() {
+        return datasetBlobs;
+    }
+
+    @Test
+    void aDatasetBlobIsAFileUnderDatasetsWithNoTemporaryFileLeft(@TempDir Path source) throws IOException {
+        datasetBlobs.put("ds-1", randomFile(source, 100, 4));
+        datasetBlobs.put("ds-1", randomFile(source, 200, 5));
+        try (Stream<Path> files = Files.list(dir.resolve("datasets"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly("ds-1.l0ds");
+        }
+        assertThat(dir.resolve("datasets").resolve("ds-1.l0ds")).hasSize(200);
     }
 
     @Override

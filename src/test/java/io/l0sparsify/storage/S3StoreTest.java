@@ -24,6 +24,7 @@ class S3StoreTest extends StoreContract {
     private static StorageProperties.S3 properties;
     private static ArtifactStore artifacts;
     private static CheckpointStore checkpoints;
+    private static DatasetBlobStore datasetBlobs;
 
     @BeforeAll
     static void connect() {
@@ -33,6 +34,20 @@ class S3StoreTest extends StoreContract {
         client = S3Clients.create(properties);
         artifacts = new S3ArtifactStore(client, properties);
         checkpoints = new S3CheckpointStore(client, properties);
+        datasetBlobs = new S3DatasetBlobStore(client, properties);
+    }
+
+    @Override
+    DatasetBlobStore datasetBlobs() {
+        return datasetBlobs;
+    }
+
+    @Test
+    void aDatasetBlobIsAnObjectUnderThePrefix(@org.junit.jupiter.api.io.TempDir java.nio.file.Path source)
+            throws IOException {
+        datasetBlobs.put("ds-2", randomFile(source, 100, 6));
+        var head = client.headObject(b -> b.bucket(properties.bucket()).key("l0/datasets/ds-2.l0ds"));
+        assertThat(head.contentLength()).isEqualTo(100);
     }
 
     @AfterAll

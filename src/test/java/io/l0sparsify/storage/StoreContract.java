@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What every artifact and checkpoint store must do; one subclass per store. */
 abstract class StoreContract {
@@ -15,6 +18,38 @@ abstract class StoreContract {
     abstract ArtifactStore artifacts();
 
     abstract CheckpointStore checkpoints();
+
+    abstract DatasetBlobStore datasetBlobs();
+
+    /** A file of {@code size} random bytes, for blobs that are put from files. */
+    static Path randomFile(Path dir, int size, long seed) throws IOException {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return Files.write(Files.createTempFile(dir, "blob", ".bin"), bytes);
+    }
+
+    @Test
+    void aDatasetBlobIsStoredFromAFileReplacedWholeAndDeleted(@TempDir Path dir) throws IOException {
+        String id = "3d0c7a52-1a8e-4c1f-9f43-0a7e2b6d9c11";
+        datasetBlobs().put(id, randomFile(dir, 1000, 1));
+        Path larger = randomFile(dir, 3 << 20, 2);
+        datasetBlobs().put(id, larger);
+        try (InputStream in = datasetBlobs().open(id).orElseThrow()) {
+            assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(larger));
+        }
+        assertThat(artifacts().list(id)).as("dataset blobs are not artifacts").isEmpty();
+        datasetBlobs().delete(id);
+        assertThat(datasetBlobs().open(id)).isEmpty();
+    }
+
+    @Test
+    void unknownOrInvalidDatasetBlobsReadAsEmptyAndCannotBeWritten(@TempDir Path dir) throws IOException {
+        assertThat(datasetBlobs().open("nobody")).isEmpty();
+        assertThat(datasetBlobs().open("../etc")).isEmpty();
+        datasetBlobs().delete("nobody");
+        Path file = randomFile(dir, 10, 3);
+        assertThatThrownBy(() -> datasetBlobs().put("../x", file)).isInstanceOf(IllegalArgumentException.class);
+    }
 
     @Test
     void storedArtifactIsListedWithSizeMediaTypeAndSha256() throws IOException {
