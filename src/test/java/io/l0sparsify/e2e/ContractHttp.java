@@ -56,6 +56,14 @@ final class ContractHttp {
         return exchange(request.build(), json == null ? null : "application/json", json);
     }
 
+    /** POSTs raw bytes (an upload); the request's body is not checked against a schema, only its type. */
+    Response postBinary(String pathAndQuery, byte[] body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return exchange(request, "application/octet-stream", null);
+    }
+
     /** Reads a Server-Sent Events stream to its end; returns (event, data) pairs, each data checked. */
     List<String[]> events(String path, Duration timeout) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
