@@ -161,7 +161,7 @@ class JobApiTest {
 
     @Test
     void fileDatasetOutsideTheRootsIsRefused() throws Exception {
-        assertDatasetRefused("file:" + OUTSIDE.resolve("private"), "is not a dataset directory this service may read");
+        assertDatasetRefused("file:" + OUTSIDE.resolve("private"), "is not a dataset this service may read");
     }
 
     @Test
@@ -171,7 +171,7 @@ class JobApiTest {
 
     @Test
     void fileDatasetThroughASymlinkLeadingOutIsRefused() throws Exception {
-        assertDatasetRefused("file:" + ROOT.resolve("link-out"), "is not a dataset directory this service may read");
+        assertDatasetRefused("file:" + ROOT.resolve("link-out"), "is not a dataset this service may read");
     }
 
     @Test
@@ -179,7 +179,8 @@ class JobApiTest {
         MockHttpServletResponse response = submitAny(MLP_JOB.replace("[784]", "[100]"));
         assertThat(response.getStatus()).isEqualTo(422);
         assertThat(json(response, "$.errors[0].field")).isEqualTo("model.inputShape");
-        assertThat(json(response, "$.errors[0].message")).contains("28x28");
+        assertThat(json(response, "$.errors[0].message")).contains("takes [100] (model.inputShape)",
+                "shape [1, 28, 28] (dataset shape)");
         assertThat(storedJobs()).isZero();
     }
 

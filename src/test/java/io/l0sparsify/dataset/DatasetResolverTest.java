@@ -86,14 +86,14 @@ class DatasetResolverTest {
     void everyRefusalOfAPathSaysTheSameWhateverExists() throws IOException {
         Files.writeString(allowed.resolve("plain-file"), "not a directory");
         List<Path> refused = List.of(outside.resolve("secret"), outside.resolve("nothing"), allowed.resolve("nothing"),
-                allowed.resolve("empty"), allowed.resolve("escape"), allowed.resolve("plain-file"),
+                allowed.resolve("empty"), allowed.resolve("escape"),
                 Path.of("/etc"), Path.of("/no/such/dir"));
         for (Path path : refused) {
             assertThatThrownBy(() -> resolver.resolve("file:" + path)).as(path.toString())
                     .isInstanceOf(DatasetReferenceException.class)
-                    .hasMessage("'" + path + "' is not a dataset directory this service may read: it must lie inside "
-                            + "one of the allowed roots and hold the four IDX files " + String.join(", ", IdxReader.FILES)
-                            + " (optionally gzipped)");
+                    .hasMessage("'" + path + "' is not a dataset this service may read: it must lie inside "
+                            + "one of the allowed roots and be a directory holding the four IDX files "
+                            + String.join(", ", IdxReader.FILES) + " (optionally gzipped), or a dataset file");
         }
     }
 
@@ -168,7 +168,8 @@ class DatasetResolverTest {
 
     @Test
     void otherSchemesAreRefused() {
-        assertThatThrownBy(() -> resolver.resolve("https://example.org/mnist.tar.gz"))
-                .hasMessageContaining("builtin:NAME or file:/absolute/dir");
+        assertThatThrownBy(() -> resolver.resolve("ftp://example.org/mnist.tar.gz"))
+                .hasMessageContaining("must be builtin:NAME, file:/absolute/path, dataset:ID, s3://bucket/key or"
+                        + " https://host/path");
     }
 }

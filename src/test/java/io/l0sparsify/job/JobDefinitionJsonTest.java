@@ -174,10 +174,11 @@ class JobDefinitionJsonTest {
     @Test
     void unknownFieldsAreNamedWithWhatIsAllowedThere() {
         assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10,"
-                + " \"kernel\": 3}]}, \"dataset\": {\"uri\": \"builtin:mnist\", \"format\": \"idx\"}}"))
+                + " \"kernel\": 3}]}, \"dataset\": {\"uri\": \"builtin:mnist\", \"mirror\": \"idx\"}}"))
                 .containsExactlyInAnyOrder(
                         new FieldError("model.layers[0].kernel", "unknown field; allowed here: gated, type, units"),
-                        new FieldError("dataset.format", "unknown field; allowed here: uri"));
+                        new FieldError("dataset.mirror",
+                                "unknown field; allowed here: format, sha256, standardize, testFraction, uri"));
     }
 
     @Test
@@ -217,9 +218,10 @@ class JobDefinitionJsonTest {
 
     @Test
     void aTextWithTheWrongSyntaxIsToldWhatIsAllowed() {
-        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"s3://bucket/x\"},"
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"ftp://bucket/x\"},"
                 + " \"training\": {\"device\": \"tpu\"}}")).containsExactlyInAnyOrder(
-                        new FieldError("dataset.uri", "must be builtin:NAME or file:/absolute/dir but is 's3://bucket/x'"),
+                        new FieldError("dataset.uri", "must be builtin:NAME, file:/absolute/path,"
+                                + " dataset:ID, s3://bucket/key or https://host/path but is 'ftp://bucket/x'"),
                         new FieldError("training.device",
                                 "must be auto, cpu, gpu, gpu:N, a list gpu:N,M or gpu:all but is 'tpu'"));
     }
