@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -55,6 +57,8 @@ public class DatasetLoader {
     private final DatasetFetcher fetcher;
     private final FileReader reader;
     private final DatasetCache cache;
+    /** One lock per cache key, so that concurrent jobs of this process fetch a file once. */
+    private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     @Autowired
     public DatasetLoader(DatasetResolver resolver, DatasetProperties properties,
@@ -106,12 +110,27 @@ public class DatasetLoader {
 
     private Loaded fetched(DatasetRef ref, DatasetFormat format, String fileName, Download download)
             throws IOException {
-        if (ref.sha256() != null) {
-            Optional<LabelledDataset> cached = cache.get(cacheKey(ref.sha256(), format));
+        if (ref.sha256() == null) {
+            // the digest, and so the cache entry, is known only once the file is here
+            return download(ref, format, fileName, download);
+        }
+        String key = cacheKey(ref.sha256(), format);
+        ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
+        // Jobs of this process that want the same file wait for the first to fetch it, then read the cache.
+        lock.lock();
+        try {
+            Optional<LabelledDataset> cached = cache.get(key);
             if (cached.isPresent()) {
                 return new Loaded(cached.get(), ref.sha256());
             }
+            return download(ref, format, fileName, download);
+        } finally {
+            lock.unlock();
         }
+    }
+
+    private Loaded download(DatasetRef ref, DatasetFormat format, String fileName, Download download)
+            throws IOException {
         Path target = cache.newDownloadDirectory().resolve(fileName);
         try {
             String actual = download.to(target);
@@ -152,6 +171,16 @@ public class DatasetLoader {
 
     private Loaded stored(DatasetEntry entry) throws IOException {
         String sha256 = entry.canonicalSha256();
+        ReentrantLock lock = locks.computeIfAbsent(sha256, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            return storedLocked(entry, sha256);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Loaded storedLocked(DatasetEntry entry, String sha256) throws IOException {
         Optional<LabelledDataset> cached = cache.get(sha256);
         if (cached.isPresent()) {
             return new Loaded(cached.get(), sha256);
@@ -168,7 +197,7 @@ public class DatasetLoader {
     /** A given {@code sha256} must be the file's; the refusal names both digests. */
     private static void verify(DatasetRef ref, String actual) {
         if (ref.sha256() != null && !ref.sha256().equals(actual)) {
-            throw new DatasetReferenceException("dataset.sha256", ref.uri() + " has SHA-256 " + actual
+            throw new DatasetReferenceException("dataset.sha256", "the file has SHA-256 " + actual
                     + " but the job expects " + ref.sha256() + " (dataset.sha256); the file changed or is not"
                     + " the one meant");
         }

@@ -55,7 +55,10 @@ class JobDataLoader {
         try {
             loaded = loader.load(ref, properties.maxTrainExamples(), properties.maxTestExamples());
         } catch (DatasetReferenceException | DatasetFormatException e) {
-            throw new JobFailedException(JobError.DATASET_UNAVAILABLE, ref.uri() + ": " + e.getMessage());
+            // messages about a fetch name the URI already
+            String reason = e.getMessage();
+            throw new JobFailedException(JobError.DATASET_UNAVAILABLE, reason.startsWith(ref.uri()) ? reason
+                    : ref.uri() + ": " + reason);
         } catch (IOException e) {
             throw new JobFailedException(JobError.DATASET_UNAVAILABLE, ref.uri() + " cannot be read: "
                     + (e.getMessage() != null ? e.getMessage() : "an I/O error"));

@@ -128,6 +128,28 @@ class DatasetLoaderTest {
     }
 
     @Test
+    void jobsWantingTheSameFileAtOnceFetchItOnce() throws Exception {
+        byte[] file = toyFile(40);
+        https.files.put("/shared/data.npz", file);
+        DatasetRef ref = ref(https.uri("/shared/data.npz").toString(), sha256(file));
+        DatasetLoader loader = loader();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<DatasetLoader.Loaded>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(pool.submit(() -> loader.load(ref, 0, 0)));
+            }
+            for (var run : runs) {
+                assertThat(run.get().sha256()).isEqualTo(sha256(file));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(https.hits("/shared/data.npz")).isEqualTo(1);
+        assertThat(reads).hasValue(1);
+    }
+
+    @Test
     void aFileWhoseDigestDiffersIsRefusedNamingBothAndNothingIsCached() throws Exception {
         byte[] file = toyFile(10);
         https.files.put("/changed/data.npz", file);

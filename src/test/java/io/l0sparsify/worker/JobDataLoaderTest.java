@@ -97,6 +97,20 @@ class JobDataLoaderTest {
     }
 
     @Test
+    void aFileWhoseDigestIsNotTheJobsFailsTheJobNamingBoth() throws Exception {
+        Path file = java.nio.file.Files.writeString(datasets.resolve("d.npz"), "not the meant bytes");
+        String actual = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(java.nio.file.Files.readAllBytes(file)));
+        JobFailedException failed = catchThrowableOfType(JobFailedException.class, () -> loader.trainingDataFor(
+                job("{\"preset\": \"mlp\"}", "{\"uri\": \"file:" + file + "\", \"sha256\": \"" + "9".repeat(64)
+                        + "\"}")));
+        assertThat(failed.error().code()).isEqualTo(JobError.DATASET_UNAVAILABLE);
+        assertThat(failed.getMessage()).isEqualTo("file:" + file + ": the file has SHA-256 " + actual
+                + " but the job expects " + "9".repeat(64) + " (dataset.sha256); the file changed or is not the one"
+                + " meant");
+    }
+
+    @Test
     void aDatasetThatIsGoneFailsTheJobAsUnavailable() {
         JobFailedException failed = catchThrowableOfType(JobFailedException.class, () -> loader.trainingDataFor(
                 job("{\"preset\": \"mlp\"}", "{\"uri\": \"builtin:fashion\"}")));
