@@ -1,5 +1,6 @@
 package io.l0sparsify.dataset;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -10,6 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -29,14 +36,25 @@ public final class DatasetFetcher {
     /** Time to the response's headers; the body may take as long as its size needs. */
     private static final Duration RESPONSE_TIMEOUT = Duration.ofMinutes(2);
 
+    /** A body that delivers nothing for this long is abandoned: a stalled server must not hold a worker. */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("dataset-fetch-watchdog").factory());
+
     private final HttpClient http;
     private final Optional<S3Client> s3;
     private final long maxBytes;
+    private final Duration stallTimeout;
 
     public DatasetFetcher(HttpClient http, Optional<S3Client> s3, long maxBytes) {
+        this(http, s3, maxBytes, STALL_TIMEOUT);
+    }
+
+    DatasetFetcher(HttpClient http, Optional<S3Client> s3, long maxBytes, Duration stallTimeout) {
         this.http = http;
         this.s3 = s3;
         this.maxBytes = maxBytes;
+        this.stallTimeout = stallTimeout;
     }
 
     /** The client datasets are fetched with by default: the JDK's, redirects handled here, never by it. */
@@ -93,9 +111,60 @@ public final class DatasetFetcher {
                     throw new DatasetReferenceException(uri + " is " + length + " bytes, larger than " + maxBytes
                             + " bytes (l0.datasets.max-upload-size), the most a fetched dataset may be");
                 }
-                return DatasetCache.copyWithDigest(body, target, maxBytes, uri.toString());
+                return copyWatched(body, target, uri);
             }
         }
+    }
+
+    /**
+     * Copies the body while a watchdog checks, every stall timeout, that bytes still arrive; one that stalls is
+     * closed (which ends the blocked read) and the fetch refused.
+     */
+    private String copyWatched(InputStream body, Path target, URI uri) throws IOException {
+        AtomicLong received = new AtomicLong();
+        AtomicBoolean stalled = new AtomicBoolean();
+        InputStream counting = new FilterInputStream(body) {
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                int n = super.read(buffer, offset, length);
+                if (n > 0) {
+                    received.addAndGet(n);
+                }
+                return n;
+            }
+        };
+        long[] lastSeen = {-1};
+        long period = stallTimeout.toMillis();
+        ScheduledFuture<?> watch = WATCHDOG.scheduleAtFixedRate(() -> {
+            long now = received.get();
+            if (now == lastSeen[0] && stalled.compareAndSet(false, true)) {
+                try {
+                    body.close();
+                } catch (IOException e) {
+                    // closing is all that is wanted; the fetch fails below either way
+                }
+            }
+            lastSeen[0] = now;
+        }, period, period, TimeUnit.MILLISECONDS);
+        try {
+            String digest = DatasetCache.copyWithDigest(counting, target, maxBytes, uri.toString());
+            if (stalled.get()) {
+                throw stalledRefusal(uri, received.get());
+            }
+            return digest;
+        } catch (IOException e) {
+            if (stalled.get()) {
+                throw stalledRefusal(uri, received.get());
+            }
+            throw e;
+        } finally {
+            watch.cancel(false);
+        }
+    }
+
+    private DatasetReferenceException stalledRefusal(URI uri, long received) {
+        return new DatasetReferenceException(uri + " stopped sending after " + received + " bytes; nothing arrived"
+                + " for " + stallTimeout.toSeconds() + " s");
     }
 
     private static URI sameOriginRedirect(URI original, URI current, HttpResponse<?> response, int redirects) {

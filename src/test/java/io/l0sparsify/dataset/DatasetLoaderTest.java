@@ -212,6 +212,22 @@ class DatasetLoaderTest {
     }
 
     @Test
+    void aServerThatStopsSendingIsAbandoned() throws Exception {
+        https.stalls.put("/stall/data.npz", true);
+        DatasetProperties properties = new DatasetProperties(base.resolve("builtin"), List.of(allowed), 0, 0,
+                base.resolve("cache"), DataSize.ofMegabytes(1), null, null, null, List.of("localhost"), null);
+        DatasetLoader impatient = new DatasetLoader(new DatasetResolver(properties), properties, Optional.empty(),
+                new DatasetFetcher(https.client(), Optional.empty(), 1 << 20, java.time.Duration.ofMillis(500)),
+                this::toyRead);
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> impatient.load(ref(https.uri("/stall/data.npz").toString(), "3".repeat(64)), 0, 0))
+                .isInstanceOf(DatasetReferenceException.class)
+                .hasMessageContaining("stopped sending after 10 bytes");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(10));
+    }
+
+    @Test
     void anHttpErrorFailsNamingTheStatus() {
         assertThatThrownBy(() -> loader().load(ref(https.uri("/missing/data.npz").toString(), "2".repeat(64)), 0, 0))
                 .isInstanceOf(DatasetReferenceException.class).hasMessageContaining("answered HTTP 404");

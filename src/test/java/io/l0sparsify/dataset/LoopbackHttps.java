@@ -33,7 +33,11 @@ final class LoopbackHttps implements AutoCloseable {
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final Map<String, String> redirects = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+    /** Paths whose response promises 1000 bytes, sends 10 and then nothing until the server stops. */
+    final Map<String, Boolean> stalls = new ConcurrentHashMap<>();
+    private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
     private final HttpsServer server;
+    private final java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
     private final SSLContext context;
 
     LoopbackHttps(Path workDir) throws IOException, GeneralSecurityException, InterruptedException {
@@ -66,6 +70,8 @@ final class LoopbackHttps implements AutoCloseable {
         server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(context));
         server.createContext("/", this::handle);
+        // a stalling response must not hold the one dispatcher thread every other request needs
+        server.setExecutor(handlers);
         server.start();
     }
 
@@ -77,6 +83,17 @@ final class LoopbackHttps implements AutoCloseable {
             if (location != null) {
                 exchange.getResponseHeaders().add("Location", location);
                 exchange.sendResponseHeaders(302, -1);
+                return;
+            }
+            if (stalls.containsKey(path)) {
+                exchange.sendResponseHeaders(200, 1000);
+                out.write(new byte[10]);
+                out.flush();
+                try {
+                    stopping.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 return;
             }
             byte[] body = files.get(path);
@@ -106,6 +123,8 @@ final class LoopbackHttps implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping.countDown();
         server.stop(0);
+        handlers.shutdownNow();
     }
 }
