@@ -100,7 +100,8 @@ public class DatasetResolver {
         }
         if (uri.startsWith(FILE)) {
             String pathText = uri.substring(FILE.length());
-            Path real = readableDataset(checkedFilePath(pathText), properties.allowedRoots())
+            Path given = checkedFilePath(pathText);
+            Path real = readableDataset(given, properties.allowedRoots())
                     .orElseThrow(() -> new DatasetReferenceException("'" + pathText + "' is not a dataset this "
                             + "service may read: it must lie inside one of the allowed roots and be a directory "
                             + "holding the four IDX files " + String.join(", ", IdxReader.FILES)
@@ -112,7 +113,8 @@ public class DatasetResolver {
                 }
                 return new DatasetSource.IdxDirectory(real);
             }
-            return new DatasetSource.LocalFile(real, format(ref, real.getFileName().toString()));
+            // the name the user gave tells the format, not that of a link's target
+            return new DatasetSource.LocalFile(real, format(ref, given.getFileName().toString()));
         }
         if (uri.startsWith(STORED)) {
             return new DatasetSource.Stored(readyEntry(uri.substring(STORED.length())));
