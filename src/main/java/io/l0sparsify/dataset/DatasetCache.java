@@ -12,9 +12,12 @@ import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * A worker's local store of datasets it has read, in their canonical form ({@link CanonicalDatasetCodec}),
@@ -27,6 +30,10 @@ public final class DatasetCache {
 
     private static final String SUFFIX = ".l0ds";
 
+    /** Temporary files older than this were left by a process that died. */
+    private static final Duration STALE_AFTER = Duration.ofDays(1);
+
+    private final AtomicBoolean pruned = new AtomicBoolean();
     private final Path canonicalDir;
     private final Path tempDir;
 
@@ -99,7 +106,30 @@ public final class DatasetCache {
      */
     public Path newDownloadDirectory() throws IOException {
         Files.createDirectories(tempDir);
+        if (pruned.compareAndSet(false, true)) {
+            pruneStale(STALE_AFTER);
+        }
         return Files.createTempDirectory(tempDir, "fetch-");
+    }
+
+    /**
+     * Deletes what downloads and writes of processes that died left in the temporary directory: whatever is
+     * older than {@code age}, far longer than any download of a live worker takes.
+     */
+    void pruneStale(Duration age) throws IOException {
+        Instant cutoff = Instant.now().minus(age);
+        try (Stream<Path> leftovers = Files.list(tempDir)) {
+            for (Path leftover : leftovers.toList()) {
+                if (Files.getLastModifiedTime(leftover).toInstant().isBefore(cutoff)) {
+                    if (Files.isDirectory(leftover)) {
+                        try (Stream<Path> inside = Files.list(leftover)) {
+                            inside.forEach(DatasetCache::deleteQuietly);
+                        }
+                    }
+                    deleteQuietly(leftover);
+                }
+            }
+        }
     }
 
     /** Deletes a file fetched into a {@link #newDownloadDirectory} and the directory. */

@@ -150,6 +150,23 @@ class DatasetLoaderTest {
     }
 
     @Test
+    void downloadsLeftByADeadProcessAreClearedAndFreshOnesKept() throws Exception {
+        Path tmp = Files.createDirectories(base.resolve("cache").resolve("tmp"));
+        Path old = Files.createDirectories(tmp.resolve("fetch-old"));
+        Files.write(old.resolve("data.npz"), toyFile(3));
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(2))));
+        Path fresh = Files.createDirectories(tmp.resolve("fetch-fresh"));
+        byte[] file = toyFile(5);
+        https.files.put("/prune/data.npz", file);
+
+        loader().load(ref(https.uri("/prune/data.npz").toString(), sha256(file)), 0, 0);
+
+        assertThat(old).doesNotExist();
+        assertThat(fresh).exists();
+    }
+
+    @Test
     void aFileWhoseDigestDiffersIsRefusedNamingBothAndNothingIsCached() throws Exception {
         byte[] file = toyFile(10);
         https.files.put("/changed/data.npz", file);
