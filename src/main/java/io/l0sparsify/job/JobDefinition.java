@@ -1,5 +1,6 @@
 package io.l0sparsify.job;
 
+import io.l0sparsify.dataset.DatasetRef;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.ModelSpec;
 
@@ -9,9 +10,15 @@ import io.l0sparsify.spec.ModelSpec;
  * @param name optional label
  * @param preset the preset name when the model was given as {@code {"preset": ...}}, else null
  * @param model the network (a preset expanded)
- * @param datasetUri {@code builtin:NAME} or {@code file:/abs/dir}, checked at submit time
+ * @param dataset where the data is and how to read and split it; its location is checked at submit time
  * @param training the options with defaults filled in; the device may be unset (the worker chooses) and the
  *     runtime budget is always set (the service's cap when the user gave none)
  */
-public record JobDefinition(String name, String preset, ModelSpec model, String datasetUri,
-        TrainingOptions training) {}
+public record JobDefinition(String name, String preset, ModelSpec model, DatasetRef dataset,
+        TrainingOptions training) {
+
+    /** The dataset's URI as the user gave it. */
+    public String datasetUri() {
+        return dataset.uri();
+    }
+}

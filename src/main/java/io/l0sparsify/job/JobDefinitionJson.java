@@ -1,6 +1,7 @@
 package io.l0sparsify.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.l0sparsify.dataset.DatasetRef;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
@@ -27,13 +28,11 @@ public final class JobDefinitionJson {
 
     /** The document: the contract's {@code JobRequest}, and the canonical form when every default is filled in. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record JobDocument(String name, ModelDocument model, DatasetDocument dataset, TrainingOptions training) {}
+    record JobDocument(String name, ModelDocument model, DatasetRef dataset, TrainingOptions training) {}
 
     /** Either {@code {"preset": NAME}} or {@code {"inputShape": [...], "layers": [...]}}; the schema allows no mix. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record ModelDocument(String preset, List<Integer> inputShape, List<LayerSpec> layers) {}
-
-    record DatasetDocument(String uri) {}
 
     private JobDefinitionJson() {}
 
@@ -51,7 +50,7 @@ public final class JobDefinitionJson {
                 ? Presets.byName(model.preset()).orElseThrow(
                         () -> new IllegalStateException("stored job names an unknown preset " + model.preset()))
                 : new ModelSpec(model.inputShape(), model.layers());
-        return new JobDefinition(document.name(), model.preset(), spec, document.dataset().uri(), document.training());
+        return new JobDefinition(document.name(), model.preset(), spec, document.dataset(), document.training());
     }
 
     /** The canonical JSON of a definition; {@link #read} of it gives the same definition. */
@@ -60,7 +59,12 @@ public final class JobDefinitionJson {
                 ? new ModelDocument(definition.preset(), null, null)
                 : new ModelDocument(null, definition.model().inputShape(), definition.model().layers());
         return JobJson.MAPPER.valueToTree(new JobDocument(definition.name(), model,
-                new DatasetDocument(definition.datasetUri()), definition.training()));
+                definition.dataset(), definition.training()));
+    }
+
+    /** The contract's {@code DatasetRef} of a job, as its definition stores it. */
+    public static ObjectNode writeDataset(DatasetRef dataset) {
+        return JobJson.MAPPER.valueToTree(dataset);
     }
 
     /** The contract's {@code training} object of a job. */

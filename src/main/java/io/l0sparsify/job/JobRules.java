@@ -1,5 +1,6 @@
 package io.l0sparsify.job;
 
+import io.l0sparsify.dataset.DatasetRef;
 import io.l0sparsify.job.JobDefinitionJson.JobDocument;
 import io.l0sparsify.job.JobDefinitionJson.ModelDocument;
 import io.l0sparsify.l0.L0Trainer;
@@ -55,10 +56,35 @@ final class JobRules {
                 errors.add(FieldPaths.fromPrefixedMessage("training.", e.getMessage()));
             }
         }
+        DatasetRef dataset = request.dataset();
+        checkDataset(dataset, errors);
         if (!errors.isEmpty()) {
             throw new JobValidationException(errors);
         }
-        return new JobDefinition(request.name(), model.preset(), spec, request.dataset().uri(), training);
+        return new JobDefinition(request.name(), model.preset(), spec, dataset, training);
+    }
+
+    /**
+     * What a reference's scheme asks of its other members: a digest is required where the bytes come from a
+     * host the service does not control ({@code https:}), and meaningless where the service itself holds the
+     * data ({@code builtin:}, {@code dataset:}), as is a format. Whether the location exists is asked later, by
+     * {@link JobService}.
+     */
+    private static void checkDataset(DatasetRef dataset, List<FieldError> errors) {
+        String uri = dataset.uri();
+        if (uri.startsWith("https://") && dataset.sha256() == null) {
+            errors.add(new FieldError("dataset.sha256", "is required for an https: dataset: the worker checks"
+                    + " the downloaded file against it"));
+        }
+        boolean held = uri.startsWith("builtin:") || uri.startsWith("dataset:");
+        if (held && dataset.sha256() != null) {
+            errors.add(new FieldError("dataset.sha256", "applies only to file:, s3: and https: files; the service"
+                    + " knows the content of " + uri.substring(0, uri.indexOf(':') + 1) + " datasets"));
+        }
+        if (held && dataset.format() != null) {
+            errors.add(new FieldError("dataset.format", "applies only to file:, s3: and https: files; "
+                    + uri.substring(0, uri.indexOf(':') + 1) + " datasets are already read"));
+        }
     }
 
     /**

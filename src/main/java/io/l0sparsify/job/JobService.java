@@ -1,11 +1,14 @@
 package io.l0sparsify.job;
 
+import io.l0sparsify.dataset.DatasetPreview;
+import io.l0sparsify.dataset.DatasetRef;
 import io.l0sparsify.dataset.DatasetReferenceException;
 import io.l0sparsify.dataset.DatasetResolver;
-import io.l0sparsify.dataset.ResolvedDataset;
+import io.l0sparsify.dataset.DatasetShapes;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.spec.ModelSpec;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -149,23 +152,40 @@ public class JobService {
         return true;
     }
 
+    /**
+     * The dataset can be located (its member at fault is named otherwise), and where its shape is known before
+     * reading it (an IDX header, an uploaded dataset) the model takes exactly that shape and has a logit for each
+     * class. Files still to be fetched are checked by the worker once read.
+     */
     private void checkDataset(JobDefinition definition) {
-        ResolvedDataset dataset;
+        DatasetRef ref = definition.dataset();
+        DatasetPreview preview;
         try {
-            dataset = datasets.resolve(definition.datasetUri());
+            preview = datasets.preview(datasets.locate(ref)).orElse(null);
         } catch (DatasetReferenceException e) {
-            throw new JobValidationException("dataset.uri", e.getMessage());
+            throw new JobValidationException(e.field(), e.getMessage());
         }
+        if (preview == null) {
+            return;
+        }
+        List<FieldError> errors = new ArrayList<>();
         ModelSpec model = definition.model();
-        List<Integer> shape = model.inputShape();
-        boolean fits = shape.size() == 1 ? shape.get(0) == dataset.imageSize()
-                : shape.get(0) == 1 && shape.get(1) == dataset.imageRows() && shape.get(2) == dataset.imageCols();
-        if (!fits) {
-            throw new JobValidationException(definition.preset() != null ? "model.preset" : "model.inputShape",
-                    "the model takes " + shape + " but " + definition.datasetUri() + " has "
-                            + dataset.imageRows() + "x" + dataset.imageCols() + " grey-scale images (use ["
-                            + dataset.imageSize() + "] or [1, " + dataset.imageRows() + ", "
-                            + dataset.imageCols() + "])");
+        if (!DatasetShapes.fits(model.inputShape(), preview.shape())) {
+            errors.add(new FieldError(definition.preset() != null ? "model.preset" : "model.inputShape",
+                    "the model takes " + model.inputShape() + " (model.inputShape) but " + ref.uri()
+                            + " has examples of shape " + preview.shape() + " (dataset shape)"
+                            + DatasetShapes.hint(preview.shape())));
+        }
+        if (preview.classes().isPresent() && preview.classes().getAsInt() > model.numClasses()) {
+            errors.add(new FieldError("model.layers", "the model's last layer gives " + model.numClasses()
+                    + " logits but " + ref.uri() + " has " + preview.classes().getAsInt() + " classes"));
+        }
+        if (preview.hasOwnSplit() && ref.testFraction() != null) {
+            errors.add(new FieldError("dataset.testFraction", ref.uri() + " has its own test split;"
+                    + " testFraction applies only to datasets without one"));
+        }
+        if (!errors.isEmpty()) {
+            throw new JobValidationException(errors);
         }
     }
 

@@ -93,7 +93,7 @@ final class JobArtifacts {
         root.set("model", ModelSpecJson.write(definition.model()));
         // the device as the user asked for it (absent: the worker's choice); where it ran is in result.json
         root.set("training", JobDefinitionJson.writeTraining(definition.training()));
-        root.putObject("dataset").put("uri", definition.datasetUri());
+        root.set("dataset", JobDefinitionJson.writeDataset(definition.dataset()));
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     }
 

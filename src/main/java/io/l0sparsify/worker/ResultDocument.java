@@ -1,6 +1,7 @@
 package io.l0sparsify.worker;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.export.LatencyMeasurement;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +69,42 @@ record ResultDocument(
     record Layer(String name, String type, boolean gated, String unitKind, int originalUnits, int keptUnits,
             int[] keptIndices, Integer outputs, Integer inputChannels, DenseVsPruned parameters) {}
 
-    /** Where the data came from, as counted after any configured subsetting. */
-    record Dataset(String uri, int trainExamples, int testExamples) {}
+    /**
+     * Where the data came from, as counted after any configured subsetting.
+     *
+     * @param sha256 the SHA-256 of what the worker read ({@link io.l0sparsify.dataset.DatasetLoader.Loaded})
+     * @param split where the test examples came from
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Dataset(String uri, String sha256, int trainExamples, int testExamples, Split split) {
+
+        /** Counts alone, for a run whose data carries no digest or split record. */
+        Dataset(String uri, int trainExamples, int testExamples) {
+            this(uri, null, trainExamples, testExamples, null);
+        }
+
+        /** The record of a run's prepared data. */
+        static Dataset of(String uri, JobDataLoader.PreparedData prepared) {
+            TrainingData data = prepared.data();
+            return new Dataset(uri, prepared.sha256(), data.train().size(), data.test().size(),
+                    Split.of(data.split(), data.train().size(), data.test().size()));
+        }
+    }
+
+    /**
+     * The split a run used: {@code format} (the dataset's own) or {@code held-out} (with its fraction and seed).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Split(String origin, Double testFraction, Long seed, int trainExamples, int testExamples) {
+
+        static Split of(TrainingData.SplitOrigin origin, int train, int test) {
+            return switch (origin) {
+                case TrainingData.SplitOrigin.FromFormat f -> new Split("format", null, null, train, test);
+                case TrainingData.SplitOrigin.HeldOut(double fraction, long seed) ->
+                        new Split("held-out", fraction, seed, train, test);
+            };
+        }
+    }
 
     /** ONNX Runtime latency of the dense and the pruned model, measured on the worker right after export. */
     record Latency(String runtime, int threads, int warmupRuns, int runs, LatencyPair dense, LatencyPair pruned) {}

@@ -160,8 +160,31 @@ class JobApiTest {
     }
 
     @Test
+    void aDatasetFileWithItsOptionsIsAcceptedAndEchoed() throws Exception {
+        Path file = ROOT.resolve("table-" + java.util.UUID.randomUUID() + ".csv");
+        Files.writeString(file, "a,b,label\n1,2,x\n");
+        String dataset = "{\"uri\": \"file:" + file + "\", \"format\": {\"format\": \"csv\", \"labelColumn\":"
+                + " \"label\"}, \"testFraction\": 0.3, \"standardize\": true}";
+        MockHttpServletResponse response = submit(MLP_JOB.replace("{\"uri\": \"builtin:mnist\"}", dataset));
+        assertThat(response.getStatus()).isEqualTo(202);
+        assertThat(json(response, "$.dataset.format.labelColumn")).isEqualTo("label");
+        assertThat(json(response, "$.dataset.testFraction")).isEqualTo("0.3");
+        assertThat(json(response, "$.dataset.standardize")).isEqualTo("true");
+    }
+
+    @Test
+    void aCsvFileWithoutItsLabelColumnIsRefusedNamingIt() throws Exception {
+        Path file = ROOT.resolve("unlabelled.csv");
+        Files.writeString(file, "a,b\n1,2\n");
+        MockHttpServletResponse response = submitAny(MLP_JOB.replace("builtin:mnist", "file:" + file));
+        assertThat(response.getStatus()).isEqualTo(422);
+        assertThat(json(response, "$.errors[0].field")).isEqualTo("dataset.format.labelColumn");
+        assertThat(storedJobs()).isZero();
+    }
+
+    @Test
     void fileDatasetOutsideTheRootsIsRefused() throws Exception {
-        assertDatasetRefused("file:" + OUTSIDE.resolve("private"), "is not a dataset directory this service may read");
+        assertDatasetRefused("file:" + OUTSIDE.resolve("private"), "is not a dataset this service may read");
     }
 
     @Test
@@ -171,7 +194,7 @@ class JobApiTest {
 
     @Test
     void fileDatasetThroughASymlinkLeadingOutIsRefused() throws Exception {
-        assertDatasetRefused("file:" + ROOT.resolve("link-out"), "is not a dataset directory this service may read");
+        assertDatasetRefused("file:" + ROOT.resolve("link-out"), "is not a dataset this service may read");
     }
 
     @Test
@@ -179,7 +202,8 @@ class JobApiTest {
         MockHttpServletResponse response = submitAny(MLP_JOB.replace("[784]", "[100]"));
         assertThat(response.getStatus()).isEqualTo(422);
         assertThat(json(response, "$.errors[0].field")).isEqualTo("model.inputShape");
-        assertThat(json(response, "$.errors[0].message")).contains("28x28");
+        assertThat(json(response, "$.errors[0].message")).contains("takes [100] (model.inputShape)",
+                "shape [1, 28, 28] (dataset shape)");
         assertThat(storedJobs()).isZero();
     }
 

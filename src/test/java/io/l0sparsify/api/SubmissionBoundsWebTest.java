@@ -124,7 +124,8 @@ class SubmissionBoundsWebTest {
     void aLongUriWithAControlCharacterIsQuotedOnlyInPart() throws Exception {
         String uri = "file:/\\u0001" + "a".repeat(900_000);
         assertRefused("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"" + uri + "\"}}", "dataset.uri",
-                "builtin:NAME or file:/absolute/dir", "(900007 characters in all)");
+                "builtin:NAME, file:/absolute/path, dataset:ID, s3://bucket/key or https://host/path",
+                "(900007 characters in all)");
     }
 
     @Test
@@ -144,6 +145,6 @@ class SubmissionBoundsWebTest {
     @Test
     void aDatasetUriWithANulCharacterIsRefused() throws Exception {
         assertRefused("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"file:/data\\u0000/x\"}}",
-                "dataset.uri", "must be builtin:NAME or file:/absolute/dir");
+                "dataset.uri", "must be builtin:NAME, file:/absolute/path, dataset:ID, s3://bucket/key or https://host/path");
     }
 }

@@ -86,14 +86,14 @@ class DatasetResolverTest {
     void everyRefusalOfAPathSaysTheSameWhateverExists() throws IOException {
         Files.writeString(allowed.resolve("plain-file"), "not a directory");
         List<Path> refused = List.of(outside.resolve("secret"), outside.resolve("nothing"), allowed.resolve("nothing"),
-                allowed.resolve("empty"), allowed.resolve("escape"), allowed.resolve("plain-file"),
+                allowed.resolve("empty"), allowed.resolve("escape"),
                 Path.of("/etc"), Path.of("/no/such/dir"));
         for (Path path : refused) {
             assertThatThrownBy(() -> resolver.resolve("file:" + path)).as(path.toString())
                     .isInstanceOf(DatasetReferenceException.class)
-                    .hasMessage("'" + path + "' is not a dataset directory this service may read: it must lie inside "
-                            + "one of the allowed roots and hold the four IDX files " + String.join(", ", IdxReader.FILES)
-                            + " (optionally gzipped)");
+                    .hasMessage("'" + path + "' is not a dataset this service may read: it must lie inside "
+                            + "one of the allowed roots and be a directory holding the four IDX files "
+                            + String.join(", ", IdxReader.FILES) + " (optionally gzipped), or a dataset file");
         }
     }
 
@@ -168,7 +168,86 @@ class DatasetResolverTest {
 
     @Test
     void otherSchemesAreRefused() {
-        assertThatThrownBy(() -> resolver.resolve("https://example.org/mnist.tar.gz"))
-                .hasMessageContaining("builtin:NAME or file:/absolute/dir");
+        assertThatThrownBy(() -> resolver.resolve("ftp://example.org/mnist.tar.gz"))
+                .hasMessageContaining("must be builtin:NAME, file:/absolute/path, dataset:ID, s3://bucket/key or"
+                        + " https://host/path");
+    }
+
+    private static DatasetReferenceException refusal(DatasetResolver resolver, DatasetRef ref) {
+        return org.assertj.core.api.Assertions.catchThrowableOfType(DatasetReferenceException.class,
+                () -> resolver.locate(ref));
+    }
+
+    @Test
+    void anUploadedDatasetMustExistAndBeReady() {
+        DatasetLoaderTest.FakeCatalog catalog = new DatasetLoaderTest.FakeCatalog();
+        InputShape shape = InputShape.image(3, 32, 32);
+        DatasetEntry ready = new DatasetEntry("ok", DatasetState.READY, "a".repeat(64), shape, List.of("x", "y"),
+                false);
+        catalog.add(ready, null);
+        catalog.add(new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false), null);
+        catalog.add(new DatasetEntry("bad", DatasetState.FAILED, null, null, List.of(), false), null);
+        DatasetResolver withCatalog = new DatasetResolver(DatasetProperties.of(datasets, List.of(allowed)),
+                java.util.Optional.of(catalog), false);
+
+        DatasetSource source = withCatalog.locate(DatasetRef.of("dataset:ok"));
+        assertThat(source).isEqualTo(new DatasetSource.Stored(ready));
+        assertThat(withCatalog.preview(source)).contains(new DatasetPreview(shape, java.util.OptionalInt.of(2),
+                false));
+        assertThat(refusal(withCatalog, DatasetRef.of("dataset:nope")).getMessage())
+                .isEqualTo("no uploaded dataset has the id 'nope'");
+        assertThat(refusal(withCatalog, DatasetRef.of("dataset:busy")).getMessage())
+                .contains("still being ingested");
+        DatasetReferenceException failed = refusal(withCatalog, DatasetRef.of("dataset:bad"));
+        assertThat(failed.field()).isEqualTo("dataset.uri");
+        assertThat(failed.getMessage()).contains("FAILED to ingest", "GET /v1/datasets/bad says why");
+        assertThat(refusal(resolver, DatasetRef.of("dataset:ok")).getMessage())
+                .isEqualTo("this service holds no uploaded datasets");
+    }
+
+    @Test
+    void anIdxDirectoryIsPreviewedFromItsHeader() {
+        DatasetSource source = resolver.locate(DatasetRef.of("file:" + allowed.resolve("digits")));
+        assertThat(resolver.preview(source)).contains(new DatasetPreview(InputShape.image(1, 28, 28),
+                java.util.OptionalInt.empty(), true));
+        assertThat(refusal(resolver, new DatasetRef("file:" + allowed.resolve("digits"), null,
+                new DatasetFormat.Csv("label"), null, null)).field()).isEqualTo("dataset.format");
+    }
+
+    @Test
+    void anS3ObjectNeedsABucketAKeyAndAClient() {
+        DatasetResolver withS3 = new DatasetResolver(DatasetProperties.of(datasets, List.of(allowed)),
+                java.util.Optional.empty(), true);
+        assertThat(withS3.locate(DatasetRef.of("s3://my-bucket/sets/cifar.npz")))
+                .isEqualTo(new DatasetSource.S3Object("my-bucket", "sets/cifar.npz", new DatasetFormat.Npz(null)));
+        assertThat(withS3.preview(withS3.locate(DatasetRef.of("s3://my-bucket/a.npz")))).isEmpty();
+        for (String uri : List.of("s3://my-bucket", "s3://my-bucket/", "s3://Bad_Bucket/a.npz", "s3://ab/dir/")) {
+            assertThat(refusal(withS3, DatasetRef.of(uri)).getMessage()).as(uri)
+                    .startsWith("an s3: dataset is s3://bucket/key");
+        }
+        assertThat(refusal(resolver, DatasetRef.of("s3://my-bucket/a.npz")).getMessage())
+                .contains("has no S3 client");
+    }
+
+    @Test
+    void anHttpsUriNeedsAnAllowedHostAPathAndADigest() {
+        DatasetProperties properties = new DatasetProperties(datasets, List.of(allowed), 0, 0, null, null, null,
+                null, null, List.of("Data.Example.org"), null);
+        DatasetResolver remote = new DatasetResolver(properties);
+        String sha = "b".repeat(64);
+        assertThat(remote.locate(new DatasetRef("https://data.example.org/v1/train.npz", sha, null, null, null)))
+                .isEqualTo(new DatasetSource.Remote(java.net.URI.create("https://data.example.org/v1/train.npz"),
+                        new DatasetFormat.Npz(null)));
+        assertThat(refusal(remote, new DatasetRef("https://other.example.org/train.npz", sha, null, null, null))
+                .getMessage()).startsWith("the host other.example.org is not allowed");
+        assertThat(refusal(remote, new DatasetRef("https://data.example.org/train.npz", null, null, null, null))
+                .field()).isEqualTo("dataset.sha256");
+        for (String uri : List.of("https://data.example.org/", "https://u:p@data.example.org/a.npz",
+                "https://data.example.org/a.npz#x")) {
+            assertThat(refusal(remote, new DatasetRef(uri, sha, null, null, null)).getMessage()).as(uri)
+                    .startsWith("an https: dataset is https://host[:port]/path/to/file");
+        }
+        assertThat(refusal(resolver, new DatasetRef("https://data.example.org/a.npz", sha, null, null, null))
+                .getMessage()).contains("which allows none on this service");
     }
 }

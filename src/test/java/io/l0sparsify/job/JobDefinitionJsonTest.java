@@ -3,6 +3,8 @@ package io.l0sparsify.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.l0sparsify.dataset.DatasetFormat;
+import io.l0sparsify.dataset.DatasetRef;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
 import java.time.Duration;
@@ -106,6 +108,47 @@ class JobDefinitionJsonTest {
     }
 
     @Test
+    void aDatasetReferenceWithEveryOptionReadsBackTheSame() {
+        String sha = "0123456789abcdef".repeat(4);
+        JobDefinition definition = parse("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\":"
+                + " \"s3://bucket/sets/t.csv\", \"sha256\": \"" + sha + "\", \"format\": {\"format\": \"csv\","
+                + " \"labelColumn\": \"species\"}, \"testFraction\": 0.25, \"standardize\": true}}");
+
+        assertThat(definition.dataset()).isEqualTo(new DatasetRef("s3://bucket/sets/t.csv", sha,
+                new DatasetFormat.Csv("species"), 0.25, true));
+        String canonical = canonical(definition);
+        assertThat(canonical).contains("\"dataset\":{\"uri\":\"s3://bucket/sets/t.csv\",\"sha256\":\"" + sha
+                + "\",\"format\":{\"format\":\"csv\",\"labelColumn\":\"species\"},\"testFraction\":0.25,"
+                + "\"standardize\":true}");
+        assertThat(JobJson.readDefinition(canonical)).isEqualTo(definition);
+        assertThat(parse(canonical)).isEqualTo(definition);
+        assertThat(canonical(parse(canonical))).isEqualTo(canonical);
+    }
+
+    @Test
+    void aDefinitionStoredWithTheUriAloneReadsAsAReferenceWithDefaults() {
+        String stored = "{\"model\":{\"preset\":\"mlp\"},\"dataset\":{\"uri\":\"file:/srv/d\"},\"training\":{"
+                + "\"epochs\":2,\"batchSize\":100,\"learningRate\":0.001,\"lambda\":0.1,\"weightDecay\":0.0,"
+                + "\"temperature\":0.6666666666666666,\"ema\":0.999,\"seed\":1,\"perExampleGates\":false,"
+                + "\"maxRuntime\":\"PT1H\"}}";
+        JobDefinition definition = JobJson.readDefinition(stored);
+        assertThat(definition.dataset()).isEqualTo(DatasetRef.of("file:/srv/d"));
+        assertThat(definition.dataset().standardize()).isFalse();
+        assertThat(canonical(definition)).isEqualTo(stored);
+    }
+
+    @Test
+    void datasetOptionsOutsideTheirRangesAreNamed() {
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"dataset:x\","
+                + " \"testFraction\": 1, \"sha256\": \"ABC\", \"format\": {\"format\": \"csv\"}}}"))
+                .extracting(FieldError::field).containsExactlyInAnyOrder("dataset.testFraction", "dataset.sha256",
+                        "dataset.format.labelColumn");
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\":"
+                + " \"https://h.example/a.npz\"}}")).containsExactly(new FieldError("dataset.sha256",
+                        "is required for an https: dataset: the worker checks the downloaded file against it"));
+    }
+
+    @Test
     void storedDefinitionIsBoundWithoutTheLimitsOfToday() {
         // stored when the service allowed 5000 epochs and a 48-hour budget; the limits are lower now
         String stored = "{\"model\":{\"preset\":\"mlp\"},\"dataset\":{\"uri\":\"builtin:mnist\"},\"training\":{"
@@ -174,10 +217,11 @@ class JobDefinitionJsonTest {
     @Test
     void unknownFieldsAreNamedWithWhatIsAllowedThere() {
         assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10,"
-                + " \"kernel\": 3}]}, \"dataset\": {\"uri\": \"builtin:mnist\", \"format\": \"idx\"}}"))
+                + " \"kernel\": 3}]}, \"dataset\": {\"uri\": \"builtin:mnist\", \"mirror\": \"idx\"}}"))
                 .containsExactlyInAnyOrder(
                         new FieldError("model.layers[0].kernel", "unknown field; allowed here: gated, type, units"),
-                        new FieldError("dataset.format", "unknown field; allowed here: uri"));
+                        new FieldError("dataset.mirror",
+                                "unknown field; allowed here: format, sha256, standardize, testFraction, uri"));
     }
 
     @Test
@@ -217,9 +261,10 @@ class JobDefinitionJsonTest {
 
     @Test
     void aTextWithTheWrongSyntaxIsToldWhatIsAllowed() {
-        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"s3://bucket/x\"},"
+        assertThat(errors("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"ftp://bucket/x\"},"
                 + " \"training\": {\"device\": \"tpu\"}}")).containsExactlyInAnyOrder(
-                        new FieldError("dataset.uri", "must be builtin:NAME or file:/absolute/dir but is 's3://bucket/x'"),
+                        new FieldError("dataset.uri", "must be builtin:NAME, file:/absolute/path,"
+                                + " dataset:ID, s3://bucket/key or https://host/path but is 'ftp://bucket/x'"),
                         new FieldError("training.device",
                                 "must be auto, cpu, gpu, gpu:N, a list gpu:N,M or gpu:all but is 'tpu'"));
     }

@@ -3,6 +3,7 @@ package io.l0sparsify.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.l0sparsify.dataset.DatasetRef;
 import io.l0sparsify.SettableClock;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.Presets;
@@ -48,7 +49,7 @@ abstract class JobStoreContractTest {
     static JobDefinition definition(String name) {
         TrainingOptions training = TrainingOptions.builder().optEpochs(3).optLambdas(List.of(0.1, 0.05, 0.1))
                 .optSeed(42).optDevice("cpu").optMaxRuntime(Duration.ofMinutes(5)).build();
-        return new JobDefinition(name, "mlp", Presets.MLP, "builtin:mnist", training);
+        return new JobDefinition(name, "mlp", Presets.MLP, DatasetRef.of("builtin:mnist"), training);
     }
 
     @Test
