@@ -8,6 +8,7 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.jayway.jsonpath.JsonPath;
+import io.l0sparsify.dataset.DatasetRef;
 import io.l0sparsify.dataset.CanonicalDatasetCodec;
 import io.l0sparsify.dataset.ExampleValues;
 import io.l0sparsify.dataset.FakeDatasetReader;
@@ -379,10 +380,10 @@ class DatasetApiTest {
                 TABLE.getBytes(StandardCharsets.UTF_8)), "$.id");
         TrainingOptions training = TrainingOptions.builder().optEpochs(1).optMaxRuntime(Duration.ofMinutes(5))
                 .build();
-        String user = jobs.insert(new JobDefinition("user", "mlp", Presets.MLP, "dataset:" + id, training), null)
+        String user = jobs.insert(new JobDefinition("user", "mlp", Presets.MLP, DatasetRef.of("dataset:" + id), training), null)
                 .id();
         // a job of another dataset whose id merely starts the same does not hold this one
-        jobs.insert(new JobDefinition("other", "mlp", Presets.MLP, "dataset:" + id.substring(0, 8), training), null);
+        jobs.insert(new JobDefinition("other", "mlp", Presets.MLP, DatasetRef.of("dataset:" + id.substring(0, 8)), training), null);
 
         MockHttpServletResponse conflict = api.valid(delete("/v1/datasets/" + id));
         assertThat(conflict.getStatus()).isEqualTo(409);

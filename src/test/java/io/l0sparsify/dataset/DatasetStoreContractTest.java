@@ -144,12 +144,12 @@ abstract class DatasetStoreContractTest {
         Dataset d = store.insert("a", new DatasetFormat.Idx(), SHA, 1);
         TrainingOptions training = TrainingOptions.builder().optEpochs(1).optMaxRuntime(Duration.ofMinutes(5))
                 .build();
-        String queued = jobs.insert(new JobDefinition("q", "mlp", Presets.MLP, d.uri(), training), null).id();
-        String running = jobs.insert(new JobDefinition("r", "mlp", Presets.MLP, d.uri(), training), null).id();
-        String cancelled = jobs.insert(new JobDefinition("c", "mlp", Presets.MLP, d.uri(), training), null).id();
-        jobs.insert(new JobDefinition("prefix", "mlp", Presets.MLP, "dataset:" + d.id().substring(0, 20), training),
+        String queued = jobs.insert(new JobDefinition("q", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null).id();
+        String running = jobs.insert(new JobDefinition("r", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null).id();
+        String cancelled = jobs.insert(new JobDefinition("c", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null).id();
+        jobs.insert(new JobDefinition("prefix", "mlp", Presets.MLP, DatasetRef.of("dataset:" + d.id().substring(0, 20)), training),
                 null);
-        jobs.insert(new JobDefinition("builtin", "mlp", Presets.MLP, "builtin:mnist", training), null);
+        jobs.insert(new JobDefinition("builtin", "mlp", Presets.MLP, DatasetRef.of("builtin:mnist"), training), null);
         jobs.cancelQueued(cancelled);
         // claims the oldest: the queued one becomes RUNNING, so one of each is left
         assertThat(jobs.claimNext("w1", Duration.ofSeconds(30)).orElseThrow().id()).isEqualTo(queued);
