@@ -195,6 +195,43 @@ public final class L0Network {
         }
     }
 
+    /** Makes training use the deterministic gates (see {@link AbstractGatedLayer#freezeGates}). */
+    void freezeGates(boolean frozen) {
+        for (AbstractGatedLayer layer : weighted) {
+            layer.freezeGates(frozen);
+        }
+    }
+
+    /** Sets log α of every gated layer, in order (as {@link #logAlphas()} gives them). */
+    void assignLogAlphas(List<float[]> values) {
+        int k = 0;
+        for (AbstractGatedLayer layer : weighted) {
+            if (layer.gated()) {
+                NativeArrays.assign(layer.logAlpha().getArray(), values.get(k++));
+            }
+        }
+    }
+
+    /**
+     * The test-time gates ẑ per spec layer for {@link io.l0sparsify.prune.Pruner#size}: null for a layer without
+     * gates, computed from {@code logAlphas} (one array per gated layer, in order).
+     */
+    List<float[]> testTimeGatesBySpecLayer(List<float[]> logAlphas) {
+        List<float[]> result = new ArrayList<>(Collections.nCopies(spec.layers().size(), (float[]) null));
+        int k = 0;
+        for (int i = 0; i < weighted.size(); i++) {
+            if (weighted.get(i).gated()) {
+                float[] la = logAlphas.get(k++);
+                float[] z = new float[la.length];
+                for (int g = 0; g < la.length; g++) {
+                    z[g] = (float) gate.testTime(la[g]);
+                }
+                result.set(weightedSpecIndex.get(i), z);
+            }
+        }
+        return result;
+    }
+
     /** The current values of every weighted layer with their test-time gates, copied to the heap. */
     public List<LayerParameters> snapshot() {
         List<LayerParameters> result = new ArrayList<>();

@@ -40,6 +40,7 @@ public final class TrainingOptions {
     private final String device;
     private final int progressEverySteps;
     private final Duration maxRuntime;
+    private final SizeTarget target;
 
     private TrainingOptions(Builder b) {
         this.epochs = b.epochs;
@@ -55,6 +56,7 @@ public final class TrainingOptions {
         this.device = b.device;
         this.progressEverySteps = b.progressEverySteps;
         this.maxRuntime = b.maxRuntime;
+        this.target = b.target;
     }
 
     /** A builder at the paper's settings. */
@@ -82,7 +84,8 @@ public final class TrainingOptions {
                 .optPerExampleGates(perExampleGates)
                 .optDevice(device)
                 .optProgressEverySteps(progressEverySteps)
-                .optMaxRuntime(maxRuntime);
+                .optMaxRuntime(maxRuntime)
+                .optTarget(target);
     }
 
     /** Passes over the training set. */
@@ -150,6 +153,11 @@ public final class TrainingOptions {
         return maxRuntime;
     }
 
+    /** The size budget the run drives the network to; null: none (λ alone decides the size). */
+    public SizeTarget target() {
+        return target;
+    }
+
     /** λ of the k-th gated layer. */
     public double lambdaOf(int gatedLayer) {
         return lambdas.size() == 1 ? lambdas.get(0) : lambdas.get(gatedLayer);
@@ -185,6 +193,10 @@ public final class TrainingOptions {
         if (!initialDropRates.isEmpty()) {
             requireOneOrPerGatedLayer("initialDropRate", initialDropRates, gated);
         }
+        if (target != null && gated == 0) {
+            throw new IllegalArgumentException("target: the network has no gated layer, so nothing can be pruned to"
+                    + " reach a budget");
+        }
     }
 
     private static void requireOneOrPerGatedLayer(String field, List<Double> values, int gated) {
@@ -202,13 +214,13 @@ public final class TrainingOptions {
                 && initialDropRates.equals(t.initialDropRates) && Double.compare(emaDecay, t.emaDecay) == 0
                 && seed == t.seed && perExampleGates == t.perExampleGates
                 && Objects.equals(device, t.device) && progressEverySteps == t.progressEverySteps
-                && Objects.equals(maxRuntime, t.maxRuntime);
+                && Objects.equals(maxRuntime, t.maxRuntime) && Objects.equals(target, t.target);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(epochs, batchSize, learningRate, lambdas, weightDecay, beta, initialDropRates,
-                emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime);
+                emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime, target);
     }
 
     @Override
@@ -217,7 +229,7 @@ public final class TrainingOptions {
                 + ", lambdas=" + lambdas + ", weightDecay=" + weightDecay + ", beta=" + beta
                 + ", initialDropRates=" + initialDropRates + ", emaDecay=" + emaDecay + ", seed=" + seed
                 + ", perExampleGates=" + perExampleGates + ", device=" + device + ", progressEverySteps="
-                + progressEverySteps + ", maxRuntime=" + maxRuntime + "]";
+                + progressEverySteps + ", maxRuntime=" + maxRuntime + ", target=" + target + "]";
     }
 
     /** Collects options; starts at the paper's settings. Not thread-safe; {@link #build()} copies. */
@@ -236,6 +248,7 @@ public final class TrainingOptions {
         private String device;
         private int progressEverySteps;
         private Duration maxRuntime;
+        private SizeTarget target;
 
         private Builder() {}
 
@@ -331,6 +344,15 @@ public final class TrainingOptions {
             return this;
         }
 
+        /**
+         * A size budget (see {@link SizeTarget}): the run adds a Lagrangian term that drives the expected size to
+         * it, and the delivered network never exceeds it. λ still applies beside it. Default null: no budget.
+         */
+        public Builder optTarget(SizeTarget target) {
+            this.target = target;
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming the first option the core cannot use. */
         public TrainingOptions build() {
             requireAtLeastOne("epochs", epochs);
@@ -365,6 +387,10 @@ public final class TrainingOptions {
             }
             if (maxRuntime != null && (maxRuntime.isNegative() || maxRuntime.isZero())) {
                 throw new IllegalArgumentException("maxRuntime: must be positive");
+            }
+            if (target != null && target.warmupEpochs() != null && target.warmupEpochs() > epochs) {
+                throw new IllegalArgumentException("target.warmupEpochs: must be at most epochs (" + epochs
+                        + ") but is " + target.warmupEpochs());
             }
             return new TrainingOptions(this);
         }
