@@ -11,11 +11,13 @@ import java.util.List;
  * <pre>
  *   L = λ₁·(ŝ − t) + λ₂·(ŝ − t)²                  added to the loss; the model minimises it
  *   λ₁ ← λ₁ + η·(ŝ − t),   λ₂ ← λ₂ + η·(ŝ − t)²     after each step: gradient ASCENT, the multipliers maximise it
- *   t(step) = 1 − (1 − f)·min(1, step / warm-up steps)
+ *   t(step) = ŝ₀ − (ŝ₀ − f)·min(1, step / warm-up steps)
  * </pre>
  *
  * ŝ is the expected size fraction ({@link ExpectedSize}) at the parameters the step's loss was computed at, f the
- * budget. While ŝ is above t, λ₁ grows and pushes the gates shut; once below, λ₁ falls and may turn negative,
+ * budget, ŝ₀ the expected size of the initial gates: the ramp starts where the network starts (the gates open
+ * with their initial drop rate, so ŝ₀ is below 1), otherwise λ₁ would spend the first part of the warm-up
+ * falling negative to hold the network at a size it is already under. While ŝ is above t, λ₁ grows and pushes the gates shut; once below, λ₁ falls and may turn negative,
  * which pulls gates back open, so the size settles at the target instead of merely under it. λ₂ only grows and
  * damps the oscillation. The multipliers are plain numbers (no optimizer state), so a checkpoint holds the whole
  * controller in two doubles.
@@ -27,6 +29,8 @@ final class BudgetController {
     private final List<GatedLayer> gated = new ArrayList<>();
     private final HardConcreteGate gate;
     private final double warmupSteps;
+    /** ŝ₀: the expected size of the initial gates, where the ramp starts. */
+    private final double start;
     private double lambda1;
     private double lambda2;
     /** The target of the step in progress, set by {@link #beginStep}. */
@@ -42,6 +46,8 @@ final class BudgetController {
             }
         }
         this.warmupSteps = target.warmupEpochsOf(epochs) * stepsPerEpoch;
+        // the network is freshly initialised from the seed here, also when a checkpoint is restored later
+        this.start = expectedFraction(target.metric(), network.logAlphas());
     }
 
     SizeTarget target() {
@@ -57,10 +63,10 @@ final class BudgetController {
         lambda2 = multipliers.lambda2();
     }
 
-    /** t after {@code step} steps: 1 at the start, the budget from the end of the warm-up on. */
+    /** t after {@code step} steps: ŝ₀ at the start, the budget from the end of the warm-up on. */
     double targetAt(long step) {
         double progress = warmupSteps <= 0 ? 1 : Math.min(1, step / warmupSteps);
-        return 1 - (1 - target.fraction()) * progress;
+        return start - (start - target.fraction()) * progress;
     }
 
     /** Sets the target of the step about to be taken (the {@code step}-th, counting from 0). */

@@ -239,6 +239,8 @@ public final class TrainingOptions {
         private int batchSize = DEFAULT_BATCH_SIZE;
         private double learningRate = DEFAULT_LEARNING_RATE;
         private List<Double> lambdas = List.of(DEFAULT_LAMBDA);
+        /** Whether λ was given; without it a run with a target gets λ = 0 (see {@link #optTarget}). */
+        private boolean lambdasGiven;
         private double weightDecay;
         private double beta = DEFAULT_BETA;
         private List<Double> initialDropRates = List.of();
@@ -277,6 +279,7 @@ public final class TrainingOptions {
          */
         public Builder optLambdas(List<Double> lambdas) {
             this.lambdas = lambdas;
+            this.lambdasGiven = true;
             return this;
         }
 
@@ -346,7 +349,9 @@ public final class TrainingOptions {
 
         /**
          * A size budget (see {@link SizeTarget}): the run adds a Lagrangian term that drives the expected size to
-         * it, and the delivered network never exceeds it. λ still applies beside it. Default null: no budget.
+         * it, and the delivered network never exceeds it. λ still applies beside it, but defaults to 0 with a target:
+         * the L0 term pulls the size down whatever the budget, so with the paper's λ on a small training set the
+         * controller spends its multipliers holding the network up at the target. Default null: no budget.
          */
         public Builder optTarget(SizeTarget target) {
             this.target = target;
@@ -355,6 +360,9 @@ public final class TrainingOptions {
 
         /** The options; throws {@link IllegalArgumentException} naming the first option the core cannot use. */
         public TrainingOptions build() {
+            if (target != null && !lambdasGiven) {
+                lambdas = List.of(0.0);
+            }
             requireAtLeastOne("epochs", epochs);
             requireAtLeastOne("batchSize", batchSize);
             requirePositiveFinite("learningRate", learningRate);
