@@ -23,7 +23,7 @@ import tools.jackson.databind.annotation.JsonPOJOBuilder;
  */
 @JsonDeserialize(builder = TrainingOptions.Builder.class)
 @JsonPropertyOrder({"epochs", "batchSize", "learningRate", "lambda", "weightDecay", "temperature",
-        "initialDropRate", "ema", "seed", "perExampleGates", "device", "maxRuntime", "target"})
+        "initialDropRate", "ema", "seed", "perExampleGates", "device", "maxRuntime", "target", "roundUnitsTo"})
 abstract class TrainingOptionsMixIn {
 
     @JsonProperty("epochs")
@@ -71,6 +71,11 @@ abstract class TrainingOptionsMixIn {
 
     @JsonProperty("maxRuntime")
     abstract Duration maxRuntime();
+
+    /** Unset: no rounding. */
+    @JsonProperty("roundUnitsTo")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    abstract Integer roundUnitsTo();
 
     /** Unset: no size budget. */
     @JsonProperty("target")

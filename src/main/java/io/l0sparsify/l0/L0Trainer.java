@@ -37,7 +37,9 @@ import java.util.Random;
  * </pre>
  *
  * with Adam, one gate sample per minibatch (or per example), log α clamped after every step, and a
- * bias-corrected moving average of the parameters that is what gets evaluated and pruned.
+ * bias-corrected moving average of the parameters that is what gets evaluated and pruned. With a size budget
+ * ({@link TrainingOptions#target()}) the objective gains the Lagrangian term of {@link BudgetController}, and a
+ * network still over the budget at the end has groups closed and its weights fine-tuned under frozen gates.
  *
  * <p>Native memory: each step's inputs live in a per-batch sub-manager; everything computed from
  * parameters during forward, loss and backward is closed by an {@link NDScope}. {@code trainer.step()}
@@ -348,7 +350,8 @@ public final class L0Trainer {
                 }
                 BudgetOutcome budgetOutcome = budget == null ? null : enforceBudget();
                 var snapshot = network.snapshot();
-                PrunedNetwork pruned = Pruner.prune(spec, snapshot);
+                // rounding pads with zero-weight groups: the pruned network's shapes change, its function does not
+                PrunedNetwork pruned = Pruner.prune(spec, network.snapshot(config.unitMultiple()));
                 PrunedNetwork dense = Pruner.foldGates(spec, snapshot);
                 double gatedError = testError(null);
                 double prunedError;
@@ -452,7 +455,7 @@ public final class L0Trainer {
 
         /** The pruned network's size under these log α, as a fraction of the unpruned network's. */
         private double deterministicFraction(List<float[]> logAlphas) {
-            PrunedSize size = Pruner.size(spec, network.testTimeGatesBySpecLayer(logAlphas));
+            PrunedSize size = Pruner.size(spec, network.testTimeGatesBySpecLayer(logAlphas, config.unitMultiple()));
             PrunedSize dense = expectedSize.dense();
             return switch (budget.target().metric()) {
                 case PARAMETERS -> size.parameters() / (double) dense.parameters();

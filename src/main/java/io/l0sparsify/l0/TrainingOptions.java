@@ -41,6 +41,7 @@ public final class TrainingOptions {
     private final int progressEverySteps;
     private final Duration maxRuntime;
     private final SizeTarget target;
+    private final Integer roundUnitsTo;
 
     private TrainingOptions(Builder b) {
         this.epochs = b.epochs;
@@ -57,6 +58,7 @@ public final class TrainingOptions {
         this.progressEverySteps = b.progressEverySteps;
         this.maxRuntime = b.maxRuntime;
         this.target = b.target;
+        this.roundUnitsTo = b.roundUnitsTo;
     }
 
     /** A builder at the paper's settings. */
@@ -85,7 +87,8 @@ public final class TrainingOptions {
                 .optDevice(device)
                 .optProgressEverySteps(progressEverySteps)
                 .optMaxRuntime(maxRuntime)
-                .optTarget(target);
+                .optTarget(target)
+                .optRoundUnitsTo(roundUnitsTo);
     }
 
     /** Passes over the training set. */
@@ -158,6 +161,19 @@ public final class TrainingOptions {
         return target;
     }
 
+    /**
+     * The multiple the kept units of every gated layer are rounded up to when pruning (see
+     * {@link L0Network#padGates}); null: no rounding.
+     */
+    public Integer roundUnitsTo() {
+        return roundUnitsTo;
+    }
+
+    /** {@link #roundUnitsTo()} as a number: 1 without rounding. */
+    public int unitMultiple() {
+        return roundUnitsTo == null ? 1 : roundUnitsTo;
+    }
+
     /** λ of the k-th gated layer. */
     public double lambdaOf(int gatedLayer) {
         return lambdas.size() == 1 ? lambdas.get(0) : lambdas.get(gatedLayer);
@@ -214,13 +230,14 @@ public final class TrainingOptions {
                 && initialDropRates.equals(t.initialDropRates) && Double.compare(emaDecay, t.emaDecay) == 0
                 && seed == t.seed && perExampleGates == t.perExampleGates
                 && Objects.equals(device, t.device) && progressEverySteps == t.progressEverySteps
-                && Objects.equals(maxRuntime, t.maxRuntime) && Objects.equals(target, t.target);
+                && Objects.equals(maxRuntime, t.maxRuntime) && Objects.equals(target, t.target)
+                && Objects.equals(roundUnitsTo, t.roundUnitsTo);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(epochs, batchSize, learningRate, lambdas, weightDecay, beta, initialDropRates,
-                emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime, target);
+                emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime, target, roundUnitsTo);
     }
 
     @Override
@@ -229,7 +246,8 @@ public final class TrainingOptions {
                 + ", lambdas=" + lambdas + ", weightDecay=" + weightDecay + ", beta=" + beta
                 + ", initialDropRates=" + initialDropRates + ", emaDecay=" + emaDecay + ", seed=" + seed
                 + ", perExampleGates=" + perExampleGates + ", device=" + device + ", progressEverySteps="
-                + progressEverySteps + ", maxRuntime=" + maxRuntime + ", target=" + target + "]";
+                + progressEverySteps + ", maxRuntime=" + maxRuntime + ", target=" + target + ", roundUnitsTo="
+                + roundUnitsTo + "]";
     }
 
     /** Collects options; starts at the paper's settings. Not thread-safe; {@link #build()} copies. */
@@ -251,6 +269,7 @@ public final class TrainingOptions {
         private int progressEverySteps;
         private Duration maxRuntime;
         private SizeTarget target;
+        private Integer roundUnitsTo;
 
         private Builder() {}
 
@@ -358,6 +377,17 @@ public final class TrainingOptions {
             return this;
         }
 
+        /**
+         * Rounds the kept units (inputs of a dense layer, filters of a conv layer) of every gated layer UP to a
+         * multiple of this when pruning, for shapes hardware runs fast: the closed groups with the highest log α
+         * are kept as padding with zero weights, so the pruned network computes the same function. At least 1.
+         * With a target the budget counts the rounded network. Default null: no rounding.
+         */
+        public Builder optRoundUnitsTo(Integer roundUnitsTo) {
+            this.roundUnitsTo = roundUnitsTo;
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming the first option the core cannot use. */
         public TrainingOptions build() {
             if (target != null && !lambdasGiven) {
@@ -395,6 +425,9 @@ public final class TrainingOptions {
             }
             if (maxRuntime != null && (maxRuntime.isNegative() || maxRuntime.isZero())) {
                 throw new IllegalArgumentException("maxRuntime: must be positive");
+            }
+            if (roundUnitsTo != null && roundUnitsTo < 1) {
+                throw new IllegalArgumentException("roundUnitsTo: must be at least 1 but is " + roundUnitsTo);
             }
             if (target != null && target.warmupEpochs() != null && target.warmupEpochs() > epochs) {
                 throw new IllegalArgumentException("target.warmupEpochs: must be at most epochs (" + epochs
