@@ -80,6 +80,7 @@ class ResultDocumentTest {
         var budget = new io.l0sparsify.l0.BudgetOutcome(io.l0sparsify.l0.SizeTarget.Metric.FLOPS, 0.25, 0.26, 0.24,
                 1.5, 0.25, new io.l0sparsify.l0.BudgetOutcome.Enforcement(12, 0.31, 0.24, true, 0.05, 0.02, 1));
         JsonNode json = result(null, false, budget);
+        assertThat(io.l0sparsify.api.OpenApiContract.instance().schemaViolations("Result", json.toString())).isEmpty();
         assertThat(names(json)).containsSubsequence("onnxFileBytes", "budget", "artifacts");
         JsonNode b = json.get("budget");
         assertThat(names(b)).containsExactly("metric", "target", "expected", "deterministic", "lambda1", "lambda2",
