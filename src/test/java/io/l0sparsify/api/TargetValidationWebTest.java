@@ -98,6 +98,18 @@ class TargetValidationWebTest {
         assertValidationError(job("{\"target\": {\"flops\": NaN}}"), "training.target.flops", "");
     }
 
+    @Test
+    void aTargetForANetworkWithoutGatesIsRefused() throws Exception {
+        assertValidationError("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10,"
+                + " \"gated\": false}]}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"target\": {\"flops\": 0.5}}}", "training.target", "no gated layer");
+    }
+
+    @Test
+    void roundUnitsToBelowOneIsRefused() throws Exception {
+        assertValidationError(job("{\"roundUnitsTo\": 0}"), "training.roundUnitsTo", "at least 1");
+    }
+
     private MockHttpServletResponse submit(String body) throws Exception {
         return api.any(post("/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body));
     }

@@ -72,6 +72,39 @@ class BudgetTrainingTest {
     }
 
     @Test
+    void withRoundedUnitsTheGuaranteeCountsTheRoundedNetwork() {
+        TrainTestSplit data = Mnist.full().head(500, 300);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(1).optBatchSize(50).optLearningRate(0.01)
+                .optEmaDecay(0).optSeed(4).optRoundUnitsTo(8)
+                .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.2, null, 0.2, 3)).build();
+        TrainingResult result = new L0Trainer().train(SMALL_MLP, config, data, p -> { }, null);
+        BudgetOutcome.Enforcement enforcement = result.budget().enforcement();
+        assertThat(enforcement.fits()).isTrue();
+        double flops = result.pruned().flops() / (double) result.dense().flops();
+        assertThat(flops).isLessThanOrEqualTo(0.2).isEqualTo(enforcement.sizeAfter());
+        String[] kept = result.pruned().architecture().split("-");
+        for (String units : kept) {
+            assertThat(Integer.parseInt(units) % 8).as(result.pruned().architecture()).isZero();
+        }
+    }
+
+    @Test
+    void theLiveArrayCountStaysFlatWithATarget() {
+        TrainTestSplit data = Mnist.full().head(2000, 200);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(4).optBatchSize(50).optProgressEverySteps(20)
+                .optSeed(2).optTarget(SizeTarget.of(SizeTarget.Metric.PARAMETERS, 0.5)).build();
+        List<Integer> counts = new ArrayList<>();
+        ai.djl.ndarray.NDManager system = ai.djl.ndarray.NDManager.newBaseManager("PyTorch").getParentManager();
+        new L0Trainer().train(SMALL_MLP, config, data, progress -> {
+            if (!progress.epochEnd()) {
+                counts.add(system.getManagedArrays().size());
+            }
+        }, null);
+        assertThat(counts).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(counts).containsOnly(counts.get(0));
+    }
+
+    @Test
     void aResumedRunWithATargetEqualsAnUninterruptedOne() {
         TrainTestSplit data = Mnist.full().head(500, 200);
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).optBatchSize(50).optLearningRate(0.02)
