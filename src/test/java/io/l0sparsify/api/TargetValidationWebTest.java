@@ -99,13 +99,6 @@ class TargetValidationWebTest {
     }
 
     @Test
-    void aTargetForANetworkWithoutGatesIsRefused() throws Exception {
-        assertValidationError("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\", \"units\": 10,"
-                + " \"gated\": false}]}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
-                + " \"training\": {\"target\": {\"flops\": 0.5}}}", "training.target", "no gated layer");
-    }
-
-    @Test
     void roundUnitsToBelowOneIsRefused() throws Exception {
         assertValidationError(job("{\"roundUnitsTo\": 0}"), "training.roundUnitsTo", "at least 1");
     }
