@@ -1,5 +1,6 @@
 package io.l0sparsify.job;
 
+import io.l0sparsify.l0.SizeTarget;
 import io.l0sparsify.l0.TrainingOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,6 +27,7 @@ public final class JobJson {
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .addMixIn(TrainingOptions.class, TrainingOptionsMixIn.class)
             .addMixIn(TrainingOptions.Builder.class, TrainingOptionsMixIn.BuilderMixIn.class)
+            .addMixIn(SizeTarget.class, TrainingOptionsMixIn.SizeTargetMixIn.class)
             .build();
 
     private JobJson() {}

@@ -16,12 +16,35 @@ import java.util.List;
  * @param examplesPerSecond training throughput
  * @param elapsedSeconds seconds since training started
  * @param etaSeconds estimated seconds until training ends; null when unknown
+ * @param budget where a job with a size budget ({@code training.target}) stands; null without one
  */
 public record JobProgress(int epoch, int epochs, long step, double fraction, double trainLoss, Double testError,
         double expectedL0, List<Integer> keptUnits, double examplesPerSecond, double elapsedSeconds,
-        Double etaSeconds) {
+        Double etaSeconds, Budget budget) {
 
     public JobProgress {
         keptUnits = List.copyOf(keptUnits);
     }
+
+    /** Progress of a job without a size budget. */
+    public JobProgress(int epoch, int epochs, long step, double fraction, double trainLoss, Double testError,
+            double expectedL0, List<Integer> keptUnits, double examplesPerSecond, double elapsedSeconds,
+            Double etaSeconds) {
+        this(epoch, epochs, step, fraction, trainLoss, testError, expectedL0, keptUnits, examplesPerSecond,
+                elapsedSeconds, etaSeconds, null);
+    }
+
+    /**
+     * The size budget's state; sizes are fractions of the unpruned network's (schema {@code BudgetProgress}).
+     *
+     * @param metric "flops" or "parameters"
+     * @param target the budget
+     * @param currentTarget the ramped target of the latest step
+     * @param expected the expected size under the gates
+     * @param deterministic the size of the network pruned with the test-time gates now
+     * @param lambda1 the linear Lagrange multiplier
+     * @param lambda2 the quadratic Lagrange multiplier
+     */
+    public record Budget(String metric, double target, double currentTarget, double expected, double deterministic,
+            double lambda1, double lambda2) {}
 }

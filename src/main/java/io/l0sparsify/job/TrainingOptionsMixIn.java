@@ -1,10 +1,13 @@
 package io.l0sparsify.job;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.l0sparsify.l0.SizeTarget;
 import io.l0sparsify.l0.TrainingOptions;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +23,7 @@ import tools.jackson.databind.annotation.JsonPOJOBuilder;
  */
 @JsonDeserialize(builder = TrainingOptions.Builder.class)
 @JsonPropertyOrder({"epochs", "batchSize", "learningRate", "lambda", "weightDecay", "temperature",
-        "initialDropRate", "ema", "seed", "perExampleGates", "device", "maxRuntime"})
+        "initialDropRate", "ema", "seed", "perExampleGates", "device", "maxRuntime", "target", "roundUnitsTo"})
 abstract class TrainingOptionsMixIn {
 
     @JsonProperty("epochs")
@@ -68,6 +71,52 @@ abstract class TrainingOptionsMixIn {
 
     @JsonProperty("maxRuntime")
     abstract Duration maxRuntime();
+
+    /** Unset: no rounding. */
+    @JsonProperty("roundUnitsTo")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    abstract Integer roundUnitsTo();
+
+    /** Unset: no size budget. */
+    @JsonProperty("target")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    abstract SizeTarget target();
+
+    /**
+     * {@link SizeTarget} as the contract's {@code target} object: the fraction under the metric's own name
+     * ({@code {"flops": 0.25}}), the controller's settings beside it, every default written out.
+     */
+    @JsonPropertyOrder({"flops", "parameters", "warmupEpochs", "multiplierLearningRate", "fineTuneEpochs"})
+    @JsonIgnoreProperties({"metric", "fraction"})
+    abstract static class SizeTargetMixIn {
+
+        @JsonCreator
+        static SizeTarget fromFields(@JsonProperty("flops") Double flops, @JsonProperty("parameters") Double parameters,
+                @JsonProperty("warmupEpochs") Double warmupEpochs,
+                @JsonProperty("multiplierLearningRate") Double multiplierLearningRate,
+                @JsonProperty("fineTuneEpochs") Integer fineTuneEpochs) {
+            throw new UnsupportedOperationException("a mix-in is never called");
+        }
+
+        @JsonProperty("flops")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract Double flops();
+
+        @JsonProperty("parameters")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract Double parameters();
+
+        /** Unset: 30 % of the epochs. */
+        @JsonProperty("warmupEpochs")
+        @JsonInclude(JsonInclude.Include.NON_NULL)
+        abstract Double warmupEpochs();
+
+        @JsonProperty("multiplierLearningRate")
+        abstract double multiplierLearningRate();
+
+        @JsonProperty("fineTuneEpochs")
+        abstract int fineTuneEpochs();
+    }
 
     /** The builder's {@code opt} methods under the contract's names; absent fields keep the paper's defaults. */
     @JsonPOJOBuilder(withPrefix = "opt")

@@ -30,6 +30,8 @@ abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedL
     private final Parameter weight;
     private final Parameter bias;
     private final Parameter logAlpha;
+    /** While set, training uses the deterministic gates too (fine-tuning weights under fixed gates). */
+    private boolean gatesFrozen;
 
     AbstractGatedLayer(boolean gated, HardConcreteGate gate, GateNoise noise, boolean perExampleGates) {
         super(VERSION);
@@ -72,13 +74,19 @@ abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedL
         return gate;
     }
 
+    /** Makes training use the deterministic gates ẑ instead of samples; for fine-tuning the weights alone. */
+    void freezeGates(boolean frozen) {
+        this.gatesFrozen = frozen;
+    }
+
     boolean perExampleGates() {
         return perExampleGates;
     }
 
     /**
      * The gate values to apply: a fresh sample per minibatch of shape {@code [groups]} (or per example,
-     * {@code [batch, groups]}) in training, the deterministic ẑ of shape {@code [groups]} otherwise.
+     * {@code [batch, groups]}) in training, the deterministic ẑ of shape {@code [groups]} otherwise (and in
+     * training while the gates are frozen).
      * Null for an ungated layer.
      */
     NDArray gates(ParameterStore store, Device device, boolean training, NDManager batchManager, long batch) {
@@ -86,7 +94,7 @@ abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedL
             return null;
         }
         NDArray la = store.getValue(logAlpha, device, training);
-        if (!training) {
+        if (!training || gatesFrozen) {
             return gate.testTime(la);
         }
         NDArray logistic = perExampleGates

@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <pre>
  *   int   magic 0x4C30434B ("L0CK")
- *   byte  format version (4)
+ *   byte  format version (5)
  *   int   epochs completed
  *   long  step
  *   arrays parameters          arrays = int count, then per array: int length, length floats
@@ -29,8 +29,15 @@ import java.util.List;
  *   int   count, then per epoch-end snapshot:
  *           int epoch, int epochs, long step, int steps per epoch, boolean epoch end,
  *           double train loss, penalty, test error, expected L0, expected FLOPs,
- *           int count + ints kept units, double elapsed seconds, examples per second, RSS megabytes
+ *           int count + ints kept units, double elapsed seconds, examples per second, RSS megabytes,
+ *           boolean has budget (from version 5), and if so: byte metric (0 FLOPs, 1 parameters),
+ *           double target, current target, expected, deterministic, λ₁, λ₂
+ *   double λ₁                      the size budget's multipliers (from version 5; 0 without a budget)
+ *   double λ₂
  * </pre>
+ *
+ * <p>Version 4 is the same without the budget in the snapshots and without the multipliers; its runs resume with
+ * the multipliers at 0 (version-4 runs had no budget).
  *
  * <p>Version 3 is the same without the history; its runs resume with an empty one (their earlier epochs are
  * missing from the metrics, as they were before).
@@ -43,7 +50,9 @@ import java.util.List;
 final class CheckpointCodec {
 
     private static final int MAGIC = 0x4C30434B; // "L0CK"
-    private static final byte VERSION = 4;
+    private static final byte VERSION = 5;
+    /** The format before the size budget's multipliers were kept. */
+    private static final byte WITHOUT_MULTIPLIERS = 4;
     /** The format before the history was kept. */
     private static final byte WITHOUT_HISTORY = 3;
     /** The first byte after the magic in the previous release's files: its envelope's int version 1 is 00 00 00 01. */
@@ -65,6 +74,8 @@ final class CheckpointCodec {
             writeArrays(out, checkpoint.adam().variances());
             out.writeLong(checkpoint.adam().steps());
             writeHistory(out, checkpoint.history());
+            out.writeDouble(checkpoint.multipliers().lambda1());
+            out.writeDouble(checkpoint.multipliers().lambda2());
         } catch (IOException e) {
             throw new UncheckedIOException("in-memory write failed", e);
         }
@@ -76,8 +87,9 @@ final class CheckpointCodec {
             requireMagic(in);
             byte version = in.readByte();
             TrainingCheckpoint checkpoint = switch (version) {
-                case VERSION -> readCurrent(in, true);
-                case WITHOUT_HISTORY -> readCurrent(in, false);
+                case VERSION -> readCurrent(in, true, true);
+                case WITHOUT_MULTIPLIERS -> readCurrent(in, true, false);
+                case WITHOUT_HISTORY -> readCurrent(in, false, false);
                 case PREVIOUS_RELEASE -> readPreviousRelease(in);
                 default -> throw unknownVersion(version);
             };
@@ -91,14 +103,17 @@ final class CheckpointCodec {
         }
     }
 
-    private static TrainingCheckpoint readCurrent(DataInputStream in, boolean withHistory) throws IOException {
+    private static TrainingCheckpoint readCurrent(DataInputStream in, boolean withHistory, boolean withBudget)
+            throws IOException {
         int epochsCompleted = in.readInt();
         long step = in.readLong();
         List<float[]> parameters = readArrays(in);
         var average = new TrainingCheckpoint.Average(readArrays(in), in.readLong());
         var adam = new TrainingCheckpoint.AdamMoments(readArrays(in), readArrays(in), in.readLong());
-        var history = withHistory ? readHistory(in) : TrainingCheckpoint.History.NONE;
-        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam, history);
+        var history = withHistory ? readHistory(in, withBudget) : TrainingCheckpoint.History.NONE;
+        var multipliers = withBudget ? new TrainingCheckpoint.Multipliers(in.readDouble(), in.readDouble())
+                : TrainingCheckpoint.Multipliers.NONE;
+        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam, history, multipliers);
     }
 
     private static void writeHistory(DataOutputStream out, TrainingCheckpoint.History history) throws IOException {
@@ -122,10 +137,23 @@ final class CheckpointCodec {
             out.writeDouble(p.elapsedSeconds());
             out.writeDouble(p.examplesPerSecond());
             out.writeDouble(p.rssMegabytes());
+            TrainingProgress.Budget budget = p.budget();
+            out.writeBoolean(budget != null);
+            if (budget != null) {
+                out.writeByte(switch (budget.metric()) {
+                    case FLOPS -> 0;
+                    case PARAMETERS -> 1;
+                });
+                for (double value : new double[] {budget.target(), budget.currentTarget(), budget.expected(),
+                        budget.deterministic(), budget.lambda1(), budget.lambda2()}) {
+                    out.writeDouble(value);
+                }
+            }
         }
     }
 
-    private static TrainingCheckpoint.History readHistory(DataInputStream in) throws IOException {
+    private static TrainingCheckpoint.History readHistory(DataInputStream in, boolean withBudget)
+            throws IOException {
         double trainingSeconds = in.readDouble();
         double elapsedSeconds = in.readDouble();
         int count = in.readInt();
@@ -154,11 +182,26 @@ final class CheckpointCodec {
             for (int l = 0; l < layers; l++) {
                 keptUnits.add(in.readInt());
             }
+            double elapsed = in.readDouble();
+            double examplesPerSecond = in.readDouble();
+            double rss = in.readDouble();
+            TrainingProgress.Budget budget = withBudget && in.readBoolean() ? readBudget(in) : null;
             epochEnds.add(new TrainingProgress(epoch, epochs, step, stepsPerEpoch, epochEnd, trainLoss, penalty,
-                    testError, expectedL0, expectedFlops, keptUnits, in.readDouble(), in.readDouble(),
-                    in.readDouble()));
+                    testError, expectedL0, expectedFlops, keptUnits, elapsed, examplesPerSecond, rss, budget));
         }
         return new TrainingCheckpoint.History(epochEnds, trainingSeconds, elapsedSeconds);
+    }
+
+    private static TrainingProgress.Budget readBudget(DataInputStream in) throws IOException {
+        byte metric = in.readByte();
+        SizeTarget.Metric m = switch (metric) {
+            case 0 -> SizeTarget.Metric.FLOPS;
+            case 1 -> SizeTarget.Metric.PARAMETERS;
+            default -> throw new CheckpointFormatException("training checkpoint names an unknown budget metric "
+                    + metric);
+        };
+        return new TrainingProgress.Budget(m, in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(),
+                in.readDouble(), in.readDouble());
     }
 
     private static TrainingCheckpoint readPreviousRelease(DataInputStream in) throws IOException {
@@ -191,7 +234,8 @@ final class CheckpointCodec {
     private static CheckpointFormatException unknownVersion(byte version) {
         return new CheckpointFormatException("training checkpoint format version " + version
                 + " is not supported (this build writes version " + VERSION
-                + " and also reads versions " + WITHOUT_HISTORY + " and the previous release's checkpoints)");
+                + " and also reads versions " + WITHOUT_MULTIPLIERS + ", " + WITHOUT_HISTORY
+                + " and the previous release's checkpoints)");
     }
 
     private static void writeArrays(DataOutputStream out, List<float[]> arrays) throws IOException {

@@ -21,6 +21,8 @@ public final class L0Penalty extends Loss {
     private final List<GatedLayer> layers;
     private final double[] lambdaOverN;
     private final double weightDecay;
+    /** The size budget's Lagrangian term, or null without a budget. */
+    private final BudgetController budget;
 
     /**
      * @param layers the weighted layers, gated or not
@@ -29,7 +31,14 @@ public final class L0Penalty extends Loss {
      * @param trainingExamples N
      */
     public L0Penalty(List<GatedLayer> layers, double[] lambdas, double weightDecay, int trainingExamples) {
+        this(layers, lambdas, weightDecay, trainingExamples, null);
+    }
+
+    /** The penalty plus the budget's Lagrangian term {@link BudgetController#term()} when {@code budget} is set. */
+    L0Penalty(List<GatedLayer> layers, double[] lambdas, double weightDecay, int trainingExamples,
+            BudgetController budget) {
         super("L0Penalty");
+        this.budget = budget;
         if (lambdas.length != layers.size()) {
             throw new IllegalArgumentException(layers.size() + " layers but " + lambdas.length + " λ values");
         }
@@ -49,6 +58,6 @@ public final class L0Penalty extends Loss {
             NDArray term = layers.get(i).penalty(lambdaOverN[i], weightDecay);
             total = total == null ? term : total.add(term);
         }
-        return total;
+        return budget == null ? total : total.add(budget.term());
     }
 }

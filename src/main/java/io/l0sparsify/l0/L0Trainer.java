@@ -17,6 +17,7 @@ import io.l0sparsify.dataset.TrainTestSplit;
 import io.l0sparsify.prune.PrunedNetwork;
 import io.l0sparsify.prune.PrunedNetworkRunner;
 import io.l0sparsify.prune.Pruner;
+import io.l0sparsify.prune.PrunedSize;
 import io.l0sparsify.spec.ModelSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -36,7 +37,9 @@ import java.util.Random;
  * </pre>
  *
  * with Adam, one gate sample per minibatch (or per example), log α clamped after every step, and a
- * bias-corrected moving average of the parameters that is what gets evaluated and pruned.
+ * bias-corrected moving average of the parameters that is what gets evaluated and pruned. With a size budget
+ * ({@link TrainingOptions#target()}) the objective gains the Lagrangian term of {@link BudgetController}, and a
+ * network still over the budget at the end has groups closed and its weights fine-tuned under frozen gates.
  *
  * <p>Native memory: each step's inputs live in a per-batch sub-manager; everything computed from
  * parameters during forward, loss and backward is closed by an {@link NDScope}. {@code trainer.step()}
@@ -137,6 +140,11 @@ public final class L0Trainer {
         private final NDManager manager;
         private final List<Parameter> parameters = new ArrayList<>();
         private final L0Penalty penalty;
+        /** The size budget's controller and size model; null without a budget. */
+        private final BudgetController budget;
+        private final ExpectedSize expectedSize;
+        /** log α held fixed while the weights are fine-tuned under frozen gates; null otherwise. */
+        private List<float[]> frozenLogAlphas;
         private final ParameterAverage average;
         private final DataParallel parallel;
         private final int inputSize;
@@ -180,11 +188,14 @@ public final class L0Trainer {
                 }
             }
             parameters.addAll(network.trainableParameters());
-            this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size());
+            this.stepsPerEpoch = (data.train().size() + config.batchSize() - 1) / config.batchSize();
+            this.expectedSize = config.target() == null ? null : new ExpectedSize(spec);
+            this.budget = config.target() == null ? null
+                    : new BudgetController(config.target(), expectedSize, network, config.epochs(), stepsPerEpoch);
+            this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size(), budget);
             this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
             this.parallel = new DataParallel(trainer, network, parameters, penalty, devices);
             this.inputSize = spec.inputSize();
-            this.stepsPerEpoch = (data.train().size() + config.batchSize() - 1) / config.batchSize();
             this.explodedLoss = EXPLODED_LOSS_FACTOR * Math.log(spec.numClasses());
         }
 
@@ -253,6 +264,13 @@ public final class L0Trainer {
 
         private void trainStep(float[] pixels, long[] labels, int size) {
             network.noise().startStep();
+            boolean controlled = budget != null && frozenLogAlphas == null;
+            double expectedFraction = Double.NaN;
+            if (controlled) {
+                // ŝ at the parameters this step's loss is computed at: the multipliers ascend along its gap
+                expectedFraction = budget.expectedFraction(budget.target().metric(), network.logAlphas());
+                budget.beginStep(step);
+            }
             DataParallel.Losses losses = parallel.backward(pixels, labels, size);
             float loss = losses.crossEntropy();
             float cost = losses.penalty();
@@ -269,9 +287,17 @@ public final class L0Trainer {
                         explodedLoss, EXPLODED_LOSS_FACTOR, spec.numClasses(), EXPLODED_STEPS, step + 1, loss));
             }
             trainer.step();
-            network.clampLogAlphas();
-            if (average != null) {
-                average.update();
+            if (frozenLogAlphas != null) {
+                // fine-tuning the weights alone: whatever the step did to log α is undone
+                network.assignLogAlphas(frozenLogAlphas);
+            } else {
+                network.clampLogAlphas();
+                if (average != null) {
+                    average.update();
+                }
+            }
+            if (controlled) {
+                budget.ascend(expectedFraction);
             }
             step++;
             lossSum += loss;
@@ -289,6 +315,10 @@ public final class L0Trainer {
         }
 
         private void report(int epoch, boolean epochEnd, Evaluation evaluation) {
+            if (frozenLogAlphas != null) {
+                // fine-tuning after the planned epochs: its outcome is in the result, not in the progress
+                return;
+            }
             double seconds = trainNanosSinceReport / 1e9;
             trainSeconds += seconds;
             TrainingProgress progress = new TrainingProgress(epoch, config.epochs(), step, stepsPerEpoch, epochEnd,
@@ -296,7 +326,8 @@ public final class L0Trainer {
                     lossCount == 0 ? Double.NaN : penaltySum / lossCount, evaluation.testError(),
                     evaluation.expectedL0(), evaluation.expectedFlops(), evaluation.keptUnits(),
                     elapsedSeconds(),
-                    seconds > 0 ? examplesSinceReport / seconds : Double.NaN, ProcessMemory.rssMegabytes());
+                    seconds > 0 ? examplesSinceReport / seconds : Double.NaN, ProcessMemory.rssMegabytes(),
+                    evaluation.budget());
             lossSum = 0;
             penaltySum = 0;
             lossCount = 0;
@@ -317,8 +348,10 @@ public final class L0Trainer {
                 if (stoppedEarly) {
                     report(epochsCompleted + 1, true, evaluate());
                 }
+                BudgetOutcome budgetOutcome = budget == null ? null : enforceBudget();
                 var snapshot = network.snapshot();
-                PrunedNetwork pruned = Pruner.prune(spec, snapshot);
+                // rounding pads with zero-weight groups: the pruned network's shapes change, its function does not
+                PrunedNetwork pruned = Pruner.prune(spec, network.snapshot(config.unitMultiple()));
                 PrunedNetwork dense = Pruner.foldGates(spec, snapshot);
                 double gatedError = testError(null);
                 double prunedError;
@@ -328,7 +361,7 @@ public final class L0Trainer {
                 refuseChanceLevel("gated", gatedError);
                 refuseChanceLevel("pruned", prunedError);
                 return new TrainingResult(epochsCompleted, stoppedEarly, history, gatedError, dense, pruned,
-                        prunedError, saveParameters(), Devices.describe(devices), trainSeconds);
+                        prunedError, saveParameters(), Devices.describe(devices), trainSeconds, budgetOutcome);
             } finally {
                 load(current);
             }
@@ -360,6 +393,76 @@ public final class L0Trainer {
             }
         }
 
+        /**
+         * The budget guarantee, on the evaluated parameters: when the pruned network is over the budget, closes the
+         * open groups with the lowest log α (across all gated layers) one at a time until it fits, then fine-tunes
+         * the weights for the target's fine-tune epochs with the gates frozen. Leaves the final parameters loaded.
+         */
+        private BudgetOutcome enforceBudget() {
+            SizeTarget target = budget.target();
+            List<float[]> logAlphas = network.logAlphas();
+            double expected = budget.expectedFraction(target.metric(), logAlphas);
+            TrainingCheckpoint.Multipliers multipliers = budget.multipliers();
+            double before = deterministicFraction(logAlphas);
+            if (before <= target.fraction()) {
+                return new BudgetOutcome(target.metric(), target.fraction(), expected, before, multipliers.lambda1(),
+                        multipliers.lambda2(), null);
+            }
+            HardConcreteGate gate = network.gate();
+            List<int[]> open = new ArrayList<>();
+            for (int k = 0; k < logAlphas.size(); k++) {
+                float[] la = logAlphas.get(k);
+                for (int g = 0; g < la.length; g++) {
+                    if (!gate.isClosed(la[g])) {
+                        open.add(new int[] {k, g});
+                    }
+                }
+            }
+            // lowest log α first; ties in layer and group order, so the choice is reproducible
+            open.sort(java.util.Comparator.<int[]>comparingDouble(kg -> logAlphas.get(kg[0])[kg[1]])
+                    .thenComparingInt(kg -> kg[0]).thenComparingInt(kg -> kg[1]));
+            double size = before;
+            int closed = 0;
+            for (int[] kg : open) {
+                if (size <= target.fraction()) {
+                    break;
+                }
+                logAlphas.get(kg[0])[kg[1]] = (float) HardConcreteGate.MIN_LOG_ALPHA;
+                closed++;
+                size = deterministicFraction(logAlphas);
+            }
+            network.assignLogAlphas(logAlphas);
+            double errorBefore = testError(null);
+            int tuned = 0;
+            frozenLogAlphas = logAlphas;
+            network.freezeGates(true);
+            try {
+                for (int e = 0; e < target.fineTuneEpochs(); e++) {
+                    if (trainEpoch(config.epochs() + e)) {
+                        break;
+                    }
+                    tuned++;
+                }
+            } finally {
+                network.freezeGates(false);
+                frozenLogAlphas = null;
+            }
+            double errorAfter = tuned == 0 ? errorBefore : testError(null);
+            return new BudgetOutcome(target.metric(), target.fraction(), expected, size, multipliers.lambda1(),
+                    multipliers.lambda2(), new BudgetOutcome.Enforcement(closed, before, size,
+                            size <= target.fraction(), errorBefore, errorAfter, tuned));
+        }
+
+        /** The pruned network's size under these log α, as a fraction of the unpruned network's. */
+        private double deterministicFraction(List<float[]> logAlphas) {
+            PrunedSize size = Pruner.size(spec, network.testTimeGatesBySpecLayer(logAlphas, config.unitMultiple()));
+            PrunedSize dense = expectedSize.dense();
+            return switch (budget.target().metric()) {
+                case PARAMETERS -> size.parameters() / (double) dense.parameters();
+                case FLOPS -> size.flops() / (double) dense.flops();
+            };
+        }
+
         /** Metrics with the averaged parameters swapped in for the duration. */
         private Evaluation evaluateAveraged() {
             if (average == null) {
@@ -376,7 +479,8 @@ public final class L0Trainer {
 
         private Evaluation evaluate() {
             Evaluation gates = evaluateCurrentGates();
-            return new Evaluation(testError(null), gates.expectedL0(), gates.expectedFlops(), gates.keptUnits());
+            return new Evaluation(testError(null), gates.expectedL0(), gates.expectedFlops(), gates.keptUnits(),
+                    gates.budget());
         }
 
         /** Expected L0, FLOPs and kept units of the current log α; no test pass. */
@@ -404,7 +508,15 @@ public final class L0Trainer {
                 flops += counts[0];
                 l0 += counts[1];
             }
-            return new Evaluation(Double.NaN, l0, flops, kept);
+            TrainingProgress.Budget budgetStatus = null;
+            if (budget != null) {
+                SizeTarget target = budget.target();
+                TrainingCheckpoint.Multipliers m = budget.multipliers();
+                budgetStatus = new TrainingProgress.Budget(target.metric(), target.fraction(), budget.targetAt(step),
+                        budget.expectedFraction(target.metric(), logAlphas), deterministicFraction(logAlphas),
+                        m.lambda1(), m.lambda2());
+            }
+            return new Evaluation(Double.NaN, l0, flops, kept, budgetStatus);
         }
 
         /** Test error of the gated network (runner null) or of a pruned one, with deterministic gates. */
@@ -448,7 +560,8 @@ public final class L0Trainer {
             ResumableAdam.State moments = optimizer.state(parameters);
             return new TrainingCheckpoint(epochsCompleted, step, values(), averageState,
                     new TrainingCheckpoint.AdamMoments(moments.means(), moments.variances(), moments.steps()),
-                    new TrainingCheckpoint.History(history, trainSeconds, elapsedSeconds()));
+                    new TrainingCheckpoint.History(history, trainSeconds, elapsedSeconds()),
+                    budget == null ? TrainingCheckpoint.Multipliers.NONE : budget.multipliers());
         }
 
         /** Wall-clock seconds of training so far, every attempt of the run included. */
@@ -480,6 +593,9 @@ public final class L0Trainer {
             history.addAll(earlier.epochEnds());
             trainSeconds = earlier.trainingSeconds();
             elapsedBeforeThisAttempt = earlier.elapsedSeconds();
+            if (budget != null) {
+                budget.restore(checkpoint.multipliers());
+            }
         }
 
         private byte[] saveParameters() {
@@ -493,7 +609,8 @@ public final class L0Trainer {
         }
     }
 
-    private record Evaluation(double testError, double expectedL0, double expectedFlops, List<Integer> keptUnits) {}
+    private record Evaluation(double testError, double expectedL0, double expectedFlops, List<Integer> keptUnits,
+            TrainingProgress.Budget budget) {}
 
     /** A seeded Fisher–Yates shuffle per epoch, so a resumed run sees the same order. */
     static int[] permutation(int size, long seed, int epoch) {

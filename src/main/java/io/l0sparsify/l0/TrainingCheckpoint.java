@@ -21,12 +21,29 @@ import java.util.List;
  * @param adam Adam's state ({@link AdamMoments#NONE} before the first step)
  * @param history the run's epoch-end snapshots and time up to this checkpoint, every earlier attempt included
  *     ({@link History#NONE} in checkpoints of formats that did not keep it)
+ * @param multipliers the size budget's Lagrange multipliers ({@link Multipliers#NONE} without a budget and in
+ *     checkpoints of formats that did not keep them)
  */
 public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> parameters, Average average,
-        AdamMoments adam, History history) {
+        AdamMoments adam, History history, Multipliers multipliers) {
 
     public TrainingCheckpoint {
         parameters = List.copyOf(parameters);
+    }
+
+    /** A checkpoint of a run without a size budget. */
+    public TrainingCheckpoint(int epochsCompleted, long step, List<float[]> parameters, Average average,
+            AdamMoments adam, History history) {
+        this(epochsCompleted, step, parameters, average, adam, history, Multipliers.NONE);
+    }
+
+    /**
+     * The size budget's multipliers λ₁ and λ₂ ({@link BudgetController}); they are plain numbers updated by
+     * gradient ascent, so they are the controller's whole state.
+     */
+    public record Multipliers(double lambda1, double lambda2) {
+
+        public static final Multipliers NONE = new Multipliers(0, 0);
     }
 
     /**
@@ -75,7 +92,8 @@ public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> p
     }
 
     /**
-     * Reads a checkpoint of the current format, of version 3 (without history) or of the previous release's.
+     * Reads a checkpoint of the current format, of versions 4 (without multipliers) and 3 (without history), or of
+     * the previous release's.
      *
      * @throws CheckpointFormatException when the bytes are not a checkpoint, are cut short, or come from a format
      *     version this build does not know

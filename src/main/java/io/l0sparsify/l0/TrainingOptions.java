@@ -40,6 +40,8 @@ public final class TrainingOptions {
     private final String device;
     private final int progressEverySteps;
     private final Duration maxRuntime;
+    private final SizeTarget target;
+    private final Integer roundUnitsTo;
 
     private TrainingOptions(Builder b) {
         this.epochs = b.epochs;
@@ -55,6 +57,8 @@ public final class TrainingOptions {
         this.device = b.device;
         this.progressEverySteps = b.progressEverySteps;
         this.maxRuntime = b.maxRuntime;
+        this.target = b.target;
+        this.roundUnitsTo = b.roundUnitsTo;
     }
 
     /** A builder at the paper's settings. */
@@ -82,7 +86,9 @@ public final class TrainingOptions {
                 .optPerExampleGates(perExampleGates)
                 .optDevice(device)
                 .optProgressEverySteps(progressEverySteps)
-                .optMaxRuntime(maxRuntime);
+                .optMaxRuntime(maxRuntime)
+                .optTarget(target)
+                .optRoundUnitsTo(roundUnitsTo);
     }
 
     /** Passes over the training set. */
@@ -150,6 +156,24 @@ public final class TrainingOptions {
         return maxRuntime;
     }
 
+    /** The size budget the run drives the network to; null: none (λ alone decides the size). */
+    public SizeTarget target() {
+        return target;
+    }
+
+    /**
+     * The multiple the kept units of every gated layer are rounded up to when pruning (see
+     * {@link L0Network#padGates}); null: no rounding.
+     */
+    public Integer roundUnitsTo() {
+        return roundUnitsTo;
+    }
+
+    /** {@link #roundUnitsTo()} as a number: 1 without rounding. */
+    public int unitMultiple() {
+        return roundUnitsTo == null ? 1 : roundUnitsTo;
+    }
+
     /** λ of the k-th gated layer. */
     public double lambdaOf(int gatedLayer) {
         return lambdas.size() == 1 ? lambdas.get(0) : lambdas.get(gatedLayer);
@@ -185,6 +209,10 @@ public final class TrainingOptions {
         if (!initialDropRates.isEmpty()) {
             requireOneOrPerGatedLayer("initialDropRate", initialDropRates, gated);
         }
+        if (target != null && gated == 0) {
+            throw new IllegalArgumentException("target: the network has no gated layer, so nothing can be pruned to"
+                    + " reach a budget");
+        }
     }
 
     private static void requireOneOrPerGatedLayer(String field, List<Double> values, int gated) {
@@ -202,13 +230,14 @@ public final class TrainingOptions {
                 && initialDropRates.equals(t.initialDropRates) && Double.compare(emaDecay, t.emaDecay) == 0
                 && seed == t.seed && perExampleGates == t.perExampleGates
                 && Objects.equals(device, t.device) && progressEverySteps == t.progressEverySteps
-                && Objects.equals(maxRuntime, t.maxRuntime);
+                && Objects.equals(maxRuntime, t.maxRuntime) && Objects.equals(target, t.target)
+                && Objects.equals(roundUnitsTo, t.roundUnitsTo);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(epochs, batchSize, learningRate, lambdas, weightDecay, beta, initialDropRates,
-                emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime);
+                emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime, target, roundUnitsTo);
     }
 
     @Override
@@ -217,7 +246,8 @@ public final class TrainingOptions {
                 + ", lambdas=" + lambdas + ", weightDecay=" + weightDecay + ", beta=" + beta
                 + ", initialDropRates=" + initialDropRates + ", emaDecay=" + emaDecay + ", seed=" + seed
                 + ", perExampleGates=" + perExampleGates + ", device=" + device + ", progressEverySteps="
-                + progressEverySteps + ", maxRuntime=" + maxRuntime + "]";
+                + progressEverySteps + ", maxRuntime=" + maxRuntime + ", target=" + target + ", roundUnitsTo="
+                + roundUnitsTo + "]";
     }
 
     /** Collects options; starts at the paper's settings. Not thread-safe; {@link #build()} copies. */
@@ -227,6 +257,8 @@ public final class TrainingOptions {
         private int batchSize = DEFAULT_BATCH_SIZE;
         private double learningRate = DEFAULT_LEARNING_RATE;
         private List<Double> lambdas = List.of(DEFAULT_LAMBDA);
+        /** Whether λ was given; without it a run with a target gets λ = 0 (see {@link #optTarget}). */
+        private boolean lambdasGiven;
         private double weightDecay;
         private double beta = DEFAULT_BETA;
         private List<Double> initialDropRates = List.of();
@@ -236,6 +268,8 @@ public final class TrainingOptions {
         private String device;
         private int progressEverySteps;
         private Duration maxRuntime;
+        private SizeTarget target;
+        private Integer roundUnitsTo;
 
         private Builder() {}
 
@@ -264,6 +298,7 @@ public final class TrainingOptions {
          */
         public Builder optLambdas(List<Double> lambdas) {
             this.lambdas = lambdas;
+            this.lambdasGiven = true;
             return this;
         }
 
@@ -331,8 +366,33 @@ public final class TrainingOptions {
             return this;
         }
 
+        /**
+         * A size budget (see {@link SizeTarget}): the run adds a Lagrangian term that drives the expected size to
+         * it, and the delivered network never exceeds it. λ still applies beside it, but defaults to 0 with a target:
+         * the L0 term pulls the size down whatever the budget, so with the paper's λ on a small training set the
+         * controller spends its multipliers holding the network up at the target. Default null: no budget.
+         */
+        public Builder optTarget(SizeTarget target) {
+            this.target = target;
+            return this;
+        }
+
+        /**
+         * Rounds the kept units (inputs of a dense layer, filters of a conv layer) of every gated layer UP to a
+         * multiple of this when pruning, for shapes hardware runs fast: the closed groups with the highest log α
+         * are kept as padding with zero weights, so the pruned network computes the same function. At least 1.
+         * With a target the budget counts the rounded network. Default null: no rounding.
+         */
+        public Builder optRoundUnitsTo(Integer roundUnitsTo) {
+            this.roundUnitsTo = roundUnitsTo;
+            return this;
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming the first option the core cannot use. */
         public TrainingOptions build() {
+            if (target != null && !lambdasGiven) {
+                lambdas = List.of(0.0);
+            }
             requireAtLeastOne("epochs", epochs);
             requireAtLeastOne("batchSize", batchSize);
             requirePositiveFinite("learningRate", learningRate);
@@ -365,6 +425,13 @@ public final class TrainingOptions {
             }
             if (maxRuntime != null && (maxRuntime.isNegative() || maxRuntime.isZero())) {
                 throw new IllegalArgumentException("maxRuntime: must be positive");
+            }
+            if (roundUnitsTo != null && roundUnitsTo < 1) {
+                throw new IllegalArgumentException("roundUnitsTo: must be at least 1 but is " + roundUnitsTo);
+            }
+            if (target != null && target.warmupEpochs() != null && target.warmupEpochs() > epochs) {
+                throw new IllegalArgumentException("target.warmupEpochs: must be at most epochs (" + epochs
+                        + ") but is " + target.warmupEpochs());
             }
             return new TrainingOptions(this);
         }

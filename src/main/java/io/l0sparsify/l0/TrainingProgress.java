@@ -20,6 +20,7 @@ import java.util.List;
  * @param elapsedSeconds wall-clock seconds of training so far, the earlier attempts of a resumed run included
  * @param examplesPerSecond training throughput since the previous snapshot
  * @param rssMegabytes resident set size of the process, or -1 where it cannot be read
+ * @param budget where a run with a size budget stands; null without one
  */
 public record TrainingProgress(
         int epoch,
@@ -35,11 +36,34 @@ public record TrainingProgress(
         List<Integer> keptUnits,
         double elapsedSeconds,
         double examplesPerSecond,
-        double rssMegabytes) {
+        double rssMegabytes,
+        Budget budget) {
 
     public TrainingProgress {
         keptUnits = List.copyOf(keptUnits);
     }
+
+    /** A snapshot of a run without a size budget. */
+    public TrainingProgress(int epoch, int epochs, long step, int stepsPerEpoch, boolean epochEnd, double trainLoss,
+            double penalty, double testError, double expectedL0, double expectedFlops, List<Integer> keptUnits,
+            double elapsedSeconds, double examplesPerSecond, double rssMegabytes) {
+        this(epoch, epochs, step, stepsPerEpoch, epochEnd, trainLoss, penalty, testError, expectedL0, expectedFlops,
+                keptUnits, elapsedSeconds, examplesPerSecond, rssMegabytes, null);
+    }
+
+    /**
+     * Where a run with a size budget ({@link SizeTarget}) stands; sizes are fractions of the unpruned network's.
+     *
+     * @param metric what the sizes count
+     * @param target the budget
+     * @param currentTarget the ramped target t of the latest step (1 at the start, {@code target} after the warm-up)
+     * @param expected ŝ, the expected size under the gates
+     * @param deterministic the size of the network pruned with the test-time gates now
+     * @param lambda1 the linear multiplier λ₁
+     * @param lambda2 the quadratic multiplier λ₂
+     */
+    public record Budget(SizeTarget.Metric metric, double target, double currentTarget, double expected,
+            double deterministic, double lambda1, double lambda2) {}
 
     /** Fraction of the run done, in [0, 1]. */
     public double fraction() {

@@ -18,6 +18,7 @@ import java.util.List;
  * @param gatedParameters the evaluated parameters in DJL's parameter-file format, for resuming or tuning
  * @param device the device the run used, e.g. "cpu()" or "gpu(0)"
  * @param trainingSeconds wall-clock seconds of the training steps, summed over every attempt of a resumed run
+ * @param budget how the run met its size budget; null without one
  */
 public record TrainingResult(
         int epochsCompleted,
@@ -29,9 +30,18 @@ public record TrainingResult(
         double prunedTestError,
         byte[] gatedParameters,
         String device,
-        double trainingSeconds) {
+        double trainingSeconds,
+        BudgetOutcome budget) {
 
     public TrainingResult {
         history = List.copyOf(history);
+    }
+
+    /** The result of a run without a size budget. */
+    public TrainingResult(int epochsCompleted, boolean stoppedEarly, List<TrainingProgress> history,
+            double gatedTestError, PrunedNetwork dense, PrunedNetwork pruned, double prunedTestError,
+            byte[] gatedParameters, String device, double trainingSeconds) {
+        this(epochsCompleted, stoppedEarly, history, gatedTestError, dense, pruned, prunedTestError, gatedParameters,
+                device, trainingSeconds, null);
     }
 }

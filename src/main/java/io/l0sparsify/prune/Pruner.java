@@ -40,6 +40,54 @@ public final class Pruner {
         return build(spec, parameters, false);
     }
 
+    /**
+     * The parameters and FLOPs of the network {@link #prune} would build from these gates, computed from the
+     * kept masks alone (no weights are copied): {@code gates.get(i)} is the test-time gate ẑ per group of the
+     * i-th layer of the spec, null for an ungated layer or a layer without weights. Equal to
+     * {@link PrunedNetwork#parameterCount()} and {@link PrunedNetwork#flops()} of the pruned network.
+     */
+    public static PrunedSize size(ModelSpec spec, List<float[]> gates) {
+        List<LayerSpec> layers = spec.layers();
+        if (gates.size() != layers.size()) {
+            throw new IllegalArgumentException(layers.size() + " layers but " + gates.size() + " gate arrays");
+        }
+        Masks masks = masks(spec, gates.toArray(new float[0][]), true);
+        List<int[]> outShapes = spec.outputShapes();
+        long parameters = 0;
+        long flops = 0;
+        boolean[] avail = allTrue(units(masks.inShapes()[0]));
+        for (int i = 0; i < layers.size(); i++) {
+            switch (layers.get(i)) {
+                case LayerSpec.Dense _ -> {
+                    long in = indices(masks.keptIn()[i]).length;
+                    long out = indices(masks.keptOut()[i]).length;
+                    parameters += in * out + out;
+                    flops += 2 * in * out;
+                    avail = masks.keptOut()[i];
+                }
+                case LayerSpec.Conv2d c -> {
+                    long channels = indices(avail).length;
+                    long filters = indices(masks.keptOut()[i]).length;
+                    long area = (long) c.kernel() * c.kernel();
+                    int[] out = outShapes.get(i);
+                    parameters += filters * channels * area + filters;
+                    flops += 2 * channels * area * filters * out[1] * out[2];
+                    avail = masks.keptOut()[i];
+                }
+                case LayerSpec.Flatten _ -> avail = flatten(avail, masks.inShapes()[i]);
+                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
+            }
+        }
+        return new PrunedSize(parameters, flops);
+    }
+
+    /**
+     * What each layer keeps, in the original index space: {@code keptIn[i]} the inputs of a dense layer,
+     * {@code keptOut[i]} the units of a dense layer or the filters of a conv layer; {@code inShapes[i]} the shape
+     * entering layer i.
+     */
+    private record Masks(boolean[][] keptIn, boolean[][] keptOut, int[][] inShapes) {}
+
     private static PrunedNetwork build(ModelSpec spec, List<LayerParameters> parameters, boolean remove) {
         List<LayerSpec> layers = spec.layers();
         int n = layers.size();
@@ -47,59 +95,21 @@ public final class Pruner {
         for (LayerParameters p : parameters) {
             values[p.specIndex()] = p;
         }
-        int[][] inShapes = new int[n][];
-        List<int[]> outShapes = spec.outputShapes();
+        float[][] gates = new float[n][];
         for (int i = 0; i < n; i++) {
-            inShapes[i] = i == 0 ? spec.inputShapeOf(0) : outShapes.get(i - 1);
             if (isWeighted(layers.get(i)) && values[i] == null) {
                 throw new IllegalArgumentException("no parameters for layer " + i + " (" + layers.get(i).type() + ")");
             }
+            gates[i] = values[i] == null ? null : values[i].gates();
         }
-
-        // keptIn[i]: dense inputs kept (original index space); keptOut[i]: dense units / conv filters kept.
-        boolean[][] keptIn = new boolean[n][];
-        boolean[][] keptOut = new boolean[n][];
-
-        // 1. forward
-        boolean[] avail = allTrue(units(inShapes[0]));
-        for (int i = 0; i < n; i++) {
-            switch (layers.get(i)) {
-                case LayerSpec.Dense d -> {
-                    keptIn[i] = open(avail, values[i].gates(), remove);
-                    keptOut[i] = allTrue(d.units());
-                    avail = keptOut[i];
-                }
-                case LayerSpec.Conv2d c -> {
-                    keptIn[i] = avail;
-                    keptOut[i] = open(allTrue(c.filters()), values[i].gates(), remove);
-                    avail = keptOut[i];
-                }
-                case LayerSpec.Flatten _ -> avail = flatten(avail, inShapes[i]);
-                // channels (or features) pass through unchanged
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
-            }
-        }
-
-        // 2. backward
-        boolean[] needed = allTrue(spec.numClasses());
-        for (int i = n - 1; i >= 0; i--) {
-            switch (layers.get(i)) {
-                case LayerSpec.Dense _ -> {
-                    keptOut[i] = and(keptOut[i], needed);
-                    needed = keptIn[i];
-                }
-                case LayerSpec.Conv2d _ -> {
-                    keptOut[i] = nonEmpty(and(keptOut[i], needed), keptOut[i], values[i].gates());
-                    needed = keptIn[i];
-                }
-                case LayerSpec.Flatten _ -> needed = channelsOf(needed, inShapes[i]);
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
-            }
-        }
+        Masks masks = masks(spec, gates, remove);
+        boolean[][] keptIn = masks.keptIn();
+        boolean[][] keptOut = masks.keptOut();
+        int[][] inShapes = masks.inShapes();
 
         // 3. build, tracking what actually arrives at each layer
         List<PrunedLayer> result = new ArrayList<>();
-        avail = allTrue(units(inShapes[0]));
+        boolean[] avail = allTrue(units(inShapes[0]));
         for (int i = 0; i < n; i++) {
             LayerSpec layer = layers.get(i);
             String name = layer.type() + i;
@@ -124,6 +134,59 @@ public final class Pruner {
             }
         }
         return new PrunedNetwork(spec.inputShape(), result, spec.numClasses());
+    }
+
+    /** Passes 1 and 2 of the class comment; {@code gates[i]} is null for an ungated or unweighted layer. */
+    private static Masks masks(ModelSpec spec, float[][] gates, boolean remove) {
+        List<LayerSpec> layers = spec.layers();
+        int n = layers.size();
+        int[][] inShapes = new int[n][];
+        List<int[]> outShapes = spec.outputShapes();
+        for (int i = 0; i < n; i++) {
+            inShapes[i] = i == 0 ? spec.inputShapeOf(0) : outShapes.get(i - 1);
+        }
+
+        // keptIn[i]: dense inputs kept (original index space); keptOut[i]: dense units / conv filters kept.
+        boolean[][] keptIn = new boolean[n][];
+        boolean[][] keptOut = new boolean[n][];
+
+        // 1. forward
+        boolean[] avail = allTrue(units(inShapes[0]));
+        for (int i = 0; i < n; i++) {
+            switch (layers.get(i)) {
+                case LayerSpec.Dense d -> {
+                    keptIn[i] = open(avail, gates[i], remove);
+                    keptOut[i] = allTrue(d.units());
+                    avail = keptOut[i];
+                }
+                case LayerSpec.Conv2d c -> {
+                    keptIn[i] = avail;
+                    keptOut[i] = open(allTrue(c.filters()), gates[i], remove);
+                    avail = keptOut[i];
+                }
+                case LayerSpec.Flatten _ -> avail = flatten(avail, inShapes[i]);
+                // channels (or features) pass through unchanged
+                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
+            }
+        }
+
+        // 2. backward
+        boolean[] needed = allTrue(spec.numClasses());
+        for (int i = n - 1; i >= 0; i--) {
+            switch (layers.get(i)) {
+                case LayerSpec.Dense _ -> {
+                    keptOut[i] = and(keptOut[i], needed);
+                    needed = keptIn[i];
+                }
+                case LayerSpec.Conv2d _ -> {
+                    keptOut[i] = nonEmpty(and(keptOut[i], needed), keptOut[i], gates[i]);
+                    needed = keptIn[i];
+                }
+                case LayerSpec.Flatten _ -> needed = channelsOf(needed, inShapes[i]);
+                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
+            }
+        }
+        return new Masks(keptIn, keptOut, inShapes);
     }
 
     /** Whether the layer has weights, and so needs a {@link LayerParameters}. */

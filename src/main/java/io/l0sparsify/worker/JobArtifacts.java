@@ -80,7 +80,8 @@ final class JobArtifacts {
                 JobDefinitionJson.writeTraining(definition.training()), data,
                 new ResultDocument.Latency("onnxruntime", m.pruned1().threads(), m.warmupRuns(), m.pruned1().runs(),
                         latencyPair(m.dense1(), m.dense100()), latencyPair(m.pruned1(), m.pruned100())),
-                new ResultDocument.DenseVsPruned(m.denseOnnxBytes(), m.prunedOnnxBytes()), keptInputs, links);
+                new ResultDocument.DenseVsPruned(m.denseOnnxBytes(), m.prunedOnnxBytes()), keptInputs,
+                ResultDocument.Budget.of(result.budget()), links);
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
     }
 
@@ -99,15 +100,26 @@ final class JobArtifacts {
 
     static byte[] metricsCsv(List<TrainingProgress> history) {
         StringBuilder csv = new StringBuilder("epoch,step,train_loss,penalty,test_error,expected_l0,expected_flops,"
-                + "kept_units,elapsed_seconds,examples_per_second,rss_megabytes\n");
+                + "kept_units,elapsed_seconds,examples_per_second,rss_megabytes,budget_metric,budget_target,"
+                + "budget_current_target,budget_expected,budget_deterministic,budget_lambda1,budget_lambda2\n");
         for (TrainingProgress p : history) {
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", p.epoch(), p.step(),
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", p.epoch(), p.step(),
                     num(p.trainLoss()), num(p.penalty()), num(p.testError()), num(p.expectedL0()),
                     num(p.expectedFlops()),
                     p.keptUnits().stream().map(String::valueOf).collect(Collectors.joining("-")),
-                    num(p.elapsedSeconds()), num(p.examplesPerSecond()), num(p.rssMegabytes())));
+                    num(p.elapsedSeconds()), num(p.examplesPerSecond()), num(p.rssMegabytes()), budgetColumns(p)));
         }
         return csv.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The budget's seven columns; empty ones for a job without a budget. */
+    private static String budgetColumns(TrainingProgress p) {
+        TrainingProgress.Budget b = p.budget();
+        if (b == null) {
+            return ",,,,,,";
+        }
+        return String.join(",", b.metric().field(), num(b.target()), num(b.currentTarget()), num(b.expected()),
+                num(b.deterministic()), num(b.lambda1()), num(b.lambda2()));
     }
 
     /** The summary of a weighted layer; nothing for the layers without weights. */

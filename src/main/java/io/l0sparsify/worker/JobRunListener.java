@@ -62,7 +62,7 @@ final class JobRunListener implements RunListener {
         }
         JobProgress progress = new JobProgress(p.epoch(), p.epochs(), p.step(), fraction, finite(p.trainLoss()),
                 lastTestError, finite(p.expectedL0()), p.keptUnits(),
-                finite(p.examplesPerSecond()), finite(p.elapsedSeconds()), eta);
+                finite(p.examplesPerSecond()), finite(p.elapsedSeconds()), eta, budget(p.budget()));
         throughput.accept(progress.examplesPerSecond());
         if (!store.recordProgress(jobId, workerId, progress, leaseDuration)) {
             // The job is no longer ours (lease lost, or recovered by another process): stop working on it.
@@ -118,6 +118,11 @@ final class JobRunListener implements RunListener {
             stored = store.controlOf(jobId, workerId).map(TrainingControl::valueOf).orElse(stored);
         }
         return stored;
+    }
+
+    private static JobProgress.Budget budget(TrainingProgress.Budget b) {
+        return b == null ? null : new JobProgress.Budget(b.metric().field(), b.target(), b.currentTarget(),
+                b.expected(), b.deterministic(), b.lambda1(), b.lambda2());
     }
 
     private static double finite(double value) {

@@ -23,6 +23,7 @@ import tools.jackson.databind.JsonNode;
  * @param preset the preset the model came from, if it did
  * @param training the training settings as the user gave them
  * @param keptInputsModel the pruned network that takes only its kept inputs, when it starts by gathering them
+ * @param budget how a job with a size budget met it; null without one
  * @param artifacts download links by artifact name, in the order of the artifact list
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -50,7 +51,27 @@ record ResultDocument(
         Latency latency,
         DenseVsPruned onnxFileBytes,
         KeptInputsModel keptInputsModel,
+        Budget budget,
         Map<String, String> artifacts) {
+
+    /** How a job with a size budget met it; {@link io.l0sparsify.l0.BudgetOutcome} in the contract's names. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Budget(String metric, double target, double expected, double deterministic, double lambda1,
+            double lambda2, Enforcement enforcement) {
+
+        static Budget of(io.l0sparsify.l0.BudgetOutcome b) {
+            if (b == null) {
+                return null;
+            }
+            var e = b.enforcement();
+            return new Budget(b.metric().field(), b.target(), b.expected(), b.deterministic(), b.lambda1(),
+                    b.lambda2(), e == null ? null : new Enforcement(e.groupsClosed(), e.sizeBefore(), e.sizeAfter(),
+                            e.fits(), e.testErrorBefore(), e.testErrorAfter(), e.fineTuneEpochs()));
+        }
+    }
+
+    record Enforcement(int groupsClosed, double sizeBefore, double sizeAfter, boolean fits, double testErrorBefore,
+            double testErrorAfter, int fineTuneEpochs) {}
 
     /** A count (parameters, FLOPs, bytes) of the unpruned network and of the pruned one. */
     record DenseVsPruned(long dense, long pruned) {}

@@ -78,6 +78,28 @@ class JobDefinitionJsonTest {
         assertThat(definition.training().lambdas()).isEqualTo(List.of(0.1, 0.2));
     }
 
+    @Test
+    void aTargetBindsWithItsDefaultsAndReadsBack() {
+        JobDefinition definition = parse("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"epochs\": 10, \"target\": {\"flops\": 0.25}}}");
+        assertThat(definition.training().target())
+                .isEqualTo(io.l0sparsify.l0.SizeTarget.of(io.l0sparsify.l0.SizeTarget.Metric.FLOPS, 0.25));
+        // without a λ of its own a run with a target has none: the controller alone decides the size
+        assertThat(definition.training().lambdas()).containsExactly(0.0);
+        String canonical = canonical(definition);
+        assertThat(canonical).contains("\"target\":{\"flops\":0.25,\"multiplierLearningRate\":0.2,\"fineTuneEpochs\":1}");
+        assertThat(parse(canonical)).isEqualTo(definition);
+        assertThat(JobJson.readDefinition(canonical)).isEqualTo(definition);
+
+        JobDefinition both = parse("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": {\"lambda\": 0.05, \"target\": {\"parameters\": 0.1, \"warmupEpochs\": 3,"
+                + " \"fineTuneEpochs\": 0}}}");
+        assertThat(both.training().lambdas()).containsExactly(0.05);
+        assertThat(both.training().target().warmupEpochs()).isEqualTo(3.0);
+        assertThat(both.training().target().metric()).isEqualTo(io.l0sparsify.l0.SizeTarget.Metric.PARAMETERS);
+        assertThat(JobJson.readDefinition(canonical(both))).isEqualTo(both);
+    }
+
     /** The documents below are what the service stored before requests were bound by Jackson; rows hold them. */
     @Test
     void canonicalFormIsTheDocumentTheDatabaseHolds() {

@@ -27,7 +27,8 @@ class CheckpointCodecTest {
                 new TrainingCheckpoint.AdamMoments(List.of(new float[] {1e-9f, 2f}), List.of(new float[] {3f, 4e-20f}),
                         777),
                 new TrainingCheckpoint.History(List.of(epochEnd(1, 0.52, List.of(310, 100)),
-                        epochEnd(2, Double.NaN, List.of())), 12.25, 13.5));
+                        epochEnd(2, Double.NaN, List.of()), withBudget(epochEnd(3, 0.4, List.of(7)))), 12.25, 13.5),
+                new TrainingCheckpoint.Multipliers(-1.25, 0.375));
         TrainingCheckpoint back = TrainingCheckpoint.decode(checkpoint.encode());
         assertThat(back.epochsCompleted()).isEqualTo(7);
         assertThat(back.step()).isEqualTo(1_234_567_890_123L);
@@ -45,13 +46,30 @@ class CheckpointCodecTest {
         assertThat(back.adam().steps()).isEqualTo(777);
         assertThat(back.history()).as("the history round-trips value for value (records compare doubles exactly)")
                 .isEqualTo(checkpoint.history());
+        assertThat(back.multipliers()).isEqualTo(new TrainingCheckpoint.Multipliers(-1.25, 0.375));
+    }
+
+    @Test
+    void aVersionFourCheckpointLoadsWithoutMultipliersOrBudgets() {
+        TrainingCheckpoint withHistory = new TrainingCheckpoint(2, 20, List.of(new float[] {1f}),
+                TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE,
+                new TrainingCheckpoint.History(List.of(epochEnd(1, 0.5, List.of(3))), 1.5, 2.5));
+        byte[] current = withHistory.encode();
+        // Version 4 is version 5 without the budget flag of each snapshot (1 byte, here one snapshot before the
+        // final 2·8 bytes of multipliers) and without the multipliers.
+        byte[] versionFour = Arrays.copyOf(current, current.length - 17);
+        versionFour[4] = 4;
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.decode(versionFour);
+        assertThat(checkpoint.history()).isEqualTo(withHistory.history());
+        assertThat(checkpoint.multipliers()).isEqualTo(TrainingCheckpoint.Multipliers.NONE);
     }
 
     @Test
     void aVersionThreeCheckpointLoadsWithAnEmptyHistory() {
         byte[] current = small().encode();
-        // Version 3 is version 4 without the history: two doubles and an empty count (8 + 8 + 4 bytes) at the end.
-        byte[] versionThree = Arrays.copyOf(current, current.length - 20);
+        // Version 3 is version 5 without the history (two doubles and an empty count, 8 + 8 + 4 bytes) and the
+        // multipliers (2·8 bytes) at the end.
+        byte[] versionThree = Arrays.copyOf(current, current.length - 36);
         versionThree[4] = 3;
         TrainingCheckpoint checkpoint = TrainingCheckpoint.decode(versionThree);
         assertThat(checkpoint.epochsCompleted()).isEqualTo(1);
@@ -64,10 +82,17 @@ class CheckpointCodecTest {
                 keptUnits, epoch * 6.75, 410.5, -1);
     }
 
+    private static TrainingProgress withBudget(TrainingProgress p) {
+        return new TrainingProgress(p.epoch(), p.epochs(), p.step(), p.stepsPerEpoch(), p.epochEnd(), p.trainLoss(),
+                p.penalty(), p.testError(), p.expectedL0(), p.expectedFlops(), p.keptUnits(), p.elapsedSeconds(),
+                p.examplesPerSecond(), p.rssMegabytes(), new TrainingProgress.Budget(SizeTarget.Metric.PARAMETERS,
+                        0.25, 0.5, 0.45, 0.6, 3.5, 0.125));
+    }
+
     @Test
     void theFormatBeginsWithItsMagicAndVersion() {
-        // "L0CK", then version 4
-        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 4);
+        // "L0CK", then version 5
+        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 5);
     }
 
     @Test

@@ -32,6 +32,10 @@ class ResultDocumentTest {
 
     /** conv(4 filters, 2 kept) → relu → flatten → dense(144 inputs, 72 kept → 10) on 1×8×8 inputs. */
     private static JsonNode result(String name, boolean keptInputsModel) {
+        return result(name, keptInputsModel, null);
+    }
+
+    private static JsonNode result(String name, boolean keptInputsModel, io.l0sparsify.l0.BudgetOutcome budget) {
         JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
                 {"model": {"inputShape": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel": 3},
                  {"type": "relu"}, {"type": "flatten"}, {"type": "dense", "units": 10}]},
@@ -48,7 +52,7 @@ class ResultDocumentTest {
                 new PrunedLayer.Dense("dense_3", false, 144, 10, keptInputs, IntStream.range(0, 10).toArray(),
                         keptInputs, new float[720], new float[10])), 10);
         TrainingResult result = new TrainingResult(3, true, List.of(), 0.0123, pruned, pruned, 0.0125, new byte[3],
-                "cpu()", 12.5);
+                "cpu()", 12.5, budget);
         JobArtifacts.Measurements measurements = new JobArtifacts.Measurements(BATCH_1, BATCH_100, BATCH_1,
                 BATCH_100, 12345, 678, 5,
                 keptInputsModel ? new JobArtifacts.KeptInputsModel(72, BATCH_1, BATCH_100, 999) : null);
@@ -69,6 +73,40 @@ class ResultDocumentTest {
                 "dataset", "latency", "onnxFileBytes", "artifacts");
         assertThat(names(result("named", true))).containsSubsequence("formatVersion", "jobId", "name",
                 "architecture").containsSubsequence("onnxFileBytes", "keptInputsModel", "artifacts");
+    }
+
+    @Test
+    void aBudgetSaysWhatTheGuaranteeDid() {
+        var budget = new io.l0sparsify.l0.BudgetOutcome(io.l0sparsify.l0.SizeTarget.Metric.FLOPS, 0.25, 0.26, 0.24,
+                1.5, 0.25, new io.l0sparsify.l0.BudgetOutcome.Enforcement(12, 0.31, 0.24, true, 0.05, 0.02, 1));
+        JsonNode json = result(null, false, budget);
+        assertThat(io.l0sparsify.api.OpenApiContract.instance().schemaViolations("Result", json.toString())).isEmpty();
+        assertThat(names(json)).containsSubsequence("onnxFileBytes", "budget", "artifacts");
+        JsonNode b = json.get("budget");
+        assertThat(names(b)).containsExactly("metric", "target", "expected", "deterministic", "lambda1", "lambda2",
+                "enforcement");
+        assertThat(b.get("metric").asString()).isEqualTo("flops");
+        assertThat(b.get("enforcement").get("groupsClosed").asInt()).isEqualTo(12);
+        assertThat(b.get("enforcement").get("testErrorAfter").asDouble()).isEqualTo(0.02);
+        var within = new io.l0sparsify.l0.BudgetOutcome(io.l0sparsify.l0.SizeTarget.Metric.PARAMETERS, 0.5, 0.49,
+                0.48, -0.5, 0.01, null);
+        assertThat(names(result(null, false, within).get("budget"))).doesNotContain("enforcement");
+    }
+
+    @Test
+    void metricsCsvHasTheBudgetColumnsFilledOnlyForABudget() {
+        var plain = new io.l0sparsify.l0.TrainingProgress(1, 2, 10, 10, true, 0.5, 0.01, 0.1, 100, 200,
+                List.of(3, 4), 1.0, 50, 300);
+        var budgeted = new io.l0sparsify.l0.TrainingProgress(2, 2, 20, 10, true, 0.5, 0.01, 0.1, 100, 200,
+                List.of(3, 4), 1.0, 50, 300, new io.l0sparsify.l0.TrainingProgress.Budget(
+                        io.l0sparsify.l0.SizeTarget.Metric.PARAMETERS, 0.1, 0.2, 0.25, 0.3, 2.0, 0.5));
+        String[] lines = new String(JobArtifacts.metricsCsv(List.of(plain, budgeted)),
+                java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        assertThat(lines[0]).endsWith(",rss_megabytes,budget_metric,budget_target,budget_current_target,"
+                + "budget_expected,budget_deterministic,budget_lambda1,budget_lambda2");
+        assertThat(lines[1]).endsWith(",300.0,,,,,,,");
+        assertThat(lines[2]).endsWith(",300.0,parameters,0.1,0.2,0.25,0.3,2.0,0.5");
+        assertThat(lines[2].split(",", -1)).hasSize(lines[0].split(",").length);
     }
 
     @Test

@@ -1,0 +1,128 @@
+package io.l0sparsify.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import com.jayway.jsonpath.JsonPath;
+import io.l0sparsify.job.JobLimits;
+import io.l0sparsify.job.JobService;
+import io.l0sparsify.storage.ArtifactStore;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+
+/**
+ * Bad size budgets ({@code training.target}) are refused with a 422 problem+json naming the field, and the job
+ * service is never reached.
+ */
+@WebMvcTest(controllers = JobController.class)
+@Import(TargetValidationWebTest.Properties.class)
+@TestPropertySource(properties = {"l0.api.max-request-bytes=4096", "l0.limits.max-epochs=500"})
+class TargetValidationWebTest {
+
+    @EnableConfigurationProperties({JobLimits.class, ApiProperties.class})
+    static class Properties {}
+
+    @Autowired
+    MockMvc mockMvc;
+
+    @MockitoBean
+    JobService jobs;
+
+    @MockitoBean
+    ArtifactStore artifacts;
+
+    @MockitoBean
+    JobEventStreams eventStreams;
+
+    @MockitoBean
+    io.l0sparsify.dataset.DatasetResolver datasets;
+
+    ContractMvc api;
+
+    @BeforeEach
+    void setUp() {
+        api = new ContractMvc(mockMvc);
+    }
+
+    @Test
+    void aBudgetOfZeroOrLessIsRefused() throws Exception {
+        assertValidationError(job("{\"target\": {\"flops\": 0}}"), "training.target.flops", "greater than 0");
+        assertValidationError(job("{\"target\": {\"parameters\": -0.5}}"), "training.target.parameters",
+                "greater than 0");
+    }
+
+    @Test
+    void aBudgetOfOneOrMoreIsRefused() throws Exception {
+        assertValidationError(job("{\"target\": {\"flops\": 1}}"), "training.target.flops", "less than 1");
+        assertValidationError(job("{\"target\": {\"parameters\": 1.5}}"), "training.target.parameters",
+                "less than 1");
+    }
+
+    @Test
+    void anUnknownMetricIsRefused() throws Exception {
+        assertValidationError(job("{\"target\": {\"latency\": 0.5}}"), "training.target.latency", "");
+    }
+
+    @Test
+    void bothMetricsOrNeitherAreRefused() throws Exception {
+        assertValidationError(job("{\"target\": {\"flops\": 0.5, \"parameters\": 0.5}}"), "training.target", "");
+        assertValidationError(job("{\"target\": {\"warmupEpochs\": 2}}"), "training.target", "");
+    }
+
+    @Test
+    void aWarmUpLongerThanTheRunIsRefused() throws Exception {
+        assertValidationError(job("{\"epochs\": 5, \"target\": {\"flops\": 0.5, \"warmupEpochs\": 6}}"),
+                "training.target.warmupEpochs", "at most epochs (5)");
+    }
+
+    @Test
+    void badControllerSettingsAreRefused() throws Exception {
+        assertValidationError(job("{\"target\": {\"flops\": 0.5, \"multiplierLearningRate\": 0}}"),
+                "training.target.multiplierLearningRate", "greater than 0");
+        assertValidationError(job("{\"target\": {\"flops\": 0.5, \"fineTuneEpochs\": -1}}"),
+                "training.target.fineTuneEpochs", "at least 0");
+        assertValidationError(job("{\"target\": {\"flops\": NaN}}"), "training.target.flops", "");
+    }
+
+    @Test
+    void roundUnitsToBelowOneIsRefused() throws Exception {
+        assertValidationError(job("{\"roundUnitsTo\": 0}"), "training.roundUnitsTo", "at least 1");
+    }
+
+    private MockHttpServletResponse submit(String body) throws Exception {
+        return api.any(post("/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
+    private void assertValidationError(String body, String field, String messagePart) throws Exception {
+        MockHttpServletResponse response = submit(body);
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(422);
+        assertThat(response.getContentType()).startsWith("application/problem+json");
+        assertThat((String) JsonPath.read(response.getContentAsString(), "$.type"))
+                .isEqualTo("urn:l0-sparsify:problem:validation-error");
+        List<Map<String, String>> errors = JsonPath.read(response.getContentAsString(), "$.errors");
+        assertThat(errors).as(response.getContentAsString()).anySatisfy(e -> {
+            assertThat(e.get("field")).isEqualTo(field);
+            assertThat(e.get("message")).contains(messagePart);
+        });
+        verify(jobs, never()).submit(any(), any());
+    }
+
+    private static String job(String training) {
+        return "{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"}, \"training\": "
+                + training + "}";
+    }
+}

@@ -1,0 +1,134 @@
+package io.l0sparsify.l0;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.spec.LayerSpec;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.SpecLimits;
+import io.l0sparsify.testing.Mnist;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The size budget end to end: a small MLP on an MNIST subset, on the CPU, seeded. */
+class BudgetTrainingTest {
+
+    static final ModelSpec SMALL_MLP = ModelSpec.of(List.of(784), List.of(new LayerSpec.Dense(64), new LayerSpec.Relu(),
+            new LayerSpec.Dense(10)), SpecLimits.UNBOUNDED);
+
+    @Test
+    void theControllerDrivesTheExpectedSizeToWithinTwoPercentOfTheTarget() {
+        TrainTestSplit data = Mnist.full().head(1000, 300);
+        // 20 steps per epoch; the target ramps over the first 10 epochs, then holds at half the FLOPs
+        TrainingOptions config = TrainingOptions.builder().optEpochs(20).optBatchSize(50).optLearningRate(0.02)
+                .optEmaDecay(0).optSeed(3)
+                .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, 10.0, 0.2, 1)).build();
+        assertThat(config.lambdas()).containsExactly(0.0);
+        List<TrainingProgress> seen = new ArrayList<>();
+        TrainingResult result = new L0Trainer().train(SMALL_MLP, config, data, seen::add, null);
+
+        TrainingProgress.Budget first = seen.getFirst().budget();
+        TrainingProgress.Budget last = seen.getLast().budget();
+        assertThat(first.metric()).isEqualTo(SizeTarget.Metric.FLOPS);
+        assertThat(first.currentTarget()).isGreaterThan(0.5);
+        assertThat(last.currentTarget()).isEqualTo(0.5);
+        // ŝ within 2 % of the dense network's FLOPs of the target, every epoch of the second half
+        for (TrainingProgress p : seen.subList(10, 20)) {
+            assertThat(p.budget().expected()).as("epoch %d", p.epoch()).isCloseTo(0.5, within(0.02));
+        }
+        assertThat(result.budget().expected()).isEqualTo(last.expected());
+        // the delivered network is within the budget, counted as result.json counts it
+        double delivered = result.pruned().flops() / (double) result.dense().flops();
+        assertThat(delivered).isLessThanOrEqualTo(0.5).isEqualTo(result.budget().deterministic());
+        assertThat(result.prunedTestError()).isLessThan(0.2);
+    }
+
+    @Test
+    void theDeliveredNetworkFitsTheBudgetWhenTheControllerCannotReachIt() {
+        TrainTestSplit data = Mnist.full().head(500, 300);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(1).optBatchSize(50).optLearningRate(0.01)
+                .optEmaDecay(0).optSeed(4)
+                .optTarget(new SizeTarget(SizeTarget.Metric.PARAMETERS, 0.05, null, 0.2, 2)).build();
+        List<TrainingProgress> seen = new ArrayList<>();
+        TrainingResult result = new L0Trainer().train(SMALL_MLP, config, data, seen::add, null);
+
+        // one epoch moves log α far too little: the trained network is still (nearly) dense
+        assertThat(seen.getLast().budget().deterministic()).isGreaterThan(0.5);
+        BudgetOutcome outcome = result.budget();
+        BudgetOutcome.Enforcement enforcement = outcome.enforcement();
+        assertThat(enforcement).isNotNull();
+        assertThat(enforcement.fits()).isTrue();
+        assertThat(enforcement.sizeBefore()).isEqualTo(seen.getLast().budget().deterministic());
+        assertThat(enforcement.sizeAfter()).isLessThanOrEqualTo(0.05);
+        assertThat(enforcement.groupsClosed()).isGreaterThan(0);
+        assertThat(enforcement.fineTuneEpochs()).isEqualTo(2);
+        double parameters = result.pruned().parameterCount() / (double) result.dense().parameterCount();
+        assertThat(parameters).isLessThanOrEqualTo(0.05).isEqualTo(outcome.deterministic());
+        // the pruned network is the fine-tuned one, and fine-tuning recovers accuracy lost by closing groups
+        assertThat(result.prunedTestError()).isCloseTo(enforcement.testErrorAfter(), within(1e-9));
+        assertThat(enforcement.testErrorAfter()).isLessThan(enforcement.testErrorBefore());
+    }
+
+    @Test
+    void withRoundedUnitsTheGuaranteeCountsTheRoundedNetwork() {
+        TrainTestSplit data = Mnist.full().head(500, 300);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(1).optBatchSize(50).optLearningRate(0.01)
+                .optEmaDecay(0).optSeed(4).optRoundUnitsTo(8)
+                .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.2, null, 0.2, 3)).build();
+        TrainingResult result = new L0Trainer().train(SMALL_MLP, config, data, p -> { }, null);
+        BudgetOutcome.Enforcement enforcement = result.budget().enforcement();
+        assertThat(enforcement.fits()).isTrue();
+        double flops = result.pruned().flops() / (double) result.dense().flops();
+        assertThat(flops).isLessThanOrEqualTo(0.2).isEqualTo(enforcement.sizeAfter());
+        String[] kept = result.pruned().architecture().split("-");
+        for (String units : kept) {
+            assertThat(Integer.parseInt(units) % 8).as(result.pruned().architecture()).isZero();
+        }
+    }
+
+    @Test
+    void theLiveArrayCountStaysFlatWithATarget() {
+        TrainTestSplit data = Mnist.full().head(2000, 200);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(4).optBatchSize(50).optProgressEverySteps(20)
+                .optSeed(2).optTarget(SizeTarget.of(SizeTarget.Metric.PARAMETERS, 0.5)).build();
+        List<Integer> counts = new ArrayList<>();
+        ai.djl.ndarray.NDManager system = ai.djl.ndarray.NDManager.newBaseManager("PyTorch").getParentManager();
+        new L0Trainer().train(SMALL_MLP, config, data, progress -> {
+            if (!progress.epochEnd()) {
+                counts.add(system.getManagedArrays().size());
+            }
+        }, null);
+        assertThat(counts).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(counts).containsOnly(counts.get(0));
+    }
+
+    @Test
+    void aResumedRunWithATargetEqualsAnUninterruptedOne() {
+        TrainTestSplit data = Mnist.full().head(500, 200);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(3).optBatchSize(50).optLearningRate(0.02)
+                .optSeed(5).optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.4, 2.0, 0.5, 1)).build();
+        List<TrainingCheckpoint> checkpoints = new ArrayList<>();
+        RunListener keep = new RunListener() {
+            @Override
+            public void onProgress(TrainingProgress progress) {}
+
+            @Override
+            public void onCheckpoint(TrainingCheckpoint checkpoint) {
+                checkpoints.add(checkpoint);
+            }
+        };
+        TrainingResult full = new L0Trainer().train(SMALL_MLP, config, data, keep, null);
+        TrainingCheckpoint afterOne = TrainingCheckpoint.decode(checkpoints.get(0).encode());
+        assertThat(afterOne.multipliers()).isEqualTo(checkpoints.get(0).multipliers());
+        assertThat(afterOne.multipliers().lambda1()).isNotZero();
+        assertThat(afterOne.history().epochEnds().getFirst().budget()).isEqualTo(full.history().getFirst().budget());
+
+        TrainingResult resumed = new L0Trainer().train(SMALL_MLP, config, data, RunListener.NONE, afterOne);
+
+        assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
+        assertThat(resumed.budget()).isEqualTo(full.budget());
+        assertThat(resumed.history().getLast().budget()).isEqualTo(full.history().getLast().budget());
+    }
+}
