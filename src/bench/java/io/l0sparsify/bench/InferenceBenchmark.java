@@ -131,8 +131,8 @@ public final class InferenceBenchmark implements Callable<Integer> {
                     + dense.inputShape() + " → " + dense.numClasses() + " vs " + pruned.inputShape() + " → "
                     + pruned.numClasses());
         }
-        byte[] denseModel = OnnxExporter.export(dense, "dense");
-        byte[] prunedModel = OnnxExporter.export(pruned, "pruned");
+        byte[] denseModel = OnnxExporter.export(dense, "dense", InferenceLatency.MEASURED_ONLY);
+        byte[] prunedModel = OnnxExporter.export(pruned, "pruned", InferenceLatency.MEASURED_ONLY);
         boolean keptInputs = pruned.keptInputsOnly().isPresent();
         List<Model> atBatch100 = keptInputs ? List.of(Model.DENSE, Model.PRUNED, Model.PRUNED_KEPT_INPUTS)
                 : List.of(Model.DENSE, Model.PRUNED);

@@ -6,6 +6,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.l0sparsify.dataset.Preprocessing;
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.OnnxExporter;
 import io.l0sparsify.export.WeightsJson;
 import io.l0sparsify.prune.PrunedLayer;
@@ -61,10 +63,11 @@ public class InferenceLatency {
         /** The ONNX model, or empty where the pruned network has no kept-input form. */
         Optional<byte[]> onnx(PrunedNetwork dense, PrunedNetwork pruned) {
             return switch (this) {
-                case DENSE -> Optional.of(OnnxExporter.export(dense, "dense"));
-                case PRUNED -> Optional.of(OnnxExporter.export(pruned, "pruned"));
-                case PRUNED_KEPT_INPUTS -> pruned.keptInputsOnly().map(n -> OnnxExporter.export(n, "pruned-compact"));
-                case FLOOR -> Optional.of(OnnxExporter.export(floorNetwork(dense), "floor"));
+                case DENSE -> Optional.of(OnnxExporter.export(dense, "dense", MEASURED_ONLY));
+                case PRUNED -> Optional.of(OnnxExporter.export(pruned, "pruned", MEASURED_ONLY));
+                case PRUNED_KEPT_INPUTS -> pruned.keptInputsOnly()
+                        .map(n -> OnnxExporter.export(n, "pruned-compact", MEASURED_ONLY));
+                case FLOOR -> Optional.of(OnnxExporter.export(floorNetwork(dense), "floor", MEASURED_ONLY));
             };
         }
     }
@@ -139,6 +142,12 @@ public class InferenceLatency {
                 IntStream.range(0, classes).toArray(), new int[] {0}, new float[classes], new float[classes]);
         return new PrunedNetwork(like.inputShape(), List.of(only), classes);
     }
+
+    /**
+     * The conventions recorded in the models measured here: they are timed, never delivered, and latency does
+     * not depend on the recorded preprocessing (one scale for every input, no class names).
+     */
+    static final DataConventions MEASURED_ONLY = new DataConventions(Preprocessing.scaleOnly(1, 1), List.of());
 
     static PrunedNetwork read(String weightsJson) throws IOException {
         return WeightsJson.read(Files.readAllBytes(Path.of(weightsJson)));

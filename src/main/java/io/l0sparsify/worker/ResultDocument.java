@@ -1,6 +1,7 @@
 package io.l0sparsify.worker;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.LatencyMeasurement;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import tools.jackson.databind.JsonNode;
  * @param preset the preset the model came from, if it did
  * @param training the training settings as the user gave them
  * @param keptInputsModel the pruned network that takes only its kept inputs, when it starts by gathering them
+ * @param preprocessing how raw values became the network's input, as weights.json and model.onnx record it
  * @param artifacts download links by artifact name, in the order of the artifact list
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -49,6 +51,7 @@ record ResultDocument(
         Latency latency,
         DenseVsPruned onnxFileBytes,
         KeptInputsModel keptInputsModel,
+        DataConventions.PreprocessingJson preprocessing,
         Map<String, String> artifacts) {
 
     /** A count (parameters, FLOPs, bytes) of the unpruned network and of the pruned one. */

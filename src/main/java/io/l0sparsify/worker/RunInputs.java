@@ -7,7 +7,8 @@ import io.l0sparsify.dataset.DatasetProperties;
 import io.l0sparsify.dataset.DatasetReferenceException;
 import io.l0sparsify.dataset.DatasetResolver;
 import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.InputShape;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobError;
@@ -50,7 +51,7 @@ class RunInputs {
      * @param data the data after subsetting
      * @param resumeFrom the checkpoint of an earlier attempt, or null to start afresh (as the core takes it)
      */
-    record Prepared(TrainingOptions config, TrainTestSplit data, TrainingCheckpoint resumeFrom) {
+    record Prepared(TrainingOptions config, TrainingData data, TrainingCheckpoint resumeFrom) {
 
         /** Epochs the run starts after: those of its checkpoint, else none. */
         int resumedAfterEpoch() {
@@ -74,22 +75,28 @@ class RunInputs {
         JobDefinition definition = job.definition();
         TrainingOptions config = definition.training().toBuilder()
                 .optDevice(device).optProgressEverySteps(properties.progressEverySteps()).build();
-        TrainTestSplit data = read(definition);
-        int classes = Math.max(data.train().numClasses(), data.test().numClasses());
+        TrainingData read = read(definition);
+        int classes = read.classNames().size();
         if (classes > definition.model().numClasses()) {
             throw new JobFailedException(JobError.DATASET_MISMATCH, "the dataset has " + classes
                     + " classes but the model's last layer gives " + definition.model().numClasses() + " logits");
+        }
+        TrainingData data;
+        try {
+            data = read.shapedFor(new InputShape(definition.model().inputShape()));
+        } catch (IllegalArgumentException e) {
+            throw new JobFailedException(JobError.DATASET_MISMATCH, e.getMessage());
         }
         // Only a rerun has a checkpoint; the first attempt does not even look.
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? checkpoints.latest(job.id()).orElse(null) : null;
         return new Prepared(config, data, resumeFrom);
     }
 
-    private TrainTestSplit read(JobDefinition definition) throws JobFailedException {
+    private TrainingData read(JobDefinition definition) throws JobFailedException {
         try {
             // the caps bound what is read, not only what is kept
-            return IdxReader.readSplit(datasets.resolve(definition.datasetUri()).dir(), cap(datasetProperties
-                    .maxTrainExamples()), cap(datasetProperties.maxTestExamples()));
+            return TrainingData.ofGivenSplit(IdxReader.readSplit(datasets.resolve(definition.datasetUri()).dir(),
+                    cap(datasetProperties.maxTrainExamples()), cap(datasetProperties.maxTestExamples())));
         } catch (DatasetReferenceException | DatasetFormatException e) {
             throw new JobFailedException(JobError.DATASET_UNAVAILABLE, definition.datasetUri() + ": " + e.getMessage());
         }
