@@ -57,7 +57,8 @@ class InferenceBenchmarkSmokeTest {
         JsonNode report = JsonMapper.builder().build().readTree(dir.resolve("out/mlp.json").toFile());
         assertEquals(pruned.flops(), report.get("pruned").get("flops").asLong());
         assertEquals(pruned.parameterCount(), report.get("pruned").get("parameters").asLong());
-        assertEquals(OnnxExporter.export(pruned, "pruned", TestNetworks.MNIST).length, report.get("pruned").get("onnxBytes").asLong());
+        assertEquals(OnnxExporter.export(pruned, "pruned", TestNetworks.MNIST).length,
+                report.get("pruned").get("onnxBytes").asLong());
         assertEquals(4, report.get("latency").size(), "batch 1 and 100, with 1 and 2 threads");
         JsonNode first = report.get("latency").get(0);
         assertEquals(1, first.get("batchSize").asInt());

@@ -45,7 +45,8 @@ class OnnxExporterTest {
         PrunedNetwork network = TestNetworks.lenet(12);
         float[] inputs = TestNetworks.inputs(network, batch, 200 + batch);
 
-        float[][] onnx = OnnxRuntimeRunner.run(OnnxExporter.export(network, "lenet", TestNetworks.MNIST), inputs, batch);
+        float[][] onnx = OnnxRuntimeRunner.run(OnnxExporter.export(network, "lenet", TestNetworks.MNIST), inputs,
+                batch);
 
         assertClose(ReferenceForward.logits(network, inputs, batch), onnx);
     }
@@ -96,17 +97,40 @@ class OnnxExporterTest {
                 .getDimParam());
         assertEquals("batch", proto.getGraph().getOutput(0).getType().getTensorType().getShape().getDim(0)
                 .getDimParam());
-        assertTrue(proto.getDocString().contains("pixels scaled to [0,1]"), proto.getDocString());
+        assertTrue(proto.getDocString().contains(TestNetworks.MNIST.preprocessing().describe()), proto.getDocString());
         Map<String, String> metadata = proto.getMetadataPropsList().stream()
                 .collect(Collectors.toMap(OnnxMl.StringStringEntryProto::getKey,
                         OnnxMl.StringStringEntryProto::getValue));
         assertEquals(network.architecture(), metadata.get("architecture"));
         assertEquals(Long.toString(network.flops()), metadata.get("flops"));
+        assertEquals(Double.toString(1.0 / 255.0), metadata.get("l0.preprocessing.scale"));
+        assertEquals("[0.0]", metadata.get("l0.preprocessing.mean"));
+        assertEquals("[1.0]", metadata.get("l0.preprocessing.std"));
+        assertEquals("channel-first", metadata.get("l0.preprocessing.layout"));
+        assertEquals(TestNetworks.MNIST.preprocessing().describe(), metadata.get("l0.preprocessing.description"));
+        assertEquals("[1,28,28]", metadata.get("l0.input_shape"));
+        assertEquals("[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]",
+                metadata.get("l0.class_names"));
+    }
+
+    @Test
+    void conventionsThatDoNotFitTheNetworkAreRefusedNamingTheField() {
+        PrunedNetwork lenet = TestNetworks.lenet(14);
+        DataConventions threeChannels = new DataConventions(new io.l0sparsify.dataset.Preprocessing(1,
+                List.of(0.1, 0.2, 0.3), List.of(1.0, 1.0, 1.0)), List.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExporter.export(lenet, "m", threeChannels));
+        assertTrue(e.getMessage().startsWith("preprocessing: 3 means"), e.getMessage());
+        DataConventions elevenClasses = new DataConventions(TestNetworks.MNIST.preprocessing(),
+                java.util.stream.IntStream.range(0, 11).mapToObj(Integer::toString).toList());
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxExporter.export(lenet, "m", elevenClasses));
+        assertTrue(e.getMessage().startsWith("classNames: 11 names"), e.getMessage());
     }
 
     @Test
     void modelDeclaresOpset17AndUsesOnlyStandardOperators() throws Exception {
-        OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(OnnxExporter.export(TestNetworks.lenet(15), "m", TestNetworks.MNIST));
+        OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(OnnxExporter.export(TestNetworks.lenet(15), "m",
+                TestNetworks.MNIST));
 
         assertEquals(1, proto.getOpsetImportCount());
         assertEquals("", proto.getOpsetImport(0).getDomain());

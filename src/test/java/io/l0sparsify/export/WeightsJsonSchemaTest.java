@@ -22,7 +22,8 @@ class WeightsJsonSchemaTest {
     @Test
     void writtenMlpAndLenetDocumentsValidateAgainstTheSchema() {
         for (var network : List.of(TestNetworks.mlp(31), TestNetworks.lenet(32))) {
-            assertThat(CONTRACT.schemaViolations("WeightsFile", new String(WeightsJson.write(network, TestNetworks.MNIST),
+            assertThat(CONTRACT.schemaViolations("WeightsFile", new String(
+                    WeightsJson.write(network, TestNetworks.MNIST),
                     java.nio.charset.StandardCharsets.UTF_8))).isEmpty();
         }
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.l0sparsify.dataset.Preprocessing;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,23 @@ import tools.jackson.databind.node.ObjectNode;
 class WeightsJsonTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Test
+    void recordedPreprocessingAndClassNamesReadBackAsWritten() {
+        PrunedNetwork network = TestNetworks.mlp(29);
+        List<Double> mean = new ArrayList<>();
+        List<Double> std = new ArrayList<>();
+        for (int i = 0; i < 784; i++) {
+            mean.add(i / 1000.0);
+            std.add(0.5 + i / 3000.0);
+        }
+        DataConventions conventions = new DataConventions(new Preprocessing(0.1, mean, std),
+                List.of("zero", "one", "two"));
+        assertEquals(conventions, WeightsJson.readConventions(WeightsJson.write(network, conventions)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WeightsJson.readConventions(edit(d -> ((ObjectNode) d.get("preprocessing")).put("scale", 0))));
+        assertTrue(e.getMessage().startsWith("preprocessing: scale must be positive"), e.getMessage());
+    }
 
     @Test
     void roundTripReproducesEveryFieldAndFloatBitForBit() {
