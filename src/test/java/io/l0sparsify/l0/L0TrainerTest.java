@@ -87,8 +87,8 @@ class L0TrainerTest {
         TrainingResult second = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
         assertThat(second.gatedParameters()).isEqualTo(first.gatedParameters());
         assertThat(second.history().get(1).trainLoss()).isEqualTo(first.history().get(1).trainLoss());
-        TrainingResult other = new L0Trainer().train(Presets.MLP, config.toBuilder().optSeed(43).build(), data, RunListener.NONE,
-                null);
+        TrainingResult other = new L0Trainer().train(Presets.MLP, config.toBuilder().optSeed(43).build(), data,
+                RunListener.NONE, null);
         assertThat(other.gatedParameters()).isNotEqualTo(first.gatedParameters());
     }
 
@@ -361,6 +361,19 @@ class L0TrainerTest {
                 io.l0sparsify.spec.SpecLimits.DEFAULT);
         assertThatThrownBy(() -> new L0Trainer().train(wrongInput, TrainingOptions.defaults(), data,
                 RunListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("784 values per example").hasMessageContaining("[100]");
+                .hasMessage("the dataset's examples have shape [784] but the model's inputShape is [100]");
+    }
+
+    @Test
+    void imagesOfTheRightSizeButAnotherShapeAreRejectedNamingBothShapes() {
+        // 784 values either way, but an image is not a feature vector: the trainer takes only the spec's own shape
+        TrainingData images = Mnist.full().head(100, 100);
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingOptions.defaults(), images,
+                RunListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the dataset's examples have shape [1, 28, 28] but the model's inputShape is [784]");
+        TrainingData flat = Mnist.flat().head(100, 100);
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.LENET5_CAFFE, TrainingOptions.defaults(), flat,
+                RunListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the dataset's examples have shape [784] but the model's inputShape is [1, 28, 28]");
     }
 }
