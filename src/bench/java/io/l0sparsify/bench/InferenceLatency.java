@@ -6,7 +6,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
-import io.l0sparsify.dataset.Preprocessing;
 import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.OnnxExporter;
 import io.l0sparsify.export.WeightsJson;
@@ -61,13 +60,13 @@ public class InferenceLatency {
         FLOOR;
 
         /** The ONNX model, or empty where the pruned network has no kept-input form. */
-        Optional<byte[]> onnx(PrunedNetwork dense, PrunedNetwork pruned) {
+        Optional<byte[]> onnx(PrunedNetwork dense, PrunedNetwork pruned, DataConventions conventions) {
             return switch (this) {
-                case DENSE -> Optional.of(OnnxExporter.export(dense, "dense", MEASURED_ONLY));
-                case PRUNED -> Optional.of(OnnxExporter.export(pruned, "pruned", MEASURED_ONLY));
-                case PRUNED_KEPT_INPUTS -> pruned.keptInputsOnly()
-                        .map(n -> OnnxExporter.export(n, "pruned-compact", MEASURED_ONLY));
-                case FLOOR -> Optional.of(OnnxExporter.export(floorNetwork(dense), "floor", MEASURED_ONLY));
+                case DENSE -> Optional.of(OnnxExporter.export(dense, "dense", conventions));
+                case PRUNED -> Optional.of(OnnxExporter.export(pruned, "pruned", conventions));
+                case PRUNED_KEPT_INPUTS -> pruned.keptInputsOnly().map(n -> OnnxExporter.export(n, "pruned-compact",
+                        conventions.forKeptInputs(((PrunedLayer.Dense) pruned.layers().getFirst()).keptInputs())));
+                case FLOOR -> Optional.of(OnnxExporter.export(floorNetwork(dense), "floor", conventions));
             };
         }
     }
@@ -96,7 +95,7 @@ public class InferenceLatency {
 
     @Setup(Level.Trial)
     public void open() throws IOException, OrtException {
-        byte[] onnx = model.onnx(read(dense), read(pruned)).orElseThrow(() -> new IllegalArgumentException(
+        byte[] onnx = model.onnx(read(dense), read(pruned), conventions(pruned)).orElseThrow(() -> new IllegalArgumentException(
                 "the pruned network " + pruned + " has no kept-input form"));
         OrtEnvironment environment = environment();
         options = new OrtSession.SessionOptions();
@@ -143,11 +142,10 @@ public class InferenceLatency {
         return new PrunedNetwork(like.inputShape(), List.of(only), classes);
     }
 
-    /**
-     * The conventions recorded in the models measured here: they are timed, never delivered, and latency does
-     * not depend on the recorded preprocessing (one scale for every input, no class names).
-     */
-    static final DataConventions MEASURED_ONLY = new DataConventions(Preprocessing.scaleOnly(1, 1), List.of());
+    /** The preprocessing and class names a weights.json records, for models the size of those delivered. */
+    static DataConventions conventions(String weightsJson) throws IOException {
+        return WeightsJson.readConventions(Files.readAllBytes(Path.of(weightsJson)));
+    }
 
     static PrunedNetwork read(String weightsJson) throws IOException {
         return WeightsJson.read(Files.readAllBytes(Path.of(weightsJson)));
