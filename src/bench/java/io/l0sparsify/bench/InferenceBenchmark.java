@@ -1,6 +1,7 @@
 package io.l0sparsify.bench;
 
 import io.l0sparsify.bench.InferenceLatency.Model;
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.OnnxExporter;
 import io.l0sparsify.export.OnnxRuntimeRunner;
 import io.l0sparsify.prune.PrunedNetwork;
@@ -131,8 +132,9 @@ public final class InferenceBenchmark implements Callable<Integer> {
                     + dense.inputShape() + " → " + dense.numClasses() + " vs " + pruned.inputShape() + " → "
                     + pruned.numClasses());
         }
-        byte[] denseModel = OnnxExporter.export(dense, "dense");
-        byte[] prunedModel = OnnxExporter.export(pruned, "pruned");
+        DataConventions conventions = InferenceLatency.conventions(settings.pruned.toString());
+        byte[] denseModel = OnnxExporter.export(dense, "dense", conventions);
+        byte[] prunedModel = OnnxExporter.export(pruned, "pruned", conventions);
         boolean keptInputs = pruned.keptInputsOnly().isPresent();
         List<Model> atBatch100 = keptInputs ? List.of(Model.DENSE, Model.PRUNED, Model.PRUNED_KEPT_INPUTS)
                 : List.of(Model.DENSE, Model.PRUNED);

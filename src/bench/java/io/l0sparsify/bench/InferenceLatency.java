@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.OnnxExporter;
 import io.l0sparsify.export.WeightsJson;
 import io.l0sparsify.prune.PrunedLayer;
@@ -59,12 +60,13 @@ public class InferenceLatency {
         FLOOR;
 
         /** The ONNX model, or empty where the pruned network has no kept-input form. */
-        Optional<byte[]> onnx(PrunedNetwork dense, PrunedNetwork pruned) {
+        Optional<byte[]> onnx(PrunedNetwork dense, PrunedNetwork pruned, DataConventions conventions) {
             return switch (this) {
-                case DENSE -> Optional.of(OnnxExporter.export(dense, "dense"));
-                case PRUNED -> Optional.of(OnnxExporter.export(pruned, "pruned"));
-                case PRUNED_KEPT_INPUTS -> pruned.keptInputsOnly().map(n -> OnnxExporter.export(n, "pruned-compact"));
-                case FLOOR -> Optional.of(OnnxExporter.export(floorNetwork(dense), "floor"));
+                case DENSE -> Optional.of(OnnxExporter.export(dense, "dense", conventions));
+                case PRUNED -> Optional.of(OnnxExporter.export(pruned, "pruned", conventions));
+                case PRUNED_KEPT_INPUTS -> pruned.keptInputsOnly().map(n -> OnnxExporter.export(n, "pruned-compact",
+                        conventions.forKeptInputs(((PrunedLayer.Dense) pruned.layers().getFirst()).keptInputs())));
+                case FLOOR -> Optional.of(OnnxExporter.export(floorNetwork(dense), "floor", conventions));
             };
         }
     }
@@ -93,7 +95,7 @@ public class InferenceLatency {
 
     @Setup(Level.Trial)
     public void open() throws IOException, OrtException {
-        byte[] onnx = model.onnx(read(dense), read(pruned)).orElseThrow(() -> new IllegalArgumentException(
+        byte[] onnx = model.onnx(read(dense), read(pruned), conventions(pruned)).orElseThrow(() -> new IllegalArgumentException(
                 "the pruned network " + pruned + " has no kept-input form"));
         OrtEnvironment environment = environment();
         options = new OrtSession.SessionOptions();
@@ -138,6 +140,11 @@ public class InferenceLatency {
         PrunedLayer.Dense only = new PrunedLayer.Dense("floor", false, inputs, classes, new int[] {0},
                 IntStream.range(0, classes).toArray(), new int[] {0}, new float[classes], new float[classes]);
         return new PrunedNetwork(like.inputShape(), List.of(only), classes);
+    }
+
+    /** The preprocessing and class names a weights.json records, for models the size of those delivered. */
+    static DataConventions conventions(String weightsJson) throws IOException {
+        return WeightsJson.readConventions(Files.readAllBytes(Path.of(weightsJson)));
     }
 
     static PrunedNetwork read(String weightsJson) throws IOException {

@@ -1,7 +1,8 @@
 package io.l0sparsify.bench;
 
 import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.InputShape;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingOptions;
@@ -84,11 +85,12 @@ public final class ThroughputBenchmark implements Callable<Integer> {
                 "unknown preset " + preset + "; known: " + Presets.names()));
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        TrainTestSplit mnist = IdxReader.readSplit(data);
+        TrainingData mnist = TrainingData.ofGivenSplit(IdxReader.readSplit(data))
+                .shapedFor(new InputShape(model.inputShape()));
         int stepsPerEpoch = mnist.train().size() / TrainingOptions.DEFAULT_BATCH_SIZE;
         int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
         // a small test set: only training steps are timed
-        TrainTestSplit split = new TrainTestSplit(mnist.train(), mnist.test().head(100));
+        TrainingData split = mnist.head(mnist.train().size(), 100);
         List<double[]> windows = new ArrayList<>(); // {examples, seconds} per report after warm-up
         long[] previousStep = {0};
         RunListener timer = progress -> {

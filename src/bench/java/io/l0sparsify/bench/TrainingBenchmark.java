@@ -1,7 +1,9 @@
 package io.l0sparsify.bench;
 
 import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.InputShape;
+import io.l0sparsify.dataset.TrainingData;
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.WeightsJson;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.ProcessMemory;
@@ -104,15 +106,17 @@ public final class TrainingBenchmark implements Callable<Integer> {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         TrainingOptions config = TrainingOptions.builder().optEpochs(epochs).optLambdas(lambdas).optSeed(seed).build();
 
-        TrainTestSplit mnist = IdxReader.readSplit(data);
+        TrainingData mnist = TrainingData.ofGivenSplit(IdxReader.readSplit(data))
+                .shapedFor(new InputShape(model.inputShape()));
         Report report = new Report(preset, lambdas, epochs, seed, threads, BASELINES.get(preset), out);
         TrainingResult result = new L0Trainer().train(model, config, mnist, report, null);
         report.finish(result);
 
         Path networks = Path.of("target", "benchmarks", out.getFileName().toString());
         Files.createDirectories(networks);
-        Files.write(networks.resolve("weights.json"), WeightsJson.write(result.pruned()));
-        Files.write(networks.resolve("weights-dense.json"), WeightsJson.write(result.dense()));
+        DataConventions conventions = new DataConventions(mnist.preprocessing(), mnist.classNames());
+        Files.write(networks.resolve("weights.json"), WeightsJson.write(result.pruned(), conventions));
+        Files.write(networks.resolve("weights-dense.json"), WeightsJson.write(result.dense(), conventions));
         System.out.println("pruned " + result.pruned().architecture() + " at "
                 + String.format(Locale.ROOT, "%.2f", 100 * result.prunedTestError()) + " % test error; networks in "
                 + networks);

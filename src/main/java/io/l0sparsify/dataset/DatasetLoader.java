@@ -229,31 +229,8 @@ public class DatasetLoader {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /**
-     * The four IDX files of a directory as a dataset with its own split, the pixels kept as the bytes the files
-     * hold. {@link IdxReader} gives pixels scaled to [0, 1]; scaled back, each is its byte exactly (b / 255f · 255
-     * rounds to b for every b in 0..255).
-     */
+    /** The four IDX files of a directory as a dataset with its own split, the pixels kept as the files' bytes. */
     private static LabelledDataset readIdxDirectory(Path dir, int maxTrain, int maxTest) {
-        TrainTestSplit split = IdxReader.readSplit(dir, maxTrain > 0 ? maxTrain : IdxReader.ALL,
-                maxTest > 0 ? maxTest : IdxReader.ALL);
-        Examples train = asExamples("train", split.train());
-        Examples test = asExamples("test", split.test());
-        int classes = Math.max(train.labelBound(), test.labelBound());
-        List<String> names = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            names.add(Integer.toString(c));
-        }
-        return new LabelledDataset(train.shape(), names, new LabelledDataset.Splits.Given(train, test));
-    }
-
-    private static Examples asExamples(String name, ImageDataset images) {
-        float[] pixels = images.pixels();
-        byte[] bytes = new byte[pixels.length];
-        for (int i = 0; i < pixels.length; i++) {
-            bytes[i] = (byte) Math.round(pixels[i] * 255f);
-        }
-        return new Examples(name, InputShape.image(1, images.rows(), images.cols()),
-                new ExampleValues.UnsignedBytes(bytes), images.labels());
+        return IdxReader.readSplit(dir, maxTrain > 0 ? maxTrain : IdxReader.ALL, maxTest > 0 ? maxTest : IdxReader.ALL);
     }
 }

@@ -29,21 +29,58 @@ public record Examples(String name, InputShape shape, ExampleValues values, int[
      * preprocessing cannot disagree.
      */
     public void copyInto(int example, Preprocessing preprocessing, float[] destination, int offset) {
-        int exampleSize = shape.size();
+        int channels = shape.channels();
         int perChannel = shape.valuesPerChannel();
-        int from = example * exampleSize;
-        switch (values) {
-            case ExampleValues.UnsignedBytes(byte[] bytes) -> {
-                for (int i = 0; i < exampleSize; i++) {
-                    destination[offset + i] = preprocessing.apply(bytes[from + i] & 0xFF, i / perChannel);
+        int from = example * shape.size();
+        // channel by channel, so the mean and standard deviation are looked up once per channel, not per value
+        for (int c = 0, i = 0; c < channels; c++) {
+            double mean = preprocessing.meanOf(c);
+            double std = preprocessing.stdOf(c);
+            int end = i + perChannel;
+            switch (values) {
+                case ExampleValues.UnsignedBytes(byte[] bytes) -> {
+                    for (; i < end; i++) {
+                        destination[offset + i] = preprocessing.apply(bytes[from + i] & 0xFF, mean, std);
+                    }
                 }
-            }
-            case ExampleValues.Floats(float[] floats) -> {
-                for (int i = 0; i < exampleSize; i++) {
-                    destination[offset + i] = preprocessing.apply(floats[from + i], i / perChannel);
+                case ExampleValues.Floats(float[] floats) -> {
+                    for (; i < end; i++) {
+                        destination[offset + i] = preprocessing.apply(floats[from + i], mean, std);
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * The examples {@code order[start], …, order[start + count − 1]}, preprocessed, one after another into
+     * {@code destination} from 0: how a minibatch is formed from the compact stored values.
+     */
+    public void copyInto(int[] order, int start, int count, Preprocessing preprocessing, float[] destination) {
+        int exampleSize = shape.size();
+        for (int i = 0; i < count; i++) {
+            copyInto(order[start + i], preprocessing, destination, i * exampleSize);
+        }
+    }
+
+    /** Examples {@code start, …, start + count − 1}, preprocessed, into {@code destination} from 0. */
+    public void copyRangeInto(int start, int count, Preprocessing preprocessing, float[] destination) {
+        int exampleSize = shape.size();
+        for (int i = 0; i < count; i++) {
+            copyInto(start + i, preprocessing, destination, i * exampleSize);
+        }
+    }
+
+    /**
+     * The same examples seen in another shape of the same size (an image as a flat feature vector, channel then
+     * row then column): the stored values are shared, not copied.
+     */
+    public Examples reshaped(InputShape newShape) {
+        if (newShape.size() != shape.size()) {
+            throw new IllegalArgumentException(name + ": examples of shape " + shape + " cannot be seen as "
+                    + newShape);
+        }
+        return new Examples(name, newShape, values, labels);
     }
 
     /** The examples at {@code indices}, in that order. */

@@ -10,11 +10,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 import java.util.zip.GZIPInputStream;
 
 /**
  * Reads the IDX format of MNIST (LeCun et al.): a big-endian header {@code 0x00 0x00 type rank}, one int
- * per dimension, then the data. Images are unsigned bytes scaled to [0, 1]; labels unsigned bytes.
+ * per dimension, then the data. Images are unsigned bytes, kept as they are (shape {@code [1, rows, cols]});
+ * labels unsigned bytes, whose classes are named "0", "1", … up to the largest label of either split.
  * Each file may be gzipped ({@code .gz} beside or instead of the plain name).
  *
  * <p>A file is read only when its real path (every symlink resolved) lies in the real path of its dataset
@@ -38,7 +40,7 @@ public final class IdxReader {
     private IdxReader() {}
 
     /** Reads every example of the four MNIST-layout files in {@code dir}. */
-    public static TrainTestSplit readSplit(Path dir) {
+    public static LabelledDataset readSplit(Path dir) {
         return readSplit(dir, ALL, ALL);
     }
 
@@ -47,14 +49,20 @@ public final class IdxReader {
      * in {@code dir}: the caps bound what is read and allocated, so a cap of 100 reads 100 images of a file
      * that holds (or claims to hold) millions.
      */
-    public static TrainTestSplit readSplit(Path dir, int maxTrain, int maxTest) {
-        ImageDataset train = read(dir, FILES.get(0), FILES.get(1), maxTrain);
-        ImageDataset test = read(dir, FILES.get(2), FILES.get(3), maxTest);
-        if (train.rows() != test.rows() || train.cols() != test.cols()) {
-            throw new DatasetFormatException(locate(dir, FILES.get(2)), "test images are " + test.rows() + "x"
-                    + test.cols() + " but training images are " + train.rows() + "x" + train.cols());
+    public static LabelledDataset readSplit(Path dir, int maxTrain, int maxTest) {
+        Examples train = read(dir, FILES.get(0), FILES.get(1), maxTrain);
+        Examples test = read(dir, FILES.get(2), FILES.get(3), maxTest);
+        if (!train.shape().equals(test.shape())) {
+            throw new DatasetFormatException(locate(dir, FILES.get(2)), "test images are " + size(test.shape())
+                    + " but training images are " + size(train.shape()));
         }
-        return new TrainTestSplit(train, test);
+        int classes = Math.max(train.labelBound(), test.labelBound());
+        List<String> names = IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+        return new LabelledDataset(train.shape(), names, new LabelledDataset.Splits.Given(train, test));
+    }
+
+    private static String size(InputShape image) {
+        return image.dims().get(1) + "x" + image.dims().get(2);
     }
 
     /** True when all four files (plain or gzipped) are regular files really lying in {@code dir}. */
@@ -63,7 +71,7 @@ public final class IdxReader {
     }
 
     /** Reads one images file and its labels file and checks that their counts agree. */
-    public static ImageDataset read(Path dir, String imagesName, String labelsName) {
+    public static Examples read(Path dir, String imagesName, String labelsName) {
         return read(dir, imagesName, labelsName, ALL);
     }
 
@@ -73,7 +81,7 @@ public final class IdxReader {
      * the data is then read as it arrives: a header that promises more than the file holds fails as truncated
      * having allocated no more than the file's real content.
      */
-    public static ImageDataset read(Path dir, String imagesName, String labelsName, int maxExamples) {
+    public static Examples read(Path dir, String imagesName, String labelsName, int maxExamples) {
         Path imagesFile = locate(dir, imagesName);
         Path labelsFile = locate(dir, labelsName);
         try (DataInputStream images = open(imagesFile); DataInputStream labels = open(labelsFile)) {
@@ -86,6 +94,10 @@ public final class IdxReader {
                 throw new DatasetFormatException(imagesFile, "implausible image dimensions " + count + "x" + rows
                         + "x" + cols + ": images need at least one row and one column");
             }
+            if ((long) rows * cols > MAX_ARRAY) {
+                throw new DatasetFormatException(imagesFile, "implausible image dimensions " + rows + "x" + cols
+                        + ": one image would be larger than one array holds (" + MAX_ARRAY + ")");
+            }
             if (labelDims[0] != count) {
                 throw new DatasetFormatException(labelsFile, "has " + labelDims[0] + " labels but "
                         + imagesFile.getFileName() + " has " + count + " images");
@@ -97,8 +109,9 @@ public final class IdxReader {
                         + values + " pixels, more than one array holds (" + MAX_ARRAY + "); cap the examples read"
                         + " (l0.datasets.max-train-examples, max-test-examples)");
             }
-            return new ImageDataset(imagesName, rows, cols, pixels(readUpTo(imagesFile, images, (int) values,
-                    "pixels")), labels(readUpTo(labelsFile, labels, examples, "labels")));
+            return new Examples(imagesName, InputShape.image(1, rows, cols), new ExampleValues.UnsignedBytes(
+                    readUpTo(imagesFile, images, (int) values, "pixels")),
+                    labels(readUpTo(labelsFile, labels, examples, "labels")));
         } catch (IOException e) {
             throw new DatasetFormatException(imagesFile, "cannot be read: " + e.getMessage(), e);
         }
@@ -128,14 +141,6 @@ public final class IdxReader {
             }
         }
         return Optional.empty();
-    }
-
-    private static float[] pixels(byte[] raw) {
-        float[] pixels = new float[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            pixels[i] = (raw[i] & 0xFF) / 255f;
-        }
-        return pixels;
     }
 
     private static int[] labels(byte[] raw) {

@@ -15,14 +15,48 @@ public record TrainingData(Examples train, Examples test, Preprocessing preproce
             throw new IllegalArgumentException("test examples are " + test.shape() + " but training examples are "
                     + train.shape());
         }
-        if (preprocessing.mean().size() != train.shape().channels()) {
+        if (!preprocessing.fits(train.shape())) {
             throw new IllegalArgumentException("preprocessing for " + preprocessing.mean().size()
                     + " channels but examples of shape " + train.shape());
         }
     }
 
+    /**
+     * A dataset's own train/test split with the default preprocessing of its stored values
+     * ({@link Preprocessing#defaultFor}).
+     *
+     * @throws IllegalArgumentException when the dataset has no split of its own
+     */
+    public static TrainingData ofGivenSplit(LabelledDataset dataset) {
+        return switch (dataset.splits()) {
+            case LabelledDataset.Splits.Given(Examples train, Examples test) -> new TrainingData(train, test,
+                    Preprocessing.defaultFor(train.values(), dataset.shape()), dataset.classNames(),
+                    new SplitOrigin.FromFormat());
+            case LabelledDataset.Splits.Unsplit u -> throw new IllegalArgumentException(
+                    "the dataset has no test split of its own");
+        };
+    }
+
     public InputShape shape() {
         return train.shape();
+    }
+
+    /**
+     * These data in the shape a model takes: themselves when the shapes agree; an image dataset seen as flat
+     * feature vectors for a model whose input is {@code [C·H·W]} (a multilayer perceptron on images).
+     *
+     * @throws IllegalArgumentException naming both shapes when the model cannot take these examples
+     */
+    public TrainingData shapedFor(InputShape modelInput) {
+        if (modelInput.equals(shape())) {
+            return this;
+        }
+        if (!modelInput.isImage() && shape().isImage() && modelInput.size() == shape().size()) {
+            return new TrainingData(train.reshaped(modelInput), test.reshaped(modelInput),
+                    preprocessing.flattened(shape()), classNames, split);
+        }
+        throw new IllegalArgumentException("the dataset's examples have shape " + shape()
+                + " but the model's inputShape is " + modelInput);
     }
 
     /** A smaller copy: the first {@code trainSize} training and {@code testSize} test examples. */

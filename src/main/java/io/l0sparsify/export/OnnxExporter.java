@@ -14,6 +14,7 @@ import org.tribuo.util.onnx.ONNXInitializer;
 import org.tribuo.util.onnx.ONNXOperators;
 import org.tribuo.util.onnx.ONNXPlaceholder;
 import org.tribuo.util.onnx.ONNXRef;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes a {@link PrunedNetwork} as an ONNX model whose tensors have the pruned sizes: removed units are
@@ -40,19 +41,39 @@ public final class OnnxExporter {
     /** The symbolic name of the dynamic batch dimension of input and output. */
     public static final String BATCH_DIM = "batch";
 
-    public static final String PREPROCESSING = "pixels scaled to [0,1], row-major, channel-first";
+    /** Metadata key: the scale of {@link io.l0sparsify.dataset.Preprocessing}, a decimal number. */
+    public static final String META_SCALE = "l0.preprocessing.scale";
+    /** Metadata key: the means per channel (or one for all), a JSON array of numbers. */
+    public static final String META_MEAN = "l0.preprocessing.mean";
+    /** Metadata key: the standard deviations per channel (or one for all), a JSON array of numbers. */
+    public static final String META_STD = "l0.preprocessing.std";
+    /** Metadata key: the layout of the input, {@value DataConventions#LAYOUT}. */
+    public static final String META_LAYOUT = "l0.preprocessing.layout";
+    /** Metadata key: the preprocessing in words. */
+    public static final String META_DESCRIPTION = "l0.preprocessing.description";
+    /** Metadata key: the shape of one input without the batch dimension, a JSON array. */
+    public static final String META_INPUT_SHAPE = "l0.input_shape";
+    /** Metadata key: the name of logit i at index i, a JSON array of strings. */
+    public static final String META_CLASS_NAMES = "l0.class_names";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private OnnxExporter() {}
 
     /**
      * The ONNX model (opset ≥ 17, standard operators only): input {@code input} float32
      * {@code [N, ...inputShape]} with a dynamic batch dimension N, output {@code logits} float32
-     * {@code [N, numClasses]}.
+     * {@code [N, numClasses]}. The metadata records how raw values become the input ({@code x' = (x · scale −
+     * mean[c]) / std[c]}, keys {@value #META_SCALE}, {@value #META_MEAN}, {@value #META_STD}, {@value #META_LAYOUT},
+     * {@value #META_DESCRIPTION}), the input shape ({@value #META_INPUT_SHAPE}) and the class names
+     * ({@value #META_CLASS_NAMES}).
      *
-     * @throws IllegalArgumentException if the network is inconsistent (the message names the field)
+     * @throws IllegalArgumentException if the network is inconsistent or the conventions do not fit it (the
+     *     message names the field)
      */
-    public static byte[] export(PrunedNetwork network, String modelName) {
+    public static byte[] export(PrunedNetwork network, String modelName, DataConventions conventions) {
         NetworkValidator.validate(network);
+        conventions.checkFits(network.inputShape(), network.numClasses());
         ONNXContext context = new ONNXContext();
         context.setName(modelName);
         int inputSize = network.inputShape().stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
@@ -105,11 +126,11 @@ public final class OnnxExporter {
                 .setProducerName("l0-sparsify")
                 .setDomain("io.l0sparsify")
                 .setModelVersion(1)
-                .setDocString(docString(network))
+                .setDocString(docString(network, conventions))
                 .addMetadataProps(property("architecture", network.architecture()))
                 .addMetadataProps(property("parameters", Long.toString(network.parameterCount())))
                 .addMetadataProps(property("flops", Long.toString(network.flops())))
-                .addMetadataProps(property("preprocessing", PREPROCESSING))
+                .addAllMetadataProps(conventionProperties(network, conventions))
                 .setGraph(graph)
                 .build()
                 .toByteArray();
@@ -193,14 +214,28 @@ public final class OnnxExporter {
         return OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
     }
 
-    private static String docString(PrunedNetwork network) {
+    private static List<OnnxMl.StringStringEntryProto> conventionProperties(PrunedNetwork network,
+            DataConventions conventions) {
+        DataConventions.PreprocessingJson p = conventions.preprocessingJson();
+        return List.of(
+                property(META_SCALE, Double.toString(p.scale())),
+                property(META_MEAN, JSON.writeValueAsString(p.mean())),
+                property(META_STD, JSON.writeValueAsString(p.std())),
+                property(META_LAYOUT, p.layout()),
+                property(META_DESCRIPTION, p.description()),
+                property(META_INPUT_SHAPE, JSON.writeValueAsString(network.inputShape())),
+                property(META_CLASS_NAMES, JSON.writeValueAsString(conventions.classNames())));
+    }
+
+    private static String docString(PrunedNetwork network, DataConventions conventions) {
         List<String> dims = new ArrayList<>();
         dims.add("N");
         network.inputShape().forEach(d -> dims.add(Integer.toString(d)));
         return "L0-pruned network (Louizos, Welling & Kingma, 2018), architecture " + network.architecture()
                 + ", " + network.parameterCount() + " parameters, " + network.flops() + " FLOPs per example. "
-                + "Input '" + INPUT_NAME + "': float32 " + dims + ", " + PREPROCESSING
-                + " (divide 8-bit pixel values by 255). Output '" + OUTPUT_NAME + "': float32 [N, "
+                + "Input '" + INPUT_NAME + "': float32 " + dims + ", raw values x preprocessed as "
+                + conventions.preprocessing().describe() + " with the scale, mean and std of the metadata "
+                + META_SCALE + ", " + META_MEAN + ", " + META_STD + ". Output '" + OUTPUT_NAME + "': float32 [N, "
                 + network.numClasses() + "], unnormalised class scores (softmax gives probabilities).";
     }
 }

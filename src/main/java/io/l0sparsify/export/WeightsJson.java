@@ -28,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class WeightsJson {
 
-    public static final int FORMAT_VERSION = 1;
+    /** 2: preprocessing became an object with the run's scale, mean and std, and classNames were added. */
+    public static final int FORMAT_VERSION = 2;
 
     /**
      * Number coercions are off: a weight written as a string or an index written as 1.5 is malformed,
@@ -45,19 +46,39 @@ public final class WeightsJson {
     private WeightsJson() {}
 
     /**
-     * The network as UTF-8 JSON.
+     * The network as UTF-8 JSON, with the preprocessing its input needs and the names of its classes.
      *
-     * @throws IllegalArgumentException if the network is inconsistent (the message names the field)
+     * @throws IllegalArgumentException if the network is inconsistent or the conventions do not fit it (the
+     *     message names the field)
      */
-    public static byte[] write(PrunedNetwork network) {
+    public static byte[] write(PrunedNetwork network, DataConventions conventions) {
         NetworkValidator.validate(network);
+        conventions.checkFits(network.inputShape(), network.numClasses());
         List<LayerEntry> layers = new ArrayList<>();
         for (PrunedLayer layer : network.layers()) {
             layers.add(LayerEntry.of(layer));
         }
-        WeightsFile file = new WeightsFile(FORMAT_VERSION, network.inputShape(), OnnxExporter.PREPROCESSING,
-                network.numClasses(), network.architecture(), layers);
+        WeightsFile file = new WeightsFile(FORMAT_VERSION, network.inputShape(), conventions.preprocessingJson(),
+                conventions.classNames(), network.numClasses(), network.architecture(), layers);
         return MAPPER.writeValueAsBytes(file);
+    }
+
+    /**
+     * The preprocessing and class names a weights.json document records.
+     *
+     * @throws IllegalArgumentException as {@link #read} does, or when the preprocessing is invalid
+     */
+    public static DataConventions readConventions(byte[] json) {
+        WeightsFile file = parse(json);
+        PrunedNetwork network = file.toNetwork();
+        DataConventions conventions;
+        try {
+            conventions = new DataConventions(file.preprocessing().toPreprocessing(), file.classNames());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("preprocessing: " + e.getMessage(), e);
+        }
+        conventions.checkFits(network.inputShape(), network.numClasses());
+        return conventions;
     }
 
     /**
@@ -68,6 +89,10 @@ public final class WeightsJson {
      *     {@code layers[2].weight: expected 1200 values ...}
      */
     public static PrunedNetwork read(byte[] json) {
+        return parse(json).toNetwork();
+    }
+
+    private static WeightsFile parse(byte[] json) {
         WeightsFile file;
         try {
             file = MAPPER.readValue(json, WeightsFile.class);
@@ -85,14 +110,15 @@ public final class WeightsJson {
         if (file == null) {
             throw new IllegalArgumentException("weights.json: expected an object, found null");
         }
-        return file.toNetwork();
+        return file;
     }
 
     /** weights.json as a whole. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"formatVersion", "inputShape", "preprocessing", "numClasses", "architecture", "layers"})
-    record WeightsFile(Integer formatVersion, List<Integer> inputShape, String preprocessing, Integer numClasses,
-            String architecture, List<LayerEntry> layers) {
+    @JsonPropertyOrder({"formatVersion", "inputShape", "preprocessing", "classNames", "numClasses", "architecture",
+        "layers"})
+    record WeightsFile(Integer formatVersion, List<Integer> inputShape, DataConventions.PreprocessingJson preprocessing,
+            List<String> classNames, Integer numClasses, String architecture, List<LayerEntry> layers) {
 
         PrunedNetwork toNetwork() {
             require(formatVersion, "formatVersion");
@@ -104,6 +130,10 @@ public final class WeightsJson {
             if (inputShape.contains(null)) {
                 throw new IllegalArgumentException("inputShape: null dimension in " + inputShape);
             }
+            require(preprocessing, "preprocessing");
+            require(preprocessing.mean(), "preprocessing.mean");
+            require(preprocessing.std(), "preprocessing.std");
+            require(classNames, "classNames");
             require(numClasses, "numClasses");
             require(layers, "layers");
             List<PrunedLayer> pruned = new ArrayList<>();

@@ -12,8 +12,9 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import io.l0sparsify.dataset.ImageDataset;
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.Examples;
+import io.l0sparsify.dataset.InputShape;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.prune.PrunedNetwork;
 import io.l0sparsify.prune.PrunedNetworkRunner;
 import io.l0sparsify.prune.Pruner;
@@ -40,6 +41,9 @@ import java.util.Random;
  * bias-corrected moving average of the parameters that is what gets evaluated and pruned. With a size budget
  * ({@link TrainingOptions#target()}) the objective gains the Lagrangian term of {@link BudgetController}, and a
  * network still over the budget at the end has groups closed and its weights fine-tuned under frozen gates.
+ *
+ * <p>Examples stay in the compact form the dataset keeps them in (unsigned bytes for images); each minibatch
+ * and each evaluation batch is preprocessed into one reused float buffer ({@link Examples#copyInto}).
  *
  * <p>Native memory: each step's inputs live in a per-batch sub-manager; everything computed from
  * parameters during forward, loss and backward is closed by an {@link NDScope}. {@code trainer.step()}
@@ -80,9 +84,11 @@ public final class L0Trainer {
      * @param resumeFrom a checkpoint of an earlier attempt of the same run (same spec, config and data),
      *     or null to start afresh
      * @throws TrainingAbortedException when cancelled, over its time budget, or diverged
+     * @param data examples of exactly the spec's input shape ({@link TrainingData#shapedFor} adapts an image
+     *     dataset to a multilayer perceptron)
      * @throws IllegalArgumentException when the config or the data do not fit the spec
      */
-    public TrainingResult train(ModelSpec spec, TrainingOptions config, TrainTestSplit data,
+    public TrainingResult train(ModelSpec spec, TrainingOptions config, TrainingData data,
             RunListener listener, TrainingCheckpoint resumeFrom) {
         config.validateFor(spec);
         checkData(spec, data);
@@ -110,19 +116,23 @@ public final class L0Trainer {
         }
     }
 
-    private static void checkData(ModelSpec spec, TrainTestSplit data) {
-        for (ImageDataset part : List.of(data.train(), data.test())) {
-            if (part.imageSize() != spec.inputSize()) {
-                throw new IllegalArgumentException("dataset " + part.name() + " has " + part.imageSize()
-                        + " values per example but the model's input shape " + spec.inputShape() + " needs "
-                        + spec.inputSize());
-            }
+    private static void checkData(ModelSpec spec, TrainingData data) {
+        InputShape modelInput = new InputShape(spec.inputShape());
+        if (!data.shape().equals(modelInput)) {
+            throw new IllegalArgumentException("the dataset's examples have shape " + data.shape()
+                    + " but the model's inputShape is " + modelInput);
+        }
+        if (data.classNames().size() > spec.numClasses()) {
+            throw new IllegalArgumentException("the dataset has " + data.classNames().size()
+                    + " classes but the model gives only " + spec.numClasses() + " logits");
+        }
+        for (Examples part : List.of(data.train(), data.test())) {
             if (part.size() == 0) {
                 throw new IllegalArgumentException("dataset " + part.name() + " is empty");
             }
-            if (part.numClasses() > spec.numClasses()) {
+            if (part.labelBound() > spec.numClasses()) {
                 throw new IllegalArgumentException("dataset " + part.name() + " has labels up to "
-                        + (part.numClasses() - 1) + " but the model gives only " + spec.numClasses() + " logits");
+                        + (part.labelBound() - 1) + " but the model gives only " + spec.numClasses() + " logits");
             }
         }
     }
@@ -131,7 +141,7 @@ public final class L0Trainer {
     private static final class Run {
         private final ModelSpec spec;
         private final TrainingOptions config;
-        private final TrainTestSplit data;
+        private final TrainingData data;
         private final RunListener listener;
         private final L0Network network;
         private final Trainer trainer;
@@ -155,6 +165,8 @@ public final class L0Trainer {
         /** Wall-clock seconds the earlier attempts trained, so that elapsed time runs on across a resume. */
         private double elapsedBeforeThisAttempt;
         private final NativeArrays.Staging staging = new NativeArrays.Staging();
+        /** The preprocessed inputs of one evaluation batch, reused by every test pass. */
+        private final float[] evalInputs;
 
         private long step;
         /** Consecutive steps whose cross-entropy exceeded {@link #explodedLoss}. */
@@ -168,7 +180,7 @@ public final class L0Trainer {
         private long trainNanosSinceReport;
         private double trainSeconds;
 
-        Run(ModelSpec spec, TrainingOptions config, TrainTestSplit data, RunListener listener,
+        Run(ModelSpec spec, TrainingOptions config, TrainingData data, RunListener listener,
                 L0Network network, Trainer trainer, ResumableAdam optimizer, List<Device> devices) {
             this.spec = spec;
             this.config = config;
@@ -196,6 +208,7 @@ public final class L0Trainer {
             this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
             this.parallel = new DataParallel(trainer, network, parameters, penalty, devices);
             this.inputSize = spec.inputSize();
+            this.evalInputs = new float[Math.multiplyExact(Math.min(EVAL_BATCH, data.test().size()), inputSize)];
             this.explodedLoss = EXPLODED_LOSS_FACTOR * Math.log(spec.numClasses());
         }
 
@@ -228,7 +241,7 @@ public final class L0Trainer {
 
         /** One pass over the shuffled training set; true when the caller asked to stop early. */
         private boolean trainEpoch(int epoch) {
-            ImageDataset train = data.train();
+            Examples train = data.train();
             int[] order = permutation(train.size(), config.seed(), epoch);
             network.noise().startEpoch(epoch);
             int batchSize = config.batchSize();
@@ -245,10 +258,9 @@ public final class L0Trainer {
                 }
                 checkRuntime();
                 int size = Math.min(batchSize, order.length - start);
+                train.copyInto(order, start, size, data.preprocessing(), batchPixels);
                 for (int i = 0; i < size; i++) {
-                    int example = order[start + i];
-                    System.arraycopy(train.pixels(), example * inputSize, batchPixels, i * inputSize, inputSize);
-                    batchLabels[i] = train.labels()[example];
+                    batchLabels[i] = train.labels()[order[start + i]];
                 }
                 long begin = System.nanoTime();
                 trainStep(batchPixels, batchLabels, size);
@@ -373,7 +385,7 @@ public final class L0Trainer {
          * √(n·p·(1−p)) on its n test examples: a weak model that learned passes, a guess does not.
          */
         private void refuseChanceLevel(String which, double testError) {
-            ImageDataset test = data.test();
+            Examples test = data.test();
             int n = test.size();
             long[] perClass = new long[spec.numClasses()];
             for (int label : test.labels()) {
@@ -521,13 +533,14 @@ public final class L0Trainer {
 
         /** Test error of the gated network (runner null) or of a pruned one, with deterministic gates. */
         private double testError(PrunedNetworkRunner runner) {
-            ImageDataset test = data.test();
+            Examples test = data.test();
             ParameterStore store = new ParameterStore(manager, false);
             long wrong = 0;
             for (int start = 0; start < test.size(); start += EVAL_BATCH) {
                 int size = Math.min(EVAL_BATCH, test.size() - start);
                 try (NDManager batch = manager.newSubManager(); NDScope scope = new NDScope()) {
-                    NDArray x = staging.floats(batch, test.pixels(), start * inputSize, network.inputShape(size));
+                    test.copyRangeInto(start, size, data.preprocessing(), evalInputs);
+                    NDArray x = staging.floats(batch, evalInputs, 0, network.inputShape(size));
                     NDArray logits = runner == null
                             ? network.block().forward(store, new NDList(x), false).singletonOrThrow()
                             : runner.forward(x);

@@ -2,6 +2,7 @@ package io.l0sparsify.worker;
 
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.LatencyMeasurement;
 import io.l0sparsify.export.OnnxExporter;
 import io.l0sparsify.export.OnnxRuntimeRunner;
@@ -10,6 +11,7 @@ import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingResult;
+import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.storage.ArtifactStore;
 import java.io.IOException;
 import org.springframework.stereotype.Component;
@@ -37,19 +39,23 @@ class ArtifactPublisher {
         JobDefinition definition = job.definition();
         TrainingOptions config = inputs.config();
         String modelName = job.name() != null ? job.name() : "l0-" + job.id();
-        byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName);
-        byte[] denseOnnx = OnnxExporter.export(result.dense(), modelName + "-dense");
+        // every artifact records the preprocessing and class names the run trained with
+        DataConventions conventions = new DataConventions(inputs.data().preprocessing(), inputs.data().classNames());
+        byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName, conventions);
+        byte[] denseOnnx = OnnxExporter.export(result.dense(), modelName + "-dense", conventions);
         // Fed only its kept inputs, the pruned MLP skips the gather that selects them (faster; see result.json).
+        DataConventions keptConventions = result.pruned().layers().getFirst() instanceof PrunedLayer.Dense first
+                ? conventions.forKeptInputs(first.keptInputs()) : conventions;
         byte[] keptInputsOnnx = result.pruned().keptInputsOnly()
-                .map(network -> OnnxExporter.export(network, modelName + "-kept-inputs")).orElse(null);
+                .map(network -> OnnxExporter.export(network, modelName + "-kept-inputs", keptConventions))
+                .orElse(null);
         JobArtifacts.KeptInputsModel keptInputs = keptInputsOnnx == null ? null
                 : new JobArtifacts.KeptInputsModel(result.pruned().keptInputsOnly().get().inputSize(),
                         latency(keptInputsOnnx, 1), latency(keptInputsOnnx, 100), keptInputsOnnx.length);
         JobArtifacts.Measurements measurements = new JobArtifacts.Measurements(
                 latency(denseOnnx, 1), latency(denseOnnx, 100), latency(prunedOnnx, 1), latency(prunedOnnx, 100),
                 denseOnnx.length, prunedOnnx.length, properties.latency().warmupRuns(), keptInputs);
-        ResultDocument.Dataset data = new ResultDocument.Dataset(definition.datasetUri(),
-                inputs.data().train().size(), inputs.data().test().size());
+        ResultDocument.Dataset data = inputs.dataset();
 
         if (lease.lost()) {
             // Another worker holds the job now and writes its own artifacts; ours would only race with them.
@@ -60,13 +66,13 @@ class ArtifactPublisher {
         if (keptInputsOnnx != null) {
             artifacts.put(job.id(), JobArtifacts.MODEL_KEPT_INPUTS, keptInputsOnnx);
         }
-        artifacts.put(job.id(), JobArtifacts.WEIGHTS, WeightsJson.write(result.pruned()));
+        artifacts.put(job.id(), JobArtifacts.WEIGHTS, WeightsJson.write(result.pruned(), conventions));
         artifacts.put(job.id(), JobArtifacts.METRICS, JobArtifacts.metricsCsv(result.history()));
         artifacts.put(job.id(), JobArtifacts.PARAMS, result.gatedParameters());
         artifacts.put(job.id(), JobArtifacts.SPEC, JobArtifacts.spec(definition));
         // result.json last: its presence means the set is complete.
         artifacts.put(job.id(), JobArtifacts.RESULT,
-                JobArtifacts.result(job, definition, config, result, data, measurements));
+                JobArtifacts.result(job, definition, config, result, data, measurements, conventions));
     }
 
     private LatencyMeasurement latency(byte[] model, int batch) {

@@ -1,5 +1,6 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.LatencyMeasurement;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
@@ -55,7 +56,7 @@ final class JobArtifacts {
     record KeptInputsModel(int inputs, LatencyMeasurement batch1, LatencyMeasurement batch100, long onnxBytes) {}
 
     static byte[] result(Job job, JobDefinition definition, TrainingOptions config, TrainingResult result,
-            ResultDocument.Dataset data, Measurements m) {
+            ResultDocument.Dataset data, Measurements m, DataConventions conventions) {
         PrunedNetwork pruned = result.pruned();
         PrunedNetwork dense = result.dense();
         ResultDocument.KeptInputsModel keptInputs = m.keptInputs() == null ? null
@@ -81,7 +82,7 @@ final class JobArtifacts {
                 new ResultDocument.Latency("onnxruntime", m.pruned1().threads(), m.warmupRuns(), m.pruned1().runs(),
                         latencyPair(m.dense1(), m.dense100()), latencyPair(m.pruned1(), m.pruned100())),
                 new ResultDocument.DenseVsPruned(m.denseOnnxBytes(), m.prunedOnnxBytes()), keptInputs,
-                ResultDocument.Budget.of(result.budget()), links);
+                ResultDocument.Budget.of(result.budget()), conventions.preprocessingJson(), links);
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
     }
 

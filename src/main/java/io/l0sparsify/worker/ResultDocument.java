@@ -2,6 +2,7 @@ package io.l0sparsify.worker;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.l0sparsify.dataset.TrainingData;
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.LatencyMeasurement;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import tools.jackson.databind.JsonNode;
  * @param training the training settings as the user gave them
  * @param keptInputsModel the pruned network that takes only its kept inputs, when it starts by gathering them
  * @param budget how a job with a size budget met it; null without one
+ * @param preprocessing how raw values became the network's input, as weights.json and model.onnx record it
  * @param artifacts download links by artifact name, in the order of the artifact list
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -52,6 +54,7 @@ record ResultDocument(
         DenseVsPruned onnxFileBytes,
         KeptInputsModel keptInputsModel,
         Budget budget,
+        DataConventions.PreprocessingJson preprocessing,
         Map<String, String> artifacts) {
 
     /** How a job with a size budget met it; {@link io.l0sparsify.l0.BudgetOutcome} in the contract's names. */

@@ -2,12 +2,8 @@ package io.l0sparsify.worker;
 
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
-import io.l0sparsify.dataset.DatasetFormatException;
-import io.l0sparsify.dataset.DatasetProperties;
-import io.l0sparsify.dataset.DatasetReferenceException;
-import io.l0sparsify.dataset.DatasetResolver;
-import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.InputShape;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobError;
@@ -29,16 +25,13 @@ class RunInputs {
     private static final Logger log = LoggerFactory.getLogger(RunInputs.class);
 
     private final GpuPool gpus;
-    private final DatasetResolver datasets;
-    private final DatasetProperties datasetProperties;
+    private final JobDataLoader data;
     private final JobCheckpoints checkpoints;
     private final WorkerProperties properties;
 
-    RunInputs(GpuPool gpus, DatasetResolver datasets, DatasetProperties datasetProperties,
-            JobCheckpoints checkpoints, WorkerProperties properties) {
+    RunInputs(GpuPool gpus, JobDataLoader data, JobCheckpoints checkpoints, WorkerProperties properties) {
         this.gpus = gpus;
-        this.datasets = datasets;
-        this.datasetProperties = datasetProperties;
+        this.data = data;
         this.checkpoints = checkpoints;
         this.properties = properties;
     }
@@ -47,10 +40,12 @@ class RunInputs {
      * The inputs of one run.
      *
      * @param config the core's options, on the device the run was placed on
-     * @param data the data after subsetting
+     * @param data the data after splitting and subsetting, shaped as the model takes it
+     * @param dataset where the data came from, for result.json
      * @param resumeFrom the checkpoint of an earlier attempt, or null to start afresh (as the core takes it)
      */
-    record Prepared(TrainingOptions config, TrainTestSplit data, TrainingCheckpoint resumeFrom) {
+    record Prepared(TrainingOptions config, TrainingData data, ResultDocument.Dataset dataset,
+            TrainingCheckpoint resumeFrom) {
 
         /** Epochs the run starts after: those of its checkpoint, else none. */
         int resumedAfterEpoch() {
@@ -74,29 +69,18 @@ class RunInputs {
         JobDefinition definition = job.definition();
         TrainingOptions config = definition.training().toBuilder()
                 .optDevice(device).optProgressEverySteps(properties.progressEverySteps()).build();
-        TrainTestSplit data = read(definition);
-        int classes = Math.max(data.train().numClasses(), data.test().numClasses());
-        if (classes > definition.model().numClasses()) {
-            throw new JobFailedException(JobError.DATASET_MISMATCH, "the dataset has " + classes
-                    + " classes but the model's last layer gives " + definition.model().numClasses() + " logits");
+        JobDataLoader.PreparedData prepared = data.trainingDataFor(definition);
+        TrainingData shaped;
+        try {
+            // an image dataset reaches a multilayer perceptron as its flattened values
+            shaped = prepared.data().shapedFor(new InputShape(definition.model().inputShape()));
+        } catch (IllegalArgumentException e) {
+            throw new JobFailedException(JobError.DATASET_MISMATCH, e.getMessage());
         }
         // Only a rerun has a checkpoint; the first attempt does not even look.
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? checkpoints.latest(job.id()).orElse(null) : null;
-        return new Prepared(config, data, resumeFrom);
-    }
-
-    private TrainTestSplit read(JobDefinition definition) throws JobFailedException {
-        try {
-            // the caps bound what is read, not only what is kept
-            return IdxReader.readSplit(datasets.resolve(definition.datasetUri()).dir(), cap(datasetProperties
-                    .maxTrainExamples()), cap(datasetProperties.maxTestExamples()));
-        } catch (DatasetReferenceException | DatasetFormatException e) {
-            throw new JobFailedException(JobError.DATASET_UNAVAILABLE, definition.datasetUri() + ": " + e.getMessage());
-        }
-    }
-
-    private static int cap(int maxExamples) {
-        return maxExamples > 0 ? maxExamples : IdxReader.ALL;
+        return new Prepared(config, shaped, ResultDocument.Dataset.of(definition.datasetUri(), prepared),
+                resumeFrom);
     }
 
     private static String stripField(String message) {

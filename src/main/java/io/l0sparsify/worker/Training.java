@@ -1,6 +1,6 @@
 package io.l0sparsify.worker;
 
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingOptions;
@@ -11,6 +11,6 @@ import io.l0sparsify.spec.ModelSpec;
 @FunctionalInterface
 public interface Training {
 
-    TrainingResult train(ModelSpec spec, TrainingOptions config, TrainTestSplit data, RunListener listener,
+    TrainingResult train(ModelSpec spec, TrainingOptions config, TrainingData data, RunListener listener,
             TrainingCheckpoint resumeFrom);
 }

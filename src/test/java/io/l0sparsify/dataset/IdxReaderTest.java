@@ -20,33 +20,43 @@ class IdxReaderTest {
     Path dir;
 
     @Test
-    void readsTheMnistFilesWithPixelsScaledToUnitInterval() {
-        TrainTestSplit mnist = Mnist.full();
-        assertThat(mnist.train().size()).isEqualTo(60_000);
-        assertThat(mnist.test().size()).isEqualTo(10_000);
-        assertThat(mnist.train().rows()).isEqualTo(28);
-        assertThat(mnist.train().numClasses()).isEqualTo(10);
-        float min = Float.MAX_VALUE;
-        float max = -Float.MAX_VALUE;
-        for (float p : mnist.test().pixels()) {
-            min = Math.min(min, p);
-            max = Math.max(max, p);
+    void readsTheMnistFilesAsUnsignedByteImagesWithTheirOwnSplit() {
+        LabelledDataset mnist = IdxReader.readSplit(Mnist.directory());
+        assertThat(mnist.shape()).isEqualTo(InputShape.image(1, 28, 28));
+        assertThat(mnist.classNames()).containsExactly("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+        LabelledDataset.Splits.Given given = (LabelledDataset.Splits.Given) mnist.splits();
+        assertThat(given.train().size()).isEqualTo(60_000);
+        assertThat(given.test().size()).isEqualTo(10_000);
+        byte[] pixels = ((ExampleValues.UnsignedBytes) given.test().values()).values();
+        // a quarter of the memory of floats: one byte per pixel
+        assertThat(pixels).hasSize(10_000 * 784);
+        int min = 255;
+        int max = 0;
+        for (byte p : pixels) {
+            min = Math.min(min, p & 0xFF);
+            max = Math.max(max, p & 0xFF);
         }
-        assertThat(min).isEqualTo(0f);
-        assertThat(max).isEqualTo(1f);
+        assertThat(min).isEqualTo(0);
+        assertThat(max).isEqualTo(255);
+        TrainingData mnistData = Mnist.full();
+        assertThat(mnistData.preprocessing()).isEqualTo(Preprocessing.scaleOnly(1.0 / 255.0, 1));
         // The first training label of MNIST is a 5, the first test label a 7.
-        assertThat(mnist.train().labels()[0]).isEqualTo(5);
-        assertThat(mnist.test().labels()[0]).isEqualTo(7);
+        assertThat(given.train().labels()[0]).isEqualTo(5);
+        assertThat(given.test().labels()[0]).isEqualTo(7);
     }
 
     @Test
     void readsPlainAndGzippedFilesAlike() throws IOException {
         writeImages(dir.resolve("a-images"), 0x00000803, 2, 2, 2, new byte[] {0, (byte) 255, 51, 102, 1, 2, 3, 4}, false);
         writeLabels(dir.resolve("a-labels.gz"), 0x00000801, new byte[] {3, 9}, true);
-        ImageDataset data = IdxReader.read(dir, "a-images", "a-labels");
+        Examples data = IdxReader.read(dir, "a-images", "a-labels");
         assertThat(data.size()).isEqualTo(2);
-        assertThat(data.pixels()[1]).isEqualTo(1f);
-        assertThat(data.pixels()[2]).isEqualTo(0.2f);
+        assertThat(data.shape()).isEqualTo(InputShape.image(1, 2, 2));
+        assertThat(((ExampleValues.UnsignedBytes) data.values()).values())
+                .containsExactly(0, 255, 51, 102, 1, 2, 3, 4);
+        float[] input = new float[4];
+        data.copyInto(0, Preprocessing.scaleOnly(1.0 / 255.0, 1), input, 0);
+        assertThat(input).containsExactly(0f, 1f, 0.2f, 0.4f);
         assertThat(data.labels()).containsExactly(3, 9);
     }
 
@@ -148,12 +158,33 @@ class IdxReaderTest {
         byte[] labels = new byte[100_000];
         labels[9] = 7;
         writeLabels(dir.resolve("a-labels.gz"), 0x00000801, labels, true);
-        ImageDataset[] read = new ImageDataset[1];
+        Examples[] read = new Examples[1];
         long allocated = allocatedBy(() -> read[0] = IdxReader.read(dir, "a-images", "a-labels", 10));
         assertThat(read[0].size()).isEqualTo(10);
         assertThat(read[0].labels()[9]).isEqualTo(7);
-        assertThat(read[0].pixels()[9 * 784]).isEqualTo(1f);
+        assertThat(((ExampleValues.UnsignedBytes) read[0].values()).values()[9 * 784]).isEqualTo((byte) 255);
         assertThat(allocated).as("bytes allocated").isLessThan(16L << 20);
+    }
+
+    @Test
+    void classesAreNamedUpToTheLargestLabelOfEitherSplit() throws IOException {
+        writeImages(dir.resolve("train-images-idx3-ubyte"), 0x00000803, 2, 2, 2, new byte[8], false);
+        writeLabels(dir.resolve("train-labels-idx1-ubyte"), 0x00000801, new byte[] {0, 1}, false);
+        writeImages(dir.resolve("t10k-images-idx3-ubyte"), 0x00000803, 1, 2, 2, new byte[4], false);
+        writeLabels(dir.resolve("t10k-labels-idx1-ubyte"), 0x00000801, new byte[] {3}, false);
+        LabelledDataset data = IdxReader.readSplit(dir);
+        assertThat(data.classNames()).containsExactly("0", "1", "2", "3");
+        assertThat(data.splits()).isInstanceOf(LabelledDataset.Splits.Given.class);
+    }
+
+    @Test
+    void testImagesOfAnotherSizeAreRefusedNamingBothSizes() throws IOException {
+        writeImages(dir.resolve("train-images-idx3-ubyte"), 0x00000803, 1, 2, 2, new byte[4], false);
+        writeLabels(dir.resolve("train-labels-idx1-ubyte"), 0x00000801, new byte[] {0}, false);
+        writeImages(dir.resolve("t10k-images-idx3-ubyte"), 0x00000803, 1, 3, 2, new byte[6], false);
+        writeLabels(dir.resolve("t10k-labels-idx1-ubyte"), 0x00000801, new byte[] {0}, false);
+        assertThatThrownBy(() -> IdxReader.readSplit(dir)).isInstanceOf(DatasetFormatException.class)
+                .hasMessageEndingWith("test images are 3x2 but training images are 2x2");
     }
 
     private static void writeImages(Path file, int magic, int count, int rows, int cols, byte[] data, boolean gzip)

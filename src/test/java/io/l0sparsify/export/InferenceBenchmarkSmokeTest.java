@@ -23,8 +23,8 @@ class InferenceBenchmarkSmokeTest {
     @Test
     void everyModelOfTheJmhStateOpensAndRuns(@TempDir Path dir) throws Exception {
         PrunedNetwork pruned = TestNetworks.mlp(51);
-        Files.write(dir.resolve("weights-dense.json"), WeightsJson.write(TestNetworks.mlp(52)));
-        Files.write(dir.resolve("weights.json"), WeightsJson.write(pruned));
+        Files.write(dir.resolve("weights-dense.json"), WeightsJson.write(TestNetworks.mlp(52), TestNetworks.MNIST));
+        Files.write(dir.resolve("weights.json"), WeightsJson.write(pruned, TestNetworks.MNIST));
         for (InferenceLatency.Model model : InferenceLatency.Model.values()) {
             InferenceLatency state = new InferenceLatency();
             state.dense = dir.resolve("weights-dense.json").toString();
@@ -45,8 +45,8 @@ class InferenceBenchmarkSmokeTest {
     void benchmarkWritesJsonAndMarkdownWithSizesFlopsAndSpeedUps(@TempDir Path dir) throws Exception {
         PrunedNetwork pruned = TestNetworks.mlp(51);
         PrunedNetwork other = TestNetworks.mlp(52);
-        Files.write(dir.resolve("weights-dense.json"), WeightsJson.write(other));
-        Files.write(dir.resolve("weights.json"), WeightsJson.write(pruned));
+        Files.write(dir.resolve("weights-dense.json"), WeightsJson.write(other, TestNetworks.MNIST));
+        Files.write(dir.resolve("weights.json"), WeightsJson.write(pruned, TestNetworks.MNIST));
 
         int exit = new CommandLine(new InferenceBenchmark()).execute("--dense",
                 dir.resolve("weights-dense.json").toString(), "--pruned", dir.resolve("weights.json").toString(),
@@ -57,7 +57,8 @@ class InferenceBenchmarkSmokeTest {
         JsonNode report = JsonMapper.builder().build().readTree(dir.resolve("out/mlp.json").toFile());
         assertEquals(pruned.flops(), report.get("pruned").get("flops").asLong());
         assertEquals(pruned.parameterCount(), report.get("pruned").get("parameters").asLong());
-        assertEquals(OnnxExporter.export(pruned, "pruned").length, report.get("pruned").get("onnxBytes").asLong());
+        assertEquals(OnnxExporter.export(pruned, "pruned", TestNetworks.MNIST).length,
+                report.get("pruned").get("onnxBytes").asLong());
         assertEquals(4, report.get("latency").size(), "batch 1 and 100, with 1 and 2 threads");
         JsonNode first = report.get("latency").get(0);
         assertEquals(1, first.get("batchSize").asInt());

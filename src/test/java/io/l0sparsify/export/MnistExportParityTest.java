@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.l0sparsify.dataset.ImageDataset;
+import io.l0sparsify.dataset.Examples;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
 import io.l0sparsify.prune.PrunedNetworkRunner;
+import io.l0sparsify.testing.Inputs;
 import io.l0sparsify.testing.ReferenceForward;
 import io.l0sparsify.testing.TrainedPresets;
 import java.nio.FloatBuffer;
@@ -32,18 +34,24 @@ class MnistExportParityTest {
     @Test
     void keptInputsModelGivesTheFullModelsLogitsFromOnlyTheKeptInputs() {
         PrunedNetwork pruned = TrainedPresets.mlp().result().pruned();
-        ImageDataset test = TrainedPresets.mlp().data().test();
+        TrainingData data = TrainedPresets.mlp().data();
+        Examples test = data.test();
+        float[] inputs = Inputs.of(test, data.preprocessing());
+        int inputSize = test.shape().size();
         PrunedNetwork compact = pruned.keptInputsOnly().orElseThrow();
         int[] kept = ((PrunedLayer.Dense) pruned.layers().get(0)).keptInputs();
         assertThat(compact.inputShape()).containsExactly(kept.length);
         float[] selected = new float[test.size() * kept.length];
         for (int i = 0; i < test.size(); i++) {
             for (int j = 0; j < kept.length; j++) {
-                selected[i * kept.length + j] = test.pixels()[i * test.imageSize() + kept[j]];
+                selected[i * kept.length + j] = inputs[i * inputSize + kept[j]];
             }
         }
-        float[][] full = OnnxRuntimeRunner.run(OnnxExporter.export(pruned, "full"), test.pixels(), test.size());
-        float[][] fromKept = OnnxRuntimeRunner.run(OnnxExporter.export(compact, "kept"), selected, test.size());
+        DataConventions conventions = new DataConventions(data.preprocessing(), data.classNames());
+        float[][] full = OnnxRuntimeRunner.run(OnnxExporter.export(pruned, "full", conventions), inputs,
+                test.size());
+        float[][] fromKept = OnnxRuntimeRunner.run(OnnxExporter.export(compact, "kept",
+                conventions.forKeptInputs(kept)), selected, test.size());
         for (int i = 0; i < test.size(); i++) {
             assertThat(fromKept[i]).containsExactly(full[i], org.assertj.core.data.Offset.offset(1e-5f));
         }
@@ -58,15 +66,19 @@ class MnistExportParityTest {
 
     private static void check(TrainedPresets.Trained trained) {
         PrunedNetwork pruned = trained.result().pruned();
-        ImageDataset test = trained.data().test();
-        byte[] onnx = OnnxExporter.export(pruned, "parity");
-        float[][] onnxLogits = OnnxRuntimeRunner.run(onnx, test.pixels(), test.size());
-        float[][] djlLogits = runInDjl(pruned, test);
-        PrunedNetwork readBack = WeightsJson.read(WeightsJson.write(pruned));
+        TrainingData data = trained.data();
+        Examples test = data.test();
+        float[] inputs = Inputs.of(test, data.preprocessing());
+        int inputSize = test.shape().size();
+        DataConventions conventions = new DataConventions(data.preprocessing(), data.classNames());
+        byte[] onnx = OnnxExporter.export(pruned, "parity", conventions);
+        float[][] onnxLogits = OnnxRuntimeRunner.run(onnx, inputs, test.size());
+        float[][] djlLogits = runInDjl(pruned, inputs, test.size());
+        PrunedNetwork readBack = WeightsJson.read(WeightsJson.write(pruned, conventions));
         // the plain-loop reader is slow: the first 1 000 images show that the file holds the network
         int jsonImages = Math.min(1000, test.size());
         float[][] jsonLogits = ReferenceForward.logits(readBack,
-                java.util.Arrays.copyOf(test.pixels(), jsonImages * test.imageSize()), jsonImages);
+                java.util.Arrays.copyOf(inputs, jsonImages * inputSize), jsonImages);
 
         double maxOnnx = 0;
         double maxJson = 0;
@@ -98,20 +110,21 @@ class MnistExportParityTest {
         }
     }
 
-    private static float[][] runInDjl(PrunedNetwork network, ImageDataset test) {
-        float[][] logits = new float[test.size()][];
+    private static float[][] runInDjl(PrunedNetwork network, float[] inputs, int count) {
+        float[][] logits = new float[count][];
+        int inputSize = network.inputSize();
         long[] dims = new long[network.inputShape().size() + 1];
         for (int i = 0; i < network.inputShape().size(); i++) {
             dims[i + 1] = network.inputShape().get(i);
         }
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 PrunedNetworkRunner runner = new PrunedNetworkRunner(network, manager)) {
-            for (int start = 0; start < test.size(); start += 1000) {
-                int size = Math.min(1000, test.size() - start);
+            for (int start = 0; start < count; start += 1000) {
+                int size = Math.min(1000, count - start);
                 dims[0] = size;
                 try (NDManager batch = manager.newSubManager()) {
-                    NDArray x = batch.create(FloatBuffer.wrap(test.pixels(), start * test.imageSize(),
-                            size * test.imageSize()).slice(), new Shape(dims));
+                    NDArray x = batch.create(FloatBuffer.wrap(inputs, start * inputSize, size * inputSize).slice(),
+                            new Shape(dims));
                     float[] flat = runner.forward(x).toFloatArray();
                     for (int i = 0; i < size; i++) {
                         logits[start + i] = java.util.Arrays.copyOfRange(flat, i * network.numClasses(),

@@ -34,7 +34,7 @@ class OnnxExporterTest {
         PrunedNetwork network = TestNetworks.mlp(11);
         float[] inputs = TestNetworks.inputs(network, batch, 100 + batch);
 
-        float[][] onnx = OnnxRuntimeRunner.run(OnnxExporter.export(network, "mlp"), inputs, batch);
+        float[][] onnx = OnnxRuntimeRunner.run(OnnxExporter.export(network, "mlp", TestNetworks.MNIST), inputs, batch);
 
         assertClose(ReferenceForward.logits(network, inputs, batch), onnx);
     }
@@ -45,7 +45,8 @@ class OnnxExporterTest {
         PrunedNetwork network = TestNetworks.lenet(12);
         float[] inputs = TestNetworks.inputs(network, batch, 200 + batch);
 
-        float[][] onnx = OnnxRuntimeRunner.run(OnnxExporter.export(network, "lenet"), inputs, batch);
+        float[][] onnx = OnnxRuntimeRunner.run(OnnxExporter.export(network, "lenet", TestNetworks.MNIST), inputs,
+                batch);
 
         assertClose(ReferenceForward.logits(network, inputs, batch), onnx);
     }
@@ -53,7 +54,7 @@ class OnnxExporterTest {
     @Test
     void gatherSelectsTheKeptInputsSoThatRemovedPixelsDoNotChangeTheLogits() {
         PrunedNetwork network = TestNetworks.mlp(13);
-        byte[] model = OnnxExporter.export(network, "mlp");
+        byte[] model = OnnxExporter.export(network, "mlp", TestNetworks.MNIST);
         float[] inputs = TestNetworks.inputs(network, 1, 5);
         float[] perturbed = inputs.clone();
         int[] kept = ((PrunedLayer.Dense) network.layers().get(0)).keptInputs();
@@ -78,7 +79,7 @@ class OnnxExporterTest {
     @Test
     void inputAndOutputAreFloat32WithNamedShapesAndADynamicBatchDimension() throws Exception {
         PrunedNetwork network = TestNetworks.lenet(14);
-        byte[] model = OnnxExporter.export(network, "lenet");
+        byte[] model = OnnxExporter.export(network, "lenet", TestNetworks.MNIST);
 
         OrtEnvironment env = OnnxRuntimeRunner.environment();
         try (OrtSession session = env.createSession(model)) {
@@ -96,17 +97,40 @@ class OnnxExporterTest {
                 .getDimParam());
         assertEquals("batch", proto.getGraph().getOutput(0).getType().getTensorType().getShape().getDim(0)
                 .getDimParam());
-        assertTrue(proto.getDocString().contains("pixels scaled to [0,1]"), proto.getDocString());
+        assertTrue(proto.getDocString().contains(TestNetworks.MNIST.preprocessing().describe()), proto.getDocString());
         Map<String, String> metadata = proto.getMetadataPropsList().stream()
                 .collect(Collectors.toMap(OnnxMl.StringStringEntryProto::getKey,
                         OnnxMl.StringStringEntryProto::getValue));
         assertEquals(network.architecture(), metadata.get("architecture"));
         assertEquals(Long.toString(network.flops()), metadata.get("flops"));
+        assertEquals(Double.toString(1.0 / 255.0), metadata.get("l0.preprocessing.scale"));
+        assertEquals("[0.0]", metadata.get("l0.preprocessing.mean"));
+        assertEquals("[1.0]", metadata.get("l0.preprocessing.std"));
+        assertEquals("channel-first", metadata.get("l0.preprocessing.layout"));
+        assertEquals(TestNetworks.MNIST.preprocessing().describe(), metadata.get("l0.preprocessing.description"));
+        assertEquals("[1,28,28]", metadata.get("l0.input_shape"));
+        assertEquals("[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]",
+                metadata.get("l0.class_names"));
+    }
+
+    @Test
+    void conventionsThatDoNotFitTheNetworkAreRefusedNamingTheField() {
+        PrunedNetwork lenet = TestNetworks.lenet(14);
+        DataConventions threeChannels = new DataConventions(new io.l0sparsify.dataset.Preprocessing(1,
+                List.of(0.1, 0.2, 0.3), List.of(1.0, 1.0, 1.0)), List.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExporter.export(lenet, "m", threeChannels));
+        assertTrue(e.getMessage().startsWith("preprocessing: 3 means"), e.getMessage());
+        DataConventions elevenClasses = new DataConventions(TestNetworks.MNIST.preprocessing(),
+                java.util.stream.IntStream.range(0, 11).mapToObj(Integer::toString).toList());
+        e = assertThrows(IllegalArgumentException.class, () -> OnnxExporter.export(lenet, "m", elevenClasses));
+        assertTrue(e.getMessage().startsWith("classNames: 11 names"), e.getMessage());
     }
 
     @Test
     void modelDeclaresOpset17AndUsesOnlyStandardOperators() throws Exception {
-        OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(OnnxExporter.export(TestNetworks.lenet(15), "m"));
+        OnnxMl.ModelProto proto = OnnxMl.ModelProto.parseFrom(OnnxExporter.export(TestNetworks.lenet(15), "m",
+                TestNetworks.MNIST));
 
         assertEquals(1, proto.getOpsetImportCount());
         assertEquals("", proto.getOpsetImport(0).getDomain());
@@ -124,7 +148,7 @@ class OnnxExporterTest {
         PrunedNetwork network = TestNetworks.lenet(16);
 
         Map<String, Map<String, List<Long>>> shapes =
-                OnnxExporter.initializerShapes(OnnxExporter.export(network, "lenet"));
+                OnnxExporter.initializerShapes(OnnxExporter.export(network, "lenet", TestNetworks.MNIST));
 
         Map<String, Map<String, List<Long>>> expected = new LinkedHashMap<>();
         for (PrunedLayer layer : network.layers()) {
@@ -167,7 +191,7 @@ class OnnxExporterTest {
         PrunedNetwork withoutFlatten = new PrunedNetwork(lenet.inputShape(), layers, lenet.numClasses());
         float[] inputs = TestNetworks.inputs(lenet, 3, 9);
 
-        float[][] onnx = OnnxRuntimeRunner.run(OnnxExporter.export(withoutFlatten, "m"), inputs, 3);
+        float[][] onnx = OnnxRuntimeRunner.run(OnnxExporter.export(withoutFlatten, "m", TestNetworks.MNIST), inputs, 3);
 
         assertClose(ReferenceForward.logits(lenet, inputs, 3), onnx);
     }
@@ -181,7 +205,7 @@ class OnnxExporterTest {
                 d.keptInputs(), d.keptUnits(), d.gather(), java.util.Arrays.copyOf(d.weight(), 7), d.bias()));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OnnxExporter.export(new PrunedNetwork(mlp.inputShape(), layers, 10), "m"));
+                () -> OnnxExporter.export(new PrunedNetwork(mlp.inputShape(), layers, 10), "m", TestNetworks.MNIST));
 
         assertTrue(e.getMessage().startsWith("layers[2] (dense1).weight:"), e.getMessage());
     }
@@ -195,7 +219,7 @@ class OnnxExporterTest {
         layers.remove(0);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> OnnxExporter.export(new PrunedNetwork(lenet.inputShape(), layers, 10), "m"));
+                () -> OnnxExporter.export(new PrunedNetwork(lenet.inputShape(), layers, 10), "m", TestNetworks.MNIST));
 
         assertTrue(e.getMessage().startsWith("layers[0] (conv1).keptInputs:"), e.getMessage());
     }

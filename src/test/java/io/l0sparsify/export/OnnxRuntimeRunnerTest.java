@@ -12,7 +12,7 @@ class OnnxRuntimeRunnerTest {
 
     @Test
     void latencyMeasurementReportsItsSettingsAndAMedianNotAboveP90() {
-        byte[] model = OnnxExporter.export(TestNetworks.lenet(41), "lenet");
+        byte[] model = OnnxExporter.export(TestNetworks.lenet(41), "lenet", TestNetworks.MNIST);
 
         LatencyMeasurement m = OnnxRuntimeRunner.measureLatency(model, 4, 1, 5, 51);
 
@@ -26,7 +26,7 @@ class OnnxRuntimeRunnerTest {
     @Test
     void twoIntraOpThreadsGiveTheSameLogitsAsOne() {
         PrunedNetwork network = TestNetworks.mlp(42);
-        byte[] model = OnnxExporter.export(network, "mlp");
+        byte[] model = OnnxExporter.export(network, "mlp", TestNetworks.MNIST);
         float[] inputs = TestNetworks.inputs(network, 7, 43);
 
         OnnxExporterTest.assertClose(OnnxRuntimeRunner.run(model, inputs, 7, 1),
@@ -35,7 +35,7 @@ class OnnxRuntimeRunnerTest {
 
     @Test
     void runRejectsInputsThatAreNotBatchTimesTheInputSize() {
-        byte[] model = OnnxExporter.export(TestNetworks.lenet(44), "lenet");
+        byte[] model = OnnxExporter.export(TestNetworks.lenet(44), "lenet", TestNetworks.MNIST);
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> OnnxRuntimeRunner.run(model, new float[2 * 784 - 1], 2));

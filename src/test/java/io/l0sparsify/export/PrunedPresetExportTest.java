@@ -45,8 +45,9 @@ class PrunedPresetExportTest {
         assertTrue(pruned.flops() * 2 < dense.flops(), "most gates closed: " + pruned.architecture());
         float[] inputs = TestNetworks.inputs(pruned, 7, 62);
 
-        float[][] prunedLogits = OnnxRuntimeRunner.run(OnnxExporter.export(pruned, name), inputs, 7);
-        float[][] denseLogits = OnnxRuntimeRunner.run(OnnxExporter.export(dense, name), inputs, 7);
+        float[][] prunedLogits = OnnxRuntimeRunner.run(OnnxExporter.export(pruned, name, TestNetworks.MNIST), inputs,
+                7);
+        float[][] denseLogits = OnnxRuntimeRunner.run(OnnxExporter.export(dense, name, TestNetworks.MNIST), inputs, 7);
 
         OnnxExporterTest.assertClose(ReferenceForward.logits(pruned, inputs, 7), prunedLogits);
         OnnxExporterTest.assertClose(denseLogits, prunedLogits);
@@ -69,7 +70,8 @@ class PrunedPresetExportTest {
             }
         }
 
-        OnnxExporterTest.assertClose(djl, OnnxRuntimeRunner.run(OnnxExporter.export(pruned, name), inputs, 7));
+        OnnxExporterTest.assertClose(djl, OnnxRuntimeRunner.run(OnnxExporter.export(pruned, name, TestNetworks.MNIST),
+                inputs, 7));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -77,7 +79,8 @@ class PrunedPresetExportTest {
     void onnxGraphHasExactlyThePrunedShapes(String name, ModelSpec spec) {
         PrunedNetwork pruned = Pruner.prune(spec, randomParameters(spec, 0.7, new SplittableRandom(63)));
 
-        Map<String, Map<String, List<Long>>> shapes = OnnxExporter.initializerShapes(OnnxExporter.export(pruned, name));
+        Map<String, Map<String, List<Long>>> shapes = OnnxExporter.initializerShapes(OnnxExporter.export(pruned, name,
+                TestNetworks.MNIST));
 
         long weighted = 0;
         for (PrunedLayer layer : pruned.layers()) {

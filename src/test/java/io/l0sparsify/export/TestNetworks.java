@@ -1,5 +1,6 @@
 package io.l0sparsify.export;
 
+import io.l0sparsify.dataset.Preprocessing;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
 import java.util.List;
@@ -8,6 +9,13 @@ import java.util.stream.IntStream;
 
 /** Small pruned networks with seeded random weights, shaped like the results of real pruning. */
 final class TestNetworks {
+
+    /**
+     * What the networks here are recorded with: MNIST's bytes scaled to [0, 1], one mean and standard deviation
+     * for every input, classes "0" to "9".
+     */
+    static final DataConventions MNIST = new DataConventions(Preprocessing.scaleOnly(1.0 / 255.0, 1),
+            IntStream.range(0, 10).mapToObj(Integer::toString).toList());
 
     private TestNetworks() {}
 

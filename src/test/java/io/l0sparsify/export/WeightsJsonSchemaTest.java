@@ -22,7 +22,8 @@ class WeightsJsonSchemaTest {
     @Test
     void writtenMlpAndLenetDocumentsValidateAgainstTheSchema() {
         for (var network : List.of(TestNetworks.mlp(31), TestNetworks.lenet(32))) {
-            assertThat(CONTRACT.schemaViolations("WeightsFile", new String(WeightsJson.write(network),
+            assertThat(CONTRACT.schemaViolations("WeightsFile", new String(
+                    WeightsJson.write(network, TestNetworks.MNIST),
                     java.nio.charset.StandardCharsets.UTF_8))).isEmpty();
         }
     }
@@ -39,7 +40,13 @@ class WeightsJsonSchemaTest {
 
     @Test
     void schemaRejectsAnotherFormatVersion() throws Exception {
-        assertThat(violations(doc -> doc.put("formatVersion", 2))).isNotEmpty();
+        assertThat(violations(doc -> doc.put("formatVersion", 1))).isNotEmpty();
+    }
+
+    @Test
+    void schemaRejectsADocumentWithoutItsPreprocessing() throws Exception {
+        assertThat(violations(doc -> doc.remove("preprocessing"))).isNotEmpty();
+        assertThat(violations(doc -> ((ObjectNode) doc.get("preprocessing")).put("scale", "1/255"))).isNotEmpty();
     }
 
     @Test
@@ -48,7 +55,7 @@ class WeightsJsonSchemaTest {
     }
 
     private static List<String> violations(Consumer<ObjectNode> change) throws Exception {
-        ObjectNode doc = (ObjectNode) JSON.readTree(WeightsJson.write(TestNetworks.lenet(33)));
+        ObjectNode doc = (ObjectNode) JSON.readTree(WeightsJson.write(TestNetworks.lenet(33), TestNetworks.MNIST));
         change.accept(doc);
         return CONTRACT.schemaViolations("WeightsFile", JSON.writeValueAsString(doc));
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.l0sparsify.dataset.Preprocessing;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,26 @@ class WeightsJsonTest {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Test
+    void recordedPreprocessingAndClassNamesReadBackAsWritten() {
+        PrunedNetwork network = TestNetworks.mlp(29);
+        List<Double> mean = new ArrayList<>();
+        List<Double> std = new ArrayList<>();
+        for (int i = 0; i < 784; i++) {
+            mean.add(i / 1000.0);
+            std.add(0.5 + i / 3000.0);
+        }
+        DataConventions conventions = new DataConventions(new Preprocessing(0.1, mean, std),
+                List.of("zero", "one", "two"));
+        assertEquals(conventions, WeightsJson.readConventions(WeightsJson.write(network, conventions)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WeightsJson.readConventions(edit(d -> ((ObjectNode) d.get("preprocessing")).put("scale", 0))));
+        assertTrue(e.getMessage().startsWith("preprocessing: scale must be positive"), e.getMessage());
+    }
+
+    @Test
     void roundTripReproducesEveryFieldAndFloatBitForBit() {
         for (PrunedNetwork network : List.of(TestNetworks.mlp(21), TestNetworks.lenet(22))) {
-            PrunedNetwork back = WeightsJson.read(WeightsJson.write(network));
+            PrunedNetwork back = WeightsJson.read(WeightsJson.write(network, TestNetworks.MNIST));
 
             assertSameNetwork(network, back);
         }
@@ -54,7 +72,7 @@ class WeightsJsonTest {
         PrunedNetwork network = new PrunedNetwork(List.of(200), List.of(new PrunedLayer.Dense("dense0", false,
                 200, 100, range(200), range(100), null, weight, new float[100])), 100);
 
-        byte[] json = WeightsJson.write(network);
+        byte[] json = WeightsJson.write(network, TestNetworks.MNIST);
         PrunedLayer.Dense back = (PrunedLayer.Dense) WeightsJson.read(json).layers().get(0);
 
         assertArrayEquals(bits(weight), bits(back.weight()));
@@ -85,7 +103,7 @@ class WeightsJsonTest {
                 TestNetworks.dense("dense1", 500, 10, all500, range(10), null, random)), 10);
         assertEquals(431_080, network.parameterCount());
 
-        assertSameNetwork(network, WeightsJson.read(WeightsJson.write(network)));
+        assertSameNetwork(network, WeightsJson.read(WeightsJson.write(network, TestNetworks.MNIST)));
     }
 
     @Test
@@ -93,7 +111,7 @@ class WeightsJsonTest {
         PrunedNetwork network = TestNetworks.lenet(24);
         float[] inputs = TestNetworks.inputs(network, 5, 25);
 
-        PrunedNetwork back = WeightsJson.read(WeightsJson.write(network));
+        PrunedNetwork back = WeightsJson.read(WeightsJson.write(network, TestNetworks.MNIST));
 
         float[][] expected = ReferenceForward.logits(network, inputs, 5);
         float[][] actual = ReferenceForward.logits(back, inputs, 5);
@@ -106,11 +124,18 @@ class WeightsJsonTest {
     void documentCarriesTheDocumentedFieldsForEachLayerType() {
         PrunedNetwork network = TestNetworks.lenet(26);
 
-        JsonNode doc = JSON.readTree(WeightsJson.write(network));
+        JsonNode doc = JSON.readTree(WeightsJson.write(network, TestNetworks.MNIST));
 
-        assertEquals(1, doc.get("formatVersion").asInt());
+        assertEquals(2, doc.get("formatVersion").asInt());
         assertEquals("[1,28,28]", doc.get("inputShape").toString());
-        assertEquals("pixels scaled to [0,1], row-major, channel-first", doc.get("preprocessing").asString());
+        JsonNode preprocessing = doc.get("preprocessing");
+        assertEquals(1.0 / 255.0, preprocessing.get("scale").asDouble());
+        assertEquals("[0.0]", preprocessing.get("mean").toString());
+        assertEquals("[1.0]", preprocessing.get("std").toString());
+        assertEquals("channel-first", preprocessing.get("layout").asString());
+        assertEquals(TestNetworks.MNIST.preprocessing().describe(), preprocessing.get("description").asString());
+        assertEquals("[\"0\",\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"]",
+                doc.get("classNames").toString());
         assertEquals(10, doc.get("numClasses").asInt());
         assertEquals(network.architecture(), doc.get("architecture").asString());
         JsonNode conv = doc.get("layers").get(0);
@@ -143,7 +168,9 @@ class WeightsJsonTest {
 
     static Stream<Arguments> malformedDocuments() {
         return Stream.of(
-                Arguments.of("unknown format version", edit(d -> d.put("formatVersion", 2)), "formatVersion:"),
+                Arguments.of("unknown format version", edit(d -> d.put("formatVersion", 1)), "formatVersion:"),
+                Arguments.of("no preprocessing", edit(d -> d.remove("preprocessing")), "preprocessing: missing"),
+                Arguments.of("no class names", edit(d -> d.remove("classNames")), "classNames: missing"),
                 Arguments.of("no format version", edit(d -> d.remove("formatVersion")), "formatVersion: missing"),
                 Arguments.of("no numClasses", edit(d -> d.remove("numClasses")), "numClasses: missing"),
                 Arguments.of("numClasses not the last layer's width", edit(d -> d.put("numClasses", 9)),
@@ -178,7 +205,7 @@ class WeightsJsonTest {
                 Arguments.of("maxpool size missing", edit(d -> layer(d, 2).remove("size")), "layers[2].size: missing"),
                 Arguments.of("architecture disagrees with the layers", edit(d -> d.put("architecture", "5-6-54-16")),
                         "architecture:"),
-                Arguments.of("not JSON", bytes("{\"formatVersion\": 1, \"layers\": [}"), "weights.json is not valid JSON"),
+                Arguments.of("not JSON", bytes("{\"formatVersion\": 2, \"layers\": [}"), "weights.json is not valid JSON"),
                 Arguments.of("truncated document", truncated(), "weights.json is not valid JSON"),
                 Arguments.of("a JSON array instead of an object", bytes("[1, 2]"),
                         "weights.json: expected an object, found an array"),
@@ -208,7 +235,7 @@ class WeightsJsonTest {
                 d.keptInputs(), d.keptUnits(), d.gather(), d.weight(), bias));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> WeightsJson.write(new PrunedNetwork(mlp.inputShape(), layers, 10)));
+                () -> WeightsJson.write(new PrunedNetwork(mlp.inputShape(), layers, 10), TestNetworks.MNIST));
 
         assertTrue(e.getMessage().startsWith("layers[4] (dense2).bias: non-finite value NaN at 3"), e.getMessage());
     }
@@ -219,7 +246,7 @@ class WeightsJsonTest {
     }
 
     private static byte[] edit(Consumer<ObjectNode> change) {
-        ObjectNode doc = (ObjectNode) JSON.readTree(WeightsJson.write(TestNetworks.lenet(28)));
+        ObjectNode doc = (ObjectNode) JSON.readTree(WeightsJson.write(TestNetworks.lenet(28), TestNetworks.MNIST));
         change.accept(doc);
         return JSON.writeValueAsBytes(doc);
     }
@@ -229,7 +256,7 @@ class WeightsJsonTest {
     }
 
     private static byte[] truncated() {
-        byte[] full = WeightsJson.write(TestNetworks.lenet(28));
+        byte[] full = WeightsJson.write(TestNetworks.lenet(28), TestNetworks.MNIST);
         return java.util.Arrays.copyOf(full, full.length / 2);
     }
 

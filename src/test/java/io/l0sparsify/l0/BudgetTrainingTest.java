@@ -3,7 +3,7 @@ package io.l0sparsify.l0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.SpecLimits;
@@ -20,7 +20,7 @@ class BudgetTrainingTest {
 
     @Test
     void theControllerDrivesTheExpectedSizeToWithinTwoPercentOfTheTarget() {
-        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingData data = Mnist.flat().head(1000, 300);
         // 20 steps per epoch; the target ramps over the first 10 epochs, then holds at half the FLOPs
         TrainingOptions config = TrainingOptions.builder().optEpochs(20).optBatchSize(50).optLearningRate(0.02)
                 .optEmaDecay(0).optSeed(3)
@@ -47,7 +47,7 @@ class BudgetTrainingTest {
 
     @Test
     void theDeliveredNetworkFitsTheBudgetWhenTheControllerCannotReachIt() {
-        TrainTestSplit data = Mnist.full().head(500, 300);
+        TrainingData data = Mnist.flat().head(500, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(1).optBatchSize(50).optLearningRate(0.01)
                 .optEmaDecay(0).optSeed(4)
                 .optTarget(new SizeTarget(SizeTarget.Metric.PARAMETERS, 0.05, null, 0.2, 2)).build();
@@ -73,7 +73,7 @@ class BudgetTrainingTest {
 
     @Test
     void withRoundedUnitsTheGuaranteeCountsTheRoundedNetwork() {
-        TrainTestSplit data = Mnist.full().head(500, 300);
+        TrainingData data = Mnist.flat().head(500, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(1).optBatchSize(50).optLearningRate(0.01)
                 .optEmaDecay(0).optSeed(4).optRoundUnitsTo(8)
                 .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.2, null, 0.2, 3)).build();
@@ -90,7 +90,7 @@ class BudgetTrainingTest {
 
     @Test
     void theLiveArrayCountStaysFlatWithATarget() {
-        TrainTestSplit data = Mnist.full().head(2000, 200);
+        TrainingData data = Mnist.flat().head(2000, 200);
         TrainingOptions config = TrainingOptions.builder().optEpochs(4).optBatchSize(50).optProgressEverySteps(20)
                 .optSeed(2).optTarget(SizeTarget.of(SizeTarget.Metric.PARAMETERS, 0.5)).build();
         List<Integer> counts = new ArrayList<>();
@@ -106,7 +106,7 @@ class BudgetTrainingTest {
 
     @Test
     void aResumedRunWithATargetEqualsAnUninterruptedOne() {
-        TrainTestSplit data = Mnist.full().head(500, 200);
+        TrainingData data = Mnist.flat().head(500, 200);
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).optBatchSize(50).optLearningRate(0.02)
                 .optSeed(5).optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.4, 2.0, 0.5, 1)).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();

@@ -10,8 +10,8 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import io.l0sparsify.dataset.ImageDataset;
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.Examples;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
 import io.l0sparsify.testing.Mnist;
@@ -35,13 +35,13 @@ class DataParallelTest {
     @ValueSource(strings = {"mlp", "lenet5-caffe"})
     void threeReplicasGiveTheGradientOfOne(String preset) {
         ModelSpec spec = Presets.byName(preset).orElseThrow();
-        TrainTestSplit data = Mnist.full().head(203, 10);
+        TrainingData data = Mnist.full().head(203, 10);
         // 1 example first (replicas without a slice have no gradient yet), two full minibatches
         // (100 = 34 + 33 + 33) after Adam steps and log α clamps, so the replicas must have been refreshed,
         // then 2 examples, fewer than replicas
         int[] sizes = {1, 100, 100, 2};
-        Steps one = run(spec, data.train(), 1, sizes);
-        Steps three = run(spec, data.train(), 3, sizes);
+        Steps one = run(spec, data, 1, sizes);
+        Steps three = run(spec, data, 3, sizes);
         for (int step = 0; step < sizes.length; step++) {
             assertThat(three.losses.get(step).crossEntropy())
                     .isCloseTo(one.losses.get(step).crossEntropy(), org.assertj.core.data.Offset.offset(1e-5f));
@@ -63,7 +63,8 @@ class DataParallelTest {
 
     private record Steps(List<DataParallel.Losses> losses, List<List<float[]>> gradients) {}
 
-    private static Steps run(ModelSpec spec, ImageDataset train, int replicas, int[] sizes) {
+    private static Steps run(ModelSpec spec, TrainingData data, int replicas, int[] sizes) {
+        Examples train = data.train();
         TrainingOptions config = TrainingOptions.builder().optSeed(5).build();
         Autograd.disableOnThisThread();
         List<DataParallel.Losses> losses = new ArrayList<>();
@@ -84,9 +85,9 @@ class DataParallelTest {
                             Collections.nCopies(replicas, Device.cpu()))) {
                 int offset = 0;
                 for (int size : sizes) {
-                    float[] pixels = new float[size * train.imageSize()];
+                    float[] pixels = new float[size * train.shape().size()];
                     long[] labels = new long[size];
-                    System.arraycopy(train.pixels(), offset * train.imageSize(), pixels, 0, pixels.length);
+                    train.copyRangeInto(offset, size, data.preprocessing(), pixels);
                     for (int i = 0; i < size; i++) {
                         labels[i] = train.labels()[offset + i];
                     }

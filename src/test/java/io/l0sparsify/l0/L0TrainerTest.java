@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.l0sparsify.dataset.ImageDataset;
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.ExampleValues;
+import io.l0sparsify.dataset.Examples;
+import io.l0sparsify.dataset.Preprocessing;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.prune.PrunedNetwork;
 import io.l0sparsify.prune.PrunedNetworkRunner;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
+import io.l0sparsify.testing.Inputs;
 import io.l0sparsify.testing.Mnist;
 import io.l0sparsify.testing.TrainedPresets;
 import java.time.Duration;
@@ -26,14 +29,14 @@ class L0TrainerTest {
     void prunedMlpGivesTheGatedModelsLogitsOnTheWholeTestSet() {
         TrainedPresets.Trained mlp = TrainedPresets.mlp();
         assertRealPruning(mlp.result(), Presets.MLP);
-        assertParity(Presets.MLP, mlp.config(), mlp.result(), mlp.data().test());
+        assertParity(Presets.MLP, mlp.config(), mlp.result(), mlp.data());
     }
 
     @Test
     void prunedLenetGivesTheGatedModelsLogitsOnTheWholeTestSet() {
         TrainedPresets.Trained lenet = TrainedPresets.lenet();
         assertRealPruning(lenet.result(), Presets.LENET5_CAFFE);
-        assertParity(Presets.LENET5_CAFFE, lenet.config(), lenet.result(), lenet.data().test());
+        assertParity(Presets.LENET5_CAFFE, lenet.config(), lenet.result(), lenet.data());
     }
 
     private static void assertRealPruning(TrainingResult result, ModelSpec spec) {
@@ -48,7 +51,10 @@ class L0TrainerTest {
     }
 
     /** Max |Δ| ≤ 1e-4 between the gated network (eval mode, restored from its parameters) and the pruned one. */
-    private static void assertParity(ModelSpec spec, TrainingOptions config, TrainingResult result, ImageDataset test) {
+    private static void assertParity(ModelSpec spec, TrainingOptions config, TrainingResult result, TrainingData data) {
+        Examples test = data.test();
+        float[] inputs = Inputs.of(test, data.preprocessing());
+        int inputSize = test.shape().size();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network gated = L0Network.restore(spec, config, manager, result.gatedParameters());
             double maxDifference = 0;
@@ -58,7 +64,7 @@ class L0TrainerTest {
                     PrunedNetworkRunner dense = new PrunedNetworkRunner(result.dense(), manager)) {
                 for (int start = 0; start < test.size(); start += 1000) {
                     try (NDManager batch = manager.newSubManager()) {
-                        NDArray x = staging.floats(batch, test.pixels(), start * test.imageSize(),
+                        NDArray x = staging.floats(batch, inputs, start * inputSize,
                                 gated.inputShape(Math.min(1000, test.size() - start)));
                         NDArray expected = gated.predict(x);
                         NDArray actual = pruned.forward(x);
@@ -75,20 +81,20 @@ class L0TrainerTest {
 
     @Test
     void sameSeedSameDataGiveIdenticalRuns() {
-        TrainTestSplit data = Mnist.full().head(1000, 500);
+        TrainingData data = Mnist.flat().head(1000, 500);
         TrainingOptions config = TrainingOptions.builder().optEpochs(2).optSeed(42).build();
         TrainingResult first = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
         TrainingResult second = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, null);
         assertThat(second.gatedParameters()).isEqualTo(first.gatedParameters());
         assertThat(second.history().get(1).trainLoss()).isEqualTo(first.history().get(1).trainLoss());
-        TrainingResult other = new L0Trainer().train(Presets.MLP, config.toBuilder().optSeed(43).build(), data, RunListener.NONE,
-                null);
+        TrainingResult other = new L0Trainer().train(Presets.MLP, config.toBuilder().optSeed(43).build(), data,
+                RunListener.NONE, null);
         assertThat(other.gatedParameters()).isNotEqualTo(first.gatedParameters());
     }
 
     @Test
     void concurrentRunsOnFreshThreadsFinishWithTheirSequentialResults() throws Exception {
-        TrainTestSplit data = Mnist.full().head(1000, 200);
+        TrainingData data = Mnist.flat().head(1000, 200);
         TrainingOptions first = TrainingOptions.builder().optEpochs(2).optSeed(7).build();
         TrainingOptions second = TrainingOptions.builder().optEpochs(2).optSeed(8).build();
         // fresh threads start with PyTorch's autograd on, and only one may collect gradients at a time
@@ -110,12 +116,13 @@ class L0TrainerTest {
 
     @Test
     void liveArrayCountStaysFlatOverHundredsOfSteps() {
-        TrainTestSplit data = Mnist.full().head(3000, 200);
+        TrainingData data = Mnist.flat().head(3000, 200);
         TrainingOptions config = TrainingOptions.builder().optEpochs(10).optProgressEverySteps(50).build();
         List<Integer> counts = new ArrayList<>();
         // every manager of the engine hangs below its system manager, the parent of a base manager
         NDManager system = NDManager.newBaseManager("PyTorch").getParentManager();
-        new L0Trainer().train(Presets.LENET5_CAFFE, config.toBuilder().optEpochs(2).build(), data, RunListener.NONE, null);
+        new L0Trainer().train(Presets.LENET5_CAFFE, config.toBuilder().optEpochs(2).build(),
+                Mnist.full().head(3000, 200), RunListener.NONE, null);
         new L0Trainer().train(Presets.MLP, config, data, progress -> {
             if (!progress.epochEnd()) {
                 counts.add(system.getManagedArrays().size());
@@ -129,7 +136,7 @@ class L0TrainerTest {
 
     @Test
     void aRunSplitAcrossReplicasTrainsLikeOneAndLeaksNothing() {
-        TrainTestSplit data = Mnist.full().head(3000, 500);
+        TrainingData data = Mnist.flat().head(3000, 500);
         TrainingOptions config = TrainingOptions.builder().optEpochs(4).optProgressEverySteps(10).optSeed(11).build();
         NDManager system = NDManager.newBaseManager("PyTorch").getParentManager();
         List<Integer> counts = new ArrayList<>();
@@ -160,7 +167,7 @@ class L0TrainerTest {
             }
         };
         assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingOptions.builder().optEpochs(5).build(),
-                Mnist.full().head(5000, 100), cancelAtTen, null))
+                Mnist.flat().head(5000, 100), cancelAtTen, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
                     assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.CANCELLED);
                     assertThat(e.getMessage()).contains("step 10");
@@ -184,7 +191,7 @@ class L0TrainerTest {
             }
         };
         TrainingResult result = new L0Trainer().train(Presets.MLP, TrainingOptions.builder().optEpochs(50).build(),
-                Mnist.full().head(1000, 300), stopInSecondEpoch, null);
+                Mnist.flat().head(1000, 300), stopInSecondEpoch, null);
         assertThat(result.stoppedEarly()).isTrue();
         assertThat(result.epochsCompleted()).isEqualTo(1);
         assertThat(result.history()).hasSize(2);
@@ -196,18 +203,20 @@ class L0TrainerTest {
     void runOverItsTimeBudgetIsAbortedWithThatReason() {
         assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP,
                 TrainingOptions.builder().optEpochs(1000).optMaxRuntime(Duration.ofMillis(300)).build(),
-                Mnist.full().head(1000, 100), RunListener.NONE, null))
+                Mnist.flat().head(1000, 100), RunListener.NONE, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> assertThat(e.reason())
                         .isEqualTo(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED));
     }
 
     @Test
     void nonFiniteLossEndsTheRunAsDiverged() {
-        TrainTestSplit data = Mnist.full().head(500, 100);
-        float[] pixels = data.train().pixels().clone();
-        pixels[1234] = Float.NaN;
-        TrainTestSplit poisoned = new TrainTestSplit(new ImageDataset("poisoned", 28, 28, pixels,
-                data.train().labels()), data.test());
+        TrainingData data = Mnist.flat().head(500, 100);
+        // features already preprocessed, stored as floats, one of them NaN
+        float[] values = Inputs.of(data.train(), data.preprocessing());
+        values[1234] = Float.NaN;
+        TrainingData poisoned = new TrainingData(new Examples("poisoned", Mnist.FLAT, new ExampleValues.Floats(values),
+                data.train().labels()), data.test().reshaped(Mnist.FLAT), Preprocessing.scaleOnly(1, 1),
+                data.classNames(), data.split());
         assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingOptions.builder().optEpochs(1).build(),
                 poisoned, RunListener.NONE, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
@@ -221,7 +230,7 @@ class L0TrainerTest {
         // Adam at learning rate 10 (the contract's maximum) throws the logits to ±1e4 at the first step: the loss
         // stays in the thousands and millions, finite, far above 100 · ln 10 = 230
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).optLearningRate(10).optSeed(5).build();
-        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, config, Mnist.full().head(2000, 200),
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, config, Mnist.flat().head(2000, 200),
                 RunListener.NONE, null))
                 .isInstanceOfSatisfying(TrainingAbortedException.class, e -> {
                     assertThat(e.reason()).isEqualTo(TrainingAbortedException.Reason.DIVERGED);
@@ -233,11 +242,12 @@ class L0TrainerTest {
     void aModelNoBetterThanChanceIsNotDelivered() {
         // The test labels are shuffled, so no model can do better than guessing on them: about 30 of 300 right,
         // where beating the most common class (about 36) by 3 binomial standard deviations (about 17) is needed.
-        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingData data = Mnist.flat().head(1000, 300);
         List<Integer> labels = new ArrayList<>(java.util.Arrays.stream(data.test().labels()).boxed().toList());
         java.util.Collections.shuffle(labels, new java.util.Random(1));
-        TrainTestSplit guessing = new TrainTestSplit(data.train(), new ImageDataset("shuffled", 28, 28,
-                data.test().pixels(), labels.stream().mapToInt(Integer::intValue).toArray()));
+        TrainingData guessing = new TrainingData(data.train(), new Examples("shuffled", data.shape(),
+                data.test().values(), labels.stream().mapToInt(Integer::intValue).toArray()), data.preprocessing(),
+                data.classNames(), data.split());
         TrainingOptions config = TrainingOptions.builder().optEpochs(2).optLearningRate(0.01).optEmaDecay(0)
                 .optSeed(3).build();
         assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, config, guessing, RunListener.NONE, null))
@@ -254,16 +264,12 @@ class L0TrainerTest {
     void aTestSetOfOneClassGivesNoChanceVerdict() {
         // Every test example is a 1: always answering 1 is right n times out of n, so no model could clear the
         // margin above it; the rule must not refuse a trained model for the test set's make-up.
-        TrainTestSplit data = Mnist.full().head(1000, 1000);
-        ImageDataset test = data.test();
+        TrainingData data = Mnist.flat().head(1000, 1000);
+        Examples test = data.test();
         int[] ones = java.util.stream.IntStream.range(0, test.size()).filter(i -> test.labels()[i] == 1).toArray();
-        float[] pixels = new float[ones.length * test.imageSize()];
-        for (int k = 0; k < ones.length; k++) {
-            System.arraycopy(test.pixels(), ones[k] * test.imageSize(), pixels, k * test.imageSize(), test.imageSize());
-        }
-        int[] labels = new int[ones.length];
-        java.util.Arrays.fill(labels, 1);
-        TrainTestSplit oneClass = new TrainTestSplit(data.train(), new ImageDataset("ones", 28, 28, pixels, labels));
+        TrainingData oneClass = new TrainingData(data.train(), test.select("ones", ones), data.preprocessing(),
+                data.classNames(), data.split());
+        assertThat(oneClass.test().labels()).containsOnly(1);
         TrainingOptions config = TrainingOptions.builder().optEpochs(2).optLearningRate(0.01).optEmaDecay(0)
                 .optSeed(3).build();
         TrainingResult result = new L0Trainer().train(Presets.MLP, config, oneClass, RunListener.NONE, null);
@@ -272,7 +278,7 @@ class L0TrainerTest {
 
     @Test
     void resumedRunContinuesFromItsCheckpointEpochExactly() {
-        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingData data = Mnist.flat().head(1000, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
         RunListener keep = new RunListener() {
@@ -300,7 +306,7 @@ class L0TrainerTest {
 
     @Test
     void aRunResumedTwiceReportsEveryEpochAndTheTimeOfEveryAttempt() {
-        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingData data = Mnist.flat().head(1000, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).build();
         List<TrainingCheckpoint> first = new ArrayList<>();
         List<TrainingCheckpoint> second = new ArrayList<>();
@@ -323,7 +329,7 @@ class L0TrainerTest {
     @Test
     void aRunResumedAfterItsLastEpochStillReportsEveryEpoch() {
         // As when the worker died while exporting: the last checkpoint has every epoch, nothing is left to train.
-        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingData data = Mnist.flat().head(1000, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(2).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
         TrainingResult full = new L0Trainer().train(Presets.MLP, config, data, keepingCheckpoints(checkpoints), null);
@@ -350,11 +356,24 @@ class L0TrainerTest {
 
     @Test
     void dataThatDoesNotFitTheSpecIsRejectedBeforeTraining() {
-        TrainTestSplit data = Mnist.full().head(100, 100);
+        TrainingData data = Mnist.flat().head(100, 100);
         ModelSpec wrongInput = ModelSpec.of(List.of(100), List.of(new io.l0sparsify.spec.LayerSpec.Dense(10)),
                 io.l0sparsify.spec.SpecLimits.DEFAULT);
         assertThatThrownBy(() -> new L0Trainer().train(wrongInput, TrainingOptions.defaults(), data,
                 RunListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("784 values per example").hasMessageContaining("[100]");
+                .hasMessage("the dataset's examples have shape [784] but the model's inputShape is [100]");
+    }
+
+    @Test
+    void imagesOfTheRightSizeButAnotherShapeAreRejectedNamingBothShapes() {
+        // 784 values either way, but an image is not a feature vector: the trainer takes only the spec's own shape
+        TrainingData images = Mnist.full().head(100, 100);
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, TrainingOptions.defaults(), images,
+                RunListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the dataset's examples have shape [1, 28, 28] but the model's inputShape is [784]");
+        TrainingData flat = Mnist.flat().head(100, 100);
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.LENET5_CAFFE, TrainingOptions.defaults(), flat,
+                RunListener.NONE, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the dataset's examples have shape [784] but the model's inputShape is [1, 28, 28]");
     }
 }

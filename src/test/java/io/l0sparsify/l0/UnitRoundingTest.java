@@ -3,7 +3,7 @@ package io.l0sparsify.l0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.prune.PrunedNetwork;
 import io.l0sparsify.testing.Mnist;
@@ -34,7 +34,7 @@ class UnitRoundingTest {
 
     @Test
     void roundedUnitsAreMultiplesAndThePrunedNetworkComputesTheSameFunction() {
-        TrainTestSplit data = Mnist.full().head(1000, 300);
+        TrainingData data = Mnist.flat().head(1000, 300);
         TrainingOptions plain = TrainingOptions.builder().optEpochs(3).optBatchSize(50).optLearningRate(0.05)
                 .optLambdas(List.of(2.0)).optEmaDecay(0).optSeed(6).build();
         TrainingOptions rounded = plain.toBuilder().optRoundUnitsTo(8).build();

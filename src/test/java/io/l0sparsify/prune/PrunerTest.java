@@ -6,15 +6,17 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.l0sparsify.dataset.Examples;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.l0.GatedLayer;
 import io.l0sparsify.l0.HardConcreteGate;
 import io.l0sparsify.l0.L0Network;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
-import io.l0sparsify.dataset.ImageDataset;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
 import io.l0sparsify.spec.SpecLimits;
+import io.l0sparsify.testing.Inputs;
 import io.l0sparsify.testing.Mnist;
 import io.l0sparsify.testing.ReferenceForward;
 import java.util.List;
@@ -150,7 +152,8 @@ class PrunerTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("presets")
     void prunedPresetComputesTheGatedNetworkOnMnistTestImages(String name, ModelSpec spec) {
-        ImageDataset images = Mnist.full().test().head(300);
+        TrainingData mnist = Mnist.full();
+        Examples images = mnist.test().head(300);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network gated = L0Network.build(spec, CONFIG);
             gated.initialize(manager, CONFIG);
@@ -167,7 +170,8 @@ class PrunerTest {
             PrunedNetwork pruned = Pruner.prune(spec, gated.snapshot());
 
             assertThat(pruned.parameterCount()).isLessThan(spec.parameterCount() / 2);
-            assertComputesTheGatedNetwork(gated, pruned, images.pixels(), images.size());
+            assertComputesTheGatedNetwork(gated, pruned, Inputs.of(images, mnist.preprocessing()),
+                    images.size());
         }
     }
 

@@ -1,8 +1,8 @@
 package io.l0sparsify.testing;
 
 import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.TrainTestSplit;
-import java.nio.file.Files;
+import io.l0sparsify.dataset.InputShape;
+import io.l0sparsify.dataset.TrainingData;
 import java.nio.file.Path;
 
 /**
@@ -11,7 +11,10 @@ import java.nio.file.Path;
  */
 public final class Mnist {
 
-    private static TrainTestSplit cached;
+    /** The flat input of a multilayer perceptron on MNIST. */
+    public static final InputShape FLAT = InputShape.features(784);
+
+    private static TrainingData cached;
 
     private Mnist() {}
 
@@ -25,10 +28,16 @@ public final class Mnist {
         return dir;
     }
 
-    public static synchronized TrainTestSplit full() {
+    /** The whole of MNIST as a job reads it: images [1, 28, 28] of unsigned bytes, scaled by 1/255. */
+    public static synchronized TrainingData full() {
         if (cached == null) {
-            cached = IdxReader.readSplit(directory());
+            cached = TrainingData.ofGivenSplit(IdxReader.readSplit(directory()));
         }
         return cached;
+    }
+
+    /** The same images seen as 784 features, for a multilayer perceptron. */
+    public static TrainingData flat() {
+        return full().shapedFor(FLAT);
     }
 }

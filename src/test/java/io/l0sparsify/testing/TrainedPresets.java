@@ -1,6 +1,7 @@
 package io.l0sparsify.testing;
 
-import io.l0sparsify.dataset.TrainTestSplit;
+import io.l0sparsify.dataset.InputShape;
+import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingOptions;
@@ -18,7 +19,7 @@ import java.util.List;
 public final class TrainedPresets {
 
     /** A preset, the config it was trained with, the data and the result. */
-    public record Trained(ModelSpec spec, TrainingOptions config, TrainTestSplit data, TrainingResult result) {}
+    public record Trained(ModelSpec spec, TrainingOptions config, TrainingData data, TrainingResult result) {}
 
     private static Trained mlp;
     private static Trained lenet;
@@ -46,7 +47,8 @@ public final class TrainedPresets {
     }
 
     private static Trained train(ModelSpec spec, TrainingOptions config) {
-        TrainTestSplit data = new TrainTestSplit(Mnist.full().train().head(2000), Mnist.full().test());
+        TrainingData all = Mnist.full().shapedFor(new InputShape(spec.inputShape()));
+        TrainingData data = all.head(2000, all.test().size());
         TrainingResult result = new L0Trainer().train(spec, config, data, RunListener.NONE, null);
         return new Trained(spec, config, data, result);
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
+import io.l0sparsify.dataset.Preprocessing;
+import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.LatencyMeasurement;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
@@ -57,7 +59,8 @@ class ResultDocumentTest {
                 BATCH_100, 12345, 678, 5,
                 keptInputsModel ? new JobArtifacts.KeptInputsModel(72, BATCH_1, BATCH_100, 999) : null);
         byte[] json = JobArtifacts.result(job, definition, TrainingOptions.defaults(), result,
-                new ResultDocument.Dataset("builtin:mnist", 100, 50), measurements);
+                new ResultDocument.Dataset("builtin:mnist", 100, 50), measurements, new DataConventions(
+                        new Preprocessing(1.0 / 255.0, List.of(0.1307), List.of(0.3081)), List.of("0", "1")));
         return JobJson.MAPPER.readTree(json);
     }
 
@@ -70,9 +73,19 @@ class ResultDocumentTest {
         assertThat(names(result(null, false))).containsExactly("formatVersion", "jobId", "architecture", "layers",
                 "testError", "gatedTestError", "parameters", "flops", "compressionRatio", "flopReduction",
                 "epochsCompleted", "stoppedEarly", "trainingSeconds", "device", "seed", "model", "training",
-                "dataset", "latency", "onnxFileBytes", "artifacts");
+                "dataset", "latency", "onnxFileBytes", "preprocessing", "artifacts");
         assertThat(names(result("named", true))).containsSubsequence("formatVersion", "jobId", "name",
-                "architecture").containsSubsequence("onnxFileBytes", "keptInputsModel", "artifacts");
+                "architecture").containsSubsequence("onnxFileBytes", "keptInputsModel", "preprocessing", "artifacts");
+    }
+
+    @Test
+    void preprocessingIsRecordedAsTheRunAppliedIt() {
+        JsonNode preprocessing = result(null, false).get("preprocessing");
+        assertThat(names(preprocessing)).containsExactly("scale", "mean", "std", "layout", "description");
+        assertThat(preprocessing.get("scale").asDouble()).isEqualTo(1.0 / 255.0);
+        assertThat(preprocessing.get("mean").toString()).isEqualTo("[0.1307]");
+        assertThat(preprocessing.get("std").toString()).isEqualTo("[0.3081]");
+        assertThat(preprocessing.get("layout").asString()).isEqualTo("channel-first");
     }
 
     @Test
