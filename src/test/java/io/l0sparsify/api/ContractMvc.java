@@ -7,7 +7,7 @@ import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import org.springframework.test.web.servlet.RequestBuilder;
 
 /**
  * MockMvc that checks every exchange against openapi.yaml: the response always, the request too when the
@@ -23,7 +23,7 @@ public final class ContractMvc {
     }
 
     /** A request the contract accepts; both it and the response are checked. */
-    public MockHttpServletResponse valid(MockHttpServletRequestBuilder request) throws Exception {
+    public MockHttpServletResponse valid(RequestBuilder request) throws Exception {
         MvcResult result = mvc.perform(request).andReturn();
         OpenApiContract.Exchange exchange = exchange(result);
         assertThat(contract.requestViolations(exchange)).as("request against openapi.yaml").isEmpty();
@@ -32,7 +32,7 @@ public final class ContractMvc {
     }
 
     /** A request that may break the contract on purpose (bad input); the response is still checked. */
-    public MockHttpServletResponse any(MockHttpServletRequestBuilder request) throws Exception {
+    public MockHttpServletResponse any(RequestBuilder request) throws Exception {
         MvcResult result = mvc.perform(request).andReturn();
         assertThat(contract.responseViolations(exchange(result))).as("response against openapi.yaml").isEmpty();
         return result.getResponse();
