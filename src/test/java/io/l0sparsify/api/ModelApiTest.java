@@ -7,17 +7,23 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.jayway.jsonpath.JsonPath;
+import io.l0sparsify.model.ModelReferences;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -37,7 +43,20 @@ import tools.jackson.databind.ObjectMapper;
 @SpringBootTest(properties = {"spring.datasource.url=jdbc:h2:mem:modelapi;DB_CLOSE_DELAY=-1",
         "l0.worker.enabled=false", "l0.models.max-upload-size=64KB"})
 @AutoConfigureMockMvc
+@Import(ModelApiTest.JobsReadingModels.class)
 class ModelApiTest {
+
+    /** Stands in for the job store until jobs refer to models: which jobs read which model. */
+    @TestConfiguration
+    static class JobsReadingModels {
+
+        static final Map<String, List<String>> READERS = new ConcurrentHashMap<>();
+
+        @Bean
+        ModelReferences modelReferences() {
+            return id -> READERS.getOrDefault(id, List.of());
+        }
+    }
 
     private static final Path MODELS = Path.of("src/test/resources/models");
     private static final Path ROOT = tempRoot();
@@ -62,6 +81,7 @@ class ModelApiTest {
         api = new ContractMvc(mockMvc);
         // each test starts with no model: rows and the files of earlier tests' models
         jdbc.sql("delete from uploaded_model").update();
+        JobsReadingModels.READERS.clear();
         for (Path file : filesUnder(ROOT.resolve("artifacts"))) {
             Files.delete(file);
         }
@@ -175,6 +195,19 @@ class ModelApiTest {
         assertThat((List<String>) JsonPath.read(unknown.getContentAsString(), "$.errors[*].field"))
                 .containsExactly("format");
         assertNothingKept();
+    }
+
+    @Test
+    void modelThatJobsReadIsNotDeleted() throws Exception {
+        String id = JsonPath.read(api.valid(post("/v1/models").contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .content(Files.readAllBytes(MODELS.resolve("mlp_gemm.onnx")))).getContentAsString(), "$.id");
+        JobsReadingModels.READERS.put(id, List.of("job-1"));
+        MockHttpServletResponse refused = api.valid(delete("/v1/models/" + id));
+        assertThat(problemType(refused, 409)).isEqualTo("model-in-use");
+        assertThat((List<String>) JsonPath.read(refused.getContentAsString(), "$.jobIds")).containsExactly("job-1");
+        assertThat(api.valid(get("/v1/models/" + id + "/onnx")).getStatus()).isEqualTo(200);
+        JobsReadingModels.READERS.clear();
+        assertThat(api.valid(delete("/v1/models/" + id)).getStatus()).isEqualTo(204);
     }
 
     @Test
