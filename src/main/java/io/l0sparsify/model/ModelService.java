@@ -12,12 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
@@ -34,6 +37,8 @@ public class ModelService {
     public static final int MAX_NAME = 200;
     private static final int BUFFER = 1 << 16;
     private static final String CURSOR_PREFIX = "m:";
+    /** The ending of an upload still arriving or being checked. */
+    static final String PART = ".onnx.part";
 
     private final ModelStore store;
     private final ModelBlobStore blobs;
@@ -57,6 +62,28 @@ public class ModelService {
     }
 
     /**
+     * Removes the partial uploads a process left behind when it ended mid-upload (files of the upload area not
+     * changed for {@code olderThan}); called at start-up. The area is one process's own.
+     *
+     * @return how many were removed
+     */
+    public int removeAbandonedUploads(Duration olderThan) throws IOException {
+        if (!Files.isDirectory(uploadDir)) {
+            return 0;
+        }
+        Instant cutoff = Instant.now().minus(olderThan);
+        int removed = 0;
+        try (Stream<Path> files = Files.list(uploadDir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(PART)).toList()) {
+                if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff) && Files.deleteIfExists(file)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
      * Receives, reads and keeps a model.
      *
      * @param declaredLength the length the client announced, or -1; past the limit the body is refused unread
@@ -73,7 +100,7 @@ public class ModelService {
             throw new ModelUploadTooLargeException(maxUploadBytes);
         }
         Files.createDirectories(uploadDir);
-        Path file = uploadDir.resolve(UUID.randomUUID() + ".onnx.part");
+        Path file = uploadDir.resolve(UUID.randomUUID() + PART);
         try {
             MessageDigest sha256 = sha256();
             long size = 0;

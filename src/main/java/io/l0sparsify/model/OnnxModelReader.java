@@ -807,6 +807,11 @@ public final class OnnxModelReader {
             if (x == null) {
                 return;
             }
+            if (intAttr(node, "spatial", 1) == 0) {
+                // opsets before 9: statistics per activation rather than per channel
+                problems.add(problem(i, "spatial=0 is not supported; only statistics per channel"));
+                return;
+            }
             if (intAttr(node, "training_mode", 0) != 0) {
                 problems.add(problem(i, "training_mode=1 is not supported; export the model for inference"));
                 return;
