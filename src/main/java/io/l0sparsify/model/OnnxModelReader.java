@@ -571,7 +571,7 @@ public final class OnnxModelReader {
             }
             if (v != null) {
                 values.put(node.getOutput(0), v);
-            } else if (problems.isEmpty()) {
+            } else if (node.getAttributeCount() == 0) {
                 problems.add(problem(i, "has no value"));
             }
         }
@@ -1005,8 +1005,10 @@ public final class OnnxModelReader {
             for (ValueInfoProto output : graph.getOutputList()) {
                 Value v = value(output.getName());
                 if (!(v instanceof Activation a)) {
-                    if (v != null) {
-                        problems.add(ModelProblem.ofTensor(output.getName(), "the output is a constant"));
+                    // null: an earlier problem stopped what computes it; say so when none was reported
+                    if (v != null || problems.isEmpty()) {
+                        problems.add(ModelProblem.ofTensor(output.getName(), v != null ? "the output is a constant"
+                                : "no node computes this output from the model's input"));
                     }
                     continue;
                 }

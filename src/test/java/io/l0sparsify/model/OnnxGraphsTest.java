@@ -157,6 +157,21 @@ class OnnxGraphsTest {
                 .hasMessageContaining("node 'fc' (Gemm): reads 'missing', which no node, initializer or input provides");
     }
 
+    @Test
+    void anOutputNothingComputesIsNamed() {
+        assertThatThrownBy(() -> read(graph(List.of(4), List.of(node("Relu", "r", List.of("x"), "h")), List.of(),
+                "out")))
+                .hasMessageContaining("tensor 'out': no node computes this output from the model's input");
+    }
+
+    @Test
+    void aConstantWithoutAValueIsRefused() {
+        assertThatThrownBy(() -> read(graph(List.of(4),
+                List.of(node("Constant", "c", List.of(), "k"), node("Relu", "r", List.of("x"), "out")), List.of(),
+                "out")))
+                .hasMessageContaining("node 'c' (Constant): has no value");
+    }
+
     // ---- building graphs ----
 
     private ModelGraph read(OnnxMl.ModelProto model) throws IOException {
