@@ -12,8 +12,6 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -59,9 +57,7 @@ public final class OnnxModelReader {
     /** Operators followed only while they compute a Reshape's target shape. */
     static final Set<String> SHAPE_OPERATORS = Set.of("Shape", "Gather", "Unsqueeze", "Concat");
 
-    private static final int FLOAT = TensorProto.DataType.FLOAT_VALUE;
-    private static final int INT64 = TensorProto.DataType.INT64_VALUE;
-    private static final int INT32 = TensorProto.DataType.INT32_VALUE;
+    private static final int FLOAT = OnnxTensors.FLOAT;
 
     private final Limits limits;
 
@@ -411,75 +407,17 @@ public final class OnnxModelReader {
         }
 
         private Value tensorValue(TensorProto t, String name, Integer node) {
-            long count = 1;
-            List<Integer> dims = new ArrayList<>();
-            for (long d : t.getDimsList()) {
-                if (d < 0 || d > Integer.MAX_VALUE || (count *= Math.max(d, 1)) > Integer.MAX_VALUE) {
-                    addTensorProblem(node, name, "has dimensions " + t.getDimsList() + " that cannot be held");
-                    return null;
-                }
-                dims.add((int) d);
-            }
-            if (dims.contains(0)) {
-                count = 0;
-            }
-            int n = (int) count;
-            switch (t.getDataType()) {
-                case FLOAT -> {
-                    float[] data;
-                    if (t.hasRawData()) {
-                        if (t.getRawData().size() != 4L * n) {
-                            addTensorProblem(node, name, "holds " + t.getRawData().size() + " bytes but its dimensions "
-                                    + dims + " need " + 4L * n);
-                            return null;
-                        }
-                        data = new float[n];
-                        ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer()
-                                .get(data);
-                    } else {
-                        if (t.getFloatDataCount() != n) {
-                            addTensorProblem(node, name, "holds " + t.getFloatDataCount() + " values but its "
-                                    + "dimensions " + dims + " need " + n);
-                            return null;
-                        }
-                        data = new float[n];
-                        for (int k = 0; k < n; k++) {
-                            data[k] = t.getFloatData(k);
-                        }
-                    }
-                    return new Floats(new Weights(name, dims, data));
-                }
-                case INT64, INT32 -> {
-                    List<Long> ints = new ArrayList<>();
-                    if (t.hasRawData()) {
-                        int width = t.getDataType() == INT64 ? 8 : 4;
-                        if (t.getRawData().size() != (long) width * n) {
-                            addTensorProblem(node, name, "holds " + t.getRawData().size() + " bytes but its dimensions "
-                                    + dims + " need " + (long) width * n);
-                            return null;
-                        }
-                        ByteBuffer bytes = ByteBuffer.wrap(t.getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
-                        for (int k = 0; k < n; k++) {
-                            ints.add(width == 8 ? bytes.getLong() : bytes.getInt());
-                        }
-                    } else {
-                        int stored = t.getDataType() == INT64 ? t.getInt64DataCount() : t.getInt32DataCount();
-                        if (stored != n) {
-                            addTensorProblem(node, name, "holds " + stored + " values but its dimensions " + dims
-                                    + " need " + n);
-                            return null;
-                        }
-                        for (int k = 0; k < n; k++) {
-                            ints.add(t.getDataType() == INT64 ? t.getInt64Data(k) : (long) t.getInt32Data(k));
-                        }
-                    }
-                    return new Ints(List.copyOf(ints), dims.isEmpty());
-                }
-                default -> {
-                    addTensorProblem(node, name, "has element type " + TensorProto.DataType.forNumber(t.getDataType())
+            try {
+                return switch (t.getDataType()) {
+                    case OnnxTensors.FLOAT -> new Floats(OnnxTensors.floats(t, name));
+                    case OnnxTensors.INT64, OnnxTensors.INT32 -> new Ints(OnnxTensors.ints(t), t.getDimsCount() == 0);
+                    default -> throw new OnnxTensors.BadTensorException("has element type "
+                            + TensorProto.DataType.forNumber(t.getDataType())
                             + "; float weights and integer shapes are supported");
-                    return null;
-                }
+                };
+            } catch (OnnxTensors.BadTensorException e) {
+                addTensorProblem(node, name, e.getMessage());
+                return null;
             }
         }
 
