@@ -164,6 +164,12 @@ class ModelApiTest {
         MockHttpServletResponse text = api.valid(post("/v1/models").contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .content("a,b\n1,2\n".getBytes(StandardCharsets.UTF_8)));
         assertThat(problemType(text, 422)).isEqualTo("model-invalid");
+        MockHttpServletResponse empty = api.valid(post("/v1/models").contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .content(new byte[0]));
+        assertThat(problemType(empty, 422)).isEqualTo("model-invalid");
+        assertThat((String) JsonPath.read(empty.getContentAsString(), "$.detail")).contains("not an ONNX model");
+        assertThat(problemType(api.any(post("/v1/models").contentType(MediaType.TEXT_PLAIN).content("x")), 415))
+                .isEqualTo("unsupported-media-type");
         assertNothingKept();
     }
 
