@@ -8,6 +8,9 @@ import io.l0sparsify.job.IdempotencyConflictException;
 import io.l0sparsify.job.IllegalTransitionException;
 import io.l0sparsify.job.JobNotRunningException;
 import io.l0sparsify.job.JobValidationException;
+import io.l0sparsify.model.ModelInUseException;
+import io.l0sparsify.model.ModelRejectedException;
+import io.l0sparsify.model.ModelUploadTooLargeException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +156,34 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         ResponseEntity<ProblemDetail> response = problem(HttpStatus.UNPROCESSABLE_CONTENT,
                 ProblemTypes.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key reused with a different body", e.getMessage());
         response.getBody().setProperty("jobId", e.existingJobId());
+        return response;
+    }
+
+    @ExceptionHandler(ModelUploadTooLargeException.class)
+    ResponseEntity<ProblemDetail> modelTooLarge(ModelUploadTooLargeException e) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, ProblemTypes.PAYLOAD_TOO_LARGE, "Upload too large",
+                e.getMessage());
+    }
+
+    /** Every problem of the model, each naming its node (name and operator) or tensor. */
+    @ExceptionHandler(ModelRejectedException.class)
+    ResponseEntity<ProblemDetail> modelRejected(ModelRejectedException e) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.UNPROCESSABLE_CONTENT, ProblemTypes.MODEL_INVALID,
+                "Model not supported", e.getMessage() + "; nothing was kept");
+        response.getBody().setProperty("problems", e.problems());
+        return response;
+    }
+
+    @ExceptionHandler(ModelNotFoundException.class)
+    ResponseEntity<ProblemDetail> modelNotFound(ModelNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, ProblemTypes.MODEL_NOT_FOUND, "Model not found", e.getMessage());
+    }
+
+    @ExceptionHandler(ModelInUseException.class)
+    ResponseEntity<ProblemDetail> modelInUse(ModelInUseException e) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONFLICT, ProblemTypes.MODEL_IN_USE,
+                "Model in use", e.getMessage());
+        response.getBody().setProperty("jobIds", e.jobIds());
         return response;
     }
 

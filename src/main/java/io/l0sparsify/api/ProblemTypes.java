@@ -25,6 +25,9 @@ final class ProblemTypes {
     static final URI IDEMPOTENCY_KEY_REUSED = uri("idempotency-key-reused");
     static final URI INTERNAL = uri("internal-error");
     static final URI DATABASE_UNAVAILABLE = uri("database-unavailable");
+    static final URI MODEL_NOT_FOUND = uri("model-not-found");
+    static final URI MODEL_INVALID = uri("model-invalid");
+    static final URI MODEL_IN_USE = uri("model-in-use");
 
     private ProblemTypes() {}
 

@@ -43,6 +43,11 @@ class S3StorageConfiguration {
     }
 
     @Bean
+    ModelBlobStore s3ModelBlobStore(S3Client s3, StorageProperties properties) {
+        return new S3ModelBlobStore(s3, properties.s3());
+    }
+
+    @Bean
     CheckpointStore s3CheckpointStore(S3Client s3, StorageProperties properties) {
         return new S3CheckpointStore(s3, properties.s3());
     }

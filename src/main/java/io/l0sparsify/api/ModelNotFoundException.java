@@ -1,0 +1,9 @@
+package io.l0sparsify.api;
+
+/** No model with this id. */
+class ModelNotFoundException extends RuntimeException {
+
+    ModelNotFoundException(String id) {
+        super("no model with id '" + id + "'");
+    }
+}

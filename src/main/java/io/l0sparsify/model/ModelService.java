@@ -1,0 +1,224 @@
+package io.l0sparsify.model;
+
+import io.l0sparsify.job.FieldError;
+import io.l0sparsify.job.JobValidationException;
+import io.l0sparsify.storage.ModelBlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+
+/**
+ * Uploaded models: an upload streams to a temporary file with its SHA-256 (never held whole in memory, refused
+ * past {@code l0.models.max-upload-size}), is read and checked by {@link OnnxModelReader} while the request waits,
+ * and only a model that passes is kept: its file in the {@link ModelBlobStore}, its row in the {@link ModelStore}.
+ * A refused upload leaves nothing behind.
+ */
+@Service
+public class ModelService {
+
+    /** The longest model name. */
+    public static final int MAX_NAME = 200;
+    private static final int BUFFER = 1 << 16;
+    private static final String CURSOR_PREFIX = "m:";
+    /** The ending of an upload still arriving or being checked. */
+    static final String PART = ".onnx.part";
+
+    private final ModelStore store;
+    private final ModelBlobStore blobs;
+    private final OnnxModelReader reader;
+    private final ModelReferences references;
+    private final Path uploadDir;
+    private final long maxUploadBytes;
+
+    ModelService(ModelStore store, ModelBlobStore blobs, ModelProperties properties,
+            ObjectProvider<ModelReferences> references) {
+        this.store = store;
+        this.blobs = blobs;
+        this.reader = new OnnxModelReader(properties.readerLimits());
+        this.references = references.getIfAvailable(() -> ModelReferences.NONE);
+        this.uploadDir = properties.uploadDir().toAbsolutePath().normalize();
+        this.maxUploadBytes = properties.maxUploadSize().toBytes();
+    }
+
+    public long maxUploadBytes() {
+        return maxUploadBytes;
+    }
+
+    /**
+     * Removes the partial uploads a process left behind when it ended mid-upload (files of the upload area not
+     * changed for {@code olderThan}); called at start-up. The area is one process's own.
+     *
+     * @return how many were removed
+     */
+    public int removeAbandonedUploads(Duration olderThan) throws IOException {
+        if (!Files.isDirectory(uploadDir)) {
+            return 0;
+        }
+        Instant cutoff = Instant.now().minus(olderThan);
+        int removed = 0;
+        try (Stream<Path> files = Files.list(uploadDir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(PART)).toList()) {
+                if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff) && Files.deleteIfExists(file)) {
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Receives, reads and keeps a model.
+     *
+     * @param declaredLength the length the client announced, or -1; past the limit the body is refused unread
+     * @param name the model's name; null or blank: the client's file name, else {@code model}
+     * @param clientFileName the name the client gave the file, or null
+     * @throws ModelUploadTooLargeException past the size limit
+     * @throws ModelRejectedException when the file is not a supported model, naming every problem
+     * @throws JobValidationException when the name is too long
+     */
+    public UploadedModel upload(InputStream body, long declaredLength, String name, String clientFileName)
+            throws IOException {
+        String modelName = nameOf(name, clientFileName);
+        if (declaredLength > maxUploadBytes) {
+            throw new ModelUploadTooLargeException(maxUploadBytes);
+        }
+        Files.createDirectories(uploadDir);
+        Path file = uploadDir.resolve(UUID.randomUUID() + PART);
+        try {
+            MessageDigest sha256 = sha256();
+            long size = 0;
+            byte[] buffer = new byte[BUFFER];
+            try (OutputStream out = Files.newOutputStream(file)) {
+                int read;
+                while ((read = body.read(buffer)) >= 0) {
+                    size += read;
+                    if (size > maxUploadBytes) {
+                        throw new ModelUploadTooLargeException(maxUploadBytes);
+                    }
+                    sha256.update(buffer, 0, read);
+                    out.write(buffer, 0, read);
+                }
+            }
+            ModelGraph graph = reader.read(file);
+            String id = UUID.randomUUID().toString();
+            blobs.put(id, file);
+            try {
+                return store.insert(id, modelName, HexFormat.of().formatHex(sha256.digest()), size, graph);
+            } catch (RuntimeException e) {
+                // no file without its row
+                blobs.delete(id);
+                throw e;
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    public Optional<UploadedModel> find(String id) {
+        return store.find(id);
+    }
+
+    /** Opens a model's original file; empty when there is no such model. */
+    public Optional<InputStream> open(String id) throws IOException {
+        return store.find(id).isEmpty() ? Optional.empty() : blobs.open(id);
+    }
+
+    /** A page of models, newest first; {@code pageToken} from the previous page's {@code nextPageToken}, or null. */
+    public ModelPage list(int pageSize, String pageToken) {
+        long before = pageToken == null ? Long.MAX_VALUE : decodeCursor(pageToken);
+        List<UploadedModel> rows = store.page(before, pageSize + 1);
+        if (rows.size() <= pageSize) {
+            return new ModelPage(rows, null);
+        }
+        List<UploadedModel> items = rows.subList(0, pageSize);
+        return new ModelPage(List.copyOf(items), encodeCursor(items.get(items.size() - 1).seq()));
+    }
+
+    /**
+     * Deletes a model and its file, unless queued or running jobs read it ({@link ModelInUseException}).
+     *
+     * @return false when there is no such model
+     */
+    public boolean delete(String id) throws IOException {
+        if (store.find(id).isEmpty()) {
+            return false;
+        }
+        List<String> users = references.unfinishedJobsUsing(id);
+        if (!users.isEmpty()) {
+            throw new ModelInUseException(id, users);
+        }
+        boolean deleted = store.delete(id);
+        blobs.delete(id);
+        return deleted;
+    }
+
+    /** A page of models; {@code nextPageToken} is null on the last page. */
+    public record ModelPage(List<UploadedModel> items, String nextPageToken) {}
+
+    private static String nameOf(String name, String clientFileName) {
+        List<FieldError> errors = new ArrayList<>();
+        String chosen = name;
+        if (chosen == null || chosen.isBlank()) {
+            chosen = "model";
+            if (clientFileName != null) {
+                String last = clientFileName.substring(Math.max(clientFileName.lastIndexOf('/'),
+                        clientFileName.lastIndexOf('\\')) + 1).strip();
+                if (!last.isEmpty() && last.length() <= MAX_NAME) {
+                    chosen = last;
+                }
+            }
+        } else if (chosen.length() > MAX_NAME) {
+            errors.add(new FieldError("name", "must be at most " + MAX_NAME + " characters but has "
+                    + chosen.length()));
+        } else if (chosen.chars().anyMatch(Character::isISOControl)) {
+            errors.add(new FieldError("name", "must not contain control characters"));
+        }
+        if (!errors.isEmpty()) {
+            throw new JobValidationException(errors);
+        }
+        return chosen;
+    }
+
+    private static String encodeCursor(long seq) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((CURSOR_PREFIX + seq).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long decodeCursor(String token) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            if (text.startsWith(CURSOR_PREFIX)) {
+                return Long.parseLong(text.substring(CURSOR_PREFIX.length()));
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the validation error below
+        }
+        throw new JobValidationException("pageToken", "is not a token this service issued; pass the "
+                + "nextPageToken of the previous page");
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new UncheckedIOException(new IOException("SHA-256 unavailable", e));
+        }
+    }
+}
