@@ -34,6 +34,7 @@ RUN --mount=type=bind,from=build,source=/src/tools,target=/tmp/engine-info \
     java -Dai.djl.offline=false -Dloader.path=/tmp/engine-info -Dloader.main=io.l0sparsify.l0.EngineInfo \
     -cp /app/app.jar org.springframework.boot.loader.launch.PropertiesLauncher
 ENV DJL_OFFLINE=true \
+    DNNL_MAX_CPU_ISA=SSE41 \
     JAVA_OPTS="-Xmx6g" \
     L0_ROLE=worker \
     L0_WORKER_DJL_CACHE_DIR=/app/djl-cache \
@@ -54,6 +55,7 @@ WORKDIR /app
 COPY --from=build /src/app.jar /app/app.jar
 USER l0
 ENV DJL_OFFLINE=true \
+    DNNL_MAX_CPU_ISA=SSE41 \
     JAVA_OPTS="-Xmx3g" \
     L0_WORKER_DJL_CACHE_DIR=/app/data/djl-cache \
     L0_STORAGE_DIR=/app/data/artifacts \
