@@ -37,6 +37,8 @@ record JobResponse(
         JsonNode model,
         JsonNode dataset,
         JsonNode training,
+        JsonNode sweep,
+        JsonNode select,
         Map<String, String> links) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -89,6 +91,7 @@ record JobResponse(
                 job.state() == JobState.SUCCEEDED ? job.stoppedEarly() : null, job.epochsCompleted(),
                 attempts == null ? null : attempts.stream().map(Attempt::of).toList(),
                 job.progress().map(Progress::of).orElse(null), job.error().orElse(null),
-                definition.get("model"), definition.get("dataset"), definition.get("training"), links);
+                definition.get("model"), definition.get("dataset"), definition.get("training"),
+                definition.get("sweep"), definition.get("select"), links);
     }
 }

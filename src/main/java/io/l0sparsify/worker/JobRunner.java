@@ -32,11 +32,12 @@ class JobRunner {
     private final Training training;
     private final ArtifactPublisher publisher;
     private final RunOutcomes outcomes;
+    private final SweepRunner sweeps;
     private final String workerId;
 
     /** Takes {@link DjlEnvironment} only so that the engine settings are applied before any job runs. */
     JobRunner(LeaseHeartbeat heartbeat, RunInputs inputs, JobRunListeners listeners, Training training,
-            ArtifactPublisher publisher, RunOutcomes outcomes, WorkerProperties properties,
+            ArtifactPublisher publisher, RunOutcomes outcomes, SweepRunner sweeps, WorkerProperties properties,
             DjlEnvironment djlEnvironment) {
         this.heartbeat = heartbeat;
         this.inputs = inputs;
@@ -44,6 +45,7 @@ class JobRunner {
         this.training = training;
         this.publisher = publisher;
         this.outcomes = outcomes;
+        this.sweeps = sweeps;
         this.workerId = properties.id();
     }
 
@@ -68,6 +70,9 @@ class JobRunner {
             RunInputs.Prepared run = inputs.prepare(job, placement.device());
             outcomes.started(job, run);
             JobRunListener listener = listeners.forRun(job, lease, shuttingDown);
+            if (job.definition().sweep() != null) {
+                return sweeps.run(job, run, listener, lease);
+            }
             TrainingResult result;
             try {
                 result = training.train(job.definition().model(), run.config(), run.data(), listener,
@@ -96,7 +101,7 @@ class JobRunner {
     }
 
     /** A run the trainer ended without a result: the trainer's own reasons, or the one our listener recorded. */
-    private static RunOutcome aborted(TrainingAbortedException e, JobRunListener listener) {
+    static RunOutcome aborted(TrainingAbortedException e, JobRunListener listener) {
         return switch (e.reason()) {
             case CANCELLED -> RunOutcome.abandoned(listener.abandonReason().orElseThrow(() ->
                     new IllegalStateException("the trainer abandoned the run though the worker never asked it to", e)));
