@@ -45,7 +45,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = {
         "spring.datasource.url=jdbc:h2:mem:sweep-resume;DB_CLOSE_DELAY=-1", "l0.worker.enabled=false",
-        "l0.worker.id=survivor", "l0.datasets.max-train-examples=200", "l0.datasets.max-test-examples=100",
+        "l0.worker.id=survivor", "l0.datasets.max-train-examples=600", "l0.datasets.max-test-examples=200",
         "l0.worker.latency.warmup-runs=1", "l0.worker.latency.runs=2"})
 class SweepResumeTest {
 
@@ -107,7 +107,7 @@ class SweepResumeTest {
                     listener.onCheckpoint(checkpoint);
                     seen.add(checkpoint.parameters());
                     // the last point's first epoch is stored: this worker goes down
-                    if (target == 0.1 && calls.stream().noneMatch(c -> c.target() == 0.1)) {
+                    if (target == 0.2 && calls.stream().noneMatch(c -> c.target() == 0.2)) {
                         shuttingDown.set(true);
                     }
                 }
@@ -123,7 +123,7 @@ class SweepResumeTest {
 
         Job interrupted = store.find(job.id()).orElseThrow();
         assertThat(interrupted.state()).isEqualTo(JobState.QUEUED);
-        assertThat(calls).extracting(Call::target).containsExactly(0.5, 0.25, 0.1);
+        assertThat(calls).extracting(Call::target).containsExactly(0.5, 0.3, 0.2);
         assertThat(calls.get(0).start()).as("the densest point starts afresh").isNull();
         // point 1 starts at epoch 0 from point 0's final parameters (no averaging: ema 0)
         TrainingCheckpoint warm = calls.get(1).start();
@@ -145,7 +145,7 @@ class SweepResumeTest {
         assertThat(done.state()).as(done.errorMessage()).isEqualTo(JobState.SUCCEEDED);
         assertThat(done.attempt()).isEqualTo(2);
         assertThat(calls).extracting(Call::target).as("only the interrupted point runs again")
-                .containsExactly(0.5, 0.25, 0.1, 0.1);
+                .containsExactly(0.5, 0.3, 0.2, 0.2);
         assertThat(calls.get(3).start().epochsCompleted()).as("resumed from its own checkpoint").isEqualTo(1);
         Map<String, String> after = digests(job.id());
         for (String name : before.keySet()) {
@@ -172,11 +172,11 @@ class SweepResumeTest {
 
     private Job submit() {
         JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
-                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
+                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 16}, {"type": "relu"},
                  {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
-                 "training": {"epochs": 2, "batchSize": 50, "learningRate": 0.01, "ema": 0, "seed": 3,
+                 "training": {"epochs": 3, "batchSize": 50, "learningRate": 0.01, "ema": 0, "seed": 3,
                  "device": "cpu", "maxRuntime": "PT5M"},
-                 "sweep": {"metric": "parameters", "targets": [0.1, 0.5, 0.25]}}"""),
+                 "sweep": {"metric": "parameters", "targets": [0.2, 0.5, 0.3]}}"""),
                 new JobLimits(null, null, null, null, null, null, null, null));
         return jobs.submit(definition, null).job();
     }
