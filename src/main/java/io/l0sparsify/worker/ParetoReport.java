@@ -171,7 +171,9 @@ record ParetoReport(SweepPlan plan, List<Point> points, int selected, String sel
         int height = 420;
         SVGGraphics2D graphics = new SVGGraphics2D(width, height);
         chart.draw(graphics, new java.awt.geom.Rectangle2D.Double(0, 0, width, height));
-        return graphics.getSVGDocument().getBytes(StandardCharsets.UTF_8);
+        // no DOCTYPE (SVG 2 has none): a reader that resolved it would fetch the DTD from the network
+        return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + graphics.getSVGElement())
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private XYPlot panel(String label, List<double[]> xy) {
