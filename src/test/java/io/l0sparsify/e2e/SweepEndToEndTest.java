@@ -179,4 +179,48 @@ class SweepEndToEndTest {
         // each of the three panels marks the three points and circles the selected one
         assertThat(document.getElementsByTagNameNS("*", "path").getLength()).isGreaterThanOrEqualTo(3 * (3 + 1));
     }
+
+    private static String longSweep() {
+        return SWEEP_JOB.replace("\"epochs\": 3", "\"epochs\": 200");
+    }
+
+    /** The job once it reports progress: its first point is training. */
+    private void awaitProgress(String id) {
+        JobPolling.awaitJob(http, id, JOB_TIMEOUT, "to report progress", job -> {
+            if (JsonPath.<Map<String, Object>>read(job.text(), "$").containsKey("progress")) {
+                return true;
+            }
+            assertThat((String) read(job, "$.state")).as(job.text()).isIn("QUEUED", "RUNNING");
+            return false;
+        });
+    }
+
+    @Test
+    void stopEndsTheCurrentPointEarlyAndTheSweepWithThePointsDone() throws Exception {
+        String id = read(http.post("/v1/jobs", longSweep()), "$.id");
+        awaitProgress(id);
+        assertThat(http.post("/v1/jobs/" + id + "/stop", null).status()).isIn(200, 202);
+        ContractHttp.Response done = JobPolling.awaitState(http, id, JOB_TIMEOUT, JobPolling.FINAL_STATES);
+        assertThat((String) read(done, "$.state")).as(done.text()).isEqualTo("SUCCEEDED");
+        assertThat((Boolean) read(done, "$.stoppedEarly")).isTrue();
+        ContractHttp.Response main = http.get("/v1/jobs/" + id + "/result");
+        assertThat((Integer) read(main, "$.sweep.pointsCompleted")).isEqualTo(1);
+        assertThat((Integer) read(main, "$.sweep.point")).isZero();
+        assertThat((Boolean) read(main, "$.stoppedEarly")).isTrue();
+        List<Map<String, Object>> items = read(http.get("/v1/jobs/" + id + "/artifacts"), "$.items");
+        assertThat(items).extracting(i -> (String) i.get("name")).contains("points-0-result.json", "pareto.json")
+                .noneMatch(name -> name.startsWith("points-1-") || name.startsWith("points-2-"));
+        assertThat((List<?>) read(http.get("/v1/jobs/" + id + "/artifacts/pareto.json"), "$.points")).hasSize(1);
+    }
+
+    @Test
+    void cancelEndsTheWholeSweepWithoutArtifacts() throws Exception {
+        String id = read(http.post("/v1/jobs", longSweep()), "$.id");
+        awaitProgress(id);
+        assertThat(http.post("/v1/jobs/" + id + "/cancel", null).status()).isIn(200, 202);
+        ContractHttp.Response done = JobPolling.awaitState(http, id, JOB_TIMEOUT, JobPolling.FINAL_STATES);
+        assertThat((String) read(done, "$.state")).isEqualTo("CANCELLED");
+        assertThat(http.get("/v1/jobs/" + id + "/result").status()).isEqualTo(409);
+        assertThat((List<?>) read(http.get("/v1/jobs/" + id + "/artifacts"), "$.items")).isEmpty();
+    }
 }
