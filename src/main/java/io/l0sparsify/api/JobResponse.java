@@ -44,13 +44,14 @@ record JobResponse(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Progress(int epoch, int epochs, long step, double fraction, double trainLoss, Double testError,
             double expectedL0, List<Integer> keptUnits, double examplesPerSecond, double elapsedSeconds,
-            String eta, JobProgress.Budget budget) {
+            String eta, JobProgress.Budget budget, JobProgress.SweepPoint sweep) {
 
         static Progress of(JobProgress p) {
             String eta = p.etaSeconds() == null ? null
                     : Duration.ofMillis(Math.round(p.etaSeconds() * 1000)).withNanos(0).toString();
             return new Progress(p.epoch(), p.epochs(), p.step(), p.fraction(), p.trainLoss(), p.testError(),
-                    p.expectedL0(), p.keptUnits(), p.examplesPerSecond(), p.elapsedSeconds(), eta, p.budget());
+                    p.expectedL0(), p.keptUnits(), p.examplesPerSecond(), p.elapsedSeconds(), eta, p.budget(),
+                    p.sweep());
         }
     }
 

@@ -96,6 +96,7 @@ class SweepRunner {
             TrainingOptions config = run.config().toBuilder().optTarget(plan.target(i)).build();
             TrainingCheckpoint start = checkpoints.latest(checkpointKey(id, i))
                     .orElseGet(() -> index == 0 ? null : warmStart(id, index, config));
+            listener.sweepPoint(i, plan.points());
             PointListener pointListener = new PointListener(listener, checkpointKey(id, i));
             TrainingResult result;
             try {

@@ -83,6 +83,8 @@ class SweepEndToEndTest {
                 List.of("SUCCEEDED", "FAILED", "CANCELLED"));
         assertThat((String) read(done, "$.state")).as(done.text()).isEqualTo("SUCCEEDED");
         assertThat((Double) read(done, "$.select.maxErrorIncrease")).isEqualTo(MAX_ERROR_INCREASE);
+        assertThat((Integer) read(done, "$.progress.sweep.point")).as("the last point trained").isEqualTo(2);
+        assertThat((Integer) read(done, "$.progress.sweep.points")).isEqualTo(3);
 
         List<Map<String, Object>> items = read(http.get("/v1/jobs/" + id + "/artifacts"), "$.items");
         List<String> names = items.stream().map(i -> (String) i.get("name")).toList();
