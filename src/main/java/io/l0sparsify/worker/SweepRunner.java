@@ -15,6 +15,7 @@ import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.storage.ArtifactStore;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,8 @@ import tools.jackson.databind.json.JsonMapper;
  * in progress saves its epoch checkpoints under its own key ({@link #checkpointKey}, which records the point's
  * index), and a point's last checkpoint is kept until the sweep ends because it holds the warm start of the
  * point after it.
+ *
+ * <p>The job's {@code maxRuntime} bounds the attempt as a whole: each point gets what the earlier ones left.
  *
  * <p>Stop ends the current point early (it is exported like any early-stopped run) and then the sweep, reporting
  * the points done; cancel abandons the whole job.
@@ -76,6 +79,9 @@ class SweepRunner {
         if (first > 0) {
             log.info("job {}: sweep resumes at point {} of {}", id, first, plan.points());
         }
+        // maxRuntime bounds the attempt, as it bounds a single run's: the points share it
+        long startNanos = System.nanoTime();
+        Duration maxRuntime = run.config().maxRuntime();
         boolean stopped = false;
         int completed = first;
         for (int i = first; i < plan.points() && !stopped; i++) {
@@ -93,7 +99,17 @@ class SweepRunner {
                 }
             }
             int index = i;
-            TrainingOptions config = run.config().toBuilder().optTarget(plan.target(i)).build();
+            TrainingOptions.Builder options = run.config().toBuilder().optTarget(plan.target(i));
+            if (maxRuntime != null) {
+                Duration left = maxRuntime.minusNanos(System.nanoTime() - startNanos);
+                if (left.isNegative() || left.isZero()) {
+                    deleteCheckpoints(id, plan);
+                    return RunOutcome.failed(JobError.MAX_RUNTIME_EXCEEDED, "the sweep ran longer than its maxRuntime"
+                            + " of " + maxRuntime + " before point " + i + " of " + plan.points());
+                }
+                options.optMaxRuntime(left);
+            }
+            TrainingOptions config = options.build();
             TrainingCheckpoint start = checkpoints.latest(checkpointKey(id, i))
                     .orElseGet(() -> index == 0 ? null : warmStart(id, index, config));
             listener.sweepPoint(i, plan.points());

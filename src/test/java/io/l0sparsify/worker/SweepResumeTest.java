@@ -166,18 +166,49 @@ class SweepResumeTest {
         assertThat(paretoCsv.lines()).hasSize(4);
     }
 
+    @Test
+    void thePointsShareTheJobsMaxRuntime() throws Exception {
+        Job job = jobs.submit(definition("""
+                "training": {"epochs": 1, "batchSize": 50, "learningRate": 0.01, "ema": 0, "seed": 3,
+                 "device": "cpu", "maxRuntime": "PT3S"},
+                 "sweep": {"metric": "flops", "targets": [0.5, 0.3]}"""), null).job();
+        L0Trainer real = new L0Trainer();
+        List<Duration> budgets = new CopyOnWriteArrayList<>();
+        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            TrainingOptions config = invocation.getArgument(1);
+            budgets.add(config.maxRuntime());
+            // the first point spends the whole attempt's budget before training (briefly) for real
+            Thread.sleep(3100);
+            return real.train(invocation.getArgument(0), config, invocation.getArgument(2),
+                    invocation.getArgument(3), invocation.getArgument(4));
+        });
+
+        runner.run(store.claimNext("survivor", LEASE).orElseThrow(), () -> false);
+
+        Job failed = store.find(job.id()).orElseThrow();
+        assertThat(failed.state()).isEqualTo(JobState.FAILED);
+        assertThat(failed.errorCode()).isEqualTo("max_runtime_exceeded");
+        assertThat(failed.errorMessage()).contains("before point 1 of 2");
+        assertThat(budgets).singleElement().satisfies(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofSeconds(3)));
+        assertThat(artifacts.list(job.id())).as("a failed job serves nothing").isEmpty();
+    }
+
     private Map<String, String> digests(String id) throws Exception {
         return artifacts.list(id).stream().collect(Collectors.toMap(ArtifactInfo::name, ArtifactInfo::sha256));
     }
 
     private Job submit() {
-        JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
-                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 16}, {"type": "relu"},
-                 {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"},
-                 "training": {"epochs": 3, "batchSize": 50, "learningRate": 0.01, "ema": 0, "seed": 3,
+        return jobs.submit(definition("""
+                "training": {"epochs": 3, "batchSize": 50, "learningRate": 0.01, "ema": 0, "seed": 3,
                  "device": "cpu", "maxRuntime": "PT5M"},
-                 "sweep": {"metric": "parameters", "targets": [0.2, 0.5, 0.3]}}"""),
+                 "sweep": {"metric": "parameters", "targets": [0.2, 0.5, 0.3]}"""), null).job();
+    }
+
+    /** A 784-16-10 MLP on builtin:mnist with the given training and sweep members. */
+    private static JobDefinition definition(String members) {
+        return JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
+                {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 16}, {"type": "relu"},
+                 {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"}, %s}""".formatted(members)),
                 new JobLimits(null, null, null, null, null, null, null, null));
-        return jobs.submit(definition, null).job();
     }
 }
