@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * ({@link ArtifactPublisher}), and only then record it SUCCEEDED ({@link RunOutcomes}). Whatever goes wrong ends
  * the job FAILED with a code and a message, CANCELLED when the user asked, back in the queue when this worker
  * shuts down, or unrecorded when another worker has taken it over; nothing is swallowed. The lease is held
- * from the claim to the final write, training and export alike.
+ * from the claim to the final write, training and export alike. A sweep job's points, report and main model are
+ * {@link SweepRunner}'s to run and publish.
  */
 @ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component

@@ -4,6 +4,8 @@ import io.l0sparsify.job.SweepPlan;
 import io.l0sparsify.l0.SizeTarget;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
@@ -170,7 +172,7 @@ record ParetoReport(SweepPlan plan, List<Point> points, int selected, String sel
         int width = 1200;
         int height = 420;
         SVGGraphics2D graphics = new SVGGraphics2D(width, height);
-        chart.draw(graphics, new java.awt.geom.Rectangle2D.Double(0, 0, width, height));
+        chart.draw(graphics, new Rectangle2D.Double(0, 0, width, height));
         // no DOCTYPE (SVG 2 has none): a reader that resolved it would fetch the DTD from the network
         return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + graphics.getSVGElement())
                 .getBytes(StandardCharsets.UTF_8);
@@ -195,7 +197,7 @@ record ParetoReport(SweepPlan plan, List<Point> points, int selected, String sel
         renderer.setSeriesStroke(0, new BasicStroke(1.5f));
         renderer.setSeriesPaint(1, new Color(0xd62728));
         renderer.setSeriesLinesVisible(1, false);
-        renderer.setSeriesShape(1, new java.awt.geom.Ellipse2D.Double(-6, -6, 12, 12));
+        renderer.setSeriesShape(1, new Ellipse2D.Double(-6, -6, 12, 12));
         return new XYPlot(data, x, null, renderer);
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -78,7 +79,7 @@ final class SweepArtifacts {
     }
 
     /** Renames every linked artifact and puts {@code sweep} just before the links, which stay last. */
-    private static void relink(ObjectNode root, String jobId, java.util.function.UnaryOperator<String> rename,
+    private static void relink(ObjectNode root, String jobId, UnaryOperator<String> rename,
             List<String> extra, ObjectNode sweep) {
         JsonNode old = root.remove("artifacts");
         root.remove("sweep");
