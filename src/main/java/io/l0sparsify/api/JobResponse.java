@@ -37,18 +37,21 @@ record JobResponse(
         JsonNode model,
         JsonNode dataset,
         JsonNode training,
+        JsonNode sweep,
+        JsonNode select,
         Map<String, String> links) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Progress(int epoch, int epochs, long step, double fraction, double trainLoss, Double testError,
             double expectedL0, List<Integer> keptUnits, double examplesPerSecond, double elapsedSeconds,
-            String eta, JobProgress.Budget budget) {
+            String eta, JobProgress.Budget budget, JobProgress.SweepPoint sweep) {
 
         static Progress of(JobProgress p) {
             String eta = p.etaSeconds() == null ? null
                     : Duration.ofMillis(Math.round(p.etaSeconds() * 1000)).withNanos(0).toString();
             return new Progress(p.epoch(), p.epochs(), p.step(), p.fraction(), p.trainLoss(), p.testError(),
-                    p.expectedL0(), p.keptUnits(), p.examplesPerSecond(), p.elapsedSeconds(), eta, p.budget());
+                    p.expectedL0(), p.keptUnits(), p.examplesPerSecond(), p.elapsedSeconds(), eta, p.budget(),
+                    p.sweep());
         }
     }
 
@@ -89,6 +92,7 @@ record JobResponse(
                 job.state() == JobState.SUCCEEDED ? job.stoppedEarly() : null, job.epochsCompleted(),
                 attempts == null ? null : attempts.stream().map(Attempt::of).toList(),
                 job.progress().map(Progress::of).orElse(null), job.error().orElse(null),
-                definition.get("model"), definition.get("dataset"), definition.get("training"), links);
+                definition.get("model"), definition.get("dataset"), definition.get("training"),
+                definition.get("sweep"), definition.get("select"), links);
     }
 }

@@ -13,9 +13,15 @@ import io.l0sparsify.spec.ModelSpec;
  * @param dataset where the data is and how to read and split it; its location is checked at submit time
  * @param training the options with defaults filled in; the device may be unset (the worker chooses) and the
  *     runtime budget is always set (the service's cap when the user gave none)
+ * @param sweep the sweep over size budgets the job runs instead of one training; null for a single run
  */
 public record JobDefinition(String name, String preset, ModelSpec model, DatasetRef dataset,
-        TrainingOptions training) {
+        TrainingOptions training, SweepPlan sweep) {
+
+    /** A job that trains once (no sweep). */
+    public JobDefinition(String name, String preset, ModelSpec model, DatasetRef dataset, TrainingOptions training) {
+        this(name, preset, model, dataset, training, null);
+    }
 
     /** The dataset's URI as the user gave it. */
     public String datasetUri() {

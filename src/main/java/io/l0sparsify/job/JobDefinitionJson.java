@@ -2,11 +2,14 @@ package io.l0sparsify.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.l0sparsify.dataset.DatasetRef;
+import io.l0sparsify.l0.SizeTarget;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import tools.jackson.core.JacksonException;
@@ -28,7 +31,14 @@ public final class JobDefinitionJson {
 
     /** The document: the contract's {@code JobRequest}, and the canonical form when every default is filled in. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record JobDocument(String name, ModelDocument model, DatasetRef dataset, TrainingOptions training) {}
+    record JobDocument(String name, ModelDocument model, DatasetRef dataset, TrainingOptions training,
+            SweepDocument sweep, SelectDocument select) {}
+
+    /** The contract's {@code Sweep}: the budgets one job trains, as fractions of {@code metric}. */
+    record SweepDocument(String metric, List<Double> targets) {}
+
+    /** The contract's {@code SweepSelect}: how a sweep names its main model. */
+    record SelectDocument(Double maxErrorIncrease) {}
 
     /** Either {@code {"preset": NAME}} or {@code {"inputShape": [...], "layers": [...]}}; the schema allows no mix. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,7 +49,9 @@ public final class JobDefinitionJson {
     /** Validates and binds a request body; throws {@link JobValidationException} listing the problems. */
     public static JobDefinition parse(JsonNode body, JobLimits limits) {
         JsonNode contractJson = JobRequestSchema.INSTANCE.validate(body);
-        return JobRules.check(bindRequest(contractJson), limits);
+        // A sweep's points default λ to 0 as a run with a target does; once bound, "not given" cannot be told apart.
+        boolean lambdaGiven = contractJson.path("training").has("lambda");
+        return JobRules.check(bindRequest(contractJson), lambdaGiven, limits);
     }
 
     /** A definition as stored by {@link #write}: bound, not validated again. */
@@ -50,7 +62,8 @@ public final class JobDefinitionJson {
                 ? Presets.byName(model.preset()).orElseThrow(
                         () -> new IllegalStateException("stored job names an unknown preset " + model.preset()))
                 : new ModelSpec(model.inputShape(), model.layers());
-        return new JobDefinition(document.name(), model.preset(), spec, document.dataset(), document.training());
+        return new JobDefinition(document.name(), model.preset(), spec, document.dataset(), document.training(),
+                sweepPlan(document.sweep(), document.select()));
     }
 
     /** The canonical JSON of a definition; {@link #read} of it gives the same definition. */
@@ -58,8 +71,24 @@ public final class JobDefinitionJson {
         ModelDocument model = definition.preset() != null
                 ? new ModelDocument(definition.preset(), null, null)
                 : new ModelDocument(null, definition.model().inputShape(), definition.model().layers());
+        SweepPlan sweep = definition.sweep();
         return JobJson.MAPPER.valueToTree(new JobDocument(definition.name(), model,
-                definition.dataset(), definition.training()));
+                definition.dataset(), definition.training(),
+                sweep == null ? null : new SweepDocument(sweep.metric().field(), sweep.targets()),
+                sweep == null || sweep.maxErrorIncrease() == null ? null
+                        : new SelectDocument(sweep.maxErrorIncrease())));
+    }
+
+    /** The plan of a sweep as the documents give it, targets densest first; null without a sweep. */
+    static SweepPlan sweepPlan(SweepDocument sweep, SelectDocument select) {
+        if (sweep == null) {
+            return null;
+        }
+        SizeTarget.Metric metric = Arrays.stream(SizeTarget.Metric.values())
+                .filter(m -> m.field().equals(sweep.metric())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown sweep metric " + sweep.metric()));
+        List<Double> targets = sweep.targets().stream().sorted(Comparator.reverseOrder()).toList();
+        return new SweepPlan(metric, targets, select == null ? null : select.maxErrorIncrease());
     }
 
     /** The contract's {@code DatasetRef} of a job, as its definition stores it. */

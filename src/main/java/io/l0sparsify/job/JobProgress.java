@@ -17,14 +17,37 @@ import java.util.List;
  * @param elapsedSeconds seconds since training started
  * @param etaSeconds estimated seconds until training ends; null when unknown
  * @param budget where a job with a size budget ({@code training.target}) stands; null without one
+ * @param sweep which point of a sweep the other members describe; null for a job without a sweep
  */
 public record JobProgress(int epoch, int epochs, long step, double fraction, double trainLoss, Double testError,
         double expectedL0, List<Integer> keptUnits, double examplesPerSecond, double elapsedSeconds,
-        Double etaSeconds, Budget budget) {
+        Double etaSeconds, Budget budget, SweepPoint sweep) {
 
     public JobProgress {
         keptUnits = List.copyOf(keptUnits);
     }
+
+    /** Progress of a job that is no sweep. */
+    public JobProgress(int epoch, int epochs, long step, double fraction, double trainLoss, Double testError,
+            double expectedL0, List<Integer> keptUnits, double examplesPerSecond, double elapsedSeconds,
+            Double etaSeconds, Budget budget) {
+        this(epoch, epochs, step, fraction, trainLoss, testError, expectedL0, keptUnits, examplesPerSecond,
+                elapsedSeconds, etaSeconds, budget, null);
+    }
+
+    /** This progress as point {@code sweep} of a sweep. */
+    public JobProgress withSweep(SweepPoint sweep) {
+        return new JobProgress(epoch, epochs, step, fraction, trainLoss, testError, expectedL0, keptUnits,
+                examplesPerSecond, elapsedSeconds, etaSeconds, budget, sweep);
+    }
+
+    /**
+     * The point of a sweep in training (schema {@code SweepProgress}).
+     *
+     * @param point its index, 0 for the densest (N of its artifacts)
+     * @param points the sweep's targets
+     */
+    public record SweepPoint(int point, int points) {}
 
     /** Progress of a job without a size budget. */
     public JobProgress(int epoch, int epochs, long step, double fraction, double trainLoss, Double testError,

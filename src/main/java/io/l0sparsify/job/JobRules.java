@@ -28,7 +28,7 @@ final class JobRules {
     private JobRules() {}
 
     /** The definition of a schema-valid request, or {@link JobValidationException} with every rule it breaks. */
-    static JobDefinition check(JobDocument request, JobLimits limits) {
+    static JobDefinition check(JobDocument request, boolean lambdaGiven, JobLimits limits) {
         List<FieldError> errors = new ArrayList<>();
         ModelDocument model = request.model();
         ModelSpec spec = model.preset() != null ? preset(model.preset(), limits, errors) : inline(model, limits, errors);
@@ -58,10 +58,53 @@ final class JobRules {
         }
         DatasetRef dataset = request.dataset();
         checkDataset(dataset, errors);
+        training = checkSweep(request, training, lambdaGiven, spec, errors);
         if (!errors.isEmpty()) {
             throw new JobValidationException(errors);
         }
-        return new JobDefinition(request.name(), model.preset(), spec, dataset, training);
+        return new JobDefinition(request.name(), model.preset(), spec, dataset, training,
+                JobDefinitionJson.sweepPlan(request.sweep(), request.select()));
+    }
+
+    /**
+     * A sweep sets each point's budget itself, so it excludes {@code training.target}; its targets must be distinct
+     * (two points of one size are one point twice); {@code select} only chooses among a sweep's points. Without
+     * λ given, the points train with λ = 0, as a run with a target does. Returns the training options the points
+     * start from.
+     */
+    private static TrainingOptions checkSweep(JobDocument request, TrainingOptions training, boolean lambdaGiven,
+            ModelSpec spec, List<FieldError> errors) {
+        JobDefinitionJson.SweepDocument sweep = request.sweep();
+        if (sweep == null) {
+            if (request.select() != null) {
+                errors.add(new FieldError("select", "applies only to a sweep: give sweep as well, or leave select out"));
+            }
+            return training;
+        }
+        if (training.target() != null) {
+            errors.add(new FieldError("training.target", "a sweep sets each point's budget from sweep.targets;"
+                    + " leave training.target out"));
+            return training;
+        }
+        List<Double> targets = sweep.targets();
+        for (int i = 0; i < targets.size(); i++) {
+            if (targets.subList(0, i).contains(targets.get(i))) {
+                errors.add(new FieldError("sweep.targets[" + i + "]", "repeats the target " + targets.get(i)
+                        + "; each target must be different"));
+            }
+        }
+        if (!lambdaGiven) {
+            training = training.toBuilder().optLambdas(List.of(0.0)).build();
+        }
+        if (spec != null) {
+            try {
+                SweepPlan plan = JobDefinitionJson.sweepPlan(sweep, request.select());
+                training.toBuilder().optTarget(plan.target(0)).build().validateFor(spec);
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("sweep", e.getMessage().replaceFirst("^target: ", "")));
+            }
+        }
+        return training;
     }
 
     /**

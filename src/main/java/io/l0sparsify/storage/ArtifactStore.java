@@ -54,6 +54,8 @@ public interface ArtifactStore {
             return "application/onnx";
         } else if (name.endsWith(".csv")) {
             return "text/csv";
+        } else if (name.endsWith(".svg")) {
+            return "image/svg+xml";
         }
         return "application/octet-stream";
     }

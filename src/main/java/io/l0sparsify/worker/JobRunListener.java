@@ -35,6 +35,8 @@ final class JobRunListener implements RunListener {
     private TrainingControl stored = TrainingControl.CONTINUE;
     /** Test error is only measured at epoch ends; snapshots in between carry the last one. */
     private Double lastTestError;
+    /** The sweep point in training, which every progress snapshot names; null for a job without a sweep. */
+    private JobProgress.SweepPoint sweepPoint;
     /** Set when {@link #control()} answered CANCEL: the trainer abandons the run right after. */
     private AbandonReason abandonReason;
 
@@ -63,6 +65,9 @@ final class JobRunListener implements RunListener {
         JobProgress progress = new JobProgress(p.epoch(), p.epochs(), p.step(), fraction, finite(p.trainLoss()),
                 lastTestError, finite(p.expectedL0()), p.keptUnits(),
                 finite(p.examplesPerSecond()), finite(p.elapsedSeconds()), eta, budget(p.budget()));
+        if (sweepPoint != null) {
+            progress = progress.withSweep(sweepPoint);
+        }
         throughput.accept(progress.examplesPerSecond());
         if (!store.recordProgress(jobId, workerId, progress, leaseDuration)) {
             // The job is no longer ours (lease lost, or recovered by another process): stop working on it.
@@ -91,6 +96,11 @@ final class JobRunListener implements RunListener {
     @Override
     public void onCheckpoint(TrainingCheckpoint checkpoint) {
         checkpoints.save(jobId, checkpoint);
+    }
+
+    /** From now on the progress is that of point {@code point} of a sweep of {@code points}. */
+    void sweepPoint(int point, int points) {
+        sweepPoint = new JobProgress.SweepPoint(point, points);
     }
 
     /** Why this listener told the trainer to abandon the run; empty while it has not. */

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
  * ({@link ArtifactPublisher}), and only then record it SUCCEEDED ({@link RunOutcomes}). Whatever goes wrong ends
  * the job FAILED with a code and a message, CANCELLED when the user asked, back in the queue when this worker
  * shuts down, or unrecorded when another worker has taken it over; nothing is swallowed. The lease is held
- * from the claim to the final write, training and export alike.
+ * from the claim to the final write, training and export alike. A sweep job's points, report and main model are
+ * {@link SweepRunner}'s to run and publish.
  */
 @ConditionalOnRole({Role.ALL, Role.WORKER})
 @Component
@@ -32,11 +33,12 @@ class JobRunner {
     private final Training training;
     private final ArtifactPublisher publisher;
     private final RunOutcomes outcomes;
+    private final SweepRunner sweeps;
     private final String workerId;
 
     /** Takes {@link DjlEnvironment} only so that the engine settings are applied before any job runs. */
     JobRunner(LeaseHeartbeat heartbeat, RunInputs inputs, JobRunListeners listeners, Training training,
-            ArtifactPublisher publisher, RunOutcomes outcomes, WorkerProperties properties,
+            ArtifactPublisher publisher, RunOutcomes outcomes, SweepRunner sweeps, WorkerProperties properties,
             DjlEnvironment djlEnvironment) {
         this.heartbeat = heartbeat;
         this.inputs = inputs;
@@ -44,6 +46,7 @@ class JobRunner {
         this.training = training;
         this.publisher = publisher;
         this.outcomes = outcomes;
+        this.sweeps = sweeps;
         this.workerId = properties.id();
     }
 
@@ -68,6 +71,9 @@ class JobRunner {
             RunInputs.Prepared run = inputs.prepare(job, placement.device());
             outcomes.started(job, run);
             JobRunListener listener = listeners.forRun(job, lease, shuttingDown);
+            if (job.definition().sweep() != null) {
+                return sweeps.run(job, run, listener, lease);
+            }
             TrainingResult result;
             try {
                 result = training.train(job.definition().model(), run.config(), run.data(), listener,
@@ -96,7 +102,7 @@ class JobRunner {
     }
 
     /** A run the trainer ended without a result: the trainer's own reasons, or the one our listener recorded. */
-    private static RunOutcome aborted(TrainingAbortedException e, JobRunListener listener) {
+    static RunOutcome aborted(TrainingAbortedException e, JobRunListener listener) {
         return switch (e.reason()) {
             case CANCELLED -> RunOutcome.abandoned(listener.abandonReason().orElseThrow(() ->
                     new IllegalStateException("the trainer abandoned the run though the worker never asked it to", e)));

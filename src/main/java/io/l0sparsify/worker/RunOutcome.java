@@ -9,6 +9,15 @@ sealed interface RunOutcome {
     /** Trained and published; {@code result.stoppedEarly()} when the user asked it to stop early. */
     record Succeeded(TrainingResult result) implements RunOutcome {}
 
+    /**
+     * A sweep trained and published its points, its report and its main model ({@link SweepRunner}).
+     *
+     * @param stoppedEarly whether the user's stop ended it before every target was trained in full
+     * @param epochsCompleted the selected point's epochs
+     * @param architecture the selected point's kept units per gated layer
+     */
+    record SweepSucceeded(boolean stoppedEarly, int epochsCompleted, String architecture) implements RunOutcome {}
+
     /** Ended without a result through the job's own fault (data, divergence, time limit, export, ...). */
     record Failed(JobError error) implements RunOutcome {}
 

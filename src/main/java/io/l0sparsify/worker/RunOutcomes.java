@@ -74,20 +74,10 @@ class RunOutcomes {
         String id = job.id();
         String worker = properties.id();
         switch (outcome) {
-            case RunOutcome.Succeeded(var result) -> {
-                if (store.markSucceeded(id, worker, result.stoppedEarly(), result.epochsCompleted())) {
-                    log.info("job {}: SUCCEEDED{}, architecture {}", id,
-                            result.stoppedEarly() ? " (stopped early)" : "", result.pruned().architecture());
-                } else {
-                    // The user's cancel was accepted while the run was exported: it wins, and a cancelled job
-                    // serves no artifacts. They go first: should this process die in between, recovery still
-                    // ends the job CANCELLED.
-                    discardArtifacts(id);
-                    store.markCancelled(id, worker);
-                    log.info("job {}: CANCELLED (the cancel arrived after training, before the result was recorded)",
-                            id);
-                }
-            }
+            case RunOutcome.Succeeded(var result) -> succeeded(id, worker, result.stoppedEarly(),
+                    result.epochsCompleted(), result.pruned().architecture());
+            case RunOutcome.SweepSucceeded(boolean stoppedEarly, int epochs, String architecture) ->
+                    succeeded(id, worker, stoppedEarly, epochs, architecture);
             case RunOutcome.Failed(JobError error) -> {
                 // A failed export may have left part of the set (model.onnx without result.json): serve none of it.
                 discardArtifacts(id);
@@ -116,6 +106,20 @@ class RunOutcomes {
         }
         // Only once the final state is recorded: a job left RUNNING by a failed write still resumes.
         checkpoints.delete(id);
+    }
+
+    /** Records a published run SUCCEEDED, unless the user's cancel was accepted first. */
+    private void succeeded(String id, String worker, boolean stoppedEarly, int epochsCompleted, String architecture) {
+        if (store.markSucceeded(id, worker, stoppedEarly, epochsCompleted)) {
+            log.info("job {}: SUCCEEDED{}, architecture {}", id, stoppedEarly ? " (stopped early)" : "", architecture);
+        } else {
+            // The user's cancel was accepted while the run was exported: it wins, and a cancelled job
+            // serves no artifacts. They go first: should this process die in between, recovery still
+            // ends the job CANCELLED.
+            discardArtifacts(id);
+            store.markCancelled(id, worker);
+            log.info("job {}: CANCELLED (the cancel arrived after training, before the result was recorded)", id);
+        }
     }
 
     /** The run or its recording threw: the job ends FAILED if this worker can still write it. */

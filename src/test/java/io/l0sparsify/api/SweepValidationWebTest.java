@@ -1,0 +1,139 @@
+package io.l0sparsify.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import com.jayway.jsonpath.JsonPath;
+import io.l0sparsify.job.JobLimits;
+import io.l0sparsify.job.JobService;
+import io.l0sparsify.storage.ArtifactStore;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.MediaType;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.test.context.TestPropertySource;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+
+/**
+ * Bad sweeps ({@code sweep}, {@code select}) are refused with a 422 problem+json naming the field, and the job
+ * service is never reached.
+ */
+@WebMvcTest(controllers = JobController.class)
+@Import(SweepValidationWebTest.Properties.class)
+@TestPropertySource(properties = {"l0.api.max-request-bytes=4096", "l0.limits.max-epochs=500"})
+class SweepValidationWebTest {
+
+    @EnableConfigurationProperties({JobLimits.class, ApiProperties.class})
+    static class Properties {}
+
+    @Autowired
+    MockMvc mockMvc;
+
+    @MockitoBean
+    JobService jobs;
+
+    @MockitoBean
+    ArtifactStore artifacts;
+
+    @MockitoBean
+    JobEventStreams eventStreams;
+
+    @MockitoBean
+    io.l0sparsify.dataset.DatasetResolver datasets;
+
+    ContractMvc api;
+
+    @BeforeEach
+    void setUp() {
+        api = new ContractMvc(mockMvc);
+    }
+
+    @Test
+    void aSweepWithATrainingTargetIsRefused() throws Exception {
+        assertValidationError(job("{\"target\": {\"flops\": 0.5}}", SWEEP, null), "training.target",
+                "leave training.target out");
+    }
+
+    @Test
+    void targetsOutsideZeroToOneAreRefused() throws Exception {
+        assertValidationError(job(null, "{\"metric\": \"flops\", \"targets\": [0.5, 0]}", null),
+                "sweep.targets[1]", "greater than 0");
+        assertValidationError(job(null, "{\"metric\": \"flops\", \"targets\": [1, 0.5]}", null),
+                "sweep.targets[0]", "less than 1");
+        assertValidationError(job(null, "{\"metric\": \"parameters\", \"targets\": [-0.1]}", null),
+                "sweep.targets[0]", "greater than 0");
+    }
+
+    @Test
+    void noTargetsOrMoreThanTwentyAreRefused() throws Exception {
+        assertValidationError(job(null, "{\"metric\": \"flops\", \"targets\": []}", null), "sweep.targets",
+                "at least 1");
+        StringBuilder many = new StringBuilder();
+        for (int i = 1; i <= 21; i++) {
+            many.append(i == 1 ? "" : ", ").append(i / 22.0);
+        }
+        assertValidationError(job(null, "{\"metric\": \"flops\", \"targets\": [" + many + "]}", null),
+                "sweep.targets", "at most 20");
+    }
+
+    @Test
+    void repeatedTargetsAreRefused() throws Exception {
+        assertValidationError(job(null, "{\"metric\": \"flops\", \"targets\": [0.5, 0.25, 0.5]}", null),
+                "sweep.targets[2]", "repeats the target 0.5");
+    }
+
+    @Test
+    void anUnknownMetricIsRefused() throws Exception {
+        assertValidationError(job(null, "{\"metric\": \"latency\", \"targets\": [0.5]}", null), "sweep.metric",
+                "");
+        assertValidationError(job(null, "{\"targets\": [0.5]}", null), "sweep.metric", "");
+    }
+
+    @Test
+    void selectWithoutASweepIsRefused() throws Exception {
+        assertValidationError(job(null, null, "{\"maxErrorIncrease\": 0.005}"), "select", "applies only to a sweep");
+    }
+
+    @Test
+    void aNegativeErrorIncreaseIsRefused() throws Exception {
+        assertValidationError(job(null, SWEEP, "{\"maxErrorIncrease\": -0.01}"), "select.maxErrorIncrease",
+                "at least 0");
+    }
+
+    private static final String SWEEP = "{\"metric\": \"flops\", \"targets\": [0.5, 0.25]}";
+
+    private MockHttpServletResponse submit(String body) throws Exception {
+        return api.any(post("/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body));
+    }
+
+    private void assertValidationError(String body, String field, String messagePart) throws Exception {
+        MockHttpServletResponse response = submit(body);
+        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(422);
+        assertThat(response.getContentType()).startsWith("application/problem+json");
+        assertThat((String) JsonPath.read(response.getContentAsString(), "$.type"))
+                .isEqualTo("urn:l0-sparsify:problem:validation-error");
+        List<Map<String, String>> errors = JsonPath.read(response.getContentAsString(), "$.errors");
+        assertThat(errors).as(response.getContentAsString()).anySatisfy(e -> {
+            assertThat(e.get("field")).isEqualTo(field);
+            assertThat(e.get("message")).contains(messagePart);
+        });
+        verify(jobs, never()).submit(any(), any());
+    }
+
+    private static String job(String training, String sweep, String select) {
+        return "{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"}"
+                + (training == null ? "" : ", \"training\": " + training)
+                + (sweep == null ? "" : ", \"sweep\": " + sweep)
+                + (select == null ? "" : ", \"select\": " + select) + "}";
+    }
+}
