@@ -6,6 +6,7 @@ import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.WeightsJson;
 import io.l0sparsify.l0.L0Trainer;
+import io.l0sparsify.l0.SizeTarget;
 import io.l0sparsify.l0.ProcessMemory;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingOptions;
@@ -70,9 +71,17 @@ public final class TrainingBenchmark implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "mlp")
     String preset;
 
-    @Option(names = "--lambda", split = ",", defaultValue = "0.1",
-            description = "one λ, or a comma-separated list with one per gated layer")
+    @Option(names = "--lambda", split = ",",
+            description = "one λ, or a comma-separated list with one per gated layer (default 0.1; 0 with --target)")
     List<Double> lambdas;
+
+    @Option(names = "--target", description = "a size budget, flops=F or parameters=F with 0 < F < 1: the epoch"
+            + " the pruned network first fits it at no more than --max-error-percent is reported")
+    String target;
+
+    @Option(names = "--max-error-percent", description = "the test error a budget run must reach (default: the"
+            + " paper's for the preset)")
+    Double maxErrorPercent;
 
     @Option(names = "--seed", defaultValue = "1")
     long seed;
@@ -93,6 +102,21 @@ public final class TrainingBenchmark implements Callable<Integer> {
         System.exit(new CommandLine(new TrainingBenchmark()).execute(args));
     }
 
+    private SizeTarget parseTarget(String text) {
+        String[] parts = text.split("=", 2);
+        try {
+            SizeTarget.Metric metric = switch (parts[0]) {
+                case "flops" -> SizeTarget.Metric.FLOPS;
+                case "parameters" -> SizeTarget.Metric.PARAMETERS;
+                default -> throw new IllegalArgumentException("unknown metric " + parts[0]);
+            };
+            return SizeTarget.of(metric, Double.parseDouble(parts[1]));
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), "--target must be flops=F or parameters=F with 0 < F < 1: "
+                    + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         if (threads < 1 || epochs < 1) {
@@ -104,11 +128,23 @@ public final class TrainingBenchmark implements Callable<Integer> {
         Path out = this.out != null ? this.out : Path.of("docs/benchmarks/mnist-" + preset);
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        TrainingOptions config = TrainingOptions.builder().optEpochs(epochs).optLambdas(lambdas).optSeed(seed).build();
+        TrainingOptions.Builder options = TrainingOptions.builder().optEpochs(epochs).optSeed(seed);
+        SizeTarget budget = target == null ? null : parseTarget(target);
+        if (lambdas != null || budget == null) {
+            lambdas = lambdas != null ? lambdas : List.of(0.1);
+            options.optLambdas(lambdas);
+        } else {
+            lambdas = List.of(0.0);
+        }
+        TrainingOptions config = options.optTarget(budget).build();
 
         TrainingData mnist = TrainingData.ofGivenSplit(IdxReader.readSplit(data))
                 .shapedFor(new InputShape(model.inputShape()));
         Report report = new Report(preset, lambdas, epochs, seed, threads, BASELINES.get(preset), out);
+        if (budget != null) {
+            double bar = maxErrorPercent != null ? maxErrorPercent : BASELINES.get(preset).paperErrorPercent();
+            report.budget(target, budget, bar);
+        }
         TrainingResult result = new L0Trainer().train(model, config, mnist, report, null);
         report.finish(result);
 
@@ -131,6 +167,16 @@ public final class TrainingBenchmark implements Callable<Integer> {
         private final Path out;
         private double examples;
         private double trainingSeconds;
+        private double maxErrorPercent = Double.NaN;
+
+        /** A budget run: the report says when the pruned network first fit {@code budget} at {@code errorBar} %. */
+        void budget(String text, SizeTarget budget, double errorBar) {
+            this.maxErrorPercent = errorBar;
+            json.put("target", text);
+            json.put("maxErrorPercent", errorBar);
+            json.put("command", json.get("command").toString().replaceFirst(" --lambda [^ ]+", "")
+                    .replace(" --epochs ", " --target " + text + " --epochs "));
+        }
 
         Report(String preset, List<Double> lambdas, int epochs, long seed, int threads, Baseline baseline, Path out) {
             this.baseline = baseline;
@@ -176,6 +222,20 @@ public final class TrainingBenchmark implements Callable<Integer> {
             entry.put("examplesPerSecond", Math.round(p.examplesPerSecond()));
             entry.put("elapsedSeconds", round(p.elapsedSeconds()));
             entry.put("rssMb", round(p.rssMegabytes()));
+            if (p.budget() != null) {
+                entry.put("budgetTarget", p.budget().target());
+                entry.put("budgetCurrentTarget", round(p.budget().currentTarget()));
+                entry.put("budgetExpected", p.budget().expected());
+                entry.put("budgetDeterministic", p.budget().deterministic());
+                entry.put("lambda1", p.budget().lambda1());
+                entry.put("lambda2", p.budget().lambda2());
+                boolean met = p.budget().deterministic() <= p.budget().target()
+                        && 100 * p.testError() <= maxErrorPercent;
+                if (met && !json.containsKey("budgetMetAtEpoch")) {
+                    json.put("budgetMetAtEpoch", p.epoch());
+                    json.put("budgetMetAfterMinutes", round(p.elapsedSeconds() / 60));
+                }
+            }
             history.add(entry);
             if (Double.isFinite(p.examplesPerSecond()) && p.examplesPerSecond() > 0) {
                 double epochExamples = (double) p.stepsPerEpoch() * TrainingOptions.DEFAULT_BATCH_SIZE;
@@ -225,6 +285,14 @@ public final class TrainingBenchmark implements Callable<Integer> {
             md.append("Epochs run: ").append(json.get("epochs")).append(" of ").append(json.get("epochsPlanned"))
                     .append(", seed ").append(json.get("seed")).append(", ").append(json.get("threads"))
                     .append(" intra-op thread(s), batch 100, Adam 1e-3, parameter EMA 0.999, no weight decay.\n\n");
+            if (json.containsKey("target")) {
+                md.append("Budget `").append(json.get("target")).append("` (λ = 0 besides the budget term): the pruned")
+                        .append(" network first fit it at no more than ").append(json.get("maxErrorPercent"))
+                        .append(" % test error ").append(json.containsKey("budgetMetAtEpoch")
+                                ? "after epoch " + json.get("budgetMetAtEpoch") + " (" + json.get("budgetMetAfterMinutes")
+                                        + " minutes of training and evaluation)"
+                                : "in none of the epochs run").append(".\n\n");
+            }
             md.append("| | architecture | test error % |\n|---|---|---|\n");
             Object error = json.getOrDefault("testErrorPercent", json.get("gatedTestErrorPercent"));
             md.append("| this run").append(json.containsKey("testErrorPercent") ? " (pruned network)" : " (gated, so far)")
