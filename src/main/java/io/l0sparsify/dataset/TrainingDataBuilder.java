@@ -42,8 +42,8 @@ public final class TrainingDataBuilder {
                 origin = new TrainingData.SplitOrigin.HeldOut(fraction, seed);
             }
         }
-        train = maxTrain > 0 ? train.head(maxTrain) : train;
-        test = maxTest > 0 ? test.head(maxTest) : test;
+        train = sample(train, maxTrain, seed);
+        test = sample(test, maxTest, seed + 1);
         if (train.size() == 0 || test.size() == 0) {
             throw new IllegalArgumentException("the dataset has " + train.size() + " training and " + test.size()
                     + " test examples; a job needs some of each");
@@ -53,6 +53,31 @@ public final class TrainingDataBuilder {
             preprocessing = standardised(train, preprocessing.scale());
         }
         return new TrainingData(train, test, preprocessing, dataset.classNames(), origin);
+    }
+
+    /**
+     * At most {@code max} of {@code part}'s examples (all when max ≤ 0 or it has no more), drawn uniformly with
+     * {@code seed} and kept in the dataset's order. Not the first ones: files are often sorted by class (a folder
+     * per class, a sorted table), and the first N would then hold only the first classes.
+     */
+    static Examples sample(Examples part, int max, long seed) {
+        if (max <= 0 || part.size() <= max) {
+            return part;
+        }
+        int[] order = new int[part.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < max; i++) {
+            int j = i + random.nextInt(order.length - i);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        int[] chosen = java.util.Arrays.copyOf(order, max);
+        java.util.Arrays.sort(chosen);
+        return part.select(part.name() + "[" + max + " of " + part.size() + "]", chosen);
     }
 
     /**

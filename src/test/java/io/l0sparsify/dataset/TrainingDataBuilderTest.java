@@ -101,7 +101,32 @@ class TrainingDataBuilderTest {
         assertThat(given.test().size()).isEqualTo(4);
         TrainingData uncapped = TrainingDataBuilder.build(dataset, new DatasetRef("dataset:d", null, null, 0.5, null),
                 0.25, 9, 0, 0);
-        assertThat(given.train().labels()).isEqualTo(uncapped.train().head(12).labels());
+        // a seeded draw over every class, not the first twelve (files are often sorted by class)
+        assertThat(given.train().labels()).isEqualTo(TrainingDataBuilder.build(dataset,
+                new DatasetRef("dataset:d", null, null, 0.5, null), 0.25, 9, 12, 4).train().labels());
+        assertThat(uncapped.train().size()).isEqualTo(20);
+    }
+
+    @Test
+    void capsDrawFromEveryClassOfADatasetSortedByClass() {
+        int[] labels = new int[40];
+        int[] values = new int[40];
+        for (int i = 0; i < 40; i++) {
+            labels[i] = i < 20 ? 0 : 1; // a folder per class: all of class 0 first
+            values[i] = i;
+        }
+        Examples train = images("train", labels, values);
+        LabelledDataset dataset = new LabelledDataset(InputShape.image(2, 1, 2), TWO,
+                new LabelledDataset.Splits.Given(train, train));
+
+        TrainingData capped = TrainingDataBuilder.build(dataset, DatasetRef.of("dataset:d"), 0.2, 3, 10, 8);
+
+        assertThat(capped.train().size()).isEqualTo(10);
+        assertThat(capped.test().size()).isEqualTo(8);
+        // the first ten would all be class 0; a seeded draw holds both, in the dataset's order
+        assertThat(capped.train().classCounts(2)).doesNotContain(0L);
+        assertThat(capped.test().classCounts(2)).doesNotContain(0L);
+        assertThat(capped.train().labels()).isSorted();
     }
 
     @Test
