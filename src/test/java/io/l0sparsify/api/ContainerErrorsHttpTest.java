@@ -76,7 +76,13 @@ class ContainerErrorsHttpTest {
             "/v1/jobs/a\\b",
             "\\v1\\jobs",
             "v1/jobs",
-            "*"})
+            "*",
+            "/v1/jobs/x/artifacts/..%252f..%252fetc%252fpasswd",
+            "/v1/datasets/..%252f..%252fetc%252fpasswd",
+            "/v1/models/..%252f..%252fetc%252fpasswd",
+            "/v1/jobs/x/artifacts/.model.onnx.sha256",
+            "/v1/jobs/x/artifacts/%2e%2e",
+            "/v1/jobs/x/artifacts/a%20b%0d%0aSet-Cookie:%20x=/etc/passwd"})
     void aHostilePathIsAProblem(String target) throws IOException {
         RawResponse response = send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 
