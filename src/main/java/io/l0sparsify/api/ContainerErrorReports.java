@@ -99,10 +99,13 @@ class ContainerErrorReports implements WebServerFactoryCustomizer<TomcatServletW
         }
     }
 
-    /** The problem type of an error the container raised itself. */
+    /**
+     * The problem type of an error the container raised itself. 501 (a transfer encoding it does not implement)
+     * and 505 (an HTTP version it does not speak) are the client's doing despite their class: not internal errors.
+     */
     static URI typeOf(int status) {
         return switch (status) {
-            case 400, 414, 431 -> ProblemTypes.BAD_REQUEST;
+            case 400, 414, 431, 501, 505 -> ProblemTypes.BAD_REQUEST;
             default -> {
                 HttpStatus resolved = HttpStatus.resolve(status);
                 yield resolved != null ? ApiExceptionHandler.typeOf(resolved)
