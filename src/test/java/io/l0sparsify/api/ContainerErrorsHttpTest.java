@@ -19,18 +19,22 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Requests that the servlet container refuses before any controller sees them (hostile paths, broken request
- * lines, headers past their limits, broken body framing) and errors outside the API's operations, sent over a
- * raw socket because an HTTP client will not send most of them: each is answered with a problem+json that
+ * lines, headers past their limits, broken body framing), an exception thrown by a filter and errors outside the
+ * API's operations, sent over a raw socket because an HTTP client will not send most of them: each is answered with a problem+json that
  * satisfies the contract's {@code Problem} schema and quotes neither the request, a path of the server, an
  * exception nor a stack trace.
  */
@@ -185,6 +189,34 @@ class ContainerErrorsHttpTest {
                 + "Content-Type: application/json\r\nContent-Length: " + length + "\r\n\r\n{");
 
         assertProblem(response, "large body", 413);
+    }
+
+    @Test
+    void anExceptionThrownByAFilterIsAnInternalErrorProblem() throws IOException {
+        RawResponse response = send("GET " + ThrowingFilter.PATH + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Connection: close\r\n\r\n");
+
+        assertProblem(response, "a filter's exception", 500);
+        assertThat(response.json().path("type").asText()).isEqualTo("urn:l0-sparsify:problem:internal-error");
+        assertThat(response.body()).doesNotContain(ThrowingFilter.SECRET);
+    }
+
+    /** A filter that fails before any controller, with a message naming a class and a file of the server. */
+    @TestConfiguration
+    static class ThrowingFilter {
+
+        static final String PATH = "/v1/filter-failure";
+        static final String SECRET = "/srv/secret/passwd";
+
+        @Bean
+        Filter throwingFilter() {
+            return (request, response, chain) -> {
+                if (PATH.equals(((HttpServletRequest) request).getRequestURI())) {
+                    throw new IllegalStateException("java.lang.IllegalStateException at " + SECRET);
+                }
+                chain.doFilter(request, response);
+            };
+        }
     }
 
     private void assertProblem(RawResponse response, String what, int... statuses) {
