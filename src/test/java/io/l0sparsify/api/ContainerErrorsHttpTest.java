@@ -34,9 +34,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Requests that the servlet container refuses before any controller sees them (hostile paths, broken request
  * lines, headers past their limits, broken body framing), an exception thrown by a filter and errors outside the
- * API's operations, sent over a raw socket because an HTTP client will not send most of them: each is answered with a problem+json that
- * satisfies the contract's {@code Problem} schema and quotes neither the request, a path of the server, an
- * exception nor a stack trace.
+ * API's operations, sent over a raw socket because an HTTP client will not send most of them: each is answered
+ * with a problem+json that satisfies the contract's {@code Problem} schema and quotes neither the request (but
+ * in its {@code instance}), a path of the server, an exception nor a stack trace.
  */
 // mbeanregistry as in HttpEdgeTest: a Tomcat started without it turns Tomcat's MBean registry off for the whole
 // JVM, and HttpEdgeTest, run after this in the same JVM, counts connections through it
