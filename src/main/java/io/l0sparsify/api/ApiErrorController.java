@@ -2,6 +2,7 @@ package io.l0sparsify.api;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -22,12 +23,24 @@ class ApiErrorController implements ErrorController {
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
                 ? HttpStatus.resolve(code) : null;
+        ResponseEntity<ProblemDetail> response;
         if (status == null || status == HttpStatus.NOT_FOUND || !status.isError()) {
-            return ApiExceptionHandler.problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not Found",
+            response = ApiExceptionHandler.problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not Found",
                     ApiExceptionHandler.NO_SUCH_RESOURCE);
+        } else {
+            // the same fixed sentences as the errors Tomcat answers before any servlet: never the exception's
+            // message, which may name a class or a file of the server
+            response = ApiExceptionHandler.problem(status, ContainerErrorReports.typeOf(status.value()),
+                    status.getReasonPhrase(), ContainerErrorReports.detailOf(status.value()));
         }
-        return ApiExceptionHandler.problem(status, ApiExceptionHandler.typeOf(status), status.getReasonPhrase(),
-                status.is5xxServerError() ? "the server could not handle this request; it has been logged"
-                        : "the request could not be handled");
+        // the request that failed, as its client sent it (like every other problem's instance), not /error
+        if (request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI) instanceof String uri) {
+            try {
+                response.getBody().setInstance(URI.create(uri));
+            } catch (IllegalArgumentException notAUri) {
+                // left out rather than quoted: Spring fills in the error page's own path
+            }
+        }
+        return response;
     }
 }

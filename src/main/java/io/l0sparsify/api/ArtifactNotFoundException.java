@@ -4,6 +4,6 @@ package io.l0sparsify.api;
 final class ArtifactNotFoundException extends RuntimeException {
 
     ArtifactNotFoundException(String jobId, String name) {
-        super("job " + jobId + " has no artifact '" + name + "'");
+        super(NotFoundDetails.ofArtifact(jobId, name));
     }
 }

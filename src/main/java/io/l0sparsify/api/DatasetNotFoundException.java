@@ -4,6 +4,6 @@ package io.l0sparsify.api;
 final class DatasetNotFoundException extends RuntimeException {
 
     DatasetNotFoundException(String id) {
-        super("no dataset with id '" + id + "'");
+        super(NotFoundDetails.of("dataset", id));
     }
 }

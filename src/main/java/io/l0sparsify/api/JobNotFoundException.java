@@ -4,6 +4,6 @@ package io.l0sparsify.api;
 final class JobNotFoundException extends RuntimeException {
 
     JobNotFoundException(String id) {
-        super("no job with id '" + id + "'");
+        super(NotFoundDetails.of("job", id));
     }
 }

@@ -4,6 +4,6 @@ package io.l0sparsify.api;
 class ModelNotFoundException extends RuntimeException {
 
     ModelNotFoundException(String id) {
-        super("no model with id '" + id + "'");
+        super(NotFoundDetails.of("model", id));
     }
 }

@@ -9,6 +9,7 @@ import java.net.URI;
 final class ProblemTypes {
 
     static final URI MALFORMED_JSON = uri("malformed-json");
+    static final URI BAD_REQUEST = uri("bad-request");
     static final URI VALIDATION = uri("validation-error");
     static final URI PAYLOAD_TOO_LARGE = uri("payload-too-large");
     static final URI REQUEST_TIMEOUT = uri("request-timeout");

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -34,6 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class DatasetLoader {
 
+    private static final Logger log = LoggerFactory.getLogger(DatasetLoader.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** How a file of some format becomes a dataset: the format readers, replaceable in tests. */
@@ -88,6 +92,16 @@ public class DatasetLoader {
      * @throws IOException the cache or a download failed
      */
     public Loaded load(DatasetRef ref, int maxTrain, int maxTest) throws IOException {
+        try {
+            return locateAndLoad(ref, maxTrain, maxTest);
+        } catch (FileSystemException e) {
+            // its message is a path, perhaps of the cache or another of the server's own: a job's error shows it
+            log.warn("dataset {} cannot be read", ref.uri(), e);
+            throw new IOException(FileFailures.reason(e), e);
+        }
+    }
+
+    private Loaded locateAndLoad(DatasetRef ref, int maxTrain, int maxTest) throws IOException {
         return switch (resolver.locate(ref)) {
             case DatasetSource.IdxDirectory(Path dir) -> {
                 LabelledDataset dataset = readIdxDirectory(dir, maxTrain, maxTest);
@@ -191,7 +205,7 @@ public class DatasetLoader {
             cache.putVerified(sha256, in, Long.MAX_VALUE, "dataset:" + entry.id());
         }
         return new Loaded(cache.get(sha256).orElseThrow(() -> new IOException("dataset:" + entry.id()
-                + " was cached but cannot be read back from " + properties.cacheDir())), sha256);
+                + " was cached but cannot be read back from the dataset cache")), sha256);
     }
 
     /** A given {@code sha256} must be the file's; the refusal names both digests. */

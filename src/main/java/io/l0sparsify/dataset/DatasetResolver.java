@@ -321,7 +321,7 @@ public class DatasetResolver {
         } catch (DatasetFormatException e) {
             throw new DatasetReferenceException(e.getMessage());
         } catch (IOException e) {
-            throw new DatasetReferenceException(file.getFileName() + " cannot be read: " + e.getMessage());
+            throw new DatasetReferenceException(file.getFileName() + " cannot be read: " + FileFailures.reason(e));
         }
     }
 }

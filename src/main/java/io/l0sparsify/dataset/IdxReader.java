@@ -113,14 +113,14 @@ public final class IdxReader {
                     readUpTo(imagesFile, images, (int) values, "pixels")),
                     labels(readUpTo(labelsFile, labels, examples, "labels")));
         } catch (IOException e) {
-            throw new DatasetFormatException(imagesFile, "cannot be read: " + e.getMessage(), e);
+            throw new DatasetFormatException(imagesFile, "cannot be read: " + FileFailures.reason(e), e);
         }
     }
 
     /** The real path of {@code name} (or {@code name.gz}) in {@code dir}, checked as the class says. */
     static Path locate(Path dir, String name) {
         return find(dir, name).orElseThrow(() -> new DatasetFormatException(dir.resolve(name), "not found in "
-                + dir + " as a file of that directory (neither " + name + " nor " + name + ".gz)"));
+                + dir.getFileName() + " as a file of that directory (neither " + name + " nor " + name + ".gz)"));
     }
 
     private static Optional<Path> find(Path dir, String name) {

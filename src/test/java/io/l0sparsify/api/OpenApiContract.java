@@ -60,6 +60,16 @@ public final class OpenApiContract {
             int status, String responseContentType, Function<String, String> responseHeader, String responseBody) {}
 
     /** Problems of the response; empty when it conforms. */
+    /**
+     * Violations of an answer that no operation gives, such as one the servlet container writes before it
+     * finds an operation, against the {@code Problem} schema.
+     */
+    public List<String> problemViolations(String contentType, String body) {
+        List<String> errors = new ArrayList<>();
+        validateBody(contentType, body, "#/components/schemas/Problem", "problem", errors);
+        return errors;
+    }
+
     public List<String> responseViolations(Exchange x) {
         List<String> errors = new ArrayList<>();
         Optional<Map.Entry<String, JsonNode>> pathItem = findPath(x.path());

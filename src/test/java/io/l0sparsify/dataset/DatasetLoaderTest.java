@@ -268,6 +268,18 @@ class DatasetLoaderTest {
     }
 
     @Test
+    void aCacheThatCannotBeWrittenFailsWithoutNamingTheServersPaths() throws Exception {
+        Path file = allowed.resolve("table.npz");
+        Files.write(file, toyFile(20));
+        Files.write(base.resolve("cache"), new byte[] {1}); // a file where the cache's directory should be
+
+        assertThatThrownBy(() -> loader().load(ref("file:" + file, null), 0, 0))
+                .isInstanceOf(IOException.class)
+                .satisfies(e -> assertThat(e.getMessage()).isNotBlank()
+                        .doesNotContain(base.toString()).doesNotContain("cache").doesNotContain("/"));
+    }
+
+    @Test
     void theSameFileReadWithOtherOptionsIsAnotherEntry() throws Exception {
         Path file = allowed.resolve("table.csv");
         Files.write(file, toyFile(8));

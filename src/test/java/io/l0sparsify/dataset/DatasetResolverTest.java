@@ -133,7 +133,8 @@ class DatasetResolverTest {
                 outside.resolve("secret").resolve("t10k-labels-idx1-ubyte.gz"));
         assertThatThrownBy(() -> resolver.resolve("builtin:leaky")).hasMessageStartingWith("unknown dataset");
         assertThatThrownBy(() -> IdxReader.readSplit(leaky)).isInstanceOf(DatasetFormatException.class)
-                .hasMessageContaining("not found in");
+                .hasMessageContaining("not found in leaky")
+                .as("the datasets directory is the server's").hasMessageNotContaining(datasets.toString());
     }
 
     private static String messageOf(Runnable call) {

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -71,6 +72,17 @@ class RolesTest {
             assertThat(status(worker, "/swagger-ui/index.html")).isEqualTo(404);
             assertThat(status(worker, "/actuator/health/readiness")).isEqualTo(200);
             assertThat(status(worker, "/actuator/prometheus")).isEqualTo(200);
+            // refused by Tomcat before the worker's filter: the same problem+json as an API process gives
+            for (String hostile : List.of("/v1/jobs/%2e%2e%2f%2e%2e%2fetc", "/actuator/..%2f..%2fetc%2fpasswd")) {
+                HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                        + port(worker) + hostile)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).as(hostile).isEqualTo(400);
+                assertThat(refused.headers().firstValue("Content-Type")).as(hostile)
+                        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+                assertThat(refused.body()).as(hostile).contains("urn:l0-sparsify:problem:bad-request")
+                        .doesNotContain("passwd").doesNotContainIgnoringCase("<html");
+            }
+            assertThat(status(worker, "/actuator/metrics/no.such.metric")).isEqualTo(404);
         }
     }
 }
