@@ -19,11 +19,14 @@ import org.springframework.util.unit.DataSize;
  * @param maxClasses the most classes a dataset may have
  * @param httpsAllowedHosts hosts an {@code https:} dataset may come from; empty (the default) allows none
  * @param defaultTestFraction the part of an unsplit dataset a job holds out for testing unless it says otherwise
+ * @param s3AllowedBuckets buckets an {@code s3:} dataset may come from; empty (the default) allows none, so a job
+ *     cannot make the service read what its credentials reach (the artifact bucket holds other users' uploads)
  */
 @ConfigurationProperties("l0.datasets")
 public record DatasetProperties(Path dir, List<Path> allowedRoots, Integer maxTrainExamples,
         Integer maxTestExamples, Path cacheDir, DataSize maxUploadSize, DataSize maxExpandedSize,
-        Integer maxExpansionRatio, Integer maxClasses, List<String> httpsAllowedHosts, Double defaultTestFraction) {
+        Integer maxExpansionRatio, Integer maxClasses, List<String> httpsAllowedHosts, Double defaultTestFraction,
+        List<String> s3AllowedBuckets) {
 
     public DatasetProperties {
         dir = dir != null ? dir : Path.of("data", "datasets");
@@ -37,11 +40,12 @@ public record DatasetProperties(Path dir, List<Path> allowedRoots, Integer maxTr
         maxClasses = maxClasses != null ? maxClasses : 1000;
         httpsAllowedHosts = httpsAllowedHosts != null ? List.copyOf(httpsAllowedHosts) : List.of();
         defaultTestFraction = defaultTestFraction != null ? defaultTestFraction : 0.2;
+        s3AllowedBuckets = s3AllowedBuckets != null ? List.copyOf(s3AllowedBuckets) : List.of();
     }
 
     /** The configuration of the tests and tools that need only the directories. */
     public static DatasetProperties of(Path dir, List<Path> allowedRoots) {
-        return new DatasetProperties(dir, allowedRoots, 0, 0, null, null, null, null, null, null, null);
+        return new DatasetProperties(dir, allowedRoots, 0, 0, null, null, null, null, null, null, null, null);
     }
 
     /** The bounds format readers enforce. */

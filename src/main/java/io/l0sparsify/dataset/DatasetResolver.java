@@ -178,6 +178,10 @@ public class DatasetResolver {
             throw new DatasetReferenceException("this service reads no s3: datasets: it has no S3 client"
                     + " (l0.storage.type=s3 configures one)");
         }
+        if (!properties.s3AllowedBuckets().contains(bucket)) {
+            throw new DatasetReferenceException("bucket '" + bucket + "' is not one this service reads datasets from"
+                    + " (l0.datasets.s3-allowed-buckets)");
+        }
         String name = key.substring(key.lastIndexOf('/') + 1);
         return new DatasetSource.S3Object(bucket, key, format(ref, name));
     }

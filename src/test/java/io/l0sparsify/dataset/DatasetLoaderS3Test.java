@@ -50,7 +50,8 @@ class DatasetLoaderS3Test {
 
     private DatasetLoader loader(Path base) {
         DatasetProperties properties = new DatasetProperties(base.resolve("builtin"), List.of(base),
-                0, 0, base.resolve("cache"), DataSize.ofKilobytes(64), null, null, null, null, null);
+                0, 0, base.resolve("cache"), DataSize.ofKilobytes(64), null, null, null, null, null,
+                List.of(bucket.bucket()));
         return new DatasetLoader(new DatasetResolver(properties, Optional.empty(), true), properties,
                 Optional.empty(), new DatasetFetcher(HttpClient.newHttpClient(), Optional.of(client),
                         properties.maxUploadSize().toBytes()), (format, file, limits) -> {

@@ -81,7 +81,7 @@ class DatasetLoaderTest {
 
     private DatasetLoader loader(List<String> httpsHosts, long maxBytes) {
         DatasetProperties properties = new DatasetProperties(base.resolve("builtin"), List.of(allowed), 0, 0,
-                base.resolve("cache"), DataSize.ofBytes(maxBytes), null, null, null, httpsHosts, null);
+                base.resolve("cache"), DataSize.ofBytes(maxBytes), null, null, null, httpsHosts, null, null);
         DatasetResolver resolver = new DatasetResolver(properties, Optional.of(catalog), false);
         return new DatasetLoader(resolver, properties, Optional.of(catalog),
                 new DatasetFetcher(https.client(), Optional.empty(), maxBytes), this::toyRead);
@@ -232,7 +232,7 @@ class DatasetLoaderTest {
     void aServerThatStopsSendingIsAbandoned() throws Exception {
         https.stalls.put("/stall/data.npz", true);
         DatasetProperties properties = new DatasetProperties(base.resolve("builtin"), List.of(allowed), 0, 0,
-                base.resolve("cache"), DataSize.ofMegabytes(1), null, null, null, List.of("localhost"), null);
+                base.resolve("cache"), DataSize.ofMegabytes(1), null, null, null, List.of("localhost"), null, null);
         DatasetLoader impatient = new DatasetLoader(new DatasetResolver(properties), properties, Optional.empty(),
                 new DatasetFetcher(https.client(), Optional.empty(), 1 << 20, java.time.Duration.ofMillis(500)),
                 this::toyRead);

@@ -216,9 +216,9 @@ class DatasetResolverTest {
     }
 
     @Test
-    void anS3ObjectNeedsABucketAKeyAndAClient() {
-        DatasetResolver withS3 = new DatasetResolver(DatasetProperties.of(datasets, List.of(allowed)),
-                java.util.Optional.empty(), true);
+    void anS3ObjectNeedsAnAllowedBucketAKeyAndAClient() {
+        DatasetResolver withS3 = new DatasetResolver(new DatasetProperties(datasets, List.of(allowed), 0, 0, null,
+                null, null, null, null, null, null, List.of("my-bucket")), java.util.Optional.empty(), true);
         assertThat(withS3.locate(DatasetRef.of("s3://my-bucket/sets/cifar.npz")))
                 .isEqualTo(new DatasetSource.S3Object("my-bucket", "sets/cifar.npz", new DatasetFormat.Npz(null)));
         assertThat(withS3.preview(withS3.locate(DatasetRef.of("s3://my-bucket/a.npz")))).isEmpty();
@@ -228,12 +228,16 @@ class DatasetResolverTest {
         }
         assertThat(refusal(resolver, DatasetRef.of("s3://my-bucket/a.npz")).getMessage())
                 .contains("has no S3 client");
+        // a bucket not on the list, such as the service's own artifact bucket, is never read
+        assertThat(refusal(withS3, DatasetRef.of("s3://l0-artifacts/datasets/x.l0ds")).getMessage())
+                .isEqualTo("bucket 'l0-artifacts' is not one this service reads datasets from"
+                        + " (l0.datasets.s3-allowed-buckets)");
     }
 
     @Test
     void anHttpsUriNeedsAnAllowedHostAPathAndADigest() {
         DatasetProperties properties = new DatasetProperties(datasets, List.of(allowed), 0, 0, null, null, null,
-                null, null, List.of("Data.Example.org"), null);
+                null, null, List.of("Data.Example.org"), null, null);
         DatasetResolver remote = new DatasetResolver(properties);
         String sha = "b".repeat(64);
         assertThat(remote.locate(new DatasetRef("https://data.example.org/v1/train.npz", sha, null, null, null)))

@@ -22,7 +22,7 @@ class DatasetUploadsTest {
 
     private DatasetUploads uploads(long limit) {
         DatasetProperties datasets = new DatasetProperties(null, null, null, null, null, DataSize.ofBytes(limit),
-                null, null, null, null, null);
+                null, null, null, null, null, null);
         return new DatasetUploads(new DatasetUploadProperties(dir, null, null), datasets);
     }
 

@@ -59,7 +59,7 @@ class JobServiceDatasetTest {
             }
         };
         DatasetProperties properties = new DatasetProperties(datasets, List.of(allowed), 0, 0, null, null, null,
-                null, null, List.of("data.example.org"), null);
+                null, null, List.of("data.example.org"), null, null);
         store = mock(JobStore.class);
         service = new JobService(store, new DatasetResolver(properties, Optional.of(catalog), false),
                 mock(JobControls.class), mock(ApplicationEventPublisher.class));

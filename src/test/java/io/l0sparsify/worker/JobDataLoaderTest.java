@@ -34,7 +34,7 @@ class JobDataLoaderTest {
     void setUp() {
         datasets = TestDatasets.withMnist();
         DatasetProperties properties = new DatasetProperties(datasets, List.of(), 120, 40,
-                datasets.getParent().resolve("cache"), null, null, null, null, null, null);
+                datasets.getParent().resolve("cache"), null, null, null, null, null, null, null);
         DatasetResolver resolver = new DatasetResolver(properties);
         loader = new JobDataLoader(new DatasetLoader(resolver, properties, Optional.empty(),
                 new DatasetFetcher(HttpClient.newHttpClient(), Optional.empty(), 1),
