@@ -11,9 +11,10 @@ import java.util.List;
  * @param shape the shape of one example; null until READY
  * @param classNames one per class; empty until READY
  * @param hasOwnSplit whether the format shipped a test split (else a job holds one out)
+ * @param failureReason why ingestion FAILED (naming the file, array, row or column); null in other states
  */
 public record DatasetEntry(String id, DatasetState state, String canonicalSha256, InputShape shape,
-        List<String> classNames, boolean hasOwnSplit) {
+        List<String> classNames, boolean hasOwnSplit, String failureReason) {
 
     public DatasetEntry {
         classNames = List.copyOf(classNames);

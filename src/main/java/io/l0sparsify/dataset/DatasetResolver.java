@@ -158,9 +158,9 @@ public class DatasetResolver {
             case READY -> entry;
             case INGESTING -> throw new DatasetReferenceException("dataset " + id + " is still being ingested;"
                     + " submit the job when it is READY");
-            // DatasetEntry carries no reason; the dataset resource itself states it
-            case FAILED -> throw new DatasetReferenceException("dataset " + id + " FAILED to ingest (GET"
-                    + " /v1/datasets/" + id + " says why) and cannot be trained on; upload it again");
+            case FAILED -> throw new DatasetReferenceException("dataset " + id + " FAILED to ingest ("
+                    + (entry.failureReason() != null ? entry.failureReason() : "GET /v1/datasets/" + id + " says why")
+                    + ") and cannot be trained on; upload it again");
         };
     }
 

@@ -184,10 +184,12 @@ class DatasetResolverTest {
         DatasetLoaderTest.FakeCatalog catalog = new DatasetLoaderTest.FakeCatalog();
         InputShape shape = InputShape.image(3, 32, 32);
         DatasetEntry ready = new DatasetEntry("ok", DatasetState.READY, "a".repeat(64), shape, List.of("x", "y"),
-                false);
+                false, null);
         catalog.add(ready, null);
-        catalog.add(new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false), null);
-        catalog.add(new DatasetEntry("bad", DatasetState.FAILED, null, null, List.of(), false), null);
+        catalog.add(new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false, null), null);
+        catalog.add(new DatasetEntry("bad", DatasetState.FAILED, null, null, List.of(), false, null), null);
+        catalog.add(new DatasetEntry("ragged", DatasetState.FAILED, null, null, List.of(), false,
+                "t.csv: row 3 has 4 fields, the header 5"), null);
         DatasetResolver withCatalog = new DatasetResolver(DatasetProperties.of(datasets, List.of(allowed)),
                 java.util.Optional.of(catalog), false);
 
@@ -202,6 +204,10 @@ class DatasetResolverTest {
         DatasetReferenceException failed = refusal(withCatalog, DatasetRef.of("dataset:bad"));
         assertThat(failed.field()).isEqualTo("dataset.uri");
         assertThat(failed.getMessage()).contains("FAILED to ingest", "GET /v1/datasets/bad says why");
+        // the ingestion's own reason where the catalog has it
+        assertThat(refusal(withCatalog, DatasetRef.of("dataset:ragged")).getMessage()).isEqualTo("dataset ragged"
+                + " FAILED to ingest (t.csv: row 3 has 4 fields, the header 5) and cannot be trained on; upload it"
+                + " again");
         assertThat(refusal(resolver, DatasetRef.of("dataset:ok")).getMessage())
                 .isEqualTo("this service holds no uploaded datasets");
     }

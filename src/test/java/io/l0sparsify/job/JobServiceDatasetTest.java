@@ -43,10 +43,10 @@ class JobServiceDatasetTest {
         Files.writeString(allowed.resolve("table.csv"), "x,y\n1,0\n");
         Map<String, DatasetEntry> entries = Map.of(
                 "cifar", new DatasetEntry("cifar", DatasetState.READY, "c".repeat(64), InputShape.image(3, 32, 32),
-                        List.of("0", "1", "2"), true),
+                        List.of("0", "1", "2"), true, null),
                 "wide", new DatasetEntry("wide", DatasetState.READY, "d".repeat(64), InputShape.image(1, 28, 28),
-                        List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"), false),
-                "busy", new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false));
+                        List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"), false, null),
+                "busy", new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false, null));
         DatasetCatalog catalog = new DatasetCatalog() {
             @Override
             public Optional<DatasetEntry> find(String id) {
