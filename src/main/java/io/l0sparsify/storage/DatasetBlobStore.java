@@ -1,28 +1,7 @@
 package io.l0sparsify.storage;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Path;
-import java.util.Optional;
+/** The canonical form of each uploaded dataset ({@code datasets/<id>.l0ds}). */
+public interface DatasetBlobStore extends BlobStore {
 
-/**
- * Where the canonical form of each uploaded dataset is kept, so that every worker on any machine can read it:
- * a directory (a shared volume when several processes serve one queue) or the S3 bucket, as for artifacts
- * ({@code l0.storage.type}). Writes are atomic and streamed from a file, never held whole in memory.
- */
-public interface DatasetBlobStore {
-
-    /** Stores the file's content as dataset {@code datasetId}'s blob, replacing any earlier one atomically. */
-    void put(String datasetId, Path file) throws IOException;
-
-    /** Opens the blob for streaming; empty when there is none. The caller closes the stream. */
-    Optional<InputStream> open(String datasetId) throws IOException;
-
-    /** Removes the blob; nothing happens when there is none. */
-    void delete(String datasetId) throws IOException;
-
-    /** Whether {@code datasetId} can name a blob: letters, digits and dashes, as dataset ids (UUIDs) are. */
-    static boolean isValidId(String datasetId) {
-        return ArtifactStore.isValidJobId(datasetId);
-    }
+    Kind KIND = new Kind("dataset", "datasets", ".l0ds", "application/octet-stream");
 }

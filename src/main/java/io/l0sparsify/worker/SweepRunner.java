@@ -15,7 +15,9 @@ import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.storage.ArtifactStore;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,12 +54,15 @@ class SweepRunner {
     private final ArtifactStore artifacts;
     private final JobCheckpoints checkpoints;
     private final WorkerProperties properties;
+    private final Clock clock;
 
-    SweepRunner(Training training, ArtifactStore artifacts, JobCheckpoints checkpoints, WorkerProperties properties) {
+    SweepRunner(Training training, ArtifactStore artifacts, JobCheckpoints checkpoints, WorkerProperties properties,
+            Clock clock) {
         this.training = training;
         this.artifacts = artifacts;
         this.checkpoints = checkpoints;
         this.properties = properties;
+        this.clock = clock;
     }
 
     /** Where point {@code index} of job {@code jobId} keeps its checkpoints: the index is part of the key. */
@@ -80,7 +85,7 @@ class SweepRunner {
             log.info("job {}: sweep resumes at point {} of {}", id, first, plan.points());
         }
         // maxRuntime bounds the attempt, as it bounds a single run's: the points share it
-        long startNanos = System.nanoTime();
+        Instant sweepStart = clock.instant();
         Duration maxRuntime = run.config().maxRuntime();
         boolean stopped = false;
         int completed = first;
@@ -101,7 +106,7 @@ class SweepRunner {
             int index = i;
             TrainingOptions.Builder options = run.config().toBuilder().optTarget(plan.target(i));
             if (maxRuntime != null) {
-                Duration left = maxRuntime.minusNanos(System.nanoTime() - startNanos);
+                Duration left = maxRuntime.minus(Duration.between(sweepStart, clock.instant()));
                 if (left.isNegative() || left.isZero()) {
                     deleteCheckpoints(id, plan);
                     return RunOutcome.failed(JobError.MAX_RUNTIME_EXCEEDED, "the sweep ran longer than its maxRuntime"

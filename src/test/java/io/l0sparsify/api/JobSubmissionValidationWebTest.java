@@ -12,58 +12,21 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.put;
 
 import com.jayway.jsonpath.JsonPath;
-import io.l0sparsify.job.JobLimits;
-import io.l0sparsify.job.JobService;
-import io.l0sparsify.storage.ArtifactStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.context.bean.override.mockito.MockitoBean;
-import org.springframework.test.web.servlet.MockMvc;
 
 /**
  * The web layer alone: every malformed or invalid submission is refused with a problem+json that names the
  * field, and the job service is never reached, so nothing can be stored.
  */
-@WebMvcTest(controllers = {JobController.class, CatalogController.class})
-@Import(JobSubmissionValidationWebTest.Properties.class)
 @TestPropertySource(properties = {"l0.api.max-request-bytes=4096", "l0.limits.max-parameters=1000000",
         "l0.limits.max-epochs=500"})
-class JobSubmissionValidationWebTest {
-
-    @EnableConfigurationProperties({JobLimits.class, ApiProperties.class})
-    static class Properties {}
-
-    @Autowired
-    MockMvc mockMvc;
-
-    @MockitoBean
-    JobService jobs;
-
-    @MockitoBean
-    ArtifactStore artifacts;
-
-    @MockitoBean
-    JobEventStreams eventStreams;
-
-    @MockitoBean
-    io.l0sparsify.dataset.DatasetResolver datasets;
-
-    ContractMvc api;
-
-    @BeforeEach
-    void setUp() {
-        api = new ContractMvc(mockMvc);
-    }
+class JobSubmissionValidationWebTest extends JobControllerWebTest {
 
     private static final String MLP = """
             {"inputShape": [784], "layers": [{"type": "dense", "units": 32}, {"type": "relu"},

@@ -7,19 +7,11 @@ import static org.mockito.Mockito.verify;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.jayway.jsonpath.JsonPath;
-import io.l0sparsify.job.JobService;
-import io.l0sparsify.storage.ArtifactStore;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
-import org.springframework.test.context.bean.override.mockito.MockitoBean;
-import org.springframework.test.web.servlet.MockMvc;
 
 /**
  * Requests inside every size limit that would still exhaust or break the service are refused at submit with
@@ -27,31 +19,7 @@ import org.springframework.test.web.servlet.MockMvc;
  * {@code l0.limits.max-step-memory}, a flatten whose size wraps an {@code int}, strings longer than the contract
  * allows, and text a database cannot store faithfully (NUL, unpaired surrogates).
  */
-@WebMvcTest(controllers = {JobController.class, CatalogController.class})
-@Import(JobSubmissionValidationWebTest.Properties.class)
-class SubmissionBoundsWebTest {
-
-    @Autowired
-    MockMvc mockMvc;
-
-    @MockitoBean
-    JobService jobs;
-
-    @MockitoBean
-    ArtifactStore artifacts;
-
-    @MockitoBean
-    JobEventStreams eventStreams;
-
-    @MockitoBean
-    io.l0sparsify.dataset.DatasetResolver datasets;
-
-    ContractMvc api;
-
-    @BeforeEach
-    void setUp() {
-        api = new ContractMvc(mockMvc);
-    }
+class SubmissionBoundsWebTest extends JobControllerWebTest {
 
     private static String job(String model, String training) {
         return "{\"model\": " + model + ", \"dataset\": {\"uri\": \"builtin:mnist\"}, \"training\": " + training

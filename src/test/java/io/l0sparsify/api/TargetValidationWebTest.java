@@ -7,56 +7,19 @@ import static org.mockito.Mockito.verify;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
 import com.jayway.jsonpath.JsonPath;
-import io.l0sparsify.job.JobLimits;
-import io.l0sparsify.job.JobService;
-import io.l0sparsify.storage.ArtifactStore;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.test.context.bean.override.mockito.MockitoBean;
-import org.springframework.test.web.servlet.MockMvc;
 
 /**
  * Bad size budgets ({@code training.target}) are refused with a 422 problem+json naming the field, and the job
  * service is never reached.
  */
-@WebMvcTest(controllers = JobController.class)
-@Import(TargetValidationWebTest.Properties.class)
 @TestPropertySource(properties = {"l0.api.max-request-bytes=4096", "l0.limits.max-epochs=500"})
-class TargetValidationWebTest {
-
-    @EnableConfigurationProperties({JobLimits.class, ApiProperties.class})
-    static class Properties {}
-
-    @Autowired
-    MockMvc mockMvc;
-
-    @MockitoBean
-    JobService jobs;
-
-    @MockitoBean
-    ArtifactStore artifacts;
-
-    @MockitoBean
-    JobEventStreams eventStreams;
-
-    @MockitoBean
-    io.l0sparsify.dataset.DatasetResolver datasets;
-
-    ContractMvc api;
-
-    @BeforeEach
-    void setUp() {
-        api = new ContractMvc(mockMvc);
-    }
+class TargetValidationWebTest extends JobControllerWebTest {
 
     @Test
     void aBudgetOfZeroOrLessIsRefused() throws Exception {

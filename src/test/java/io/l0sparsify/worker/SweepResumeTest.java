@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.when;
 
+import io.l0sparsify.SettableClock;
 import io.l0sparsify.dataset.TestDatasets;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
@@ -32,6 +33,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
@@ -47,6 +49,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
         "spring.datasource.url=jdbc:h2:mem:sweep-resume;DB_CLOSE_DELAY=-1", "l0.worker.enabled=false",
         "l0.worker.id=survivor", "l0.datasets.max-train-examples=600", "l0.datasets.max-test-examples=200",
         "l0.worker.latency.warmup-runs=1", "l0.worker.latency.runs=2"})
+@Import(SettableClock.InContext.class)
 class SweepResumeTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
@@ -63,6 +66,9 @@ class SweepResumeTest {
 
     @Autowired
     JobService jobs;
+
+    @Autowired
+    SettableClock clock;
 
     @Autowired
     JobStore store;
@@ -178,7 +184,7 @@ class SweepResumeTest {
             TrainingOptions config = invocation.getArgument(1);
             budgets.add(config.maxRuntime());
             // the first point spends the whole attempt's budget before training (briefly) for real
-            Thread.sleep(3100);
+            clock.advance(Duration.ofMillis(3100));
             return real.train(invocation.getArgument(0), config, invocation.getArgument(2),
                     invocation.getArgument(3), invocation.getArgument(4));
         });
