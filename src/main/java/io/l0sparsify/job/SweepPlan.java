@@ -19,9 +19,14 @@ public record SweepPlan(SizeTarget.Metric metric, List<Double> targets, Double m
         targets = List.copyOf(targets);
     }
 
-    /** The budget of point {@code index} (0 is the densest), with the target's documented defaults. */
+    /**
+     * The budget of point {@code index} (0 is the densest), with the target's documented defaults. A later point
+     * starts from the previous point's network, whose expected size the controller held at the previous budget,
+     * so its ramp starts there.
+     */
     public SizeTarget target(int index) {
-        return SizeTarget.of(metric, targets.get(index));
+        SizeTarget target = SizeTarget.of(metric, targets.get(index));
+        return index == 0 ? target : target.withRampStart(targets.get(index - 1));
     }
 
     public int points() {

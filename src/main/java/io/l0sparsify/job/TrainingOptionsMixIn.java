@@ -114,6 +114,10 @@ abstract class TrainingOptionsMixIn {
         @JsonProperty("multiplierLearningRate")
         abstract double multiplierLearningRate();
 
+        /** Set by a sweep for its own points, never by a request. */
+        @JsonIgnore
+        abstract Double rampStart();
+
         @JsonProperty("fineTuneEpochs")
         abstract int fineTuneEpochs();
     }

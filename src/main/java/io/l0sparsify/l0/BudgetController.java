@@ -15,7 +15,8 @@ import java.util.List;
  * </pre>
  *
  * ŝ is the expected size fraction ({@link ExpectedSize}) at the parameters the step's loss was computed at, f the
- * budget, ŝ₀ the expected size of the initial gates: the ramp starts where the network starts (the gates open
+ * budget, ŝ₀ the expected size of the initial gates (or {@link SizeTarget#rampStart()} when set, for a warm start):
+ * the ramp starts where the network starts (the gates open
  * with their initial drop rate, so ŝ₀ is below 1), otherwise λ₁ would spend the first part of the warm-up
  * falling negative to hold the network at a size it is already under. While ŝ is above t, λ₁ grows and pushes the gates shut; once below, λ₁ falls and may turn negative,
  * which pulls gates back open, so the size settles at the target instead of merely under it. λ₂ only grows and
@@ -46,8 +47,10 @@ final class BudgetController {
             }
         }
         this.warmupSteps = target.warmupEpochsOf(epochs) * stepsPerEpoch;
-        // the network is freshly initialised from the seed here, also when a checkpoint is restored later
-        this.start = expectedFraction(target.metric(), network.logAlphas());
+        // the network is freshly initialised from the seed here, also when a checkpoint is restored later, so the
+        // start is the same in a resumed run as in the uninterrupted one
+        this.start = target.rampStart() != null ? target.rampStart()
+                : expectedFraction(target.metric(), network.logAlphas());
     }
 
     SizeTarget target() {

@@ -16,12 +16,16 @@ package io.l0sparsify.l0;
  *
  * @param metric what the fraction counts
  * @param fraction the budget, strictly between 0 and 1
- * @param warmupEpochs epochs over which the target ramps from 1 to {@code fraction}; null: 30 % of the epochs
+ * @param warmupEpochs epochs over which the target ramps from its start to {@code fraction}; null: 30 % of the epochs
  * @param multiplierLearningRate step of the multipliers' gradient ascent; positive
  * @param fineTuneEpochs epochs of fine-tuning with frozen gates after groups were closed to meet the budget
+ * @param rampStart where the ramp starts, as a fraction of the original size; null: the expected size of the
+ *     initial gates. Not part of the contract: a sweep sets it for a point warm-started from a smaller network
+ *     than a fresh one, so that its target moves on from the previous point's budget instead of first pulling
+ *     the warm start back open towards the dense size
  */
 public record SizeTarget(Metric metric, double fraction, Double warmupEpochs, double multiplierLearningRate,
-        int fineTuneEpochs) {
+        int fineTuneEpochs, Double rampStart) {
 
     /**
      * Default multiplier step. Larger steps reach the target sooner but wind λ₁ up while the gates lag behind it
@@ -71,6 +75,20 @@ public record SizeTarget(Metric metric, double fraction, Double warmupEpochs, do
         if (fineTuneEpochs < 0) {
             throw new IllegalArgumentException("target.fineTuneEpochs: must not be negative but is " + fineTuneEpochs);
         }
+        if (rampStart != null && !(rampStart > 0 && rampStart <= 1)) {
+            throw new IllegalArgumentException("target.rampStart: must be in (0, 1] but is " + rampStart);
+        }
+    }
+
+    /** A budget whose ramp starts at the expected size of the initial gates. */
+    public SizeTarget(Metric metric, double fraction, Double warmupEpochs, double multiplierLearningRate,
+            int fineTuneEpochs) {
+        this(metric, fraction, warmupEpochs, multiplierLearningRate, fineTuneEpochs, null);
+    }
+
+    /** This budget with its ramp starting at {@code start} (a fraction of the original size). */
+    public SizeTarget withRampStart(double start) {
+        return new SizeTarget(metric, fraction, warmupEpochs, multiplierLearningRate, fineTuneEpochs, start);
     }
 
     /** A budget with the default warm-up, multiplier step and fine-tuning. */

@@ -24,7 +24,7 @@ class SweepDefinitionJsonTest {
         assertThat(plan.metric()).isEqualTo(SizeTarget.Metric.PARAMETERS);
         assertThat(plan.targets()).containsExactly(0.5, 0.25, 0.1);
         assertThat(plan.maxErrorIncrease()).isEqualTo(0.005);
-        assertThat(plan.target(1)).isEqualTo(SizeTarget.of(SizeTarget.Metric.PARAMETERS, 0.25));
+        assertThat(plan.target(1)).isEqualTo(SizeTarget.of(SizeTarget.Metric.PARAMETERS, 0.25).withRampStart(0.5));
         assertThat(definition.training().target()).isNull();
     }
 
@@ -56,5 +56,14 @@ class SweepDefinitionJsonTest {
         JobDefinition definition = parse("");
         assertThat(definition.sweep()).isNull();
         assertThat(JobJson.write(JobDefinitionJson.write(definition))).doesNotContain("sweep", "select");
+    }
+
+    @Test
+    void aSweepPointAfterTheFirstRampsFromThePreviousPointsBudget() {
+        var plan = new SweepPlan(SizeTarget.Metric.PARAMETERS, List.of(0.5, 0.25, 0.1), null);
+        assertThat(plan.target(0).rampStart()).isNull();
+        assertThat(plan.target(1).rampStart()).isEqualTo(0.5);
+        assertThat(plan.target(2).rampStart()).isEqualTo(0.25);
+        assertThat(plan.target(2).fraction()).isEqualTo(0.1);
     }
 }

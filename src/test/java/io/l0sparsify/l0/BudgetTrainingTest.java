@@ -46,6 +46,21 @@ class BudgetTrainingTest {
     }
 
     @Test
+    void aGivenRampStartReplacesTheInitialGatesExpectedSizeAsWhereTheTargetStarts() {
+        TrainingData data = Mnist.flat().head(200, 100);
+        // a warm-started sweep point: its ramp goes from the previous budget, 0.8, to 0.4 over 4 epochs
+        SizeTarget target = new SizeTarget(SizeTarget.Metric.FLOPS, 0.4, 4.0, 0.2, 0).withRampStart(0.8);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(4).optBatchSize(50).optEmaDecay(0).optSeed(3)
+                .optTarget(target).build();
+        List<TrainingProgress> seen = new ArrayList<>();
+        new L0Trainer().train(SMALL_MLP, config, data, seen::add, null);
+
+        assertThat(seen.get(0).budget().currentTarget()).isCloseTo(0.8 - 0.4 * 1 / 4, within(1e-9));
+        assertThat(seen.get(1).budget().currentTarget()).isCloseTo(0.8 - 0.4 * 2 / 4, within(1e-9));
+        assertThat(seen.get(3).budget().currentTarget()).isEqualTo(0.4);
+    }
+
+    @Test
     void theDeliveredNetworkFitsTheBudgetWhenTheControllerCannotReachIt() {
         TrainingData data = Mnist.flat().head(500, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(1).optBatchSize(50).optLearningRate(0.01)
