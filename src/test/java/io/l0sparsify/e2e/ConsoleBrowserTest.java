@@ -189,6 +189,12 @@ class ConsoleBrowserTest {
         String other = JsonPath.read(http.post("/v1/jobs", """
                 {"name": "to-cancel", "model": %s, "dataset": {"uri": "builtin:mnist"},
                  "training": {"epochs": 500, "batchSize": 50, "device": "cpu"}}""".formatted(TINY_MLP)).text(), "$.id");
+        // while it runs, its page draws the curves and the kept units from the event stream
+        open("#/jobs/" + other);
+        awaitPoints("chart-loss", 2);
+        awaitPoints("chart-layers", 4);
+        assertThat(inkedPixels("chart-loss")).isGreaterThan(50);
+        assertNoConsoleErrors("a running job's page");
         open("#/jobs");
         By cancel = By.cssSelector("tr[data-job='" + other + "'] [data-action=cancel]");
         await().atMost(Duration.ofSeconds(30)).until(() -> !driver.findElements(cancel).isEmpty());
@@ -209,6 +215,33 @@ class ConsoleBrowserTest {
                 && driver.findElements(By.cssSelector("#jobs tr[data-job]")).stream()
                         .allMatch(r -> r.getAttribute("data-job").equals(other)));
         assertNoConsoleErrors("the jobs list after a cancel");
+    }
+
+    @Test
+    void sweepSubmittedFromTheFormShowsItsAccuracyAgainstSizeWithTheSelectedPoint() throws Exception {
+        open("#/submit");
+        WebElement form = awaitElement(By.id("submit-form"));
+        form.findElement(By.cssSelector("input[name=model-kind][value=spec]")).click();
+        setValue(By.id("spec"), TINY_MLP);
+        form.findElement(By.cssSelector("input[name=sparsity][value=sweep]")).click();
+        setValue(By.id("sweep-targets"), "0.25, 0.5");
+        setValue(By.id("epochs"), "2");
+        setValue(By.id("batch-size"), "50");
+        setValue(By.id("learning-rate"), "0.01");
+        driver.findElement(By.id("submit")).click();
+        await().atMost(Duration.ofSeconds(20)).until(() -> driver.getCurrentUrl().matches(".*#/jobs/[0-9a-f-]{36}$"));
+        String id = driver.getCurrentUrl().replaceAll(".*#/jobs/", "");
+        await("the sweep to succeed").atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(() -> "SUCCEEDED".equals(attribute(By.cssSelector("h1 .state"), "data-state")));
+        // two points, and the selected one drawn again as its own series
+        awaitPoints("chart-pareto", 3);
+        assertThat(inkedPixels("chart-pareto")).isGreaterThan(20);
+        int selected = JsonPath.read(http.get("/v1/jobs/" + id + "/artifacts/pareto.json").text(), "$.selectedPoint");
+        assertThat(driver.findElement(By.id("sweep")).getText()).contains("Selected: point " + selected);
+        assertThat(driver.findElements(By.cssSelector("#artifact-list [data-artifact]")).stream()
+                .map(a -> a.getAttribute("data-artifact")).toList())
+                .contains("pareto.svg", "points-0-training.svg", "points-1-layers.svg");
+        assertNoConsoleErrors("a sweep's page");
     }
 
     @Test
