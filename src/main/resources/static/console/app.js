@@ -238,7 +238,7 @@ async function jobsPage(query) {
       const list = await api.get(`/v1/jobs?${params}`, { signal });
       box.replaceChildren();
       body.replaceChildren(...list.items.map((job) => h('tr', { 'data-job': job.id },
-        h('td', {}, h('a', { href: `#/jobs/${job.id}` }, job.name || job.id.slice(0, 8)), h('div', { class: 'muted' }, h('code', {}, job.id.slice(0, 8)))),
+        h('td', {}, h('a', { href: `#/jobs/${job.id}` }, job.name || h('span', { class: 'muted' }, 'unnamed')), h('div', { class: 'muted' }, h('code', {}, job.id.slice(0, 8)))),
         h('td', {}, stateBadge(job.state)),
         h('td', { style: 'width:22%' }, progressBar(jobFraction(job), job.state === 'SUCCEEDED')),
         h('td', { class: 'muted' }, jobProgressText(job)),

@@ -2,7 +2,6 @@ package io.l0sparsify.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.jayway.jsonpath.JsonPath;
 import io.l0sparsify.dataset.TestDatasets;
@@ -18,9 +17,12 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -46,7 +48,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * model.onnx downloads byte for byte, another job is cancelled from the jobs list, a dataset is uploaded through the
  * page, field errors of the API appear beside their fields, and no page logs an error in the browser's console.
  *
- * <p>Skipped, saying why, where Chromium or chromedriver is missing ({@code .ci/run} installs both). Run with
+ * <p>Skipped, saying why ({@link BrowserPresent}), where Chromium or chromedriver is missing ({@code .ci/run} installs both). Run with
  * {@code -Dconsole.screenshots=docs/console} it also saves the screenshots shown in the README.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -54,6 +56,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "l0.worker.progress-every-steps=2", "l0.worker.device=cpu",
         "l0.worker.latency.warmup-runs=2", "l0.worker.latency.runs=5", "l0.worker.poll-interval=PT0.2S",
         "l0.api.events-poll-interval=PT0.1S"})
+@ExtendWith(ConsoleBrowserTest.BrowserPresent.class)
 class ConsoleBrowserTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
@@ -71,19 +74,25 @@ class ConsoleBrowserTest {
         registry.add("l0.storage.dir", () -> base.resolve("artifacts").toString());
     }
 
+    /** Skips the class, saying why, before the service starts, where there is no browser to drive. */
+    static final class BrowserPresent implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
+                return ConditionEvaluationResult.enabled("Chromium and chromedriver are installed");
+            }
+            return ConditionEvaluationResult.disabled("the console's browser tests need Chromium at " + CHROMIUM
+                    + " and chromedriver at " + CHROMEDRIVER + " (Debian: apt-get install chromium chromium-driver;"
+                    + " elsewhere: -Dconsole.chromium=PATH -Dconsole.chromedriver=PATH)");
+        }
+    }
+
     @LocalServerPort
     int port;
 
     ContractHttp http;
     WebDriver driver;
     Path downloads;
-
-    @BeforeAll
-    static void browserPresent() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "the console's browser tests need"
-                + " Chromium at " + CHROMIUM + " and chromedriver at " + CHROMEDRIVER + " (Debian: apt-get install chromium"
-                + " chromium-driver; other paths: -Dconsole.chromium=, -Dconsole.chromedriver=)");
-    }
 
     @BeforeEach
     void openBrowser() throws Exception {
@@ -225,6 +234,7 @@ class ConsoleBrowserTest {
         setValue(By.id("spec"), TINY_MLP);
         form.findElement(By.cssSelector("input[name=sparsity][value=sweep]")).click();
         setValue(By.id("sweep-targets"), "0.25, 0.5");
+        setValue(By.id("name"), "console-sweep");
         setValue(By.id("epochs"), "2");
         setValue(By.id("batch-size"), "50");
         setValue(By.id("learning-rate"), "0.01");
