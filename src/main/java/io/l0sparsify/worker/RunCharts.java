@@ -76,7 +76,7 @@ final class RunCharts {
         if (history.isEmpty()) {
             chart.addSubtitle(new TextTitle("no epoch completed"));
         }
-        return svg(chart, 900, budget.isPresent() ? 960 : 760);
+        return svg(chart, "training", 900, budget.isPresent() ? 960 : 760);
     }
 
     /** Original and kept units of every dense layer (its inputs) and conv layer (its filters), in forward order. */
@@ -113,7 +113,7 @@ final class RunCharts {
         plot.setRangeGridlinePaint(new Color(0xdddddd));
         JFreeChart chart = new JFreeChart(title + ": " + pruned.architecture(), JFreeChart.DEFAULT_TITLE_FONT, plot,
                 true);
-        return svg(chart, Math.max(600, 120 + 90 * data.getColumnCount()), 460);
+        return svg(chart, "layers", Math.max(600, 120 + 90 * data.getColumnCount()), 460);
     }
 
     private interface Metric {
@@ -161,10 +161,15 @@ final class RunCharts {
         return plot;
     }
 
-    /** The chart as one standalone SVG document. */
-    static byte[] svg(JFreeChart chart, int width, int height) {
+    /**
+     * The chart as one standalone SVG document. Its element ids start with {@code name} (unique among the pictures a
+     * page may show together) instead of JFreeSVG's default of the clock's nanoseconds, so the same run draws the
+     * same bytes.
+     */
+    static byte[] svg(JFreeChart chart, String name, int width, int height) {
         chart.setBackgroundPaint(Color.WHITE);
         SVGGraphics2D graphics = new SVGGraphics2D(width, height);
+        graphics.setDefsKeyPrefix("l0-" + name + "-");
         chart.draw(graphics, new Rectangle2D.Double(0, 0, width, height));
         // no DOCTYPE (SVG 2 has none): a reader that resolved it would fetch the DTD from the network
         return ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + graphics.getSVGElement())

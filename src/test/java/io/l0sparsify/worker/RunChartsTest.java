@@ -52,6 +52,12 @@ class RunChartsTest {
     }
 
     @Test
+    void theSameRunDrawsTheSameBytes() {
+        List<TrainingProgress> history = List.of(epoch(1, 0.9, 0.3, null), epoch(2, 0.5, 0.2, null));
+        assertThat(RunCharts.training(history, "again")).isEqualTo(RunCharts.training(history, "again"));
+    }
+
+    @Test
     void aRunStoppedBeforeItsFirstEpochEndStillGetsAChart() throws Exception {
         String svg = new String(RunCharts.training(List.of(), "early"), StandardCharsets.UTF_8);
         assertThat(parse(svg.getBytes(StandardCharsets.UTF_8)).getDocumentElement().getLocalName()).isEqualTo("svg");
