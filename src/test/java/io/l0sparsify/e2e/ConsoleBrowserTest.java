@@ -5,7 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.jayway.jsonpath.JsonPath;
 import io.l0sparsify.dataset.TestDatasets;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -14,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -38,15 +44,22 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * The web console in a real browser (Debian's Chromium through its chromedriver, headless) against the service with
  * real training: a small job submitted from the form runs to 100 %, its charts are drawn from real points, its
  * model.onnx downloads byte for byte, another job is cancelled from the jobs list, a dataset is uploaded through the
- * page, field errors of the API appear beside their fields, and no page logs an error in the browser's console.
+ * page, field errors of the API appear beside their fields, a service that requires an API key gets it as a Bearer
+ * header on every request (the event stream and downloads included), and no page logs an error in the browser's
+ * console.
  *
  * <p>Skipped, saying why ({@link BrowserPresent}), where Chromium or chromedriver is missing ({@code .ci/run} installs both). Run with
  * {@code -Dconsole.screenshots=docs/console} it also saves the screenshots shown in the README.
@@ -57,6 +70,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "l0.worker.latency.warmup-runs=2", "l0.worker.latency.runs=5", "l0.worker.poll-interval=PT0.2S",
         "l0.api.events-poll-interval=PT0.1S"})
 @ExtendWith(ConsoleBrowserTest.BrowserPresent.class)
+@Import(ConsoleBrowserTest.KeyRequired.class)
 class ConsoleBrowserTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
@@ -84,6 +98,37 @@ class ConsoleBrowserTest {
             return ConditionEvaluationResult.disabled("the console's browser tests need Chromium at " + CHROMIUM
                     + " and chromedriver at " + CHROMEDRIVER + " (Debian: apt-get install chromium chromium-driver;"
                     + " elsewhere: -Dconsole.chromium=PATH -Dconsole.chromedriver=PATH)");
+        }
+    }
+
+    private static final String KEY = "console-test-key";
+    private static final AtomicBoolean KEY_REQUIRED = new AtomicBoolean();
+
+    /**
+     * Stands in for the service's authentication where a test turns it on: /v1 answers 401 without
+     * {@code Authorization: Bearer KEY}, as a service with API keys does; the console's files stay public.
+     */
+    @TestConfiguration
+    static class KeyRequired {
+        @Bean
+        FilterRegistrationBean<OncePerRequestFilter> bearerKey() {
+            FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(
+                    new OncePerRequestFilter() {
+                        @Override
+                        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
+                                FilterChain chain) throws ServletException, IOException {
+                            if (KEY_REQUIRED.get() && !("Bearer " + KEY).equals(request.getHeader("Authorization"))) {
+                                response.setStatus(401);
+                                response.setContentType("application/problem+json");
+                                response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Unauthorized\","
+                                        + "\"status\":401,\"detail\":\"an API key is required\"}");
+                                return;
+                            }
+                            chain.doFilter(request, response);
+                        }
+                    });
+            registration.addUrlPatterns("/v1/*");
+            return registration;
         }
     }
 
@@ -119,7 +164,15 @@ class ConsoleBrowserTest {
     }
 
     @AfterEach
-    void closeBrowser() {
+    void closeBrowser() throws Exception {
+        KEY_REQUIRED.set(false);
+        // a test that failed half-way leaves no long job to hold the worker for the next one
+        for (String state : List.of("RUNNING", "QUEUED")) {
+            List<String> ids = JsonPath.read(http.get("/v1/jobs?state=" + state + "&pageSize=100").text(), "$.items[*].id");
+            for (String id : ids) {
+                http.post("/v1/jobs/" + id + "/cancel", null);
+            }
+        }
         if (driver != null) {
             driver.quit();
         }
@@ -224,6 +277,41 @@ class ConsoleBrowserTest {
                 && driver.findElements(By.cssSelector("#jobs tr[data-job]")).stream()
                         .allMatch(r -> r.getAttribute("data-job").equals(other)));
         assertNoConsoleErrors("the jobs list after a cancel");
+    }
+
+    @Test
+    void withKeysRequiredThePageAsksForOneAndSendsItWithEveryRequestStreamAndDownload() throws Exception {
+        String done = JsonPath.read(http.post("/v1/jobs", """
+                {"name": "keyed", "model": %s, "dataset": {"uri": "builtin:mnist"},
+                 "training": {"epochs": 1, "batchSize": 50, "learningRate": 0.01, "device": "cpu"}}"""
+                .formatted(TINY_MLP)).text(), "$.id");
+        JobPolling.awaitState(http, done, JOB_TIMEOUT, List.of("SUCCEEDED"));
+        String running = JsonPath.read(http.post("/v1/jobs", """
+                {"name": "keyed-long", "model": %s, "dataset": {"uri": "builtin:mnist"},
+                 "training": {"epochs": 500, "batchSize": 50, "device": "cpu"}}""".formatted(TINY_MLP)).text(), "$.id");
+        KEY_REQUIRED.set(true);
+
+        open("#/jobs/" + done);
+        await("the request for a key").atMost(Duration.ofSeconds(20)).until(() -> driver.findElement(By.id("auth")).isDisplayed());
+        driver.findElement(By.id("api-key")).sendKeys(KEY);
+        driver.findElement(By.cssSelector("#key-form button")).click();
+        // the job's page, its artifacts and the gate probabilities read with the key
+        await().atMost(Duration.ofSeconds(30)).until(() -> attribute(By.id("chart-gates"), "data-gates") != null);
+        awaitPoints("chart-loss", 1);
+        assertThat(driver.findElement(By.id("auth")).isDisplayed()).isFalse();
+        driver.findElement(By.cssSelector("[data-artifact='model.onnx']")).click();
+        Path model = downloads.resolve("model.onnx");
+        await("model.onnx downloaded with the key").atMost(Duration.ofSeconds(30))
+                .until(() -> Files.exists(model) && !partialDownloads());
+        assertThat(Files.size(model)).isPositive();
+        // the event stream of a running job, read with fetch and the key
+        open("#/jobs/" + running);
+        awaitPoints("chart-loss", 2);
+        clickWhenPresent(By.cssSelector("h1 [data-action=cancel]"));
+        await("the cancel, sent with the key").atMost(Duration.ofSeconds(60)).until(() -> "CANCELLED".equals(
+                attribute(By.cssSelector("h1 .state"), "data-state")));
+        // the refused requests before the key was entered are the only errors
+        assertNoConsoleErrors("pages with a key", "status of 401");
     }
 
     @Test
