@@ -273,9 +273,13 @@ class ConsoleBrowserTest {
                 By.cssSelector("tr[data-job='" + other + "'] .state"), "data-state")));
         assertThat(JsonPath.<String>read(http.get("/v1/jobs/" + other).text(), "$.state")).isEqualTo("CANCELLED");
         new Select(driver.findElement(By.id("state-filter"))).selectByValue("CANCELLED");
-        await().atMost(Duration.ofSeconds(10)).until(() -> driver.getCurrentUrl().endsWith("?state=CANCELLED")
-                && driver.findElements(By.cssSelector("#jobs tr[data-job]")).stream()
-                        .allMatch(r -> r.getAttribute("data-job").equals(other)));
+        // read in one script: the list redraws itself every two seconds
+        await("only CANCELLED jobs listed, the cancelled one among them").atMost(Duration.ofSeconds(10)).until(() -> {
+            List<?> rows = (List<?>) ((JavascriptExecutor) driver).executeScript("return [...document.querySelectorAll("
+                    + "'#jobs tr[data-job]')].map(r => r.dataset.job + ' ' + r.querySelector('.state').dataset.state);");
+            return driver.getCurrentUrl().endsWith("?state=CANCELLED") && rows.contains(other + " CANCELLED")
+                    && rows.stream().allMatch(r -> r.toString().endsWith(" CANCELLED"));
+        });
         assertNoConsoleErrors("the jobs list after a cancel");
     }
 
