@@ -57,7 +57,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * The web console in a real browser (Debian's Chromium through its chromedriver, headless) against the service with
  * real training: a small job submitted from the form runs to 100 %, its charts are drawn from real points, its
  * model.onnx downloads byte for byte, another job is cancelled from the jobs list, a dataset is uploaded through the
- * page, field errors of the API appear beside their fields, a service that requires an API key gets it as a Bearer
+ * page, a failed job's error reads in words, field errors of the API appear beside their fields, a service that requires an API key gets it as a Bearer
  * header on every request (the event stream and downloads included), and no page logs an error in the browser's
  * console.
  *
@@ -347,7 +347,7 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void datasetUploadedFromThePageIsReadAndFieldErrorsStandBesideTheirFields() throws Exception {
+    void uploadedDatasetFailedJobAndFieldErrorsAppearInThePages() throws Exception {
         open("#/datasets");
         awaitElement(By.id("dataset-upload"));
         Path csv = Path.of("src/test/resources/e2e/blobs.csv").toAbsolutePath();
@@ -363,6 +363,18 @@ class ConsoleBrowserTest {
                 .as(driver.findElement(By.tagName("main")).getText()).hasSize(3);
         assertThat(driver.findElement(By.tagName("main")).getText()).contains("[4]", "all: 240");
         assertNoConsoleErrors("the dataset pages");
+
+        // a job that fails (a GPU this machine lacks) shows its error in words beside the service's message
+        String failed = JsonPath.read(http.post("/v1/jobs", """
+                {"name": "no-gpu", "model": %s, "dataset": {"uri": "builtin:mnist"},
+                 "training": {"epochs": 1, "device": "gpu:7"}}""".formatted(TINY_MLP)).text(), "$.id");
+        JobPolling.awaitState(http, failed, JOB_TIMEOUT, List.of("FAILED"));
+        String message = JsonPath.read(http.get("/v1/jobs/" + failed).text(), "$.error.message");
+        open("#/jobs/" + failed);
+        WebElement error = awaitElement(By.id("job-error"));
+        assertThat(error.getText()).contains("The device it asked for does not exist on the worker.", message,
+                "device_unavailable");
+        assertNoConsoleErrors("a failed job's page");
 
         open("#/models");
         awaitElement(By.id("model-upload"));
