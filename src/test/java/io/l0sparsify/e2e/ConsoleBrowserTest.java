@@ -57,12 +57,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * The web console in a real browser (Debian's Chromium through its chromedriver, headless) against the service with
  * real training: a small job submitted from the form runs to 100 %, its charts are drawn from real points, its
  * model.onnx downloads byte for byte, another job is cancelled from the jobs list, a dataset is uploaded through the
- * page, a failed job's error reads in words, field errors of the API appear beside their fields, a service that requires an API key gets it as a Bearer
- * header on every request (the event stream and downloads included), and no page logs an error in the browser's
- * console.
+ * page, a failed job's error reads in words, field errors of the API appear beside their fields, a service that
+ * requires an API key gets it as a Bearer header on every request (the event stream and downloads included), and no
+ * page logs an error in the browser's console.
  *
- * <p>Skipped, saying why ({@link BrowserPresent}), where Chromium or chromedriver is missing ({@code .ci/run} installs both). Run with
- * {@code -Dconsole.screenshots=docs/console} it also saves the screenshots shown in the README.
+ * <p>Skipped, saying why ({@link BrowserPresent}), where Chromium or chromedriver is missing ({@code .ci/run}
+ * installs both). Run with {@code -Dconsole.screenshots=docs/console} it also saves the screenshots shown in the
+ * README.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "l0.datasets.max-train-examples=600", "l0.datasets.max-test-examples=200",
