@@ -70,6 +70,8 @@ class ArtifactPublisher {
         artifacts.put(job.id(), JobArtifacts.METRICS, JobArtifacts.metricsCsv(result.history()));
         artifacts.put(job.id(), JobArtifacts.PARAMS, result.gatedParameters());
         artifacts.put(job.id(), JobArtifacts.SPEC, JobArtifacts.spec(definition));
+        artifacts.put(job.id(), JobArtifacts.TRAINING_SVG, RunCharts.training(result.history(), modelName));
+        artifacts.put(job.id(), JobArtifacts.LAYERS_SVG, RunCharts.layers(result.pruned(), modelName));
         // result.json last: its presence means the set is complete.
         artifacts.put(job.id(), JobArtifacts.RESULT,
                 JobArtifacts.result(job, definition, config, result, data, measurements, conventions));

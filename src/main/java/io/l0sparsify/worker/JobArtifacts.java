@@ -26,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The documents of a finished job besides the exporter's files: result.json (what {@code GET .../result}
  * returns, a {@link ResultDocument}), metrics.csv (one row per epoch) and spec.json (what is needed to rerun or
- * fine-tune the job).
+ * fine-tune the job); the pictures training.svg and layers.svg are drawn by {@link RunCharts}.
  */
 final class JobArtifacts {
 
@@ -37,6 +37,8 @@ final class JobArtifacts {
     static final String METRICS = "metrics.csv";
     static final String PARAMS = "gated-model.params";
     static final String SPEC = "spec.json";
+    static final String TRAINING_SVG = "training.svg";
+    static final String LAYERS_SVG = "layers.svg";
     static final int RESULT_FORMAT_VERSION = 1;
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -62,7 +64,8 @@ final class JobArtifacts {
         ResultDocument.KeptInputsModel keptInputs = m.keptInputs() == null ? null
                 : new ResultDocument.KeptInputsModel(MODEL_KEPT_INPUTS, m.keptInputs().inputs(),
                         m.keptInputs().onnxBytes(), latencyPair(m.keptInputs().batch1(), m.keptInputs().batch100()));
-        List<String> names = new ArrayList<>(List.of(MODEL, WEIGHTS, METRICS, PARAMS, SPEC, RESULT));
+        List<String> names = new ArrayList<>(List.of(MODEL, WEIGHTS, METRICS, PARAMS, SPEC, TRAINING_SVG, LAYERS_SVG,
+                RESULT));
         if (keptInputs != null) {
             names.add(1, MODEL_KEPT_INPUTS);
         }

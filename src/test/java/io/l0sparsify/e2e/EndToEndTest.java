@@ -125,7 +125,7 @@ class EndToEndTest {
         ContractHttp.Response artifacts = http.get("/v1/jobs/" + id + "/artifacts");
         List<Map<String, Object>> items = JsonPath.read(artifacts.text(), "$.items");
         assertThat(items).extracting(i -> i.get("name")).containsExactlyInAnyOrder("gated-model.params", "metrics.csv",
-                "model.onnx", "result.json", "spec.json", "weights.json");
+                "model.onnx", "result.json", "spec.json", "weights.json", "training.svg", "layers.svg");
         Map<String, Object> onnx = items.stream().filter(i -> i.get("name").equals("model.onnx")).findFirst().orElseThrow();
         assertThat(field(result, "$.onnxFileBytes.pruned")).isEqualTo(onnx.get("size").toString());
 

@@ -89,14 +89,14 @@ class SweepEndToEndTest {
         List<Map<String, Object>> items = read(http.get("/v1/jobs/" + id + "/artifacts"), "$.items");
         List<String> names = items.stream().map(i -> (String) i.get("name")).toList();
         assertThat(names).contains("model.onnx", "weights.json", "result.json", "pareto.json", "pareto.csv",
-                "pareto.svg");
+                "pareto.svg", "training.svg", "layers.svg");
         OpenApiContract contract = OpenApiContract.instance();
         double[] targets = {0.5, 0.25, 0.1};
         List<ContractHttp.Response> results = new ArrayList<>();
         for (int n = 0; n < 3; n++) {
             String prefix = "/v1/jobs/" + id + "/artifacts/points-" + n + "-";
             assertThat(names).contains("points-" + n + "-model.onnx", "points-" + n + "-weights.json",
-                    "points-" + n + "-result.json");
+                    "points-" + n + "-result.json", "points-" + n + "-training.svg", "points-" + n + "-layers.svg");
             ContractHttp.Response result = http.get(prefix + "result.json");
             assertThat(contract.schemaViolations("Result", result.text())).as(result.text()).isEmpty();
             assertThat((Integer) read(result, "$.sweep.point")).isEqualTo(n);

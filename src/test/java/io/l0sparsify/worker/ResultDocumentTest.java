@@ -148,7 +148,8 @@ class ResultDocumentTest {
         assertThat(names(root.get("keptInputsModel"))).containsExactly("artifact", "inputs", "onnxFileBytes",
                 "latency");
         assertThat(names(root.get("artifacts"))).containsExactly("model.onnx", "model-kept-inputs.onnx",
-                "weights.json", "metrics.csv", "gated-model.params", "spec.json", "result.json");
+                "weights.json", "metrics.csv", "gated-model.params", "spec.json", "training.svg", "layers.svg",
+                "result.json");
         assertThat(root.get("artifacts").get("spec.json").asString()).isEqualTo("/v1/jobs/j-123/artifacts/spec.json");
     }
 }
