@@ -194,7 +194,8 @@ public final class TrainingOptions {
                 && switch (spec.layers().get(0)) {
                     case LayerSpec.Dense _ -> true;
                     case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
-                         LayerSpec.Dropout _ -> false;
+                         LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
+                         LayerSpec.Residual _ -> false;
                 };
         return firstLayerDense ? 0.2 : 0.5;
     }
