@@ -30,8 +30,8 @@ import java.io.IOException;
  * pruner remove the filter, this channel and the next layer's input channel exactly. Applying z after BN rather
  * than after the ReLU that usually follows is the same function, since ReLU(z·a) = z·ReLU(a) for z ≥ 0.
  *
- * <p>γ and β are trained parameters outside the L0 penalty (no weight decay, as the reference WRN code has none on
- * them); the running statistics are parameters without gradient, saved with the others.
+ * <p>γ and β are trained parameters with the plain L2 term ½·wd·(γ² + β²) in {@link L0Penalty} (the reference WRN
+ * code decays them too) and no gate; the running statistics are parameters without gradient, saved with the others.
  */
 public final class BatchNormLayer extends AbstractBlock {
 

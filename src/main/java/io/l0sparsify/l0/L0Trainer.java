@@ -204,7 +204,8 @@ public final class L0Trainer {
             this.expectedSize = config.target() == null ? null : new ExpectedSize(spec);
             this.budget = config.target() == null ? null
                     : new BudgetController(config.target(), expectedSize, network, config.epochs(), stepsPerEpoch);
-            this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size(), budget);
+            this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size(), budget,
+                    network.batchNorms());
             this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
             this.parallel = new DataParallel(trainer, network, parameters, penalty, devices);
             this.inputSize = spec.inputSize();

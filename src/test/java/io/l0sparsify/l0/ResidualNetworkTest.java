@@ -134,6 +134,32 @@ class ResidualNetworkTest {
     }
 
     @Test
+    void thePenaltyDecaysBatchNormalizationsGammaAndBetaWithoutAGate() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            TrainingOptions config = TrainingOptions.defaults();
+            L0Network network = fixedNetwork(manager, config);
+            double[] lambdas = {0, 0.5, 0, 0, 0.5, 0, 0.5}; // conv 3, conv 8 and the dense layer are gated
+            double weightDecay = 0.1;
+            float withoutNorms = new L0Penalty(network.weightedLayers(), lambdas, weightDecay, 10)
+                    .evaluate(null, null).getFloat();
+            float withNorms = new L0Penalty(network.weightedLayers(), lambdas, weightDecay, 10, null,
+                    network.batchNorms()).evaluate(null, null).getFloat();
+            double squares = 0;
+            for (BatchNormLayer bn : network.batchNorms()) {
+                for (float v : bn.gamma().getArray().toFloatArray()) {
+                    squares += v * v;
+                }
+                for (float v : bn.beta().getArray().toFloatArray()) {
+                    squares += v * v;
+                }
+            }
+            // ½·wd·Σ(γ² + β²) over the 5 batch normalizations, added to the groups' terms
+            assertThat((double) withNorms - withoutNorms).isCloseTo(0.5 * weightDecay * squares, within(1e-4));
+            assertThat(network.weightedLayers()).hasSize(lambdas.length);
+        }
+    }
+
+    @Test
     void batchNormalizationUsesTheMinibatchInTrainingAndTheRunningStatisticsInEvaluation() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             BatchNormLayer bn = new BatchNormLayer(1e-5, 0.1, null);
