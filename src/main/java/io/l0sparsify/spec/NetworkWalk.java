@@ -42,7 +42,13 @@ public record NetworkWalk(List<Step> steps, List<Step.Unit> units) {
          *     output, or −1
          */
         record Unit(int index, String path, LayerSpec.Unit layer, int[] inShape, int[] outShape,
-                boolean gateDeferred, int gateOf) implements Step {}
+                boolean gateDeferred, int gateOf) implements Step {
+
+            /** Whether the unit lies in a residual block's body (its projection does not). */
+            public boolean inBody() {
+                return path.contains(".body[");
+            }
+        }
 
         /** A residual block begins; its body's first unit receives {@code shape}, as does the shortcut. */
         record BlockStart(String path, LayerSpec.Residual block, int[] shape) implements Step {}

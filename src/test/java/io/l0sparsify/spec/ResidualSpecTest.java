@@ -123,6 +123,35 @@ class ResidualSpecTest {
         ModelSpec.of(List.of(3, 8, 8), layers, LIMITS);
     }
 
+    @Test
+    void wideResidualNetworksAreBuiltAsTheReferenceCodeBuildsThem() {
+        ModelSpec wrn = Presets.WRN_16_4;
+        // N = (16 − 4)/6 = 2 blocks per group, widths 64, 128, 256, strides 1, 2, 2; every group's first block
+        // changes the width, so it has a projection and the BN → ReLU it shares with its shortcut stands before it
+        assertThat(wrn.inputShape()).containsExactly(3, 32, 32);
+        assertThat(wrn.layers()).filteredOn(l -> l instanceof Residual).hasSize(6);
+        assertThat(wrn.layers().get(3)).isEqualTo(new Residual(List.of(new Conv2d(64, 3, 1, 1, true),
+                new BatchNorm(), new Relu(), new Conv2d(64, 3, 1, 1, false)), new Shortcut.Projection(1)));
+        assertThat(wrn.layers().get(4)).isEqualTo(new Residual(List.of(new BatchNorm(), new Relu(),
+                new Conv2d(64, 3, 1, 1, true), new BatchNorm(), new Relu(), new Conv2d(64, 3, 1, 1, false)),
+                new Shortcut.Identity()));
+        // the reference puts the stride on the block's second convolution
+        assertThat(wrn.layers().get(7)).isEqualTo(new Residual(List.of(new Conv2d(128, 3, 1, 1, true),
+                new BatchNorm(), new Relu(), new Conv2d(128, 3, 2, 1, false)), new Shortcut.Projection(2)));
+        assertThat(wrn.outputShapes().get(wrn.layers().size() - 5)).containsExactly(256, 8, 8);
+        assertThat(wrn.layers().subList(wrn.layers().size() - 4, wrn.layers().size())).containsExactly(
+                new BatchNorm(), new Relu(), new GlobalAvgPool(), new Dense(10, false));
+        // one gated layer per block: the first convolution's output maps, nothing on the stream or classifier
+        assertThat(wrn.gatedLayerIndices()).hasSize(6);
+        assertThat(wrn.gatedLayerIndices()).allSatisfy(i -> assertThat(wrn.walk().units().get(i).inBody()).isTrue());
+        // 2 751 146 parameters (the reference's convolutions have no bias: 2 748 890 of them there)
+        assertThat(wrn.parameterCount()).isEqualTo(2_751_146);
+        // WRN-28-10: 4 blocks per group of widths 160, 320, 640; 36.5 M parameters as in the paper
+        assertThat(Presets.WRN_28_10.gatedLayerIndices()).hasSize(12);
+        assertThat(Presets.WRN_28_10.parameterCount()).isEqualTo(36_489_290);
+        assertThat(Presets.byName("wrn-28-10")).contains(Presets.WRN_28_10);
+    }
+
     private static void assertRefused(List<LayerSpec> layers, String field, String reason) {
         assertThatThrownBy(() -> ModelSpec.of(List.of(3, 8, 8), layers, LIMITS))
                 .isInstanceOfSatisfying(SpecException.class, e -> {
