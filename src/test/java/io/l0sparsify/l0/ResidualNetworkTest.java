@@ -134,6 +134,34 @@ class ResidualNetworkTest {
     }
 
     @Test
+    void theWideResidualPresetTrainsAStepAndPredictsWithEveryUnitAccountedFor() {
+        ModelSpec wrn = io.l0sparsify.spec.Presets.WRN_16_4;
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            TrainingOptions config = TrainingOptions.defaults();
+            L0Network network = L0Network.build(wrn, config);
+            network.initialize(manager, config);
+            // log α ~ N(log(0.7/0.3), 0.01²) = 0.847: the reference's droprate_init 0.3 inside the blocks
+            float[] logAlpha = network.weightedLayers().get(1).logAlpha().getArray().toFloatArray();
+            assertThat((double) logAlpha[0]).isCloseTo(Math.log(0.7 / 0.3), within(0.05));
+            NDArray x = manager.randomNormal(new Shape(2, 3, 32, 32));
+            NDArray trained = network.block().forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow();
+            assertThat(trained.getShape()).isEqualTo(new Shape(2, 10));
+            assertThat(network.predict(x).getShape()).isEqualTo(new Shape(2, 10));
+            // every trained value is in the parameter count: weights, biases, γ and β (log α and statistics aside)
+            long counted = 0;
+            for (GatedLayer layer : network.weightedLayers()) {
+                counted += layer.weight().getArray().size() + layer.bias().getArray().size();
+            }
+            for (BatchNormLayer bn : network.batchNorms()) {
+                counted += bn.gamma().getArray().size() + bn.beta().getArray().size();
+            }
+            assertThat(counted).isEqualTo(wrn.parameterCount());
+            assertThat(new ExpectedSize(wrn).dense().parameters()).isEqualTo(wrn.parameterCount());
+        }
+    }
+
+    @Test
     void thePenaltyDecaysBatchNormalizationsGammaAndBetaWithoutAGate() {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             TrainingOptions config = TrainingOptions.defaults();
