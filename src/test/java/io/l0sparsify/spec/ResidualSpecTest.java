@@ -124,6 +124,23 @@ class ResidualSpecTest {
     }
 
     @Test
+    void theContractAcceptsTheNewKindsAsJacksonWritesThemAndRefusesAnUnknownShortcut() {
+        var contract = io.l0sparsify.api.OpenApiContract.instance();
+        JsonMapper json = JsonMapper.builder().build();
+        for (ModelSpec spec : List.of(Presets.WRN_16_4, ModelSpec.of(List.of(3, 8, 8), PRE_ACTIVATION, LIMITS))) {
+            // the array type carries the type tags, as the job's document does
+            String model = "{\"inputShape\": " + json.writeValueAsString(spec.inputShape()) + ", \"layers\": "
+                    + json.writerFor(LayerSpec[].class).writeValueAsString(spec.layers().toArray(new LayerSpec[0]))
+                    + "}";
+            assertThat(contract.schemaViolations("InlineModel", model)).isEmpty();
+            assertThat(contract.schemaViolations("InlineModel",
+                    model.replace("\"projection\"", "\"conv\""))).isNotEmpty();
+            assertThat(contract.schemaViolations("InlineModel",
+                    model.replace("\"momentum\":0.1", "\"momentum\":2"))).isNotEmpty();
+        }
+    }
+
+    @Test
     void wideResidualNetworksAreBuiltAsTheReferenceCodeBuildsThem() {
         ModelSpec wrn = Presets.WRN_16_4;
         // N = (16 − 4)/6 = 2 blocks per group, widths 64, 128, 256, strides 1, 2, 2; every group's first block
