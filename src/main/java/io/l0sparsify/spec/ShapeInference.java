@@ -1,6 +1,7 @@
 package io.l0sparsify.spec;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Walks a spec once, checking every layer against the shape it receives and against the limits. */
@@ -117,7 +118,7 @@ final class ShapeInference {
             NetworkWalk.Step.Unit projection = null;
             switch (r.shortcut()) {
                 case LayerSpec.Shortcut.Identity _ -> {
-                    if (!java.util.Arrays.equals(in, out)) {
+                    if (!Arrays.equals(in, out)) {
                         throw new SpecException(at + ".shortcut", "the identity needs a body that keeps the shape "
                                 + ModelSpec.shapeText(in) + ", but the body gives " + ModelSpec.shapeText(out)
                                 + "; use a projection shortcut");
@@ -132,7 +133,7 @@ final class ShapeInference {
                     }
                     LayerSpec.Conv2d conv = new LayerSpec.Conv2d(out[0], 1, p.stride(), 0, false);
                     int[] projected = unit(conv, at + ".shortcut", in);
-                    if (!java.util.Arrays.equals(projected, out)) {
+                    if (!Arrays.equals(projected, out)) {
                         throw new SpecException(at + ".shortcut", "the projection with stride " + p.stride()
                                 + " gives " + ModelSpec.shapeText(projected) + " but the body gives "
                                 + ModelSpec.shapeText(out) + "; choose the stride of the body's downsampling");
