@@ -13,7 +13,7 @@ import org.tribuo.util.onnx.ONNXOperators;
 /**
  * Standard ONNX operators that tribuo's {@link ONNXOperators} does not define. Their definitions have not
  * changed between tribuo's opset and {@link OnnxExporter#OPSET}: Conv 11, MaxPool 12, Relu 14, Flatten 13,
- * Transpose 13.
+ * Transpose 13, BatchNormalization 15, GlobalAveragePool 1.
  */
 enum NetworkOperators implements ONNXOperator {
     /** {@code Y = conv(X, W) + B}; X {@code [N, C, H, W]}, W {@code [F, C, k, k]}, B {@code [F]}. */
@@ -32,7 +32,16 @@ enum NetworkOperators implements ONNXOperator {
     /** Permutes the axes; {@code perm} defaults to reversing them. */
     TRANSPOSE("Transpose", 1, 0, List.of(new ONNXAttribute("perm", AttributeType.INTS, false))),
     /** {@code [N, d1, d2, ...] -> [N, d1·d2·...]} with {@code axis = 1}. */
-    FLATTEN("Flatten", 1, 0, List.of(new ONNXAttribute("axis", AttributeType.INT, false)));
+    FLATTEN("Flatten", 1, 0, List.of(new ONNXAttribute("axis", AttributeType.INT, false))),
+    /**
+     * Inference-mode batch normalization over axis 1: {@code Y = scale·(X − mean)/√(var + epsilon) + B}; inputs
+     * X, scale, B, input_mean, input_var.
+     */
+    BATCH_NORMALIZATION("BatchNormalization", 5, 0, List.of(
+            new ONNXAttribute("epsilon", AttributeType.FLOAT, false),
+            new ONNXAttribute("momentum", AttributeType.FLOAT, false))),
+    /** {@code [N, C, H, W] -> [N, C, 1, 1]}, the mean of every map. */
+    GLOBAL_AVERAGE_POOL("GlobalAveragePool", 1, 0, List.of());
 
     private final String opName;
     private final int numInputs;

@@ -42,29 +42,39 @@ final class NetworkValidator {
         }
         int[] shape = inputShape.stream().mapToInt(Integer::intValue).toArray();
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < network.layers().size(); i++) {
-            PrunedLayer layer = network.layers().get(i);
-            String at = "layers[" + i + "]";
-            if (layer == null) {
-                throw new IllegalArgumentException(at + ": null layer");
-            }
-            if (layer.name() == null || layer.name().isBlank()) {
-                throw new IllegalArgumentException(at + ".name: missing or blank");
-            }
-            if (!names.add(layer.name())) {
-                throw new IllegalArgumentException(at + ".name: duplicate layer name '" + layer.name() + "'");
-            }
-            at = at + " (" + layer.name() + ")";
-            shape = check(layer, shape, at);
-        }
+        shape = checkList(network.layers(), shape, "layers", names);
         if (shape.length != 1 || shape[0] != network.numClasses()) {
             throw new IllegalArgumentException("numClasses: the last layer produces " + Arrays.toString(shape)
                     + ", expected [" + network.numClasses() + "]");
         }
     }
 
-    /** The output shape of {@code layer} given its input {@code shape}. */
-    private static int[] check(PrunedLayer layer, int[] shape, String at) {
+    /** Checks the layers of one list (the network's or a block's body) and gives the shape after them. */
+    private static int[] checkList(List<PrunedLayer> layers, int[] shape, String field, Set<String> names) {
+        for (int i = 0; i < layers.size(); i++) {
+            PrunedLayer layer = layers.get(i);
+            String at = field + "[" + i + "]";
+            if (layer == null) {
+                throw new IllegalArgumentException(at + ": null layer");
+            }
+            requireName(layer.name(), at, names);
+            at = at + " (" + layer.name() + ")";
+            shape = check(layer, shape, at, field + "[" + i + "]", names);
+        }
+        return shape;
+    }
+
+    private static void requireName(String name, String at, Set<String> names) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException(at + ".name: missing or blank");
+        }
+        if (!names.add(name)) {
+            throw new IllegalArgumentException(at + ".name: duplicate layer name '" + name + "'");
+        }
+    }
+
+    /** The output shape of {@code layer} given its input {@code shape}; {@code field} is its path. */
+    private static int[] check(PrunedLayer layer, int[] shape, String at, String field, Set<String> names) {
         return switch (layer) {
             case PrunedLayer.Dense d -> checkDense(d, shape, at);
             case PrunedLayer.Conv2d c -> checkConv(c, shape, at);
@@ -74,7 +84,58 @@ final class NetworkValidator {
                 yield new int[] {shape[0] * shape[1] * shape[2]};
             }
             case PrunedLayer.Relu _ -> shape;
+            case PrunedLayer.BatchNorm b -> checkBatchNorm(b, shape, at);
+            case PrunedLayer.GlobalAvgPool _ -> {
+                requireRank3(shape, at);
+                yield new int[] {shape[0]};
+            }
+            case PrunedLayer.Residual r -> {
+                if (r.body() == null || r.body().isEmpty()) {
+                    throw new IllegalArgumentException(at + ".body: a residual block needs at least one layer");
+                }
+                int[] out = checkList(r.body(), shape, field + ".body", names);
+                if (r.projection() == null) {
+                    if (!Arrays.equals(out, shape)) {
+                        throw new IllegalArgumentException(at + ".body: gives " + Arrays.toString(out)
+                                + " but the identity shortcut gives " + Arrays.toString(shape));
+                    }
+                } else {
+                    requireName(r.projection().name(), field + ".shortcut", names);
+                    int[] projected = checkConv(r.projection(), shape, field + ".shortcut");
+                    if (!Arrays.equals(out, projected)) {
+                        throw new IllegalArgumentException(field + ".shortcut: gives " + Arrays.toString(projected)
+                                + " but the body gives " + Arrays.toString(out));
+                    }
+                }
+                yield out;
+            }
         };
+    }
+
+    private static int[] checkBatchNorm(PrunedLayer.BatchNorm b, int[] shape, String at) {
+        if (shape.length != 1 && shape.length != 3) {
+            throw new IllegalArgumentException(at + ": needs a [channels, height, width] or [features] input, found "
+                    + Arrays.toString(shape));
+        }
+        requireIndices(b.keptChannels(), b.originalChannels(), at + ".keptIndices", "originalUnits");
+        if (b.channels() != shape[0]) {
+            throw new IllegalArgumentException(at + ".keptIndices: " + b.channels()
+                    + " channels kept, but the previous layer produces " + shape[0]);
+        }
+        if (!(b.eps() > 0) || !Float.isFinite(b.eps())) {
+            throw new IllegalArgumentException(at + ".epsilon: must be positive, found " + b.eps());
+        }
+        requireValues(b.gamma(), b.channels(), at + ".weight", "[" + b.channels() + "]");
+        requireValues(b.beta(), b.channels(), at + ".bias", "[" + b.channels() + "]");
+        requireValues(b.runningMean(), b.channels(), at + ".runningMean", "[" + b.channels() + "]");
+        requireValues(b.runningVar(), b.channels(), at + ".runningVar", "[" + b.channels() + "]");
+        for (int c = 0; c < b.channels(); c++) {
+            if (b.runningVar()[c] < 0) {
+                throw new IllegalArgumentException(at + ".runningVar: negative variance " + b.runningVar()[c]
+                        + " at " + c);
+            }
+        }
+        return shape;
     }
 
     private static int[] checkDense(PrunedLayer.Dense d, int[] shape, String at) {

@@ -23,8 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Layer mapping: dense → [Flatten when its input has rank > 2] → Gemm(transB=1) with weight
  * {@code [units, inputs]} and bias {@code [units]}; when {@code gather} is set, the kept inputs are selected
  * as Transpose → Gather(axis=0) and the Gemm takes them with transA=1, which equals Gather(axis=1);
- * conv2d → Conv with weight {@code [F, C, k, k]} and bias {@code [F]}; maxpool → MaxPool; relu → Relu;
- * flatten → Flatten(axis=1). Initializers are named {@code <layer>.<role>_<n>} with role weight, bias or
+ * conv2d → Conv with weight {@code [F, C, k, k]} and bias {@code [F]}, with a batchnorm directly after it folded
+ * in; other batchnorm → BatchNormalization; globalavgpool → GlobalAveragePool → Flatten(axis=1); residual → its
+ * body, its shortcut (the input, or a 1×1 Conv) and Add; maxpool → MaxPool; relu → Relu; flatten → Flatten(axis=1). Initializers are named {@code <layer>.<role>_<n>} with role weight, bias or
  * gather, which {@link #initializerShapes} relies on.
  */
 public final class OnnxExporter {
@@ -80,39 +81,7 @@ public final class OnnxExporter {
         ONNXPlaceholder input = context.floatInput(INPUT_NAME, inputSize);
         ONNXPlaceholder output = context.floatOutput(OUTPUT_NAME, network.numClasses());
 
-        ONNXRef<?> x = input;
-        int rank = 1 + network.inputShape().size();
-        for (PrunedLayer layer : network.layers()) {
-            String name = layer.name();
-            switch (layer) {
-                case PrunedLayer.Dense d -> {
-                    if (rank > 2) {
-                        x = context.operation(NetworkOperators.FLATTEN, List.of(x), name + ".flatten",
-                                Map.of("axis", 1));
-                    }
-                    x = gemm(context, x, name, d);
-                    rank = 2;
-                }
-                case PrunedLayer.Conv2d c -> {
-                    ONNXInitializer weight = floatTensor(context, name + ".weight", c.weight(), c.filters(),
-                            c.inChannels(), c.kernel(), c.kernel());
-                    ONNXInitializer bias = floatTensor(context, name + ".bias", c.bias(), c.filters());
-                    int p = c.padding();
-                    x = context.operation(NetworkOperators.CONV, List.of(x, weight, bias), name, Map.of(
-                            "kernel_shape", new int[] {c.kernel(), c.kernel()},
-                            "strides", new int[] {c.stride(), c.stride()},
-                            "pads", new int[] {p, p, p, p}));
-                }
-                case PrunedLayer.MaxPool m -> x = context.operation(NetworkOperators.MAX_POOL, List.of(x), name,
-                        Map.of("kernel_shape", new int[] {m.size(), m.size()},
-                                "strides", new int[] {m.stride(), m.stride()}));
-                case PrunedLayer.Relu _ -> x = context.operation(NetworkOperators.RELU, List.of(x), name);
-                case PrunedLayer.Flatten _ -> {
-                    x = context.operation(NetworkOperators.FLATTEN, List.of(x), name, Map.of("axis", 1));
-                    rank = 2;
-                }
-            }
-        }
+        ONNXRef<?> x = emit(context, network.layers(), input, 1 + network.inputShape().size());
         x.assignTo(output);
 
         // tribuo's floatInput knows only [batch, features]; a conv network's input is [batch, C, H, W].
@@ -134,6 +103,101 @@ public final class OnnxExporter {
                 .setGraph(graph)
                 .build()
                 .toByteArray();
+    }
+
+    /**
+     * The operators of one list of layers (the network's or a block's body) applied to {@code x} of rank
+     * {@code rank}; a conv2d directly followed by batchnorm becomes one Conv with the normalization folded in.
+     */
+    private static ONNXRef<?> emit(ONNXContext context, List<PrunedLayer> layers, ONNXRef<?> x, int rank) {
+        for (int i = 0; i < layers.size(); i++) {
+            PrunedLayer layer = layers.get(i);
+            String name = layer.name();
+            switch (layer) {
+                case PrunedLayer.Dense d -> {
+                    if (rank > 2) {
+                        x = context.operation(NetworkOperators.FLATTEN, List.of(x), name + ".flatten",
+                                Map.of("axis", 1));
+                    }
+                    x = gemm(context, x, name, d);
+                    rank = 2;
+                }
+                case PrunedLayer.Conv2d c -> {
+                    if (i + 1 < layers.size() && layers.get(i + 1) instanceof PrunedLayer.BatchNorm b) {
+                        x = conv(context, x, folded(c, b));
+                        i++;
+                    } else {
+                        x = conv(context, x, c);
+                    }
+                }
+                case PrunedLayer.MaxPool m -> x = context.operation(NetworkOperators.MAX_POOL, List.of(x), name,
+                        Map.of("kernel_shape", new int[] {m.size(), m.size()},
+                                "strides", new int[] {m.stride(), m.stride()}));
+                case PrunedLayer.Relu _ -> x = context.operation(NetworkOperators.RELU, List.of(x), name);
+                case PrunedLayer.Flatten _ -> {
+                    x = context.operation(NetworkOperators.FLATTEN, List.of(x), name, Map.of("axis", 1));
+                    rank = 2;
+                }
+                case PrunedLayer.BatchNorm b -> {
+                    // after an Add, at the start of a pre-activation block or on features: nothing to fold into
+                    int c = b.channels();
+                    x = context.operation(NetworkOperators.BATCH_NORMALIZATION, List.of(x,
+                            floatTensor(context, name + ".weight", b.gamma(), c),
+                            floatTensor(context, name + ".bias", b.beta(), c),
+                            floatTensor(context, name + ".runningMean", b.runningMean(), c),
+                            floatTensor(context, name + ".runningVar", b.runningVar(), c)), name,
+                            Map.of("epsilon", b.eps()));
+                }
+                case PrunedLayer.GlobalAvgPool _ -> {
+                    ONNXRef<?> pooled = context.operation(NetworkOperators.GLOBAL_AVERAGE_POOL, List.of(x), name);
+                    x = context.operation(NetworkOperators.FLATTEN, List.of(pooled), name + ".flatten",
+                            Map.of("axis", 1));
+                    rank = 2;
+                }
+                case PrunedLayer.Residual r -> {
+                    ONNXRef<?> body = emit(context, r.body(), x, rank);
+                    ONNXRef<?> shortcut = r.projection() == null ? x : conv(context, x, r.projection());
+                    x = context.operation(ONNXOperators.ADD, List.of(body, shortcut), name);
+                }
+            }
+        }
+        return x;
+    }
+
+    private static ONNXRef<?> conv(ONNXContext context, ONNXRef<?> x, PrunedLayer.Conv2d c) {
+        String name = c.name();
+        ONNXInitializer weight = floatTensor(context, name + ".weight", c.weight(), c.filters(), c.inChannels(),
+                c.kernel(), c.kernel());
+        ONNXInitializer bias = floatTensor(context, name + ".bias", c.bias(), c.filters());
+        int p = c.padding();
+        return context.operation(NetworkOperators.CONV, List.of(x, weight, bias), name, Map.of(
+                "kernel_shape", new int[] {c.kernel(), c.kernel()},
+                "strides", new int[] {c.stride(), c.stride()},
+                "pads", new int[] {p, p, p, p}));
+    }
+
+    /**
+     * The convolution followed by batch normalization as one convolution: with s = γ/√(var + eps), filter f
+     * becomes W[f]·s[f] and its bias (b[f] − mean[f])·s[f] + β[f]. Exact in real arithmetic (the normalization is
+     * affine per output channel, and zero padding lies before the convolution); computed in double.
+     */
+    static PrunedLayer.Conv2d folded(PrunedLayer.Conv2d c, PrunedLayer.BatchNorm b) {
+        if (b.channels() != c.filters()) {
+            throw new IllegalArgumentException(b.name() + ": " + b.channels() + " channels after the "
+                    + c.filters() + " filters of " + c.name());
+        }
+        int perFilter = c.weight().length / c.filters();
+        float[] weight = new float[c.weight().length];
+        float[] bias = new float[c.filters()];
+        for (int f = 0; f < c.filters(); f++) {
+            double s = b.gamma()[f] / Math.sqrt((double) b.runningVar()[f] + b.eps());
+            for (int k = 0; k < perFilter; k++) {
+                weight[f * perFilter + k] = (float) (c.weight()[f * perFilter + k] * s);
+            }
+            bias[f] = (float) ((c.bias()[f] - (double) b.runningMean()[f]) * s + b.beta()[f]);
+        }
+        return new PrunedLayer.Conv2d(c.name(), c.gated(), c.originalFilters(), c.originalInChannels(),
+                c.keptFilters(), c.keptInChannels(), c.kernel(), c.stride(), c.padding(), weight, bias);
     }
 
     /** A dense layer as Gemm(transB=1), selecting its kept inputs first when it gathers. */

@@ -28,8 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class WeightsJson {
 
-    /** 2: preprocessing became an object with the run's scale, mean and std, and classNames were added. */
-    public static final int FORMAT_VERSION = 2;
+    /**
+     * 2: preprocessing became an object with the run's scale, mean and std, and classNames were added. 3: layer
+     * types batchnorm, globalavgpool and residual (with a nested body and shortcut), which a version-2 reader would
+     * not know. A version-2 document is a valid version-3 one and is still read.
+     */
+    public static final int FORMAT_VERSION = 3;
+    private static final int FORMAT_VERSION_WITHOUT_RESIDUALS = 2;
 
     /**
      * Number coercions are off: a weight written as a string or an index written as 1.5 is malformed,
@@ -122,9 +127,10 @@ public final class WeightsJson {
 
         PrunedNetwork toNetwork() {
             require(formatVersion, "formatVersion");
-            if (formatVersion != FORMAT_VERSION) {
+            if (formatVersion != FORMAT_VERSION && formatVersion != FORMAT_VERSION_WITHOUT_RESIDUALS) {
                 throw new IllegalArgumentException("formatVersion: unsupported version " + formatVersion
-                        + "; this reader knows version " + FORMAT_VERSION);
+                        + "; this reader knows versions " + FORMAT_VERSION_WITHOUT_RESIDUALS + " and "
+                        + FORMAT_VERSION);
             }
             require(inputShape, "inputShape");
             if (inputShape.contains(null)) {
@@ -157,34 +163,46 @@ public final class WeightsJson {
     /**
      * One layer; which fields are present depends on {@code type}. For dense and conv2d layers
      * {@code originalUnits}/{@code keptIndices} are output units (filters) and {@code originalInputs}/
-     * {@code keptInputs} are inputs (input channels), all indices into the unpruned layer.
+     * {@code keptInputs} are inputs (input channels), all indices into the unpruned layer. For batchnorm they are
+     * its channels, {@code weight} and {@code bias} its γ and β (PyTorch's names). A residual layer holds its
+     * {@code body} and, for a projection shortcut, the {@code shortcut} conv2d.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"name", "type", "kernel", "stride", "padding", "size", "gated", "originalInputs",
-        "keptInputs", "gather", "originalUnits", "keptUnits", "keptIndices", "weightShape", "weight", "bias"})
+        "keptInputs", "gather", "originalUnits", "keptUnits", "keptIndices", "weightShape", "weight", "bias",
+        "runningMean", "runningVar", "epsilon", "body", "shortcut"})
     record LayerEntry(String name, String type, Integer kernel, Integer stride, Integer padding, Integer size,
             Boolean gated, Integer originalInputs, int[] keptInputs, int[] gather, Integer originalUnits,
-            Integer keptUnits, int[] keptIndices, int[] weightShape, float[] weight, float[] bias) {
+            Integer keptUnits, int[] keptIndices, int[] weightShape, float[] weight, float[] bias,
+            float[] runningMean, float[] runningVar, Float epsilon, List<LayerEntry> body, LayerEntry shortcut) {
 
         static LayerEntry of(PrunedLayer layer) {
             return switch (layer) {
                 case PrunedLayer.Dense d -> new LayerEntry(d.name(), d.type(), null, null, null, null, d.gated(),
                         d.originalInputs(), d.keptInputs(), d.gather(), d.originalUnits(), d.units(), d.keptUnits(),
-                        new int[] {d.units(), d.inputs()}, d.weight(), d.bias());
+                        new int[] {d.units(), d.inputs()}, d.weight(), d.bias(), null, null, null, null, null);
                 case PrunedLayer.Conv2d c -> new LayerEntry(c.name(), c.type(), c.kernel(), c.stride(), c.padding(),
                         null, c.gated(), c.originalInChannels(), c.keptInChannels(), null, c.originalFilters(),
                         c.filters(), c.keptFilters(), new int[] {c.filters(), c.inChannels(), c.kernel(), c.kernel()},
-                        c.weight(), c.bias());
+                        c.weight(), c.bias(), null, null, null, null, null);
                 case PrunedLayer.MaxPool m -> new LayerEntry(m.name(), m.type(), null, m.stride(), null, m.size(),
-                        null, null, null, null, null, null, null, null, null, null);
-                case PrunedLayer.Relu r -> of(r.name(), r.type());
-                case PrunedLayer.Flatten f -> of(f.name(), f.type());
+                        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                case PrunedLayer.BatchNorm b -> new LayerEntry(b.name(), b.type(), null, null, null, null, null,
+                        null, null, null, b.originalChannels(), b.channels(), b.keptChannels(), null, b.gamma(),
+                        b.beta(), b.runningMean(), b.runningVar(), b.eps(), null, null);
+                case PrunedLayer.Residual r -> new LayerEntry(r.name(), r.type(), null, null, null, null, null, null,
+                        null, null, null, null, null, null, null, null, null, null, null,
+                        r.body().stream().map(LayerEntry::of).toList(),
+                        r.projection() == null ? null : of(r.projection()));
+                case PrunedLayer.Relu l -> of(l.name(), l.type());
+                case PrunedLayer.Flatten l -> of(l.name(), l.type());
+                case PrunedLayer.GlobalAvgPool l -> of(l.name(), l.type());
             };
         }
 
         private static LayerEntry of(String name, String type) {
             return new LayerEntry(name, type, null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null);
+                    null, null, null, null, null, null, null, null);
         }
 
         PrunedLayer toLayer(String at) {
@@ -201,14 +219,7 @@ public final class WeightsJson {
                             keptIndices, gather, weight, bias);
                 }
                 case "conv2d" -> {
-                    requireAll(at, "gated", gated, "kernel", kernel, "stride", stride, "padding", padding,
-                            "originalInputs", originalInputs, "keptInputs", keptInputs, "originalUnits",
-                            originalUnits, "keptUnits", keptUnits, "keptIndices", keptIndices, "weightShape",
-                            weightShape, "weight", weight, "bias", bias);
-                    requireCount(at, keptIndices);
-                    requireWeightShape(at, keptUnits, keptInputs.length, kernel, kernel);
-                    return new PrunedLayer.Conv2d(name, gated, originalUnits, originalInputs, keptIndices,
-                            keptInputs, kernel, stride, padding, weight, bias);
+                    return conv(at);
                 }
                 case "maxpool" -> {
                     requireAll(at, "size", size, "stride", stride);
@@ -220,9 +231,52 @@ public final class WeightsJson {
                 case "flatten" -> {
                     return new PrunedLayer.Flatten(name);
                 }
+                case "batchnorm" -> {
+                    requireAll(at, "originalUnits", originalUnits, "keptUnits", keptUnits, "keptIndices",
+                            keptIndices, "weight", weight, "bias", bias, "runningMean", runningMean, "runningVar",
+                            runningVar, "epsilon", epsilon);
+                    requireCount(at, keptIndices);
+                    return new PrunedLayer.BatchNorm(name, originalUnits, keptIndices, weight, bias, runningMean,
+                            runningVar, epsilon);
+                }
+                case "globalavgpool" -> {
+                    return new PrunedLayer.GlobalAvgPool(name);
+                }
+                case "residual" -> {
+                    require(body, at + ".body");
+                    List<PrunedLayer> layers = new ArrayList<>();
+                    for (int i = 0; i < body.size(); i++) {
+                        LayerEntry entry = body.get(i);
+                        if (entry == null) {
+                            throw new IllegalArgumentException(at + ".body[" + i + "]: null layer");
+                        }
+                        layers.add(entry.toLayer(at + ".body[" + i + "]"));
+                    }
+                    PrunedLayer.Conv2d projection = null;
+                    if (shortcut != null) {
+                        if (!"conv2d".equals(shortcut.type())) {
+                            throw new IllegalArgumentException(at + ".shortcut.type: a projection shortcut is a"
+                                    + " conv2d, found '" + shortcut.type() + "'");
+                        }
+                        require(shortcut.name(), at + ".shortcut.name");
+                        projection = shortcut.conv(at + ".shortcut");
+                    }
+                    return new PrunedLayer.Residual(name, layers, projection);
+                }
                 default -> throw new IllegalArgumentException(at + ".type: unknown layer type '" + type
-                        + "'; expected dense, conv2d, maxpool, relu or flatten");
+                        + "'; expected dense, conv2d, maxpool, relu, flatten, batchnorm, globalavgpool or residual");
             }
+        }
+
+        private PrunedLayer.Conv2d conv(String at) {
+            requireAll(at, "gated", gated, "kernel", kernel, "stride", stride, "padding", padding,
+                    "originalInputs", originalInputs, "keptInputs", keptInputs, "originalUnits",
+                    originalUnits, "keptUnits", keptUnits, "keptIndices", keptIndices, "weightShape",
+                    weightShape, "weight", weight, "bias", bias);
+            requireCount(at, keptIndices);
+            requireWeightShape(at, keptUnits, keptInputs.length, kernel, kernel);
+            return new PrunedLayer.Conv2d(name, gated, originalUnits, originalInputs, keptIndices,
+                    keptInputs, kernel, stride, padding, weight, bias);
         }
 
         private void requireCount(String at, int[] indices) {

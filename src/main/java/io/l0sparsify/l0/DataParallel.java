@@ -68,7 +68,7 @@ final class DataParallel implements AutoCloseable {
         for (int k = 1; k < devices.size(); k++) {
             NDManager manager = trainer.getManager().newSubManager(devices.get(k));
             replicaManagers.add(manager);
-            replicaStores.add(new ReplicaStore(manager, this.parameters));
+            replicaStores.add(new ReplicaStore(manager, this.parameters, network.runningStatistics()));
         }
     }
 
@@ -131,6 +131,10 @@ final class DataParallel implements AutoCloseable {
             for (Parameter p : parameters) {
                 NativeArrays.assign(store.getValue(p, devices.get(k), true), p.getArray());
             }
+            // a replica normalizes with its own slice's statistics; only the first device's running update is kept
+            for (Parameter p : network.runningStatistics()) {
+                NativeArrays.assign(store.getValue(p, devices.get(k), true), p.getArray());
+            }
         }
     }
 
@@ -168,9 +172,12 @@ final class DataParallel implements AutoCloseable {
         private final Map<String, NDArray> copies = new HashMap<>();
         private final Set<String> known = new HashSet<>();
 
-        ReplicaStore(NDManager manager, List<Parameter> parameters) {
+        ReplicaStore(NDManager manager, List<Parameter> parameters, List<Parameter> runningStatistics) {
             super(manager, false);
             for (Parameter p : parameters) {
+                known.add(p.getId());
+            }
+            for (Parameter p : runningStatistics) {
                 known.add(p.getId());
             }
         }
@@ -191,7 +198,7 @@ final class DataParallel implements AutoCloseable {
                 NDArray source = parameter.getArray();
                 NDArray copy = source.getDevice().equals(device) ? source.duplicate() : source.toDevice(device, true);
                 copy.attach(getManager());
-                copy.setRequiresGradient(true);
+                copy.setRequiresGradient(parameter.requiresGradient());
                 return copy;
             });
         }

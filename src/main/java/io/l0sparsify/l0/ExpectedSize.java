@@ -5,6 +5,7 @@ import io.l0sparsify.prune.Pruner;
 import io.l0sparsify.prune.PrunedSize;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.NetworkWalk;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,6 +21,10 @@ import java.util.List;
  *   E[out] = Σ_units P(the next weighted layer reads it) (the next dense layer's p of that input; 1 for a conv)
  *   E[F]   = Σ_filters p_filter · P(read downstream)     (after a flatten: 1 − Π_positions (1 − p_next))
  *   E[C]   = E[F] of the previous conv layer             (the image's channels for the first)
+ *   batch normalization: params = 2·E[C]                FLOPs = 2·E[C]·H·W   (its test-time affine map)
+ *   global average pool:                                FLOPs = E[C]·H·W
+ *   residual block: its body as above, started and ended with every channel of the (never gated) stream,
+ *                   plus the projection C·F + F params, 2·C·F·H'·W' FLOPs, and the add, C·H·W FLOPs
  * </pre>
  *
  * The in- and out-counts of one layer depend on disjoint sets of gates, so the expectation of their product is
@@ -32,26 +37,20 @@ import java.util.List;
 public final class ExpectedSize {
 
     private final ModelSpec spec;
-    private final List<int[]> inShapes = new ArrayList<>();
-    private final List<int[]> outShapes;
-    /** For each spec layer, its index among the gated layers, or -1. */
+    private final NetworkWalk walk;
+    /** For each unit (by flat index), its index among the gated layers, or -1. */
     private final int[] gatedIndex;
     private final PrunedSize dense;
 
     public ExpectedSize(ModelSpec spec) {
         this.spec = spec;
-        this.outShapes = spec.outputShapes();
-        List<LayerSpec> layers = spec.layers();
-        gatedIndex = new int[layers.size()];
+        this.walk = spec.walk();
+        List<NetworkWalk.Step.Unit> units = walk.units();
+        gatedIndex = new int[units.size()];
         int gated = 0;
         List<float[]> open = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            inShapes.add(i == 0 ? spec.inputShapeOf(0) : outShapes.get(i - 1));
-            gatedIndex[i] = switch (layers.get(i)) {
-                case LayerSpec.Dense d -> d.gated() ? gated++ : -1;
-                case LayerSpec.Conv2d c -> c.gated() ? gated++ : -1;
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _ -> -1;
-            };
+        for (NetworkWalk.Step.Unit u : units) {
+            gatedIndex[u.index()] = LayerSpec.isGated(u.layer()) ? gated++ : -1;
             open.add(null);
         }
         this.dense = Pruner.size(spec, open);
@@ -118,8 +117,8 @@ public final class ExpectedSize {
 
     /** [params, flops] in the walk's number type. */
     private <V, S> List<S> walk(Ops<V, S> ops, List<V> gateProbabilities) {
-        List<LayerSpec> layers = spec.layers();
-        int n = layers.size();
+        List<NetworkWalk.Step> steps = walk.steps();
+        int n = walk.units().size();
         List<Probs<V>> keptIn = new ArrayList<>();
         List<Probs<V>> forwardOut = new ArrayList<>();
         List<Probs<V>> keptOut = new ArrayList<>();
@@ -129,69 +128,112 @@ public final class ExpectedSize {
             keptOut.add(null);
         }
         // 1. forward: what arrives and what each layer's own gates keep
-        Probs<V> avail = new Probs<>(null, inShapes.get(0)[0]);
-        for (int i = 0; i < n; i++) {
-            Probs<V> own = gatedIndex[i] < 0 ? null : new Probs<>(gateProbabilities.get(gatedIndex[i]), 0);
-            switch (layers.get(i)) {
-                case LayerSpec.Dense d -> {
-                    keptIn.set(i, own == null ? avail : new Probs<>(times(ops, avail.values(), own.values()), avail.n()));
-                    avail = new Probs<>(null, d.units());
-                    forwardOut.set(i, avail);
+        Probs<V> avail = new Probs<>(null, spec.inputShapeOf(0)[0]);
+        for (NetworkWalk.Step step : steps) {
+            switch (step) {
+                case NetworkWalk.Step.Unit u -> {
+                    int i = u.index();
+                    Probs<V> own = gatedIndex[i] < 0 ? null : new Probs<>(gateProbabilities.get(gatedIndex[i]), 0);
+                    switch (u.layer()) {
+                        case LayerSpec.Dense d -> {
+                            keptIn.set(i, own == null ? avail
+                                    : new Probs<>(times(ops, avail.values(), own.values()), avail.n()));
+                            avail = new Probs<>(null, d.units());
+                            forwardOut.set(i, avail);
+                        }
+                        case LayerSpec.Conv2d c -> {
+                            avail = new Probs<>(own == null ? null : own.values(), c.filters());
+                            forwardOut.set(i, avail);
+                        }
+                        case LayerSpec.Flatten _ -> {
+                            int area = area(u.inShape());
+                            avail = new Probs<>(avail.values() == null ? null : ops.expand(avail.values(), area),
+                                    avail.n() * area);
+                        }
+                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
+                                LayerSpec.GlobalAvgPool _ -> { }
+                    }
                 }
-                case LayerSpec.Conv2d c -> {
-                    avail = new Probs<>(own == null ? null : own.values(), c.filters());
-                    forwardOut.set(i, avail);
-                }
-                case LayerSpec.Flatten _ -> {
-                    int area = area(inShapes.get(i));
-                    avail = new Probs<>(avail.values() == null ? null : ops.expand(avail.values(), area),
-                            avail.n() * area);
-                }
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
+                case NetworkWalk.Step.BlockStart _ -> { }
+                // the residual stream is never gated
+                case NetworkWalk.Step.BlockEnd end -> avail = new Probs<>(null, end.outShape()[0]);
             }
         }
         // 2. backward: the chance the next weighted layer reads a unit, given that the unit's own gate kept it
-        V reads = null; // null: every unit is read (the logits, or a conv layer reading every arriving channel)
-        for (int i = n - 1; i >= 0; i--) {
-            V own = gatedIndex[i] < 0 ? null : gateProbabilities.get(gatedIndex[i]);
-            switch (layers.get(i)) {
-                case LayerSpec.Dense _ -> {
-                    keptOut.set(i, new Probs<>(reads, forwardOut.get(i).n()));
-                    reads = own;
+        V reads = null; // null: every unit is read (the logits, a conv layer reading every arriving channel, a block)
+        for (int s = steps.size() - 1; s >= 0; s--) {
+            switch (steps.get(s)) {
+                case NetworkWalk.Step.Unit u -> {
+                    int i = u.index();
+                    V own = gatedIndex[i] < 0 ? null : gateProbabilities.get(gatedIndex[i]);
+                    switch (u.layer()) {
+                        case LayerSpec.Dense _ -> {
+                            keptOut.set(i, new Probs<>(reads, forwardOut.get(i).n()));
+                            reads = own;
+                        }
+                        case LayerSpec.Conv2d _ -> {
+                            keptOut.set(i, new Probs<>(times(ops, forwardOut.get(i).values(), reads),
+                                    forwardOut.get(i).n()));
+                            reads = null;
+                        }
+                        case LayerSpec.Flatten _ -> reads = reads == null ? null : ops.any(reads, area(u.inShape()));
+                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
+                                LayerSpec.GlobalAvgPool _ -> { }
+                    }
                 }
-                case LayerSpec.Conv2d _ -> {
-                    keptOut.set(i, new Probs<>(times(ops, forwardOut.get(i).values(), reads), forwardOut.get(i).n()));
-                    reads = null;
-                }
-                case LayerSpec.Flatten _ -> reads = reads == null ? null : ops.any(reads, area(inShapes.get(i)));
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
+                case NetworkWalk.Step.BlockStart _, NetworkWalk.Step.BlockEnd _ -> reads = null;
             }
         }
         // 3. count, with what finally arrives at each layer
         S parameters = ops.constant(0);
         S flops = ops.constant(0);
-        Probs<V> arriving = new Probs<>(null, inShapes.get(0)[0]);
-        for (int i = 0; i < n; i++) {
-            switch (layers.get(i)) {
-                case LayerSpec.Dense _ -> {
-                    S in = sum(ops, keptIn.get(i));
-                    S out = sum(ops, keptOut.get(i));
-                    S inOut = ops.mul(in, out);
-                    parameters = ops.add(parameters, ops.add(inOut, out));
-                    flops = ops.add(flops, ops.scale(inOut, 2));
-                    arriving = keptOut.get(i);
+        Probs<V> arriving = new Probs<>(null, spec.inputShapeOf(0)[0]);
+        for (NetworkWalk.Step step : steps) {
+            switch (step) {
+                case NetworkWalk.Step.Unit u -> {
+                    int i = u.index();
+                    switch (u.layer()) {
+                        case LayerSpec.Dense _ -> {
+                            S in = sum(ops, keptIn.get(i));
+                            S out = sum(ops, keptOut.get(i));
+                            S inOut = ops.mul(in, out);
+                            parameters = ops.add(parameters, ops.add(inOut, out));
+                            flops = ops.add(flops, ops.scale(inOut, 2));
+                            arriving = keptOut.get(i);
+                        }
+                        case LayerSpec.Conv2d c -> {
+                            S channels = sum(ops, arriving);
+                            S filters = sum(ops, keptOut.get(i));
+                            double kk = (double) c.kernel() * c.kernel();
+                            int[] out = u.outShape();
+                            S cf = ops.mul(channels, filters);
+                            parameters = ops.add(parameters, ops.add(ops.scale(cf, kk), filters));
+                            flops = ops.add(flops, ops.scale(cf, 2 * kk * out[1] * out[2]));
+                            arriving = keptOut.get(i);
+                        }
+                        case LayerSpec.BatchNorm _ -> {
+                            // γ and β per kept channel; a multiply and an add per value
+                            S channels = sum(ops, arriving);
+                            parameters = ops.add(parameters, ops.scale(channels, 2));
+                            flops = ops.add(flops, ops.scale(channels, 2.0 * area(u.inShape())));
+                        }
+                        case LayerSpec.GlobalAvgPool _ ->
+                            flops = ops.add(flops, ops.scale(sum(ops, arriving), area(u.inShape())));
+                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _ -> { }
+                    }
                 }
-                case LayerSpec.Conv2d c -> {
-                    S channels = sum(ops, arriving);
-                    S filters = sum(ops, keptOut.get(i));
-                    double kk = (double) c.kernel() * c.kernel();
-                    int[] out = outShapes.get(i);
-                    S cf = ops.mul(channels, filters);
-                    parameters = ops.add(parameters, ops.add(ops.scale(cf, kk), filters));
-                    flops = ops.add(flops, ops.scale(cf, 2 * kk * out[1] * out[2]));
-                    arriving = keptOut.get(i);
+                case NetworkWalk.Step.BlockStart start -> arriving = new Probs<>(null, start.shape()[0]);
+                case NetworkWalk.Step.BlockEnd end -> {
+                    // the projection (whole: it reads and writes the stream) and the add, neither gated
+                    int[] in = end.inShape();
+                    int[] out = end.outShape();
+                    if (end.projection() != null) {
+                        parameters = ops.add(parameters, ops.constant((double) in[0] * out[0] + out[0]));
+                        flops = ops.add(flops, ops.constant(2.0 * in[0] * out[0] * area(out)));
+                    }
+                    flops = ops.add(flops, ops.constant((double) out[0] * area(out)));
+                    arriving = new Probs<>(null, out[0]);
                 }
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _ -> { }
             }
         }
         return List.of(parameters, flops);

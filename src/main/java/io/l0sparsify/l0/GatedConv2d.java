@@ -18,6 +18,9 @@ import ai.djl.util.PairList;
  *   x: [batch, channels, H, W]   W: [filters, channels, k, k]   b, log α: [filters]
  *   y: [batch, filters, (H + 2p − k)/s + 1, (W + 2p − k)/s + 1]
  * </pre>
+ *
+ * When batch normalization follows, the gates act after it instead ({@link #deferGate()}, {@link BatchNormLayer}):
+ * on the conv output a closed gate's zero would become the constant β − γμ/σ.
  */
 public final class GatedConv2d extends AbstractGatedLayer {
 
@@ -28,6 +31,8 @@ public final class GatedConv2d extends AbstractGatedLayer {
     private int inChannels = -1;
     private long outHeight;
     private long outWidth;
+    /** Set when the batch normalization that follows applies this layer's gates. */
+    private boolean gateDeferred;
 
     GatedConv2d(int filters, int kernel, int stride, int padding, boolean gated, HardConcreteGate gate,
             GateNoise noise, boolean perExampleGates) {
@@ -36,6 +41,15 @@ public final class GatedConv2d extends AbstractGatedLayer {
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
+    }
+
+    /** Leaves the output ungated: the {@link BatchNormLayer} after this layer applies the gates. */
+    void deferGate() {
+        gateDeferred = true;
+    }
+
+    public boolean gateDeferred() {
+        return gateDeferred;
     }
 
     public int filters() {
@@ -87,7 +101,7 @@ public final class GatedConv2d extends AbstractGatedLayer {
         Device device = x.getDevice();
         NDArray w = store.getValue(weight(), device, training);
         NDArray b = store.getValue(bias(), device, training);
-        NDArray z = gates(store, device, training, x.getManager(), x.getShape().get(0));
+        NDArray z = gateDeferred ? null : gates(store, device, training, x.getManager(), x.getShape().get(0));
         if (z == null) {
             return convolve(x, w, b);
         }

@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.norm.Dropout;
@@ -14,15 +16,18 @@ import ai.djl.nn.pooling.Pool;
 import io.l0sparsify.prune.LayerParameters;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.NetworkWalk;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
 /**
- * A {@link ModelSpec} turned into DJL blocks: gated dense and conv layers from this package, DJL's own
- * blocks for ReLU, pooling, flattening and dropout. Keeps the weighted layers in spec order so the
- * penalty, the metrics and the pruner can walk them.
+ * A {@link ModelSpec} turned into DJL blocks: gated dense and conv layers and batch normalization from this
+ * package, DJL's own blocks for ReLU, pooling, flattening and dropout, and a residual block as DJL's
+ * {@link ParallelBlock} of its body and its shortcut (identity or an ungated 1×1 {@link GatedConv2d}) joined by
+ * addition. Keeps the weighted layers in the spec's walk order ({@link NetworkWalk}) so the penalty, the metrics
+ * and the pruner can walk them.
  */
 public final class L0Network {
 
@@ -32,16 +37,23 @@ public final class L0Network {
     private final SequentialBlock block = new SequentialBlock();
     /** Dense and conv layers, gated or not, in spec order. */
     private final List<AbstractGatedLayer> weighted = new ArrayList<>();
-    /** For each entry of {@link #weighted}, its index in the spec. */
+    /** For each entry of {@link #weighted}, its flat index in the spec (see {@link NetworkWalk}). */
     private final List<Integer> weightedSpecIndex = new ArrayList<>();
+    /** Batch normalization layers in walk order, and their flat indices. */
+    private final List<BatchNormLayer> norms = new ArrayList<>();
+    private final List<Integer> normSpecIndex = new ArrayList<>();
+    private final List<NetworkWalk.Step.Unit> units;
+    /** The next unit's flat index while building. */
+    private int flatIndex;
 
     private L0Network(ModelSpec spec, TrainingOptions config) {
         this.spec = spec;
         this.gate = HardConcreteGate.withTemperature(config.beta());
         this.noise = new GateNoise(config.seed());
-        List<LayerSpec> layers = spec.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            block.add(toBlock(layers.get(i), config.perExampleGates(), i));
+        this.units = spec.walk().units();
+        addAll(block, spec.layers(), config.perExampleGates());
+        if (flatIndex != units.size()) {
+            throw new IllegalStateException("built " + flatIndex + " layers but the spec walks " + units.size());
         }
     }
 
@@ -49,23 +61,66 @@ public final class L0Network {
         return new L0Network(spec, config);
     }
 
-    private Block toBlock(LayerSpec layer, boolean perExample, int index) {
+    /** Adds the blocks of {@code layers} to {@code target}, numbering the units in the walk's (pre-)order. */
+    private void addAll(SequentialBlock target, List<LayerSpec> layers, boolean perExample) {
+        AbstractGatedLayer previous = null;
+        for (LayerSpec layer : layers) {
+            Block b = toBlock(layer, perExample, previous);
+            previous = b instanceof GatedConv2d conv && conv.gated() ? conv : null;
+            target.add(b);
+        }
+    }
+
+    /** {@code previous}: the gated convolution just before, whose gates a batch normalization here applies. */
+    private Block toBlock(LayerSpec layer, boolean perExample, AbstractGatedLayer previous) {
         return switch (layer) {
             case LayerSpec.Dense d ->
-                addWeighted(new GatedDense(d.units(), d.gated(), gate, noise, perExample), index);
+                addWeighted(new GatedDense(d.units(), d.gated(), gate, noise, perExample));
             case LayerSpec.Conv2d c -> addWeighted(new GatedConv2d(c.filters(), c.kernel(), c.stride(), c.padding(),
-                    c.gated(), gate, noise, perExample), index);
-            case LayerSpec.MaxPool p ->
-                Pool.maxPool2dBlock(new Shape(p.size(), p.size()), new Shape(p.stride(), p.stride()));
-            case LayerSpec.Relu _ -> Activation.reluBlock();
-            case LayerSpec.Flatten _ -> Blocks.batchFlattenBlock();
-            case LayerSpec.Dropout d -> Dropout.builder().optRate((float) d.rate()).build();
+                    c.gated(), gate, noise, perExample));
+            case LayerSpec.MaxPool p -> unit(
+                Pool.maxPool2dBlock(new Shape(p.size(), p.size()), new Shape(p.stride(), p.stride())));
+            case LayerSpec.Relu _ -> unit(Activation.reluBlock());
+            case LayerSpec.Flatten _ -> unit(Blocks.batchFlattenBlock());
+            case LayerSpec.Dropout d -> unit(Dropout.builder().optRate((float) d.rate()).build());
+            case LayerSpec.BatchNorm b -> {
+                int index = flatIndex++;
+                if (previous instanceof GatedConv2d conv) {
+                    if (units.get(index).gateOf() != weightedSpecIndex.getLast()) {
+                        throw new IllegalStateException(units.get(index).path() + " should apply the gates of "
+                                + units.get(index).gateOf());
+                    }
+                    conv.deferGate();
+                }
+                BatchNormLayer bn = new BatchNormLayer(b.eps(), b.momentum(), previous);
+                norms.add(bn);
+                normSpecIndex.add(index);
+                yield bn;
+            }
+            case LayerSpec.GlobalAvgPool _ -> unit(Pool.globalAvgPool2dBlock());
+            case LayerSpec.Residual r -> {
+                SequentialBlock body = new SequentialBlock();
+                addAll(body, r.body(), perExample);
+                Block shortcut = switch (r.shortcut()) {
+                    case LayerSpec.Shortcut.Identity _ -> Blocks.identityBlock();
+                    case LayerSpec.Shortcut.Projection p -> addWeighted(new GatedConv2d(
+                            units.get(flatIndex).outShape()[0], 1, p.stride(), 0, false, gate, noise, perExample));
+                };
+                yield new ParallelBlock(
+                        branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),
+                        List.of(body, shortcut));
+            }
         };
     }
 
-    private Block addWeighted(AbstractGatedLayer layer, int specIndex) {
+    private Block unit(Block block) {
+        flatIndex++;
+        return block;
+    }
+
+    private Block addWeighted(AbstractGatedLayer layer) {
         weighted.add(layer);
-        weightedSpecIndex.add(specIndex);
+        weightedSpecIndex.add(flatIndex++);
         return layer;
     }
 
@@ -90,7 +145,10 @@ public final class L0Network {
         return Collections.unmodifiableList(weighted);
     }
 
-    /** Every trained parameter: each weighted layer's weight, bias and (when gated) log α, in spec order. */
+    /**
+     * Every trained parameter: each weighted layer's weight, bias and (when gated) log α, in walk order, then each
+     * batch normalization's γ and β.
+     */
     List<Parameter> trainableParameters() {
         List<Parameter> result = new ArrayList<>();
         for (AbstractGatedLayer layer : weighted) {
@@ -100,7 +158,29 @@ public final class L0Network {
                 result.add(layer.logAlpha());
             }
         }
+        for (BatchNormLayer norm : norms) {
+            result.add(norm.gamma());
+            result.add(norm.beta());
+        }
         return result;
+    }
+
+    /**
+     * Each batch normalization's running mean and variance, in walk order: state without gradient, which
+     * checkpoints keep beside the trained parameters and the parameter average leaves alone.
+     */
+    List<Parameter> runningStatistics() {
+        List<Parameter> result = new ArrayList<>();
+        for (BatchNormLayer norm : norms) {
+            result.add(norm.runningMean());
+            result.add(norm.runningVar());
+        }
+        return result;
+    }
+
+    /** The batch normalization layers in walk order. */
+    public List<BatchNormLayer> batchNorms() {
+        return Collections.unmodifiableList(norms);
     }
 
     /** Spec index of the i-th weighted layer. */
@@ -150,6 +230,15 @@ public final class L0Network {
                 }
                 NativeArrays.assign(la, alphas);
             }
+        }
+        for (BatchNormLayer norm : norms) {
+            int channels = Math.toIntExact(norm.gamma().getArray().size());
+            float[] ones = new float[channels];
+            java.util.Arrays.fill(ones, 1f);
+            NativeArrays.assign(norm.gamma().getArray(), ones);
+            NativeArrays.assign(norm.beta().getArray(), new float[channels]);
+            NativeArrays.assign(norm.runningMean().getArray(), new float[channels]);
+            NativeArrays.assign(norm.runningVar().getArray(), ones);
         }
     }
 
@@ -217,7 +306,7 @@ public final class L0Network {
      * gates, computed from {@code logAlphas} (one array per gated layer, in order).
      */
     List<float[]> testTimeGatesBySpecLayer(List<float[]> logAlphas, int multiple) {
-        List<float[]> result = new ArrayList<>(Collections.nCopies(spec.layers().size(), (float[]) null));
+        List<float[]> result = new ArrayList<>(Collections.nCopies(units.size(), (float[]) null));
         int k = 0;
         for (int i = 0; i < weighted.size(); i++) {
             if (weighted.get(i).gated()) {
@@ -285,7 +374,10 @@ public final class L0Network {
         return result;
     }
 
-    /** The current values of every weighted layer with their test-time gates, copied to the heap. */
+    /**
+     * The current values of every weighted layer with their test-time gates, then of every batch normalization
+     * (γ, β and running statistics), copied to the heap.
+     */
     public List<LayerParameters> snapshot() {
         List<LayerParameters> result = new ArrayList<>();
         for (int i = 0; i < weighted.size(); i++) {
@@ -299,6 +391,12 @@ public final class L0Network {
             }
             result.add(new LayerParameters(weightedSpecIndex.get(i), layer.weight().getArray().toFloatArray(),
                     layer.bias().getArray().toFloatArray(), gates));
+        }
+        for (int i = 0; i < norms.size(); i++) {
+            BatchNormLayer norm = norms.get(i);
+            result.add(new LayerParameters(normSpecIndex.get(i), norm.gamma().getArray().toFloatArray(),
+                    norm.beta().getArray().toFloatArray(), null, norm.runningMean().getArray().toFloatArray(),
+                    norm.runningVar().getArray().toFloatArray()));
         }
         return result;
     }

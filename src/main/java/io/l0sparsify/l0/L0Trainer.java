@@ -204,7 +204,8 @@ public final class L0Trainer {
             this.expectedSize = config.target() == null ? null : new ExpectedSize(spec);
             this.budget = config.target() == null ? null
                     : new BudgetController(config.target(), expectedSize, network, config.epochs(), stepsPerEpoch);
-            this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size(), budget);
+            this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size(), budget,
+                    network.batchNorms());
             this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
             this.parallel = new DataParallel(trainer, network, parameters, penalty, devices);
             this.inputSize = spec.inputSize();
@@ -571,7 +572,12 @@ public final class L0Trainer {
             var averageState = average == null ? TrainingCheckpoint.Average.NONE
                     : new TrainingCheckpoint.Average(average.shadows(), average.updates());
             ResumableAdam.State moments = optimizer.state(parameters);
-            return new TrainingCheckpoint(epochsCompleted, step, values(), averageState,
+            // batch normalization's running statistics follow the parameters (none without batch normalization)
+            List<float[]> state = new ArrayList<>(values());
+            for (Parameter p : network.runningStatistics()) {
+                state.add(p.getArray().toFloatArray());
+            }
+            return new TrainingCheckpoint(epochsCompleted, step, state, averageState,
                     new TrainingCheckpoint.AdamMoments(moments.means(), moments.variances(), moments.steps()),
                     new TrainingCheckpoint.History(history, trainSeconds, elapsedSeconds()),
                     budget == null ? TrainingCheckpoint.Multipliers.NONE : budget.multipliers());
@@ -583,10 +589,21 @@ public final class L0Trainer {
         }
 
         private void restore(TrainingCheckpoint checkpoint) {
-            List<float[]> values = checkpoint.parameters();
-            if (values.size() != parameters.size()) {
-                throw new IllegalArgumentException("checkpoint has " + values.size()
-                        + " parameters but the network has " + parameters.size());
+            List<float[]> saved = checkpoint.parameters();
+            List<Parameter> statistics = network.runningStatistics();
+            if (saved.size() != parameters.size() + statistics.size()) {
+                throw new IllegalArgumentException("checkpoint has " + saved.size()
+                        + " parameters and running statistics but the network has "
+                        + (parameters.size() + statistics.size()));
+            }
+            List<float[]> values = saved.subList(0, parameters.size());
+            for (int i = 0; i < statistics.size(); i++) {
+                float[] value = saved.get(parameters.size() + i);
+                if (value.length != statistics.get(i).getArray().size()) {
+                    throw new IllegalArgumentException("checkpoint does not match the network at running statistic "
+                            + statistics.get(i).getName());
+                }
+                NativeArrays.assign(statistics.get(i).getArray(), value);
             }
             for (int i = 0; i < parameters.size(); i++) {
                 if (values.get(i).length != parameters.get(i).getArray().size()) {
@@ -595,9 +612,9 @@ public final class L0Trainer {
                 }
             }
             load(values);
-            TrainingCheckpoint.Average saved = checkpoint.average();
-            if (average != null && saved.shadows().size() == parameters.size()) {
-                average.restore(saved.shadows(), saved.updates());
+            TrainingCheckpoint.Average savedAverage = checkpoint.average();
+            if (average != null && savedAverage.shadows().size() == parameters.size()) {
+                average.restore(savedAverage.shadows(), savedAverage.updates());
             }
             TrainingCheckpoint.AdamMoments adam = checkpoint.adam();
             optimizer.restore(parameters, new ResumableAdam.State(adam.means(), adam.variances(), adam.steps()));

@@ -11,6 +11,8 @@ import java.util.List;
  * An exponential moving average of parameters, bias-corrected like Adam's moments:
  * {@code m ← d·m + (1−d)·θ}, evaluated as {@code m / (1 − dᵗ)} after t updates. The paper's reference
  * code evaluates and prunes these averaged values; so do we. The shadow arrays live on their own manager.
+ * Batch normalization's running statistics are not averaged (they are an average already, and the reference
+ * WRN code averages only {@code model.parameters()}); evaluation uses their current values.
  */
 final class ParameterAverage implements AutoCloseable {
 

@@ -16,8 +16,11 @@ import java.util.List;
  *
  * @param epochsCompleted epochs finished when the checkpoint was taken
  * @param step optimizer steps done
- * @param parameters the trainable parameters' values, in the network's parameter order
- * @param average the moving average of the parameters ({@link Average#NONE} when the run keeps none)
+ * @param parameters the trainable parameters' values, in the network's parameter order, followed by every batch
+ *     normalization's running mean and variance (state without gradient; the format is unchanged and a network
+ *     without batch normalization has none)
+ * @param average the moving average of the trainable parameters ({@link Average#NONE} when the run keeps none);
+ *     it does not cover the running statistics, which evaluation uses as they are, as the reference WRN code does
  * @param adam Adam's state ({@link AdamMoments#NONE} before the first step)
  * @param history the run's epoch-end snapshots and time up to this checkpoint, every earlier attempt included
  *     ({@link History#NONE} in checkpoints of formats that did not keep it)

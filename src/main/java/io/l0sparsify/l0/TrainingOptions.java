@@ -181,7 +181,8 @@ public final class TrainingOptions {
 
     /**
      * Initial drop rate of the k-th gated layer of the given spec. Without explicit rates the reference's
-     * rule applies: 0.2 for a network's first layer when it is dense, 0.5 elsewhere.
+     * rule applies: 0.2 for a network's first layer when it is dense, 0.3 inside a residual block (the reference
+     * WRN's {@code droprate_init}), 0.5 elsewhere.
      */
     public double initialDropRateOf(ModelSpec spec, int gatedLayer) {
         if (initialDropRates.size() == 1) {
@@ -190,11 +191,16 @@ public final class TrainingOptions {
         if (!initialDropRates.isEmpty()) {
             return initialDropRates.get(gatedLayer);
         }
-        boolean firstLayerDense = spec.gatedLayerIndices().get(gatedLayer) == 0
+        int unit = spec.gatedLayerIndices().get(gatedLayer);
+        if (spec.walk().units().get(unit).inBody()) {
+            return 0.3;
+        }
+        boolean firstLayerDense = unit == 0
                 && switch (spec.layers().get(0)) {
                     case LayerSpec.Dense _ -> true;
                     case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
-                         LayerSpec.Dropout _ -> false;
+                         LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
+                         LayerSpec.Residual _ -> false;
                 };
         return firstLayerDense ? 0.2 : 0.5;
     }

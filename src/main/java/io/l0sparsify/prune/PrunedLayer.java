@@ -1,12 +1,14 @@
 package io.l0sparsify.prune;
 
+import java.util.List;
+
 /**
  * One layer of a {@link PrunedNetwork}. Weights are row-major float arrays in PyTorch/ONNX layout, with the
  * test-time gates already multiplied in, so the layer is an ordinary dense or convolutional layer.
  */
 public sealed interface PrunedLayer
         permits PrunedLayer.Dense, PrunedLayer.Conv2d, PrunedLayer.MaxPool, PrunedLayer.Relu,
-                PrunedLayer.Flatten {
+                PrunedLayer.Flatten, PrunedLayer.BatchNorm, PrunedLayer.GlobalAvgPool, PrunedLayer.Residual {
 
     String name();
 
@@ -18,6 +20,9 @@ public sealed interface PrunedLayer
             case MaxPool _ -> "maxpool";
             case Relu _ -> "relu";
             case Flatten _ -> "flatten";
+            case BatchNorm _ -> "batchnorm";
+            case GlobalAvgPool _ -> "globalavgpool";
+            case Residual _ -> "residual";
         };
     }
 
@@ -94,4 +99,58 @@ public sealed interface PrunedLayer
     record Relu(String name) implements PrunedLayer {}
 
     record Flatten(String name) implements PrunedLayer {}
+
+    /**
+     * Batch normalization at test time over the kept channels (axis 1):
+     * {@code y = γ·(x − mean)/√(var + eps) + β}. When the original layer applied a gated convolution's gates, their
+     * test-time values ẑ are folded into γ and β (ẑ·BN(x) is again a batch normalization), as the gates of an
+     * ungated-BN convolution are folded into its filters.
+     *
+     * @param originalChannels channels of the unpruned layer
+     * @param keptChannels indices into the unpruned layer's channels of those that remain
+     */
+    record BatchNorm(String name, int originalChannels, int[] keptChannels, float[] gamma, float[] beta,
+            float[] runningMean, float[] runningVar, float eps) implements PrunedLayer {
+
+        public int channels() {
+            return keptChannels.length;
+        }
+
+        /** γ and β; the running statistics are not trained parameters. */
+        public long parameterCount() {
+            return 2L * channels();
+        }
+
+        /** The per-channel factor γ/√(var + eps) of the equivalent affine map {@code y = x·scale + shift}. */
+        public float[] scale() {
+            float[] scale = new float[channels()];
+            for (int c = 0; c < scale.length; c++) {
+                scale[c] = (float) (gamma[c] / Math.sqrt((double) runningVar[c] + eps));
+            }
+            return scale;
+        }
+
+        /** The per-channel offset β − mean·γ/√(var + eps) of the equivalent affine map. */
+        public float[] shift() {
+            float[] scale = scale();
+            float[] shift = new float[channels()];
+            for (int c = 0; c < shift.length; c++) {
+                shift[c] = (float) (beta[c] - (double) runningMean[c] * scale[c]);
+            }
+            return shift;
+        }
+    }
+
+    /** The mean of every channel over its map: {@code [C, H, W] → [C]}. */
+    record GlobalAvgPool(String name) implements PrunedLayer {}
+
+    /**
+     * {@code y = body(x) + shortcut(x)}, the shortcut being {@code projection} (a 1×1 convolution) or, when that is
+     * null, the identity. The residual stream is never pruned: the block receives and gives every channel.
+     */
+    record Residual(String name, List<PrunedLayer> body, Conv2d projection) implements PrunedLayer {
+        public Residual {
+            body = List.copyOf(body);
+        }
+    }
 }

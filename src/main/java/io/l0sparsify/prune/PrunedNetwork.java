@@ -22,16 +22,21 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
      */
     public String architecture() {
         StringJoiner joiner = new StringJoiner("-");
+        addArchitecture(layers, joiner);
+        return joiner.toString();
+    }
+
+    private static void addArchitecture(List<PrunedLayer> layers, StringJoiner joiner) {
         for (PrunedLayer layer : layers) {
             switch (layer) {
                 case PrunedLayer.Dense d when d.gated() -> joiner.add(Integer.toString(d.inputs()));
                 case PrunedLayer.Conv2d c when c.gated() -> joiner.add(Integer.toString(c.filters()));
+                case PrunedLayer.Residual r -> addArchitecture(r.body(), joiner);
                 // ungated weighted layers and the layers without weights have no gates to count
                 case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _,
-                        PrunedLayer.Flatten _ -> { }
+                        PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _ -> { }
             }
         }
-        return joiner.toString();
     }
 
     /**
@@ -53,7 +58,8 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
                 yield Optional.of(new PrunedNetwork(List.of(first.inputs()), compact, numClasses));
             }
             case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _,
-                    PrunedLayer.Flatten _ -> Optional.empty();
+                    PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _,
+                    PrunedLayer.Residual _ -> Optional.empty();
         };
     }
 
@@ -62,37 +68,58 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
         return inputShape.stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
     }
 
-    /** Weights and biases that remain. */
+    /** Weights and biases (and batch normalization's γ and β) that remain. */
     public long parameterCount() {
+        return parameters(layers);
+    }
+
+    private static long parameters(List<PrunedLayer> layers) {
         long count = 0;
         for (PrunedLayer layer : layers) {
             count += switch (layer) {
                 case PrunedLayer.Dense d -> d.parameterCount();
                 case PrunedLayer.Conv2d c -> c.parameterCount();
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> 0;
+                case PrunedLayer.BatchNorm b -> b.parameterCount();
+                case PrunedLayer.Residual r -> parameters(r.body())
+                        + (r.projection() == null ? 0 : r.projection().parameterCount());
+                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _,
+                        PrunedLayer.GlobalAvgPool _ -> 0;
             };
         }
         return count;
     }
 
-    /** The shape after each layer, without the batch dimension. */
+    /** The shape after each (top-level) layer, without the batch dimension. */
     public List<int[]> outputShapes() {
         List<int[]> shapes = new ArrayList<>();
         int[] shape = inputShape.stream().mapToInt(Integer::intValue).toArray();
         for (PrunedLayer layer : layers) {
-            shape = switch (layer) {
-                case PrunedLayer.Dense d -> new int[] {d.units()};
-                case PrunedLayer.Conv2d c -> new int[] {c.filters(),
-                    (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1,
-                    (shape[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1};
-                case PrunedLayer.MaxPool p -> new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
-                    (shape[2] - p.size()) / p.stride() + 1};
-                case PrunedLayer.Flatten _ -> new int[] {shape[0] * shape[1] * shape[2]};
-                case PrunedLayer.Relu _ -> shape;
-            };
+            shape = shapeAfter(layer, shape);
             shapes.add(shape);
         }
         return shapes;
+    }
+
+    /** The shape {@code layer} gives for an input of {@code shape}. */
+    static int[] shapeAfter(PrunedLayer layer, int[] shape) {
+        return switch (layer) {
+            case PrunedLayer.Dense d -> new int[] {d.units()};
+            case PrunedLayer.Conv2d c -> new int[] {c.filters(),
+                (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1,
+                (shape[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1};
+            case PrunedLayer.MaxPool p -> new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
+                (shape[2] - p.size()) / p.stride() + 1};
+            case PrunedLayer.Flatten _ -> new int[] {shape[0] * shape[1] * shape[2]};
+            case PrunedLayer.GlobalAvgPool _ -> new int[] {shape[0]};
+            case PrunedLayer.Residual r -> {
+                int[] out = shape;
+                for (PrunedLayer inner : r.body()) {
+                    out = shapeAfter(inner, out);
+                }
+                yield out;
+            }
+            case PrunedLayer.Relu _, PrunedLayer.BatchNorm _ -> shape;
+        };
     }
 
     /**
@@ -100,23 +127,43 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
      * one for its bias. For a dense layer this is the reference implementation's count. For a convolution
      * it is not: the reference multiplies by the number of channels times the output height only (its
      * authors acknowledged the slip), whereas every output value costs a dot product, so we count
-     * filters × output height × output width × (2·k²·inChannels − 1 + 1).
+     * filters × output height × output width × (2·k²·inChannels − 1 + 1). Batch normalization costs a multiply
+     * and an add per value (its test-time affine map), global average pooling an add per input value, a residual
+     * block its body, its projection and one add per output value.
      */
     public long flops() {
+        return flops(layers, inputShape.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static long flops(List<PrunedLayer> layers, int[] shape) {
         long flops = 0;
-        List<int[]> shapes = outputShapes();
-        for (int i = 0; i < layers.size(); i++) {
-            flops += switch (layers.get(i)) {
+        for (PrunedLayer layer : layers) {
+            int[] out = shapeAfter(layer, shape);
+            flops += switch (layer) {
                 case PrunedLayer.Dense d -> (2L * d.inputs() - 1) * d.units() + d.units();
-                case PrunedLayer.Conv2d c -> {
-                    int[] out = shapes.get(i);
-                    long n = (long) c.inChannels() * c.kernel() * c.kernel();
-                    yield ((2 * n - 1) + 1) * out[0] * out[1] * out[2];
-                }
+                case PrunedLayer.Conv2d c -> convFlops(c, out);
+                case PrunedLayer.BatchNorm _ -> 2 * values(shape);
+                case PrunedLayer.GlobalAvgPool _ -> values(shape);
+                case PrunedLayer.Residual r -> flops(r.body(), shape) + values(out)
+                        + (r.projection() == null ? 0 : convFlops(r.projection(), out));
                 // comparisons and copies, not multiply-adds
                 case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> 0L;
             };
+            shape = out;
         }
         return flops;
+    }
+
+    private static long convFlops(PrunedLayer.Conv2d c, int[] out) {
+        long n = (long) c.inChannels() * c.kernel() * c.kernel();
+        return ((2 * n - 1) + 1) * out[0] * out[1] * out[2];
+    }
+
+    private static long values(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
     }
 }

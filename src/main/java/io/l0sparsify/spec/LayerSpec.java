@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -22,10 +23,18 @@ import java.util.stream.Collectors;
         @JsonSubTypes.Type(value = LayerSpec.MaxPool.class, name = "maxpool"),
         @JsonSubTypes.Type(value = LayerSpec.Relu.class, name = "relu"),
         @JsonSubTypes.Type(value = LayerSpec.Flatten.class, name = "flatten"),
-        @JsonSubTypes.Type(value = LayerSpec.Dropout.class, name = "dropout")})
-public sealed interface LayerSpec
-        permits LayerSpec.Dense, LayerSpec.Conv2d, LayerSpec.MaxPool, LayerSpec.Relu, LayerSpec.Flatten,
-                LayerSpec.Dropout {
+        @JsonSubTypes.Type(value = LayerSpec.Dropout.class, name = "dropout"),
+        @JsonSubTypes.Type(value = LayerSpec.BatchNorm.class, name = "batchnorm"),
+        @JsonSubTypes.Type(value = LayerSpec.GlobalAvgPool.class, name = "globalavgpool"),
+        @JsonSubTypes.Type(value = LayerSpec.Residual.class, name = "residual")})
+public sealed interface LayerSpec permits LayerSpec.Unit, LayerSpec.Residual {
+
+    /**
+     * A layer that is not made of other layers. The walks over a network ({@link NetworkWalk}) visit these and
+     * mark where residual blocks begin and end, so code that handles one layer at a time switches over this type.
+     */
+    sealed interface Unit extends LayerSpec
+            permits Dense, Conv2d, MaxPool, Relu, Flatten, Dropout, BatchNorm, GlobalAvgPool {}
 
     /** The type tag used in JSON and error messages: the name declared for this kind in {@link JsonSubTypes}. */
     default String type() {
@@ -42,7 +51,7 @@ public sealed interface LayerSpec
     }
 
     /** Fully connected layer; when gated, each INPUT unit has one hard-concrete gate. */
-    record Dense(int units, boolean gated) implements LayerSpec {
+    record Dense(int units, boolean gated) implements Unit {
         public Dense(int units) {
             this(units, true);
         }
@@ -55,7 +64,7 @@ public sealed interface LayerSpec
     }
 
     /** 2-D convolution; when gated, each OUTPUT feature map (filter and its bias) has one gate. */
-    record Conv2d(int filters, int kernel, int stride, int padding, boolean gated) implements LayerSpec {
+    record Conv2d(int filters, int kernel, int stride, int padding, boolean gated) implements Unit {
         public Conv2d(int filters, int kernel) {
             this(filters, kernel, 1, 0, true);
         }
@@ -71,7 +80,7 @@ public sealed interface LayerSpec
     }
 
     /** Max pooling over size×size windows. */
-    record MaxPool(int size, int stride) implements LayerSpec {
+    record MaxPool(int size, int stride) implements Unit {
         /** From JSON, where {@code stride} defaults to the window size (windows that do not overlap). */
         @JsonCreator
         static MaxPool fromJson(@JsonProperty("size") int size, @JsonProperty("stride") Integer stride) {
@@ -79,20 +88,86 @@ public sealed interface LayerSpec
         }
     }
 
-    record Relu() implements LayerSpec {}
+    record Relu() implements Unit {}
 
     /** Flattens [C, H, W] (channel-major, as PyTorch and ONNX do) into a vector. */
-    record Flatten() implements LayerSpec {}
+    record Flatten() implements Unit {}
 
     /** Inverted dropout, active in training only; it never affects the pruned network. */
-    record Dropout(double rate) implements LayerSpec {}
+    record Dropout(double rate) implements Unit {}
+
+    /**
+     * Batch normalization per channel of a {@code [C, H, W]} map or per feature of a {@code [F]} vector:
+     * {@code y = γ·(x − μ)/√(σ² + eps) + β}. Training normalizes with the minibatch's mean and (biased) variance
+     * and updates the running statistics as PyTorch does ({@code running ← (1 − momentum)·running +
+     * momentum·batch}, the variance unbiased); evaluation, pruning and export use the running statistics.
+     *
+     * <p>When it directly follows a gated convolution, that convolution's gates act on this layer's output, so a
+     * closed gate's zero reaches every reader (a shift β would otherwise survive the removal).
+     */
+    record BatchNorm(double eps, double momentum) implements Unit {
+        public static final double DEFAULT_EPS = 1e-5;
+        public static final double DEFAULT_MOMENTUM = 0.1;
+
+        public BatchNorm() {
+            this(DEFAULT_EPS, DEFAULT_MOMENTUM);
+        }
+
+        /** From JSON, where {@code eps} defaults to 1e-5 and {@code momentum} to 0.1 (PyTorch's defaults). */
+        @JsonCreator
+        static BatchNorm fromJson(@JsonProperty("eps") Double eps, @JsonProperty("momentum") Double momentum) {
+            return new BatchNorm(eps == null ? DEFAULT_EPS : eps, momentum == null ? DEFAULT_MOMENTUM : momentum);
+        }
+    }
+
+    /** The mean of every channel over its whole map: {@code [C, H, W] → [C]}. */
+    record GlobalAvgPool() implements Unit {}
+
+    /**
+     * A residual block {@code y = body(x) + shortcut(x)}: the body's layers in order, and a shortcut that is the
+     * identity or a 1×1 convolution (with a stride, no padding, never gated) to the body's output channels. The
+     * block's input and output (the residual stream) carry no gates; gates inside the body act on its inner maps.
+     * A post-activation block puts its final ReLU after the block, a pre-activation block begins its body with
+     * batch normalization and ReLU.
+     */
+    record Residual(List<LayerSpec> body, Shortcut shortcut) implements LayerSpec {
+        public Residual {
+            body = body == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(body));
+        }
+
+        /** From JSON, where {@code shortcut} defaults to the identity. */
+        @JsonCreator
+        static Residual fromJson(@JsonProperty("body") List<LayerSpec> body,
+                @JsonProperty("shortcut") Shortcut shortcut) {
+            return new Residual(body, shortcut == null ? new Shortcut.Identity() : shortcut);
+        }
+    }
+
+    /** How a residual block's input reaches its sum. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "type")
+    @JsonSubTypes({
+            @JsonSubTypes.Type(value = Shortcut.Identity.class, name = "identity"),
+            @JsonSubTypes.Type(value = Shortcut.Projection.class, name = "projection")})
+    sealed interface Shortcut permits Shortcut.Identity, Shortcut.Projection {
+        /** The input itself; the body must keep its shape. */
+        record Identity() implements Shortcut {}
+
+        /** A 1×1 convolution with a bias, no padding and this stride, to the body's output channels. */
+        record Projection(int stride) implements Shortcut {
+            /** From JSON, where {@code stride} defaults to 1. */
+            @JsonCreator
+            static Projection fromJson(@JsonProperty("stride") Integer stride) {
+                return new Projection(stride == null ? 1 : stride);
+            }
+        }
+    }
 
     /** True for the layers that carry hard-concrete gates. */
     static boolean isGated(LayerSpec layer) {
         return switch (layer) {
             case Dense d -> d.gated();
             case Conv2d c -> c.gated();
-            case MaxPool _, Relu _, Flatten _, Dropout _ -> false;
+            case MaxPool _, Relu _, Flatten _, Dropout _, BatchNorm _, GlobalAvgPool _, Residual _ -> false;
         };
     }
 }

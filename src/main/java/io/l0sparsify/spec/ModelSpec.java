@@ -39,7 +39,12 @@ public record ModelSpec(List<Integer> inputShape, List<LayerSpec> layers) {
         return outputShapes().get(layerIndex - 1);
     }
 
-    /** Number of trainable weights and biases, gates not counted. */
+    /** The units and block boundaries in forward order (see {@link NetworkWalk}). */
+    public NetworkWalk walk() {
+        return ShapeInference.infer(this, SpecLimits.UNBOUNDED).walk();
+    }
+
+    /** Number of trainable weights and biases (and batch normalization's γ and β), gates not counted. */
     public long parameterCount() {
         return ShapeInference.infer(this, SpecLimits.UNBOUNDED).parameterCount();
     }
@@ -51,8 +56,14 @@ public record ModelSpec(List<Integer> inputShape, List<LayerSpec> layers) {
      */
     public long activationsPerExample() {
         long values = ShapeInference.values(inputShapeOf(0));
-        for (int[] shape : outputShapes()) {
-            values = Math.addExact(values, ShapeInference.values(shape));
+        for (NetworkWalk.Step step : walk().steps()) {
+            values = Math.addExact(values, switch (step) {
+                case NetworkWalk.Step.Unit u -> ShapeInference.values(u.outShape());
+                case NetworkWalk.Step.BlockStart _ -> 0L;
+                // the sum, and the projection's output beside the body's
+                case NetworkWalk.Step.BlockEnd end -> ShapeInference.values(end.outShape())
+                        * (end.projection() == null ? 1 : 2);
+            });
         }
         return values;
     }
@@ -75,17 +86,21 @@ public record ModelSpec(List<Integer> inputShape, List<LayerSpec> layers) {
             case LayerSpec.Dense logits -> logits.units();
             // unreachable for a spec built through of(): its last layer is checked to be dense
             case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
-                    LayerSpec.Dropout _ -> throw new IllegalStateException(
+                    LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
+                    LayerSpec.Residual _ -> throw new IllegalStateException(
                             "the last layer must be dense to give class logits, not " + layers.getLast().type());
         };
     }
 
-    /** Indices (into {@link #layers}) of the gated layers, in order. */
+    /**
+     * Flat indices (see {@link NetworkWalk}; for a spec without residual blocks, indices into {@link #layers}) of
+     * the gated layers, in order.
+     */
     public List<Integer> gatedLayerIndices() {
         List<Integer> indices = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            if (LayerSpec.isGated(layers.get(i))) {
-                indices.add(i);
+        for (NetworkWalk.Step.Unit unit : walk().units()) {
+            if (LayerSpec.isGated(unit.layer())) {
+                indices.add(unit.index());
             }
         }
         return indices;

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -126,18 +125,34 @@ final class JobArtifacts {
                 num(b.deterministic()), num(b.lambda1()), num(b.lambda2()));
     }
 
-    /** The summary of a weighted layer; nothing for the layers without weights. */
-    private static Optional<ResultDocument.Layer> layerSummary(PrunedLayer layer) {
+    /**
+     * The summary of a dense or conv layer; those of a residual block's body and projection in order; nothing for
+     * the other layers (batch normalization keeps the channels of the conv before it).
+     */
+    private static List<ResultDocument.Layer> layerSummary(PrunedLayer layer) {
         return switch (layer) {
             // A dense layer's gates sit on its inputs, so its "units" are the inputs it keeps.
-            case PrunedLayer.Dense d -> Optional.of(new ResultDocument.Layer(d.name(), d.type(), d.gated(), "inputs",
+            case PrunedLayer.Dense d -> List.of(new ResultDocument.Layer(d.name(), d.type(), d.gated(), "inputs",
                     d.originalInputs(), d.inputs(), d.keptInputs(), d.units(), null,
                     new ResultDocument.DenseVsPruned(d.originalParameterCount(), d.parameterCount())));
-            case PrunedLayer.Conv2d c -> Optional.of(new ResultDocument.Layer(c.name(), c.type(), c.gated(), "filters",
-                    c.originalFilters(), c.filters(), c.keptFilters(), null, c.inChannels(),
-                    new ResultDocument.DenseVsPruned(c.originalParameterCount(), c.parameterCount())));
-            case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> Optional.empty();
+            case PrunedLayer.Conv2d c -> List.of(convSummary(c));
+            case PrunedLayer.Residual r -> {
+                List<ResultDocument.Layer> inner = new java.util.ArrayList<>();
+                r.body().forEach(l -> inner.addAll(layerSummary(l)));
+                if (r.projection() != null) {
+                    inner.add(convSummary(r.projection()));
+                }
+                yield inner;
+            }
+            case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _,
+                    PrunedLayer.GlobalAvgPool _ -> List.of();
         };
+    }
+
+    private static ResultDocument.Layer convSummary(PrunedLayer.Conv2d c) {
+        return new ResultDocument.Layer(c.name(), c.type(), c.gated(), "filters", c.originalFilters(), c.filters(),
+                c.keptFilters(), null, c.inChannels(),
+                new ResultDocument.DenseVsPruned(c.originalParameterCount(), c.parameterCount()));
     }
 
     private static ResultDocument.LatencyPair latencyPair(LatencyMeasurement batch1, LatencyMeasurement batch100) {

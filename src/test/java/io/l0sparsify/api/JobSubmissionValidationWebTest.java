@@ -107,7 +107,7 @@ class JobSubmissionValidationWebTest extends JobControllerWebTest {
     @Test
     void unknownPresetIsNamedWithTheKnownPresets() throws Exception {
         assertValidationError("{\"model\": {\"preset\": \"resnet50\"}, \"dataset\": {\"uri\": \"builtin:mnist\"}}",
-                "model.preset", "known presets: mlp, lenet5-caffe");
+                "model.preset", "known presets: mlp, lenet5-caffe, wrn-16-4, wrn-28-10");
     }
 
     @Test
@@ -306,7 +306,7 @@ class JobSubmissionValidationWebTest extends JobControllerWebTest {
         MockHttpServletResponse response = api.valid(get("/v1/presets"));
         assertThat(response.getStatus()).isEqualTo(200);
         assertThat((List<String>) JsonPath.read(response.getContentAsString(), "$.items[*].name"))
-                .containsExactly("mlp", "lenet5-caffe");
+                .containsExactly("mlp", "lenet5-caffe", "wrn-16-4", "wrn-28-10");
         // 784·300+300 + 300·100+100 + 100·10+10 = 266 610
         assertThat((Integer) JsonPath.read(response.getContentAsString(), "$.items[0].parameters")).isEqualTo(266_610);
     }

@@ -126,7 +126,7 @@ class WeightsJsonTest {
 
         JsonNode doc = JSON.readTree(WeightsJson.write(network, TestNetworks.MNIST));
 
-        assertEquals(2, doc.get("formatVersion").asInt());
+        assertEquals(3, doc.get("formatVersion").asInt());
         assertEquals("[1,28,28]", doc.get("inputShape").toString());
         JsonNode preprocessing = doc.get("preprocessing");
         assertEquals(1.0 / 255.0, preprocessing.get("scale").asDouble());
@@ -267,10 +267,14 @@ class WeightsJsonTest {
     static void assertSameNetwork(PrunedNetwork expected, PrunedNetwork actual) {
         assertEquals(expected.inputShape(), actual.inputShape());
         assertEquals(expected.numClasses(), actual.numClasses());
-        assertEquals(expected.layers().size(), actual.layers().size());
-        for (int i = 0; i < expected.layers().size(); i++) {
-            PrunedLayer e = expected.layers().get(i);
-            PrunedLayer a = actual.layers().get(i);
+        assertSameLayers(expected.layers(), actual.layers());
+    }
+
+    private static void assertSameLayers(List<PrunedLayer> expected, List<PrunedLayer> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            PrunedLayer e = expected.get(i);
+            PrunedLayer a = actual.get(i);
             assertEquals(e.getClass(), a.getClass());
             assertEquals(e.name(), a.name());
             switch (e) {
@@ -298,7 +302,26 @@ class WeightsJsonTest {
                     assertArrayEquals(bits(c.bias()), bits(b.bias()));
                 }
                 // records without arrays compare by value
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> assertEquals(e, a);
+                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.GlobalAvgPool _ ->
+                    assertEquals(e, a);
+                case PrunedLayer.BatchNorm n -> {
+                    PrunedLayer.BatchNorm b = (PrunedLayer.BatchNorm) a;
+                    assertEquals(n.originalChannels(), b.originalChannels());
+                    assertArrayEquals(n.keptChannels(), b.keptChannels());
+                    assertEquals(Float.floatToRawIntBits(n.eps()), Float.floatToRawIntBits(b.eps()));
+                    for (float[][] pair : new float[][][] {{n.gamma(), b.gamma()}, {n.beta(), b.beta()},
+                        {n.runningMean(), b.runningMean()}, {n.runningVar(), b.runningVar()}}) {
+                        assertArrayEquals(bits(pair[0]), bits(pair[1]));
+                    }
+                }
+                case PrunedLayer.Residual r -> {
+                    PrunedLayer.Residual b = (PrunedLayer.Residual) a;
+                    assertSameLayers(r.body(), b.body());
+                    assertEquals(r.projection() == null, b.projection() == null);
+                    if (r.projection() != null) {
+                        assertSameLayers(List.of(r.projection()), List.of(b.projection()));
+                    }
+                }
             }
         }
     }

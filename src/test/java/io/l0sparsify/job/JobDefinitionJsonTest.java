@@ -251,7 +251,7 @@ class JobDefinitionJsonTest {
         assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"lstm\", \"units\": 10}]},"
                 + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
                 .containsExactly(new FieldError("model.layers[0].type",
-                        "unknown type 'lstm'; known types: dense, conv2d, maxpool, relu, flatten, dropout"));
+                        "unknown type 'lstm'; known types: dense, conv2d, maxpool, relu, flatten, dropout, batchnorm, globalavgpool, residual"));
     }
 
     @Test
@@ -263,7 +263,7 @@ class JobDefinitionJsonTest {
                 .containsExactlyInAnyOrder(
                         new FieldError("model.layers[0].units", "must be at least 1 but is 0"),
                         new FieldError("model.layers[1].type",
-                                "unknown type 'conv9'; known types: dense, conv2d, maxpool, relu, flatten, dropout"),
+                                "unknown type 'conv9'; known types: dense, conv2d, maxpool, relu, flatten, dropout, batchnorm, globalavgpool, residual"),
                         new FieldError("model.layers[2].size", "is required"));
     }
 

@@ -63,7 +63,7 @@ class UnitRoundingTest {
                 case PrunedLayer.Dense d when d.gated() -> counts.add(d.inputs());
                 case PrunedLayer.Conv2d c when c.gated() -> counts.add(c.filters());
                 case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _,
-                        PrunedLayer.Flatten _ -> { }
+                        PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ -> { }
             }
         }
         return counts;

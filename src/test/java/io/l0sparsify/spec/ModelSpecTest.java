@@ -17,7 +17,7 @@ class ModelSpecTest {
         // 20·25+20 + 50·20·25+50 + 800·500+500 + 500·10+10 = 431 080
         assertThat(Presets.LENET5_CAFFE.parameterCount()).isEqualTo(431_080);
         assertThat(Presets.LENET5_CAFFE.outputShapes().get(5)).containsExactly(50, 4, 4);
-        assertThat(Presets.names()).containsExactly("mlp", "lenet5-caffe");
+        assertThat(Presets.names()).containsExactly("mlp", "lenet5-caffe", "wrn-16-4", "wrn-28-10");
         assertThat(Presets.MLP.gatedLayerIndices()).containsExactly(0, 2, 4);
         assertThat(Presets.LENET5_CAFFE.gatedLayerIndices()).containsExactly(0, 3, 7, 9);
         assertThat(Presets.byName("resnet")).isEmpty();

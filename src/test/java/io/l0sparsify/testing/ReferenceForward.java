@@ -29,7 +29,12 @@ public final class ReferenceForward {
 
     private static float[] forward(PrunedNetwork network, float[] input) {
         Activation x = new Activation(input, network.inputShape().stream().mapToInt(Integer::intValue).toArray());
-        for (PrunedLayer layer : network.layers()) {
+        return forward(network.layers(), x).values();
+    }
+
+    private static Activation forward(java.util.List<PrunedLayer> layers, Activation input) {
+        Activation x = input;
+        for (PrunedLayer layer : layers) {
             x = switch (layer) {
                 case PrunedLayer.Dense d -> new Activation(dense(d, x.values()), new int[] {d.units()});
                 case PrunedLayer.Conv2d c -> conv(c, x.values(), x.shape());
@@ -37,9 +42,49 @@ public final class ReferenceForward {
                 case PrunedLayer.Relu _ -> new Activation(relu(x.values()), x.shape());
                 // channel-major values are already in flattened order
                 case PrunedLayer.Flatten _ -> new Activation(x.values(), new int[] {x.values().length});
+                case PrunedLayer.BatchNorm b -> batchNorm(b, x);
+                case PrunedLayer.GlobalAvgPool _ -> globalAverage(x);
+                case PrunedLayer.Residual r -> {
+                    Activation body = forward(r.body(), x);
+                    Activation shortcut = r.projection() == null ? x : conv(r.projection(), x.values(), x.shape());
+                    float[] sum = new float[body.values().length];
+                    for (int i = 0; i < sum.length; i++) {
+                        sum[i] = body.values()[i] + shortcut.values()[i];
+                    }
+                    yield new Activation(sum, body.shape());
+                }
             };
         }
-        return x.values();
+        return x;
+    }
+
+    /** γ·(x − mean)/√(var + eps) + β per channel (axis 0 of one example). */
+    private static Activation batchNorm(PrunedLayer.BatchNorm b, Activation x) {
+        int channels = x.shape()[0];
+        int area = x.values().length / channels;
+        float[] y = new float[x.values().length];
+        for (int c = 0; c < channels; c++) {
+            double scale = b.gamma()[c] / Math.sqrt((double) b.runningVar()[c] + b.eps());
+            for (int a = 0; a < area; a++) {
+                y[c * area + a] = (float) ((x.values()[c * area + a] - (double) b.runningMean()[c]) * scale
+                        + b.beta()[c]);
+            }
+        }
+        return new Activation(y, x.shape());
+    }
+
+    private static Activation globalAverage(Activation x) {
+        int channels = x.shape()[0];
+        int area = x.values().length / channels;
+        float[] y = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            for (int a = 0; a < area; a++) {
+                sum += x.values()[c * area + a];
+            }
+            y[c] = (float) (sum / area);
+        }
+        return new Activation(y, new int[] {channels});
     }
 
     private static float[] dense(PrunedLayer.Dense d, float[] x) {
