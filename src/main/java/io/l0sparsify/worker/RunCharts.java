@@ -82,21 +82,7 @@ final class RunCharts {
     /** Original and kept units of every dense layer (its inputs) and conv layer (its filters), in forward order. */
     static byte[] layers(PrunedNetwork pruned, String title) {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
-        for (PrunedLayer layer : pruned.layers()) {
-            switch (layer) {
-                case PrunedLayer.Dense d -> {
-                    String label = d.name() + " inputs" + (d.gated() ? "" : " (ungated)");
-                    data.addValue(d.originalInputs(), "original", label);
-                    data.addValue(d.inputs(), "kept", label);
-                }
-                case PrunedLayer.Conv2d c -> {
-                    String label = c.name() + " filters" + (c.gated() ? "" : " (ungated)");
-                    data.addValue(c.originalFilters(), "original", label);
-                    data.addValue(c.filters(), "kept", label);
-                }
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> {}
-            }
-        }
+        addUnits(pruned.layers(), data);
         CategoryAxis layers = new CategoryAxis("layer");
         if (data.getColumnCount() > 6) {
             layers.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
@@ -114,6 +100,27 @@ final class RunCharts {
         JFreeChart chart = new JFreeChart(title + ": " + pruned.architecture(), JFreeChart.DEFAULT_TITLE_FONT, plot,
                 true);
         return svg(chart, "layers", Math.max(600, 120 + 90 * data.getColumnCount()), 460);
+    }
+
+    /** Adds the bars of {@code layers}, a residual block's body where it meets one (its shortcut is never gated). */
+    private static void addUnits(List<PrunedLayer> layers, DefaultCategoryDataset data) {
+        for (PrunedLayer layer : layers) {
+            switch (layer) {
+                case PrunedLayer.Dense d -> {
+                    String label = d.name() + " inputs" + (d.gated() ? "" : " (ungated)");
+                    data.addValue(d.originalInputs(), "original", label);
+                    data.addValue(d.inputs(), "kept", label);
+                }
+                case PrunedLayer.Conv2d c -> {
+                    String label = c.name() + " filters" + (c.gated() ? "" : " (ungated)");
+                    data.addValue(c.originalFilters(), "original", label);
+                    data.addValue(c.filters(), "kept", label);
+                }
+                case PrunedLayer.Residual r -> addUnits(r.body(), data);
+                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _,
+                        PrunedLayer.GlobalAvgPool _ -> {}
+            }
+        }
     }
 
     private interface Metric {
