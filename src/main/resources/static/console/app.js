@@ -259,9 +259,14 @@ async function jobsPage(query) {
 
 /** Original units of every gated layer (dense: its inputs, conv: its filters), as progress.keptUnits lists them. */
 function gatedOriginalUnits(spec) {
-  let shape = [...spec.inputShape];
   const out = [];
-  for (const layer of spec.layers) {
+  walkGated(spec.layers, [...spec.inputShape], out);
+  return out;
+}
+
+/** Walks layers in forward order, a residual block's body included; returns the output shape. */
+function walkGated(layers, shape, out) {
+  for (const layer of layers) {
     switch (layer.type) {
       case 'dense':
         if (layer.gated !== false) out.push({ name: `dense ${out.length}`, units: shape.reduce((a, b) => a * b, 1) });
@@ -283,11 +288,18 @@ function gatedOriginalUnits(spec) {
       case 'flatten':
         shape = [shape.reduce((a, b) => a * b, 1)];
         break;
+      case 'globalavgpool':
+        shape = [shape[0]];
+        break;
+      case 'residual':
+        // the shortcut is never gated and gives the body's output shape
+        shape = walkGated(layer.body || [], shape, out);
+        break;
       default:
-        // relu, dropout: the shape stays
+        // relu, dropout, batchnorm: the shape stays
     }
   }
-  return out;
+  return shape;
 }
 
 /** The job's model spec: inline, or the preset's from the catalogue. */
@@ -548,7 +560,7 @@ async function submitPage() {
     h('fieldset', {}, h('legend', {}, 'Model'),
       h('div', { class: 'choices' }, radio('model-kind', 'preset', 'Preset', true), radio('model-kind', 'spec', 'Layers as JSON', false)),
       h('div', { id: 'model-preset' }, presetSelect),
-      h('div', { id: 'model-spec', hidden: true }, specArea, h('div', { class: 'hint muted' }, 'inputShape and layers (dense, conv2d, maxpool, relu, flatten, dropout), as in the API\u2019s InlineModel.')),
+      h('div', { id: 'model-spec', hidden: true }, specArea, h('div', { class: 'hint muted' }, 'inputShape and layers (dense, conv2d, maxpool, relu, flatten, dropout, batchnorm, globalavgpool, residual), as in the API\u2019s InlineModel.')),
       h('p', { class: 'hint muted' }, 'Uploaded ONNX models are listed under Models; jobs cannot train them yet.')),
     h('fieldset', {}, h('legend', {}, 'Dataset'), datasetSelect,
       h('p', { class: 'hint muted' }, 'Or ', h('a', { href: '#/datasets' }, 'upload a dataset'), '; once READY it is listed here.')),
