@@ -39,8 +39,8 @@ import java.util.List;
  * <p>Version 5 is the same without the optimizer byte: its state is always Adam's. The learning rate's schedule
  * needs no field of its own: its position is the epochs completed.
  *
- * <p>Version 4 is the same as version 5 without the budget in the snapshots and without the multipliers; its runs resume with
- * the multipliers at 0 (version-4 runs had no budget).
+ * <p>Version 4 is the same as version 5 without the budget in the snapshots and without the multipliers; its runs
+ * resume with the multipliers at 0 (version-4 runs had no budget).
  *
  * <p>Version 3 is the same without the history; its runs resume with an empty one (their earlier epochs are
  * missing from the metrics, as they were before).

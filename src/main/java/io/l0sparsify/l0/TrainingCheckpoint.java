@@ -8,8 +8,9 @@ import java.util.List;
  * step count), and what the run has recorded so far (its per-epoch history and its time), so that a run resumed
  * any number of times reports the whole of itself. Shuffles, gate noise, augmentation and the learning rate's
  * schedule are derived from (seed, epoch), and the epoch is {@link #epochsCompleted}, so no generator state is
- * needed (dropout, drawn from PyTorch's generator, is the exception). {@link #encode()} and {@link #decode(byte[])} give its one stored form
- * ({@link CheckpointCodec}); storage keeps those bytes without reading them.
+ * needed (dropout, drawn from PyTorch's generator, is the exception). {@link #encode()} and
+ * {@link #decode(byte[])} give its one stored form ({@link CheckpointCodec}); storage keeps those bytes without
+ * reading them.
  *
  * <p>The arrays are held as given, not copied: a checkpoint is made once per epoch and handed straight to
  * storage, and copying the whole network twice more would only cost memory.

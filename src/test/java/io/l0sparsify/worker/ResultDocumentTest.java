@@ -100,8 +100,10 @@ class ResultDocumentTest {
         assertThat(io.l0sparsify.api.OpenApiContract.instance().schemaViolations("Result", json.toString())).isEmpty();
         JsonNode training = json.get("training");
         assertThat(training.get("learningRate").asDouble()).isEqualTo(0.1);
-        assertThat(training.get("optimizer").toString()).isEqualTo("{\"type\":\"sgd\",\"momentum\":0.9,\"nesterov\":true}");
-        assertThat(training.get("schedule").toString()).isEqualTo("{\"type\":\"step\",\"milestones\":[0.5],\"factor\":0.2}");
+        assertThat(training.get("optimizer").toString())
+                .isEqualTo("{\"type\":\"sgd\",\"momentum\":0.9,\"nesterov\":true}");
+        assertThat(training.get("schedule").toString())
+                .isEqualTo("{\"type\":\"step\",\"milestones\":[0.5],\"factor\":0.2}");
         assertThat(training.get("augmentation").toString()).isEqualTo("{\"padding\":2,\"flip\":true}");
         // the defaults (Adam, a constant rate, no augmentation) are no field at all
         assertThat(names(result(null, false).get("training"))).doesNotContain("optimizer", "schedule", "augmentation");
