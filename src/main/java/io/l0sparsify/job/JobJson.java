@@ -1,5 +1,8 @@
 package io.l0sparsify.job;
 
+import io.l0sparsify.dataset.Augmentation;
+import io.l0sparsify.l0.LearningRateSchedule;
+import io.l0sparsify.l0.OptimizerSpec;
 import io.l0sparsify.l0.SizeTarget;
 import io.l0sparsify.l0.TrainingOptions;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +31,11 @@ public final class JobJson {
             .addMixIn(TrainingOptions.class, TrainingOptionsMixIn.class)
             .addMixIn(TrainingOptions.Builder.class, TrainingOptionsMixIn.BuilderMixIn.class)
             .addMixIn(SizeTarget.class, TrainingOptionsMixIn.SizeTargetMixIn.class)
+            .addMixIn(OptimizerSpec.class, TrainingOptionsMixIn.OptimizerSpecMixIn.class)
+            .addMixIn(OptimizerSpec.Sgd.class, TrainingOptionsMixIn.SgdMixIn.class)
+            .addMixIn(LearningRateSchedule.class, TrainingOptionsMixIn.ScheduleMixIn.class)
+            .addMixIn(LearningRateSchedule.Step.class, TrainingOptionsMixIn.StepMixIn.class)
+            .addMixIn(Augmentation.class, TrainingOptionsMixIn.AugmentationMixIn.class)
             .build();
 
     private JobJson() {}

@@ -229,6 +229,23 @@ final class JobRequestSchema {
                     .noneMatch(present::contains));
             if (begun.size() == 1) {
                 left = begun;
+            } else {
+                // every alternative lacks the same member (a tagged object without its tag): name that member
+                Set<String> common = null;
+                for (List<ValidationMessage> ms : left.values()) {
+                    Set<String> lacking = ms.stream()
+                            .filter(m -> m.getType().equals("required") && m.getInstanceLocation().equals(at))
+                            .map(ValidationMessage::getProperty).collect(Collectors.toCollection(TreeSet::new));
+                    if (common == null) {
+                        common = lacking;
+                    } else {
+                        common.retainAll(lacking);
+                    }
+                }
+                if (common != null && !common.isEmpty()) {
+                    return common.stream().map(member -> new FieldError(FieldPaths.member(field, member),
+                            "is required")).toList();
+                }
             }
         }
         if (left.size() == 1) {

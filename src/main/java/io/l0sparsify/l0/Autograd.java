@@ -18,13 +18,36 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>DJL's PyTorch GradientCollector allows one collecting thread per process and throws if a second
  *       opens one. {@link #collect()} hands out the collector under a process-wide lock, so concurrent
  *       runs take turns step by step instead of failing.</li>
+ *   <li>Nothing in DJL's training loop clears the gradients between steps: PyTorch's backward adds to them, and
+ *       it is the engine's fused Adam update that zeroes its parameter's gradient when it is done. An update
+ *       written with ordinary tensor operations must do the same ({@link #zeroGradient}), or every step would
+ *       also apply the gradients of all earlier ones.</li>
  * </ol>
  */
 final class Autograd {
 
     private static final ReentrantLock COLLECTING = new ReentrantLock(true);
 
+    /** {@code JniUtils.zeroGrad(PtNDArray)}, what the engine's Adam update calls after updating a weight. */
+    private static volatile Method zeroGrad;
+
     private Autograd() {}
+
+    /** Sets the gradient of {@code weight} to zero, as the engine's fused Adam update does after its step. */
+    static void zeroGradient(ai.djl.ndarray.NDArray weight) {
+        try {
+            Method method = zeroGrad;
+            if (method == null) {
+                Engine.getEngine("PyTorch");
+                Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");
+                method = jni.getMethod("zeroGrad", Class.forName("ai.djl.pytorch.engine.PtNDArray"));
+                zeroGrad = method;
+            }
+            method.invoke(null, weight);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot reach PyTorch's gradient reset: " + e.getMessage(), e);
+        }
+    }
 
     static void disableOnThisThread() {
         Engine.getEngine("PyTorch"); // loads the native library first

@@ -15,15 +15,15 @@ import java.util.List;
  *
  * <pre>
  *   int   magic 0x4C30434B ("L0CK")
- *   byte  format version (5)
+ *   byte  format version (6)
  *   int   epochs completed
  *   long  step
  *   arrays parameters          arrays = int count, then per array: int length, length floats
  *   arrays average shadows
  *   long  average updates
- *   arrays Adam means
- *   arrays Adam variances
- *   long  Adam steps
+ *   byte  optimizer (from version 6): 0 Adam, 1 SGD
+ *   Adam: arrays means, arrays variances, long steps
+ *   SGD:  arrays momentum buffers, long steps
  *   double training seconds        history (from version 4)
  *   double elapsed seconds
  *   int   count, then per epoch-end snapshot:
@@ -36,8 +36,11 @@ import java.util.List;
  *   double λ₂
  * </pre>
  *
- * <p>Version 4 is the same without the budget in the snapshots and without the multipliers; its runs resume with
- * the multipliers at 0 (version-4 runs had no budget).
+ * <p>Version 5 is the same without the optimizer byte: its state is always Adam's. The learning rate's schedule
+ * needs no field of its own: its position is the epochs completed.
+ *
+ * <p>Version 4 is the same as version 5 without the budget in the snapshots and without the multipliers; its runs
+ * resume with the multipliers at 0 (version-4 runs had no budget).
  *
  * <p>Version 3 is the same without the history; its runs resume with an empty one (their earlier epochs are
  * missing from the metrics, as they were before).
@@ -50,11 +53,16 @@ import java.util.List;
 final class CheckpointCodec {
 
     private static final int MAGIC = 0x4C30434B; // "L0CK"
-    private static final byte VERSION = 5;
+    private static final byte VERSION = 6;
+    /** The format before SGD: the optimizer's state is Adam's, without a byte naming it. */
+    private static final byte ADAM_ONLY = 5;
     /** The format before the size budget's multipliers were kept. */
     private static final byte WITHOUT_MULTIPLIERS = 4;
     /** The format before the history was kept. */
     private static final byte WITHOUT_HISTORY = 3;
+    /** The optimizer byte of version 6. */
+    private static final byte ADAM = 0;
+    private static final byte SGD = 1;
     /** The first byte after the magic in the previous release's files: its envelope's int version 1 is 00 00 00 01. */
     private static final byte PREVIOUS_RELEASE = 0;
 
@@ -70,9 +78,7 @@ final class CheckpointCodec {
             writeArrays(out, checkpoint.parameters());
             writeArrays(out, checkpoint.average().shadows());
             out.writeLong(checkpoint.average().updates());
-            writeArrays(out, checkpoint.adam().means());
-            writeArrays(out, checkpoint.adam().variances());
-            out.writeLong(checkpoint.adam().steps());
+            writeOptimizer(out, checkpoint.optimizer());
             writeHistory(out, checkpoint.history());
             out.writeDouble(checkpoint.multipliers().lambda1());
             out.writeDouble(checkpoint.multipliers().lambda2());
@@ -87,9 +93,10 @@ final class CheckpointCodec {
             requireMagic(in);
             byte version = in.readByte();
             TrainingCheckpoint checkpoint = switch (version) {
-                case VERSION -> readCurrent(in, true, true);
-                case WITHOUT_MULTIPLIERS -> readCurrent(in, true, false);
-                case WITHOUT_HISTORY -> readCurrent(in, false, false);
+                case VERSION -> readCurrent(in, true, true, true);
+                case ADAM_ONLY -> readCurrent(in, false, true, true);
+                case WITHOUT_MULTIPLIERS -> readCurrent(in, false, true, false);
+                case WITHOUT_HISTORY -> readCurrent(in, false, false, false);
                 case PREVIOUS_RELEASE -> readPreviousRelease(in);
                 default -> throw unknownVersion(version);
             };
@@ -103,17 +110,39 @@ final class CheckpointCodec {
         }
     }
 
-    private static TrainingCheckpoint readCurrent(DataInputStream in, boolean withHistory, boolean withBudget)
-            throws IOException {
+    private static TrainingCheckpoint readCurrent(DataInputStream in, boolean withOptimizerKind,
+            boolean withHistory, boolean withBudget) throws IOException {
         int epochsCompleted = in.readInt();
         long step = in.readLong();
         List<float[]> parameters = readArrays(in);
         var average = new TrainingCheckpoint.Average(readArrays(in), in.readLong());
-        var adam = new TrainingCheckpoint.AdamMoments(readArrays(in), readArrays(in), in.readLong());
+        byte kind = withOptimizerKind ? in.readByte() : ADAM;
+        TrainingCheckpoint.OptimizerState optimizer = switch (kind) {
+            case ADAM -> new TrainingCheckpoint.AdamMoments(readArrays(in), readArrays(in), in.readLong());
+            case SGD -> new TrainingCheckpoint.SgdMomentum(readArrays(in), in.readLong());
+            default -> throw new CheckpointFormatException("training checkpoint names an unknown optimizer " + kind);
+        };
         var history = withHistory ? readHistory(in, withBudget) : TrainingCheckpoint.History.NONE;
         var multipliers = withBudget ? new TrainingCheckpoint.Multipliers(in.readDouble(), in.readDouble())
                 : TrainingCheckpoint.Multipliers.NONE;
-        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, adam, history, multipliers);
+        return new TrainingCheckpoint(epochsCompleted, step, parameters, average, optimizer, history, multipliers);
+    }
+
+    private static void writeOptimizer(DataOutputStream out, TrainingCheckpoint.OptimizerState state)
+            throws IOException {
+        switch (state) {
+            case TrainingCheckpoint.AdamMoments adam -> {
+                out.writeByte(ADAM);
+                writeArrays(out, adam.means());
+                writeArrays(out, adam.variances());
+                out.writeLong(adam.steps());
+            }
+            case TrainingCheckpoint.SgdMomentum sgd -> {
+                out.writeByte(SGD);
+                writeArrays(out, sgd.buffers());
+                out.writeLong(sgd.steps());
+            }
+        }
     }
 
     private static void writeHistory(DataOutputStream out, TrainingCheckpoint.History history) throws IOException {
@@ -234,7 +263,7 @@ final class CheckpointCodec {
     private static CheckpointFormatException unknownVersion(byte version) {
         return new CheckpointFormatException("training checkpoint format version " + version
                 + " is not supported (this build writes version " + VERSION
-                + " and also reads versions " + WITHOUT_MULTIPLIERS + ", " + WITHOUT_HISTORY
+                + " and also reads versions " + ADAM_ONLY + ", " + WITHOUT_MULTIPLIERS + ", " + WITHOUT_HISTORY
                 + " and the previous release's checkpoints)");
     }
 

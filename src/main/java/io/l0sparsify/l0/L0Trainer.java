@@ -12,6 +12,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
+import io.l0sparsify.dataset.Augmentation;
 import io.l0sparsify.dataset.Examples;
 import io.l0sparsify.dataset.InputShape;
 import io.l0sparsify.dataset.TrainingData;
@@ -37,8 +38,10 @@ import java.util.Random;
  *   minimise  mean cross-entropy + Σ_layers Σ_groups P(z_g ≠ 0)·Σ_{w∈g} (½·wd·w² + λ/N)
  * </pre>
  *
- * with Adam, one gate sample per minibatch (or per example), log α clamped after every step, and a
- * bias-corrected moving average of the parameters that is what gets evaluated and pruned. With a size budget
+ * with Adam or SGD ({@link OptimizerSpec}) at a learning rate set per epoch ({@link LearningRateSchedule}), one gate
+ * sample per minibatch (or per example), log α clamped after every step, and a bias-corrected moving average of
+ * the parameters that is what gets evaluated and pruned. Training images may be cropped and mirrored at random
+ * ({@link Augmentation}); evaluation never is. With a size budget
  * ({@link TrainingOptions#target()}) the objective gains the Lagrangian term of {@link BudgetController}, and a
  * network still over the budget at the end has groups closed and its weights fine-tuned under frozen gates.
  *
@@ -105,7 +108,7 @@ public final class L0Trainer {
             L0Network network = L0Network.build(spec, config);
             model.setBlock(network.block());
             network.initialize(model.getNDManager(), config);
-            ResumableAdam optimizer = new ResumableAdam((float) config.learningRate());
+            ResumableOptimizer optimizer = ResumableOptimizer.of(config.optimizer(), (float) config.learningRateAt(0));
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(optimizer)
                     .optDevices(new Device[] {device});
@@ -145,7 +148,7 @@ public final class L0Trainer {
         private final RunListener listener;
         private final L0Network network;
         private final Trainer trainer;
-        private final ResumableAdam optimizer;
+        private final ResumableOptimizer optimizer;
         private final List<Device> devices;
         private final NDManager manager;
         private final List<Parameter> parameters = new ArrayList<>();
@@ -181,7 +184,7 @@ public final class L0Trainer {
         private double trainSeconds;
 
         Run(ModelSpec spec, TrainingOptions config, TrainingData data, RunListener listener,
-                L0Network network, Trainer trainer, ResumableAdam optimizer, List<Device> devices) {
+                L0Network network, Trainer trainer, ResumableOptimizer optimizer, List<Device> devices) {
             this.spec = spec;
             this.config = config;
             this.data = data;
@@ -245,8 +248,11 @@ public final class L0Trainer {
             Examples train = data.train();
             int[] order = permutation(train.size(), config.seed(), epoch);
             network.noise().startEpoch(epoch);
+            optimizer.setLearningRate((float) config.learningRateAt(epoch));
+            Augmentation augmentation = config.augmentation();
             int batchSize = config.batchSize();
             float[] batchPixels = new float[batchSize * inputSize];
+            float[] augmentScratch = augmentation == null ? null : new float[inputSize];
             long[] batchLabels = new long[batchSize];
             for (int start = 0; start < order.length; start += batchSize) {
                 switch (listener.control()) {
@@ -259,7 +265,12 @@ public final class L0Trainer {
                 }
                 checkRuntime();
                 int size = Math.min(batchSize, order.length - start);
-                train.copyInto(order, start, size, data.preprocessing(), batchPixels);
+                if (augmentation == null) {
+                    train.copyInto(order, start, size, data.preprocessing(), batchPixels);
+                } else {
+                    augmentation.copyInto(train, order, start, size, data.preprocessing(), config.seed(), epoch,
+                            batchPixels, augmentScratch);
+                }
                 for (int i = 0; i < size; i++) {
                     batchLabels[i] = train.labels()[order[start + i]];
                 }
@@ -571,14 +582,12 @@ public final class L0Trainer {
         private TrainingCheckpoint checkpoint(int epochsCompleted) {
             var averageState = average == null ? TrainingCheckpoint.Average.NONE
                     : new TrainingCheckpoint.Average(average.shadows(), average.updates());
-            ResumableAdam.State moments = optimizer.state(parameters);
             // batch normalization's running statistics follow the parameters (none without batch normalization)
             List<float[]> state = new ArrayList<>(values());
             for (Parameter p : network.runningStatistics()) {
                 state.add(p.getArray().toFloatArray());
             }
-            return new TrainingCheckpoint(epochsCompleted, step, state, averageState,
-                    new TrainingCheckpoint.AdamMoments(moments.means(), moments.variances(), moments.steps()),
+            return new TrainingCheckpoint(epochsCompleted, step, state, averageState, optimizer.state(parameters),
                     new TrainingCheckpoint.History(history, trainSeconds, elapsedSeconds()),
                     budget == null ? TrainingCheckpoint.Multipliers.NONE : budget.multipliers());
         }
@@ -616,8 +625,7 @@ public final class L0Trainer {
             if (average != null && savedAverage.shadows().size() == parameters.size()) {
                 average.restore(savedAverage.shadows(), savedAverage.updates());
             }
-            TrainingCheckpoint.AdamMoments adam = checkpoint.adam();
-            optimizer.restore(parameters, new ResumableAdam.State(adam.means(), adam.variances(), adam.steps()));
+            optimizer.restore(parameters, checkpoint.optimizer());
             step = checkpoint.step();
             TrainingCheckpoint.History earlier = checkpoint.history();
             history.addAll(earlier.epochEnds());

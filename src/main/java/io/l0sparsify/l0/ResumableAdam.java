@@ -3,7 +3,6 @@ package io.l0sparsify.l0;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
-import ai.djl.training.optimizer.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,16 +15,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * weight decay: the L0 objective carries its own). The step count is kept per parameter; DJL's is the maximum
  * over one optimizer's parameters, the same number when every parameter is updated every step, as here.
  */
-final class ResumableAdam extends Optimizer {
+final class ResumableAdam extends ResumableOptimizer {
 
     private static final float BETA1 = 0.9f;
     private static final float BETA2 = 0.999f;
     private static final float EPSILON = 1e-8f;
 
-    /** The moments of every parameter, in the order the caller lists the parameters. */
-    record State(List<float[]> means, List<float[]> variances, long steps) {}
-
-    private final float learningRate;
     private final Map<String, Moments> moments = new ConcurrentHashMap<>();
 
     private static final class Moments {
@@ -41,8 +36,7 @@ final class ResumableAdam extends Optimizer {
     }
 
     ResumableAdam(float learningRate) {
-        super(new Builder());
-        this.learningRate = learningRate;
+        super(learningRate);
     }
 
     @Override
@@ -59,37 +53,37 @@ final class ResumableAdam extends Optimizer {
     }
 
     /** The moments of {@code parameters}, in that order; empty before the first step. */
-    State state(List<Parameter> parameters) {
+    @Override
+    TrainingCheckpoint.AdamMoments state(List<Parameter> parameters) {
         List<float[]> means = new ArrayList<>();
         List<float[]> variances = new ArrayList<>();
         long steps = 0;
         for (Parameter p : parameters) {
             Moments m = moments.get(p.getId());
             if (m == null) {
-                return new State(List.of(), List.of(), 0);
+                return TrainingCheckpoint.AdamMoments.NONE;
             }
             means.add(m.mean.toFloatArray());
             variances.add(m.variance.toFloatArray());
             steps = m.steps;
         }
-        return new State(means, variances, steps);
+        return new TrainingCheckpoint.AdamMoments(means, variances, steps);
     }
 
-    /** Continues from a saved state of the same parameters; an empty state leaves the moments at zero. */
-    void restore(List<Parameter> parameters, State state) {
-        if (state.means().isEmpty()) {
+    @Override
+    void restore(List<Parameter> parameters, TrainingCheckpoint.OptimizerState saved) {
+        if (saved.isEmpty()) {
             return;
         }
-        if (state.means().size() != parameters.size() || state.variances().size() != parameters.size()) {
-            throw new IllegalArgumentException("optimizer state for " + state.means().size()
-                    + " parameters but the network has " + parameters.size());
-        }
+        TrainingCheckpoint.AdamMoments state = switch (saved) {
+            case TrainingCheckpoint.AdamMoments adam -> adam;
+            case TrainingCheckpoint.SgdMomentum _ -> throw new IllegalArgumentException(
+                    "the checkpoint holds SGD's momentum but the run uses Adam");
+        };
+        requireFits(parameters, state.means(), "Adam's means");
+        requireFits(parameters, state.variances(), "Adam's variances");
         for (int i = 0; i < parameters.size(); i++) {
             NDArray weight = parameters.get(i).getArray();
-            if (state.means().get(i).length != weight.size() || state.variances().get(i).length != weight.size()) {
-                throw new IllegalArgumentException("optimizer state does not match parameter "
-                        + parameters.get(i).getName());
-            }
             NDArray mean = weight.zerosLike();
             NDArray variance = weight.zerosLike();
             NativeArrays.assign(mean, state.means().get(i));
@@ -99,18 +93,6 @@ final class ResumableAdam extends Optimizer {
                 previous.mean.close();
                 previous.variance.close();
             }
-        }
-    }
-
-    private static final class Builder extends OptimizerBuilder<Builder> {
-        Builder() {
-            setRescaleGrad(1.0f);
-            optClipGrad(-1f);
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
         }
     }
 }

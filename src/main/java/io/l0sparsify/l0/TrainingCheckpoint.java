@@ -4,12 +4,13 @@ import java.util.List;
 
 /**
  * The state of a run at an epoch end, enough for {@link L0Trainer} to resume it as if it had never stopped:
- * the parameters, their moving average, Adam's moment estimates and step count, and what the run has recorded so
- * far (its per-epoch history and its time), so that a run resumed any number of times reports the whole of itself.
- * Shuffles and gate noise
- * are derived from (seed, epoch), so no generator state is needed (dropout, drawn from PyTorch's generator,
- * is the exception). {@link #encode()} and {@link #decode(byte[])} give its one stored form
- * ({@link CheckpointCodec}); storage keeps those bytes without reading them.
+ * the parameters, their moving average, the optimizer's state (Adam's moment estimates or SGD's momentum, and the
+ * step count), and what the run has recorded so far (its per-epoch history and its time), so that a run resumed
+ * any number of times reports the whole of itself. Shuffles, gate noise, augmentation and the learning rate's
+ * schedule are derived from (seed, epoch), and the epoch is {@link #epochsCompleted}, so no generator state is
+ * needed (dropout, drawn from PyTorch's generator, is the exception). {@link #encode()} and
+ * {@link #decode(byte[])} give its one stored form ({@link CheckpointCodec}); storage keeps those bytes without
+ * reading them.
  *
  * <p>The arrays are held as given, not copied: a checkpoint is made once per epoch and handed straight to
  * storage, and copying the whole network twice more would only cost memory.
@@ -17,18 +18,19 @@ import java.util.List;
  * @param epochsCompleted epochs finished when the checkpoint was taken
  * @param step optimizer steps done
  * @param parameters the trainable parameters' values, in the network's parameter order, followed by every batch
- *     normalization's running mean and variance (state without gradient; the format is unchanged and a network
- *     without batch normalization has none)
+ *     normalization's running mean and variance (state without gradient; a network without batch normalization
+ *     has none)
  * @param average the moving average of the trainable parameters ({@link Average#NONE} when the run keeps none);
  *     it does not cover the running statistics, which evaluation uses as they are, as the reference WRN code does
- * @param adam Adam's state ({@link AdamMoments#NONE} before the first step)
+ * @param optimizer the optimizer's state ({@link AdamMoments#NONE} or {@link SgdMomentum#NONE} before the first
+ *     step)
  * @param history the run's epoch-end snapshots and time up to this checkpoint, every earlier attempt included
  *     ({@link History#NONE} in checkpoints of formats that did not keep it)
  * @param multipliers the size budget's Lagrange multipliers ({@link Multipliers#NONE} without a budget and in
  *     checkpoints of formats that did not keep them)
  */
 public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> parameters, Average average,
-        AdamMoments adam, History history, Multipliers multipliers) {
+        OptimizerState optimizer, History history, Multipliers multipliers) {
 
     public TrainingCheckpoint {
         parameters = List.copyOf(parameters);
@@ -36,8 +38,8 @@ public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> p
 
     /** A checkpoint of a run without a size budget. */
     public TrainingCheckpoint(int epochsCompleted, long step, List<float[]> parameters, Average average,
-            AdamMoments adam, History history) {
-        this(epochsCompleted, step, parameters, average, adam, history, Multipliers.NONE);
+            OptimizerState optimizer, History history) {
+        this(epochsCompleted, step, parameters, average, optimizer, history, Multipliers.NONE);
     }
 
     /**
@@ -61,14 +63,44 @@ public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> p
         }
     }
 
+    /** The state of the run's optimizer ({@link OptimizerSpec}): one kind per optimizer. */
+    public sealed interface OptimizerState permits AdamMoments, SgdMomentum {
+
+        /** Steps the state has seen. */
+        long steps();
+
+        /** Whether this is the state before the first step (nothing to restore). */
+        boolean isEmpty();
+    }
+
     /** Adam's first and second moment estimates per parameter, and the steps they have seen. */
-    public record AdamMoments(List<float[]> means, List<float[]> variances, long steps) {
+    public record AdamMoments(List<float[]> means, List<float[]> variances, long steps) implements OptimizerState {
 
         public static final AdamMoments NONE = new AdamMoments(List.of(), List.of(), 0);
 
         public AdamMoments {
             means = List.copyOf(means);
             variances = List.copyOf(variances);
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return means.isEmpty();
+        }
+    }
+
+    /** SGD's momentum buffer (velocity) per parameter, and the steps it has seen. */
+    public record SgdMomentum(List<float[]> buffers, long steps) implements OptimizerState {
+
+        public static final SgdMomentum NONE = new SgdMomentum(List.of(), 0);
+
+        public SgdMomentum {
+            buffers = List.copyOf(buffers);
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return buffers.isEmpty();
         }
     }
 
@@ -95,8 +127,8 @@ public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> p
     }
 
     /**
-     * Reads a checkpoint of the current format, of versions 4 (without multipliers) and 3 (without history), or of
-     * the previous release's.
+     * Reads a checkpoint of the current format, of versions 5 (Adam only), 4 (without multipliers) and 3 (without
+     * history), or of the previous release's.
      *
      * @throws CheckpointFormatException when the bytes are not a checkpoint, are cut short, or come from a format
      *     version this build does not know

@@ -1,5 +1,6 @@
 package io.l0sparsify.l0;
 
+import io.l0sparsify.dataset.Augmentation;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
 import java.time.Duration;
@@ -21,7 +22,8 @@ public final class TrainingOptions {
 
     public static final int DEFAULT_EPOCHS = 200;
     public static final int DEFAULT_BATCH_SIZE = 100;
-    public static final double DEFAULT_LEARNING_RATE = 1e-3;
+    /** Adam's learning rate; SGD's default is {@link OptimizerSpec#SGD_LEARNING_RATE}. */
+    public static final double DEFAULT_LEARNING_RATE = OptimizerSpec.ADAM_LEARNING_RATE;
     public static final double DEFAULT_LAMBDA = 0.1;
     public static final double DEFAULT_BETA = 2.0 / 3.0;
     public static final double DEFAULT_EMA_DECAY = 0.999;
@@ -42,11 +44,14 @@ public final class TrainingOptions {
     private final Duration maxRuntime;
     private final SizeTarget target;
     private final Integer roundUnitsTo;
+    private final OptimizerSpec optimizer;
+    private final LearningRateSchedule schedule;
+    private final Augmentation augmentation;
 
     private TrainingOptions(Builder b) {
         this.epochs = b.epochs;
         this.batchSize = b.batchSize;
-        this.learningRate = b.learningRate;
+        this.learningRate = b.learningRateOrDefault();
         this.lambdas = List.copyOf(b.lambdas);
         this.weightDecay = b.weightDecay;
         this.beta = b.beta;
@@ -59,6 +64,9 @@ public final class TrainingOptions {
         this.maxRuntime = b.maxRuntime;
         this.target = b.target;
         this.roundUnitsTo = b.roundUnitsTo;
+        this.optimizer = b.optimizer;
+        this.schedule = b.schedule;
+        this.augmentation = b.augmentation;
     }
 
     /** A builder at the paper's settings. */
@@ -88,7 +96,10 @@ public final class TrainingOptions {
                 .optProgressEverySteps(progressEverySteps)
                 .optMaxRuntime(maxRuntime)
                 .optTarget(target)
-                .optRoundUnitsTo(roundUnitsTo);
+                .optRoundUnitsTo(roundUnitsTo)
+                .optOptimizer(optimizer)
+                .optSchedule(schedule)
+                .optAugmentation(augmentation);
     }
 
     /** Passes over the training set. */
@@ -101,7 +112,7 @@ public final class TrainingOptions {
         return batchSize;
     }
 
-    /** Adam's step size. */
+    /** The base learning rate, which {@link #schedule()} scales epoch by epoch. */
     public double learningRate() {
         return learningRate;
     }
@@ -169,6 +180,26 @@ public final class TrainingOptions {
         return roundUnitsTo;
     }
 
+    /** The optimizer every trainable parameter (log α included) is updated with. */
+    public OptimizerSpec optimizer() {
+        return optimizer;
+    }
+
+    /** How the learning rate changes from epoch to epoch. */
+    public LearningRateSchedule schedule() {
+        return schedule;
+    }
+
+    /** The learning rate of epoch {@code epoch} (from 0): the base rate as the schedule scales it. */
+    public double learningRateAt(int epoch) {
+        return schedule.rateAt(learningRate, epoch, epochs);
+    }
+
+    /** Random crops and flips of the training images; null: none. */
+    public Augmentation augmentation() {
+        return augmentation;
+    }
+
     /** {@link #roundUnitsTo()} as a number: 1 without rounding. */
     public int unitMultiple() {
         return roundUnitsTo == null ? 1 : roundUnitsTo;
@@ -215,6 +246,18 @@ public final class TrainingOptions {
         if (!initialDropRates.isEmpty()) {
             requireOneOrPerGatedLayer("initialDropRate", initialDropRates, gated);
         }
+        if (augmentation != null) {
+            List<Integer> input = spec.inputShape();
+            if (input.size() != 3) {
+                throw new IllegalArgumentException("augmentation: applies to images [C, H, W]; the model's input "
+                        + input + " is a feature vector");
+            }
+            int smaller = Math.min(input.get(1), input.get(2));
+            if (augmentation.padding() > smaller) {
+                throw new IllegalArgumentException("augmentation.padding: must be at most the image's height and"
+                        + " width (" + smaller + ") but is " + augmentation.padding());
+            }
+        }
         if (target != null && gated == 0) {
             throw new IllegalArgumentException("target: the network has no gated layer, so nothing can be pruned to"
                     + " reach a budget");
@@ -237,13 +280,15 @@ public final class TrainingOptions {
                 && seed == t.seed && perExampleGates == t.perExampleGates
                 && Objects.equals(device, t.device) && progressEverySteps == t.progressEverySteps
                 && Objects.equals(maxRuntime, t.maxRuntime) && Objects.equals(target, t.target)
-                && Objects.equals(roundUnitsTo, t.roundUnitsTo);
+                && Objects.equals(roundUnitsTo, t.roundUnitsTo) && optimizer.equals(t.optimizer)
+                && schedule.equals(t.schedule) && Objects.equals(augmentation, t.augmentation);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(epochs, batchSize, learningRate, lambdas, weightDecay, beta, initialDropRates,
-                emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime, target, roundUnitsTo);
+                emaDecay, seed, perExampleGates, device, progressEverySteps, maxRuntime, target, roundUnitsTo,
+                optimizer, schedule, augmentation);
     }
 
     @Override
@@ -253,7 +298,8 @@ public final class TrainingOptions {
                 + ", initialDropRates=" + initialDropRates + ", emaDecay=" + emaDecay + ", seed=" + seed
                 + ", perExampleGates=" + perExampleGates + ", device=" + device + ", progressEverySteps="
                 + progressEverySteps + ", maxRuntime=" + maxRuntime + ", target=" + target + ", roundUnitsTo="
-                + roundUnitsTo + "]";
+                + roundUnitsTo + ", optimizer=" + optimizer + ", schedule=" + schedule + ", augmentation="
+                + augmentation + "]";
     }
 
     /** Collects options; starts at the paper's settings. Not thread-safe; {@link #build()} copies. */
@@ -261,7 +307,8 @@ public final class TrainingOptions {
 
         private int epochs = DEFAULT_EPOCHS;
         private int batchSize = DEFAULT_BATCH_SIZE;
-        private double learningRate = DEFAULT_LEARNING_RATE;
+        /** Null until given: the optimizer's default ({@link OptimizerSpec#defaultLearningRate()}). */
+        private Double learningRate;
         private List<Double> lambdas = List.of(DEFAULT_LAMBDA);
         /** Whether λ was given; without it a run with a target gets λ = 0 (see {@link #optTarget}). */
         private boolean lambdasGiven;
@@ -276,6 +323,9 @@ public final class TrainingOptions {
         private Duration maxRuntime;
         private SizeTarget target;
         private Integer roundUnitsTo;
+        private OptimizerSpec optimizer = new OptimizerSpec.Adam();
+        private LearningRateSchedule schedule = new LearningRateSchedule.Constant();
+        private Augmentation augmentation;
 
         private Builder() {}
 
@@ -291,7 +341,10 @@ public final class TrainingOptions {
             return this;
         }
 
-        /** Adam's step size; positive. Default 1e-3 (the paper). */
+        /**
+         * The base learning rate, scaled per epoch by the schedule; positive. Default: the optimizer's, 1e-3 for
+         * Adam (the paper's MNIST runs), 0.1 for SGD (the paper's WRN runs).
+         */
         public Builder optLearningRate(double learningRate) {
             this.learningRate = learningRate;
             return this;
@@ -394,6 +447,37 @@ public final class TrainingOptions {
             return this;
         }
 
+        /**
+         * The optimizer (see {@link OptimizerSpec}); every trainable parameter, log α included, is updated with it.
+         * Default Adam (the paper's MNIST runs); the paper's WRN runs use {@link OptimizerSpec.Sgd#paper()}.
+         */
+        public Builder optOptimizer(OptimizerSpec optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /**
+         * How the learning rate changes from epoch to epoch (see {@link LearningRateSchedule}). Default constant;
+         * the paper's WRN runs use {@link LearningRateSchedule.Step#paper()}.
+         */
+        public Builder optSchedule(LearningRateSchedule schedule) {
+            this.schedule = schedule;
+            return this;
+        }
+
+        /**
+         * Random crops and flips of the training images (see {@link Augmentation}); image inputs only. Default null:
+         * none. The paper's CIFAR runs use {@link Augmentation#paper()}.
+         */
+        public Builder optAugmentation(Augmentation augmentation) {
+            this.augmentation = augmentation;
+            return this;
+        }
+
+        private double learningRateOrDefault() {
+            return learningRate != null ? learningRate : optimizer.defaultLearningRate();
+        }
+
         /** The options; throws {@link IllegalArgumentException} naming the first option the core cannot use. */
         public TrainingOptions build() {
             if (target != null && !lambdasGiven) {
@@ -401,7 +485,13 @@ public final class TrainingOptions {
             }
             requireAtLeastOne("epochs", epochs);
             requireAtLeastOne("batchSize", batchSize);
-            requirePositiveFinite("learningRate", learningRate);
+            if (optimizer == null) {
+                throw new IllegalArgumentException("optimizer: must not be null");
+            }
+            if (schedule == null) {
+                throw new IllegalArgumentException("schedule: must not be null");
+            }
+            requirePositiveFinite("learningRate", learningRateOrDefault());
             if (lambdas == null || lambdas.isEmpty()) {
                 throw new IllegalArgumentException("lambda: give one value or one per gated layer");
             }

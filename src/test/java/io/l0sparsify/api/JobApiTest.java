@@ -125,6 +125,19 @@ class JobApiTest {
     }
 
     @Test
+    void thePapersWrnRecipeIsAcceptedAndReadBackWithEveryDefault() throws Exception {
+        MockHttpServletResponse response = submit("{\"model\": {\"preset\": \"lenet5-caffe\"}, \"dataset\": "
+                + "{\"uri\": \"builtin:mnist\"}, \"training\": {\"epochs\": 2, \"batchSize\": 128, \"ema\": 0.99,"
+                + " \"optimizer\": {\"type\": \"sgd\"}, \"schedule\": {\"type\": \"step\"}, \"augmentation\": {}}}");
+        assertThat(response.getStatus()).isEqualTo(202);
+        MockHttpServletResponse read = api.valid(get("/v1/jobs/" + json(response, "$.id")));
+        assertThat(json(read, "$.training.learningRate")).isEqualTo("0.1");
+        assertThat(json(read, "$.training.optimizer")).isEqualTo("{type=sgd, momentum=0.9, nesterov=true}");
+        assertThat(json(read, "$.training.schedule")).isEqualTo("{type=step, milestones=[0.3,0.6,0.8], factor=0.2}");
+        assertThat(json(read, "$.training.augmentation")).isEqualTo("{padding=4, flip=true}");
+    }
+
+    @Test
     void retriedSubmitWithTheSameIdempotencyKeyReturnsTheSameJob() throws Exception {
         MockHttpServletResponse first = api.valid(post("/v1/jobs").contentType(MediaType.APPLICATION_JSON)
                 .header("Idempotency-Key", "k-123").content(MLP_JOB));

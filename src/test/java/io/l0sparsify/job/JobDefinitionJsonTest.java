@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.l0sparsify.dataset.DatasetFormat;
 import io.l0sparsify.dataset.DatasetRef;
+import io.l0sparsify.dataset.Augmentation;
+import io.l0sparsify.l0.LearningRateSchedule;
+import io.l0sparsify.l0.OptimizerSpec;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
 import java.time.Duration;
@@ -306,5 +309,59 @@ class JobDefinitionJsonTest {
         assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"dense\","
                 + " \"units\": 3000000000}]}, \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
                 .containsExactly(new FieldError("model.layers[0].units", "must be between -2147483648 and 2147483647"));
+    }
+
+    @Test
+    void thePapersWrnRecipeBindsWithItsDefaultsAndReadsBackTheSame() {
+        JobDefinition definition = parse("{\"model\": {\"preset\": \"lenet5-caffe\"}, \"dataset\": {\"uri\":"
+                + " \"builtin:mnist\"}, \"training\": {\"optimizer\": {\"type\": \"sgd\"}, \"schedule\":"
+                + " {\"type\": \"step\"}, \"augmentation\": {}, \"ema\": 0.99, \"batchSize\": 128}}");
+        TrainingOptions t = definition.training();
+        assertThat(t.optimizer()).isEqualTo(new OptimizerSpec.Sgd(0.9, true));
+        assertThat(t.learningRate()).as("SGD's default rate").isEqualTo(0.1);
+        assertThat(t.schedule()).isEqualTo(new LearningRateSchedule.Step(List.of(0.3, 0.6, 0.8), 0.2));
+        assertThat(t.augmentation()).isEqualTo(new Augmentation(4, true));
+        String canonical = canonical(definition);
+        // every default written out, the new members after the old ones
+        assertThat(canonical).endsWith("\"maxRuntime\":\"PT24H\",\"optimizer\":{\"type\":\"sgd\",\"momentum\":0.9,"
+                + "\"nesterov\":true},\"schedule\":{\"type\":\"step\",\"milestones\":[0.3,0.6,0.8],\"factor\":0.2},"
+                + "\"augmentation\":{\"padding\":4,\"flip\":true}}}");
+        assertThat(canonical).contains("\"learningRate\":0.1,");
+        assertThat(JobJson.readDefinition(canonical)).isEqualTo(definition);
+        assertThat(canonical(parse(canonical))).isEqualTo(canonical);
+    }
+
+    @Test
+    void adamAndAConstantRateAreLeftOutOfTheCanonicalFormAndCosineIsKept() {
+        JobDefinition explicit = parse("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\":"
+                + " \"builtin:mnist\"}, \"training\": {\"optimizer\": {\"type\": \"adam\"}, \"schedule\":"
+                + " {\"type\": \"constant\"}}}");
+        assertThat(canonical(explicit)).isEqualTo(canonical(parse("{\"model\": {\"preset\": \"mlp\"},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))).doesNotContain("optimizer", "schedule");
+        JobDefinition cosine = parse("{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\":"
+                + " \"builtin:mnist\"}, \"training\": {\"optimizer\": {\"type\": \"sgd\", \"nesterov\": false,"
+                + " \"momentum\": 0}, \"schedule\": {\"type\": \"cosine\"}, \"learningRate\": 0.05}}");
+        assertThat(cosine.training().optimizer()).isEqualTo(new OptimizerSpec.Sgd(0, false));
+        assertThat(canonical(cosine)).contains("\"optimizer\":{\"type\":\"sgd\",\"momentum\":0.0,\"nesterov\":false},"
+                + "\"schedule\":{\"type\":\"cosine\"}");
+        assertThat(JobJson.readDefinition(canonical(cosine))).isEqualTo(cosine);
+    }
+
+    @Test
+    void optimizerScheduleAndAugmentationErrorsNameTheirFields() {
+        String job = "{\"model\": {\"preset\": \"%s\"}, \"dataset\": {\"uri\": \"builtin:mnist\"},"
+                + " \"training\": %s}";
+        assertThat(errors(job.formatted("mlp", "{\"optimizer\": {\"type\": \"rmsprop\"}}")))
+                .extracting(FieldError::field).containsExactly("training.optimizer.type");
+        assertThat(errors(job.formatted("mlp", "{\"optimizer\": {\"type\": \"sgd\", \"momentum\": 0}}")))
+                .containsExactly(new FieldError("training.optimizer.nesterov", "Nesterov momentum needs a positive"
+                        + " momentum; give optimizer.momentum or set nesterov to false"));
+        assertThat(errors(job.formatted("mlp", "{\"schedule\": {\"type\": \"step\", \"milestones\": [0.5, 0.4]}}")))
+                .extracting(FieldError::field).containsExactly("training.schedule.milestones[1]");
+        assertThat(errors(job.formatted("mlp", "{\"augmentation\": {\"padding\": 2}}")))
+                .containsExactly(new FieldError("training.augmentation", "applies to images [C, H, W]; the model's"
+                        + " input [784] is a feature vector"));
+        assertThat(errors(job.formatted("lenet5-caffe", "{\"augmentation\": {\"padding\": 0, \"flip\": false}}")))
+                .extracting(FieldError::field).containsExactly("training.augmentation");
     }
 }

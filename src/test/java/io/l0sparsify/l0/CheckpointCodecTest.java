@@ -40,13 +40,72 @@ class CheckpointCodecTest {
         assertThat(Float.floatToRawIntBits(back.average().shadows().get(0)[1]))
                 .isEqualTo(Float.floatToRawIntBits(Float.NaN));
         assertThat(back.average().updates()).isEqualTo(4321);
-        assertThat(back.adam().means()).singleElement().satisfies(m -> assertThat(m).containsExactly(1e-9f, 2f));
-        assertThat(back.adam().variances()).singleElement()
+        assertThat(adam(back).means()).singleElement().satisfies(m -> assertThat(m).containsExactly(1e-9f, 2f));
+        assertThat(adam(back).variances()).singleElement()
                 .satisfies(v -> assertThat(v).containsExactly(3f, 4e-20f));
-        assertThat(back.adam().steps()).isEqualTo(777);
+        assertThat(back.optimizer().steps()).isEqualTo(777);
         assertThat(back.history()).as("the history round-trips value for value (records compare doubles exactly)")
                 .isEqualTo(checkpoint.history());
         assertThat(back.multipliers()).isEqualTo(new TrainingCheckpoint.Multipliers(-1.25, 0.375));
+    }
+
+    private static TrainingCheckpoint.AdamMoments adam(TrainingCheckpoint checkpoint) {
+        return (TrainingCheckpoint.AdamMoments) checkpoint.optimizer();
+    }
+
+    @Test
+    void sgdMomentumRoundTripsExactly() {
+        TrainingCheckpoint checkpoint = new TrainingCheckpoint(4, 40, List.of(new float[] {1f, 2f}),
+                TrainingCheckpoint.Average.NONE,
+                new TrainingCheckpoint.SgdMomentum(List.of(new float[] {-0.5f, 1e-30f}), 40),
+                TrainingCheckpoint.History.NONE);
+        TrainingCheckpoint back = TrainingCheckpoint.decode(checkpoint.encode());
+        assertThat(back.optimizer()).isInstanceOfSatisfying(TrainingCheckpoint.SgdMomentum.class, sgd -> {
+            assertThat(sgd.buffers()).singleElement().satisfies(b -> assertThat(b).containsExactly(-0.5f, 1e-30f));
+            assertThat(sgd.steps()).isEqualTo(40);
+        });
+        assertThat(TrainingCheckpoint.decode(small().encode()).optimizer())
+                .isEqualTo(TrainingCheckpoint.AdamMoments.NONE);
+    }
+
+    @Test
+    void anUnknownOptimizerIsRefusedByName() {
+        byte[] bytes = small().encode();
+        bytes[OPTIMIZER_BYTE_OF_SMALL] = 7;
+        assertThatThrownBy(() -> TrainingCheckpoint.decode(bytes)).isInstanceOf(CheckpointFormatException.class)
+                .hasMessageContaining("unknown optimizer 7");
+    }
+
+    /**
+     * Where the optimizer byte of a checkpoint with one one-value parameter and no average sits: after magic,
+     * version, epochs and step (17 bytes), the parameters (count, length, one float: 12), the shadows (an empty
+     * count: 4) and the average's updates (8).
+     */
+    private static final int OPTIMIZER_BYTE_OF_SMALL = 17 + 12 + 4 + 8;
+
+    /** Version 5 is version 6 without the optimizer byte (its state is always Adam's). */
+    private static byte[] versionFive(byte[] current) {
+        byte[] five = new byte[current.length - 1];
+        System.arraycopy(current, 0, five, 0, OPTIMIZER_BYTE_OF_SMALL);
+        System.arraycopy(current, OPTIMIZER_BYTE_OF_SMALL + 1, five, OPTIMIZER_BYTE_OF_SMALL,
+                current.length - OPTIMIZER_BYTE_OF_SMALL - 1);
+        five[4] = 5;
+        return five;
+    }
+
+    @Test
+    void aVersionFiveCheckpointLoadsWithAdamsMoments() {
+        TrainingCheckpoint withMoments = new TrainingCheckpoint(2, 20, List.of(new float[] {1f}),
+                TrainingCheckpoint.Average.NONE,
+                new TrainingCheckpoint.AdamMoments(List.of(new float[] {0.5f}), List.of(new float[] {0.25f}), 20),
+                new TrainingCheckpoint.History(List.of(epochEnd(1, 0.5, List.of(3))), 1.5, 2.5),
+                new TrainingCheckpoint.Multipliers(0.5, 0.25));
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.decode(versionFive(withMoments.encode()));
+        assertThat(adam(checkpoint).means()).singleElement().satisfies(m -> assertThat(m).containsExactly(0.5f));
+        assertThat(adam(checkpoint).variances()).singleElement().satisfies(v -> assertThat(v).containsExactly(0.25f));
+        assertThat(checkpoint.optimizer().steps()).isEqualTo(20);
+        assertThat(checkpoint.history()).isEqualTo(withMoments.history());
+        assertThat(checkpoint.multipliers()).isEqualTo(withMoments.multipliers());
     }
 
     @Test
@@ -54,7 +113,7 @@ class CheckpointCodecTest {
         TrainingCheckpoint withHistory = new TrainingCheckpoint(2, 20, List.of(new float[] {1f}),
                 TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE,
                 new TrainingCheckpoint.History(List.of(epochEnd(1, 0.5, List.of(3))), 1.5, 2.5));
-        byte[] current = withHistory.encode();
+        byte[] current = versionFive(withHistory.encode());
         // Version 4 is version 5 without the budget flag of each snapshot (1 byte, here one snapshot before the
         // final 2·8 bytes of multipliers) and without the multipliers.
         byte[] versionFour = Arrays.copyOf(current, current.length - 17);
@@ -66,7 +125,7 @@ class CheckpointCodecTest {
 
     @Test
     void aVersionThreeCheckpointLoadsWithAnEmptyHistory() {
-        byte[] current = small().encode();
+        byte[] current = versionFive(small().encode());
         // Version 3 is version 5 without the history (two doubles and an empty count, 8 + 8 + 4 bytes) and the
         // multipliers (2·8 bytes) at the end.
         byte[] versionThree = Arrays.copyOf(current, current.length - 36);
@@ -91,8 +150,8 @@ class CheckpointCodecTest {
 
     @Test
     void theFormatBeginsWithItsMagicAndVersion() {
-        // "L0CK", then version 5
-        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 5);
+        // "L0CK", then version 6
+        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 6);
     }
 
     @Test
@@ -144,9 +203,9 @@ class CheckpointCodecTest {
         assertThat(checkpoint.average().shadows()).singleElement()
                 .satisfies(s -> assertThat(s).containsExactly(0.5f, 0.5f));
         assertThat(checkpoint.average().updates()).isEqualTo(12);
-        assertThat(checkpoint.adam().variances()).singleElement()
+        assertThat(adam(checkpoint).variances()).singleElement()
                 .satisfies(v -> assertThat(v).containsExactly(1e-4f, 2e-4f));
-        assertThat(checkpoint.adam().steps()).isEqualTo(60);
+        assertThat(checkpoint.optimizer().steps()).isEqualTo(60);
     }
 
     @Test
@@ -159,7 +218,7 @@ class CheckpointCodecTest {
         TrainingCheckpoint checkpoint = TrainingCheckpoint.decode(old);
         assertThat(checkpoint.parameters()).singleElement().satisfies(p -> assertThat(p).containsExactly(0.25f, -1f));
         assertThat(checkpoint.average().shadows()).isEmpty();
-        assertThat(checkpoint.adam()).isEqualTo(TrainingCheckpoint.AdamMoments.NONE);
+        assertThat(checkpoint.optimizer()).isEqualTo(TrainingCheckpoint.AdamMoments.NONE);
     }
 
     private interface InnerState {

@@ -342,6 +342,72 @@ class L0TrainerTest {
         assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
     }
 
+    /** A small convolutional network on MNIST images, for the image-only options. */
+    private static final ModelSpec SMALL_CONV = ModelSpec.of(List.of(1, 28, 28), List.<io.l0sparsify.spec.LayerSpec>of(
+            new io.l0sparsify.spec.LayerSpec.Conv2d(4, 5), new io.l0sparsify.spec.LayerSpec.Relu(),
+            new io.l0sparsify.spec.LayerSpec.MaxPool(2, 2), new io.l0sparsify.spec.LayerSpec.Flatten(),
+            new io.l0sparsify.spec.LayerSpec.Dense(10)), io.l0sparsify.spec.SpecLimits.DEFAULT);
+
+    @Test
+    void aResumedRunWithSgdAStepScheduleAndAugmentationEqualsTheUninterruptedOne() {
+        TrainingData data = Mnist.full().head(1000, 300);
+        // 3 epochs with a milestone at 0.6: the rate drops at epoch 2, after the resume
+        TrainingOptions config = TrainingOptions.builder().optEpochs(3).optBatchSize(50).optSeed(5)
+                .optOptimizer(OptimizerSpec.Sgd.paper())
+                .optSchedule(new LearningRateSchedule.Step(List.of(0.6), 0.2))
+                .optAugmentation(new io.l0sparsify.dataset.Augmentation(2, true))
+                .optWeightDecay(5e-4).optEmaDecay(0.99).optLambdas(List.of(0.01)).build();
+        List<TrainingCheckpoint> checkpoints = new ArrayList<>();
+        TrainingResult full = new L0Trainer().train(SMALL_CONV, config, data, keepingCheckpoints(checkpoints), null);
+        TrainingCheckpoint afterFirstEpoch = checkpoints.get(0);
+        assertThat(afterFirstEpoch.optimizer()).isInstanceOfSatisfying(TrainingCheckpoint.SgdMomentum.class,
+                sgd -> assertThat(sgd.steps()).isEqualTo(20));
+        // the checkpoint survives its stored form
+        TrainingCheckpoint stored = TrainingCheckpoint.decode(afterFirstEpoch.encode());
+
+        TrainingResult resumed = new L0Trainer().train(SMALL_CONV, config, data, RunListener.NONE, stored);
+
+        // velocities, rates, crops and flips all continue: the same run, bit for bit
+        assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
+        assertThat(resumed.history().get(2).trainLoss()).isEqualTo(full.history().get(2).trainLoss());
+        // a few noisy steps on crops of 1000 images: far from converged, but far better than chance (0.9)
+        assertThat(full.prunedTestError()).isLessThan(0.75);
+        // and each of them matters: without augmentation, or with Adam, the run is another one
+        TrainingResult plain = new L0Trainer().train(SMALL_CONV, config.toBuilder().optAugmentation(null).build(),
+                data, RunListener.NONE, null);
+        assertThat(plain.gatedParameters()).isNotEqualTo(full.gatedParameters());
+        assertThat(plain.history().get(0).trainLoss()).isNotEqualTo(full.history().get(0).trainLoss());
+    }
+
+    @Test
+    void anSgdRunWithAugmentationKeepsItsLiveArrayCountFlat() {
+        TrainingOptions config = TrainingOptions.builder().optEpochs(4).optBatchSize(50).optProgressEverySteps(5)
+                .optOptimizer(OptimizerSpec.Sgd.paper())
+                .optSchedule(LearningRateSchedule.Step.paper())
+                .optAugmentation(new io.l0sparsify.dataset.Augmentation(2, true)).optLambdas(List.of(0.01)).build();
+        NDManager system = NDManager.newBaseManager("PyTorch").getParentManager();
+        List<Integer> counts = new ArrayList<>();
+        new L0Trainer().train(SMALL_CONV, config, Mnist.full().head(1000, 300), progress -> {
+            if (!progress.epochEnd() && progress.step() > 10) {
+                counts.add(system.getManagedArrays().size());
+            }
+        }, null);
+        // 80 steps, reports every 5 away from epoch ends, after the velocities exist (first step)
+        assertThat(counts).hasSizeGreaterThanOrEqualTo(4).containsOnly(counts.get(0));
+    }
+
+    @Test
+    void aRunThatSwitchesOptimizerCannotResumeAnothersState() {
+        TrainingData data = Mnist.flat().head(1000, 300);
+        TrainingOptions adam = TrainingOptions.builder().optEpochs(2).build();
+        List<TrainingCheckpoint> checkpoints = new ArrayList<>();
+        new L0Trainer().train(Presets.MLP, adam, data, keepingCheckpoints(checkpoints), null);
+        TrainingOptions sgd = adam.toBuilder().optOptimizer(OptimizerSpec.Sgd.paper()).build();
+        assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, sgd, data, RunListener.NONE, checkpoints.get(0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Adam's moments but the run uses SGD");
+    }
+
     private static RunListener keepingCheckpoints(List<TrainingCheckpoint> into) {
         return new RunListener() {
             @Override

@@ -80,4 +80,44 @@ class TrainingOptionsTest {
         assertThatThrownBy(() -> paper().optProgressEverySteps(-1).build())
                 .hasMessageStartingWith("progressEverySteps: ");
     }
+
+    @Test
+    void adamWithAConstantRateAndNoAugmentationIsTheDefault() {
+        assertThat(defaults.optimizer()).isEqualTo(new OptimizerSpec.Adam());
+        assertThat(defaults.schedule()).isEqualTo(new LearningRateSchedule.Constant());
+        assertThat(defaults.augmentation()).isNull();
+    }
+
+    @Test
+    void sgdWithoutALearningRateGetsThePapersWrnRate() {
+        TrainingOptions sgd = paper().optOptimizer(OptimizerSpec.Sgd.paper()).build();
+        assertThat(sgd.learningRate()).isEqualTo(0.1);
+        assertThat(paper().optOptimizer(OptimizerSpec.Sgd.paper()).optLearningRate(0.05).build().learningRate())
+                .isEqualTo(0.05);
+        // derived options keep the rate they were built with
+        assertThat(sgd.toBuilder().optOptimizer(new OptimizerSpec.Adam()).build().learningRate()).isEqualTo(0.1);
+        TrainingOptions wrn = sgd.toBuilder().optSchedule(LearningRateSchedule.Step.paper()).optEpochs(200).build();
+        assertThat(wrn.learningRateAt(60)).isCloseTo(0.02, org.assertj.core.data.Offset.offset(1e-15));
+        assertThat(wrn.toBuilder().build()).isEqualTo(wrn);
+    }
+
+    @Test
+    void sgdSettingsTheUpdateCannotUseAreRefusedNamingTheirField() {
+        assertThatThrownBy(() -> new OptimizerSpec.Sgd(1.0, false)).hasMessageStartingWith("optimizer.momentum: ");
+        assertThatThrownBy(() -> new OptimizerSpec.Sgd(0, true)).hasMessageStartingWith("optimizer.nesterov: ");
+        assertThat(OptimizerSpec.Sgd.fromFields(null, null)).isEqualTo(new OptimizerSpec.Sgd(0.9, true));
+        assertThat(OptimizerSpec.Sgd.fromFields(0.5, false)).isEqualTo(new OptimizerSpec.Sgd(0.5, false));
+    }
+
+    @Test
+    void augmentationIsForImageModelsWithRoomForItsPadding() {
+        TrainingOptions augmented = paper().optAugmentation(io.l0sparsify.dataset.Augmentation.paper()).build();
+        augmented.validateFor(Presets.LENET5_CAFFE);
+        assertThatThrownBy(() -> augmented.validateFor(Presets.MLP))
+                .hasMessageStartingWith("augmentation: applies to images [C, H, W]; the model's input [784] is a"
+                        + " feature vector");
+        assertThatThrownBy(() -> paper().optAugmentation(new io.l0sparsify.dataset.Augmentation(29, true)).build()
+                .validateFor(Presets.LENET5_CAFFE))
+                .hasMessageStartingWith("augmentation.padding: must be at most the image's height and width (28)");
+    }
 }

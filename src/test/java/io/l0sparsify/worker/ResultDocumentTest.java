@@ -38,10 +38,15 @@ class ResultDocumentTest {
     }
 
     private static JsonNode result(String name, boolean keptInputsModel, io.l0sparsify.l0.BudgetOutcome budget) {
+        return result(name, keptInputsModel, budget, "{\"epochs\": 3}");
+    }
+
+    private static JsonNode result(String name, boolean keptInputsModel, io.l0sparsify.l0.BudgetOutcome budget,
+            String training) {
         JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("""
                 {"model": {"inputShape": [1, 8, 8], "layers": [{"type": "conv2d", "filters": 4, "kernel": 3},
                  {"type": "relu"}, {"type": "flatten"}, {"type": "dense", "units": 10}]},
-                 "dataset": {"uri": "builtin:mnist"}, "training": {"epochs": 3}}"""),
+                 "dataset": {"uri": "builtin:mnist"}, "training": %s}""".formatted(training)),
                 new JobLimits(null, null, null, null, null, null, null, null));
         Job job = mock(Job.class);
         when(job.id()).thenReturn("j-123");
@@ -86,6 +91,22 @@ class ResultDocumentTest {
         assertThat(preprocessing.get("mean").toString()).isEqualTo("[0.1307]");
         assertThat(preprocessing.get("std").toString()).isEqualTo("[0.3081]");
         assertThat(preprocessing.get("layout").asString()).isEqualTo("channel-first");
+    }
+
+    @Test
+    void theOptimizerScheduleAndAugmentationAreRecordedWithTheirDefaultsFilledIn() {
+        JsonNode json = result(null, false, null, "{\"epochs\": 3, \"optimizer\": {\"type\": \"sgd\"},"
+                + " \"schedule\": {\"type\": \"step\", \"milestones\": [0.5]}, \"augmentation\": {\"padding\": 2}}");
+        assertThat(io.l0sparsify.api.OpenApiContract.instance().schemaViolations("Result", json.toString())).isEmpty();
+        JsonNode training = json.get("training");
+        assertThat(training.get("learningRate").asDouble()).isEqualTo(0.1);
+        assertThat(training.get("optimizer").toString())
+                .isEqualTo("{\"type\":\"sgd\",\"momentum\":0.9,\"nesterov\":true}");
+        assertThat(training.get("schedule").toString())
+                .isEqualTo("{\"type\":\"step\",\"milestones\":[0.5],\"factor\":0.2}");
+        assertThat(training.get("augmentation").toString()).isEqualTo("{\"padding\":2,\"flip\":true}");
+        // the defaults (Adam, a constant rate, no augmentation) are no field at all
+        assertThat(names(result(null, false).get("training"))).doesNotContain("optimizer", "schedule", "augmentation");
     }
 
     @Test

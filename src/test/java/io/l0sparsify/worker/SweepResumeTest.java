@@ -134,7 +134,7 @@ class SweepResumeTest {
         // point 1 starts at epoch 0 from point 0's final parameters (no averaging: ema 0)
         TrainingCheckpoint warm = calls.get(1).start();
         assertThat(warm.epochsCompleted()).isZero();
-        assertThat(warm.adam()).isEqualTo(TrainingCheckpoint.AdamMoments.NONE);
+        assertThat(warm.optimizer()).isEqualTo(TrainingCheckpoint.AdamMoments.NONE);
         assertThat(warm.parameters()).hasSameSizeAs(calls.get(0).lastParameters());
         for (int i = 0; i < warm.parameters().size(); i++) {
             assertThat(warm.parameters().get(i)).containsExactly(calls.get(0).lastParameters().get(i));
