@@ -1,5 +1,6 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.testing.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -249,8 +250,17 @@ class ContainerErrorsHttpTest {
         return Arrays.stream(values).boxed().toArray(Integer[]::new);
     }
 
-    /** Sends bytes as they are and reads the answer until the server closes or the response is whole. */
+    /**
+     * Sends bytes as they are, with the test suite's admin key as the first header (so that what is refused is
+     * refused for what the request is, not for missing credentials), and reads the answer until the server closes
+     * or the response is whole.
+     */
     private RawResponse send(String request) throws IOException {
+        int firstLineEnd = request.indexOf("\r\n");
+        if (firstLineEnd >= 0 && !request.contains(TestKeys.AUTHORIZATION + ":")) {
+            request = request.substring(0, firstLineEnd + 2) + TestKeys.AUTHORIZATION + ": " + TestKeys.adminBearer()
+                    + "\r\n" + request.substring(firstLineEnd + 2);
+        }
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
