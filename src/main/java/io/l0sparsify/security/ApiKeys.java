@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -31,6 +34,7 @@ public class ApiKeys {
     /** Principal names: what a log line, a header and a file name can carry unquoted. */
     public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,199}");
 
+    private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
     private static final int KEY_BYTES = 32;
     private static final int SHOWN_PREFIX = PREFIX.length() + 6;
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
@@ -97,7 +101,13 @@ public class ApiKeys {
         Optional<ApiKey> key = repository.findByHash(HexFormat.of().formatHex(hash)).filter(k -> !k.revoked());
         key.ifPresent(k -> {
             Instant now = clock.instant();
-            repository.touch(k.id(), now, now.minus(LAST_USED_RESOLUTION));
+            try {
+                repository.touch(k.id(), now, now.minus(LAST_USED_RESOLUTION));
+            } catch (DataAccessException e) {
+                // when to the minute a key was last used is worth less than the request: a database that reads but
+                // cannot write (a full disk) must not turn every request into an error
+                log.debug("could not record the use of key {}: {}", k.id(), e.getMessage());
+            }
         });
         return key.map(k -> new Holder(k.name(), k.role(), Optional.of(k.id())));
     }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -223,6 +224,24 @@ class ContainerErrorsHttpTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no credentials||Bearer",
+            "an unknown key|Authorization: Bearer l0k_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\\r\\n|Bearer error=\"invalid_token\"",
+            "a malformed token|Authorization: Bearer a b c\\r\\n|Bearer error=\"invalid_token\"",
+            "a password|Authorization: Basic YWRtaW46YWRtaW4=\\r\\n|Bearer"})
+    void requestsWithoutAValidTokenAreUnauthorizedProblemsWithABearerChallenge(String who, String header,
+            String challenge) throws IOException {
+        for (String target : List.of("/v1/jobs", "/v1/jobs/x/artifacts/model.onnx", "/v1/keys", "/nowhere",
+                "/actuator/prometheus")) {
+            RawResponse response = send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (header == null ? "" : header.replace("\\r\\n", "\r\n")) + "\r\n", false);
+            assertProblem(response, who + " " + target, 401);
+            assertThat(response.json().path("type").asText()).isEqualTo("urn:l0-sparsify:problem:unauthorized");
+            assertThat(response.headers().get("www-authenticate")).as(who + " " + target).isEqualTo(challenge);
+        }
+    }
+
     private void assertProblem(RawResponse response, String what, int... statuses) {
         String as = what + " → " + response.status() + " " + response.body();
         assertThat(response.status()).as(as).isIn(box(statuses));
@@ -256,8 +275,13 @@ class ContainerErrorsHttpTest {
      * or the response is whole.
      */
     private RawResponse send(String request) throws IOException {
+        return send(request, true);
+    }
+
+    /** {@link #send(String)}, with the admin key only when {@code withKey} (and no Authorization header given). */
+    private RawResponse send(String request, boolean withKey) throws IOException {
         int firstLineEnd = request.indexOf("\r\n");
-        if (firstLineEnd >= 0 && !request.contains(TestKeys.AUTHORIZATION + ":")) {
+        if (withKey && firstLineEnd >= 0 && !request.contains(TestKeys.AUTHORIZATION + ":")) {
             request = request.substring(0, firstLineEnd + 2) + TestKeys.AUTHORIZATION + ": " + TestKeys.adminBearer()
                     + "\r\n" + request.substring(firstLineEnd + 2);
         }
