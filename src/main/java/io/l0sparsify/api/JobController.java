@@ -79,15 +79,16 @@ class JobController {
             throws IOException {
         Submission submission;
         try {
-            // the rate and the quota first: a refused request costs no parsing and stores nothing
-            quotas.admitSubmit(caller);
+            // the rate first: a refused request costs no parsing
+            quotas.admitSubmission(caller);
             if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
                 throw new JobValidationException("Idempotency-Key", "must be 1 to 200 visible ASCII characters");
             }
             JobDefinition definition = JobDefinitionJson.parse(
                     RequestBodies.readJson(request.getInputStream(), request.getContentLengthLong(),
                             properties.maxRequestBytes(), properties.requestBodyTimeout()), limits);
-            submission = jobs.submit(definition, idempotencyKey, caller);
+            // the unfinished-jobs quota holds a new job back, never the replay of one already accepted
+            submission = jobs.submit(definition, idempotencyKey, caller, () -> quotas.admitNewJob(caller));
         } catch (IOException | RuntimeException e) {
             audit.failed(caller, "job.submit", "-", e);
             throw e;

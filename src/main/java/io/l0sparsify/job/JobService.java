@@ -47,6 +47,14 @@ public class JobService {
      * returns the first job.
      */
     public Submission submit(JobDefinition definition, String idempotencyKey, Caller caller) {
+        return submit(definition, idempotencyKey, caller, () -> {});
+    }
+
+    /**
+     * {@link #submit(JobDefinition, String, Caller)}, calling {@code beforeNewJob} once the request is known to make
+     * a new job (it is valid and no replay), before it is stored: it throws to refuse the job (a quota).
+     */
+    public Submission submit(JobDefinition definition, String idempotencyKey, Caller caller, Runnable beforeNewJob) {
         checkDataset(definition, caller);
         String hash = JobJson.sha256(JobJson.write(JobDefinitionJson.write(definition)));
         String owner = caller.principal();
@@ -56,6 +64,7 @@ public class JobService {
                 return replay(existing.get(), idempotencyKey, hash);
             }
         }
+        beforeNewJob.run();
         Job job;
         try {
             job = store.insert(definition, idempotencyKey, owner);

@@ -32,26 +32,32 @@ public class Quotas {
         this.submitRate = new SubmitRate(properties.submitsPerMinute(), clock);
     }
 
-    /** A job submission: within the rate, and a place left among the principal's unfinished jobs. */
-    public void admitSubmit(Caller caller) {
-        if (exempt(caller)) {
+    /** A job submission, counted against the principal's rate whatever becomes of it. */
+    public void admitSubmission(Caller caller) {
+        if (exempt(caller) || properties.submitsPerMinute() == 0) {
             return;
         }
-        if (properties.submitsPerMinute() > 0) {
-            submitRate.take(caller.principal()).ifPresent(wait -> {
-                throw new QuotaExceededException(QuotaExceededException.Limit.SUBMIT_RATE, caller.principal()
-                        + " may submit " + properties.submitsPerMinute() + " jobs per minute"
-                        + " (l0.quotas.submits-per-minute); try again in " + seconds(wait) + " s", wait);
-            });
+        submitRate.take(caller.principal()).ifPresent(wait -> {
+            throw new QuotaExceededException(QuotaExceededException.Limit.SUBMIT_RATE, caller.principal()
+                    + " may submit " + properties.submitsPerMinute() + " jobs per minute"
+                    + " (l0.quotas.submits-per-minute); try again in " + seconds(wait) + " s", wait);
+        });
+    }
+
+    /**
+     * A new job (not the replay of an earlier submission with the same Idempotency-Key): a place left among the
+     * principal's queued and running jobs.
+     */
+    public void admitNewJob(Caller caller) {
+        if (exempt(caller) || properties.maxActiveJobs() == 0) {
+            return;
         }
-        if (properties.maxActiveJobs() > 0) {
-            long active = jobs.unfinishedJobs(caller.principal());
-            if (active >= properties.maxActiveJobs()) {
-                throw new QuotaExceededException(QuotaExceededException.Limit.ACTIVE_JOBS, caller.principal()
-                        + " has " + active + " queued or running jobs, the most allowed"
-                        + " (l0.quotas.max-active-jobs); submit again when one has finished or was cancelled",
-                        properties.retryAfter());
-            }
+        long active = jobs.unfinishedJobs(caller.principal());
+        if (active >= properties.maxActiveJobs()) {
+            throw new QuotaExceededException(QuotaExceededException.Limit.ACTIVE_JOBS, caller.principal()
+                    + " has " + active + " queued or running jobs, the most allowed"
+                    + " (l0.quotas.max-active-jobs); submit again when one has finished or was cancelled",
+                    properties.retryAfter());
         }
     }
 

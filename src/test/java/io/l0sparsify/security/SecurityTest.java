@@ -374,7 +374,15 @@ class SecurityTest {
     @Test
     void theQueuedAndRunningJobsOfAPrincipalAreCappedAndFreedByFinishingOne() throws Exception {
         String first = submit(alice, "builtin:mnist");
-        submit(alice, "builtin:mnist");
+        MockHttpServletResponse second = as(alice).valid(post("/v1/jobs").contentType(MediaType.APPLICATION_JSON)
+                .header("Idempotency-Key", "retry-me").content(JOB.formatted("builtin:mnist")));
+        assertThat(second.getStatus()).isEqualTo(202);
+        // at the limit, a retry of an accepted submission is still answered with its job
+        MockHttpServletResponse retried = as(alice).valid(post("/v1/jobs").contentType(MediaType.APPLICATION_JSON)
+                .header("Idempotency-Key", "retry-me").content(JOB.formatted("builtin:mnist")));
+        assertThat(retried.getStatus()).isEqualTo(202);
+        assertThat(retried.getHeader("Idempotent-Replayed")).isEqualTo("true");
+        clock.advance(Duration.ofMinutes(1));
         MockHttpServletResponse refused = as(alice).valid(post("/v1/jobs").contentType(MediaType.APPLICATION_JSON)
                 .content(JOB.formatted("builtin:mnist")));
         assertThat(refused.getStatus()).isEqualTo(429);
