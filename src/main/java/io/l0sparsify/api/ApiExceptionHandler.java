@@ -227,6 +227,17 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             CannotCreateTransactionException.class, TransactionSystemException.class})
     ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
         log.error("job database unavailable: {}", e.getMessage());
+        return databaseUnavailableProblem();
+    }
+
+    /** Whether {@code e} is one of the failures {@link #databaseUnavailable} answers. */
+    static boolean isDatabaseUnavailable(Throwable e) {
+        return e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
+                || e instanceof RecoverableDataAccessException || e instanceof UncategorizedSQLException
+                || e instanceof CannotCreateTransactionException || e instanceof TransactionSystemException;
+    }
+
+    static ResponseEntity<ProblemDetail> databaseUnavailableProblem() {
         ResponseEntity<ProblemDetail> problem = problem(HttpStatus.SERVICE_UNAVAILABLE,
                 ProblemTypes.DATABASE_UNAVAILABLE, "Database unavailable", "the job database cannot be used right"
                         + " now; nothing was changed or kept. Try again later");

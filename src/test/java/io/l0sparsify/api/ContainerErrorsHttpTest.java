@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -206,11 +207,23 @@ class ContainerErrorsHttpTest {
         assertThat(response.body()).doesNotContain(ThrowingFilter.SECRET);
     }
 
+    @Test
+    void aDatabaseFailureBeforeAnyControllerIsADatabaseUnavailableProblem() throws IOException {
+        RawResponse response = send("GET " + ThrowingFilter.DATABASE_PATH + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Connection: close\r\n\r\n");
+
+        assertProblem(response, "a filter's database failure", 503);
+        assertThat(response.json().path("type").asText()).isEqualTo("urn:l0-sparsify:problem:database-unavailable");
+        assertThat(response.headers().get("retry-after")).isEqualTo("10");
+        assertThat(response.body()).doesNotContain(ThrowingFilter.SECRET);
+    }
+
     /** A filter that fails before any controller, with a message naming a class and a file of the server. */
     @TestConfiguration
     static class ThrowingFilter {
 
         static final String PATH = "/v1/filter-failure";
+        static final String DATABASE_PATH = "/v1/filter-database-failure";
         static final String SECRET = "/srv/secret/passwd";
 
         @Bean
@@ -218,6 +231,10 @@ class ContainerErrorsHttpTest {
             return (request, response, chain) -> {
                 if (PATH.equals(((HttpServletRequest) request).getRequestURI())) {
                     throw new IllegalStateException("java.lang.IllegalStateException at " + SECRET);
+                }
+                if (DATABASE_PATH.equals(((HttpServletRequest) request).getRequestURI())) {
+                    // as the key lookup of the security filters fails when the database is down
+                    throw new DataAccessResourceFailureException("connection refused: " + SECRET);
                 }
                 chain.doFilter(request, response);
             };
