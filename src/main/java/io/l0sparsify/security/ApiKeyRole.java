@@ -1,6 +1,7 @@
 package io.l0sparsify.security;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /** What a key may do: {@code user} works with its own jobs, datasets and models; {@code admin} with everyone's. */
 public enum ApiKeyRole {
@@ -18,12 +19,12 @@ public enum ApiKeyRole {
     }
 
     /** {@code user} or {@code admin} (any case); empty for anything else. */
-    public static java.util.Optional<ApiKeyRole> parse(String text) {
+    public static Optional<ApiKeyRole> parse(String text) {
         for (ApiKeyRole role : values()) {
             if (role.name().equalsIgnoreCase(text)) {
-                return java.util.Optional.of(role);
+                return Optional.of(role);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

@@ -6,6 +6,7 @@ import io.l0sparsify.dataset.DatasetService;
 import io.l0sparsify.job.JobService;
 import io.l0sparsify.model.ModelService;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.stereotype.Service;
 
 /**
@@ -85,7 +86,7 @@ public class Quotas {
         return caller.admin() && properties.adminsExempt();
     }
 
-    private static long seconds(java.time.Duration wait) {
+    private static long seconds(Duration wait) {
         return Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 }
