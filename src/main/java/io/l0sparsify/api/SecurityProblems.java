@@ -11,7 +11,6 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
-import org.springframework.security.oauth2.server.resource.InvalidBearerTokenException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -33,8 +32,7 @@ public class SecurityProblems implements AuthenticationEntryPoint, AccessDeniedH
     public void commence(HttpServletRequest request, HttpServletResponse response,
             AuthenticationException failure) throws IOException {
         // a token was sent but not accepted: RFC 6750 names the error; none sent: only the scheme is named
-        boolean tokenRejected = failure instanceof InvalidBearerTokenException
-                || failure instanceof OAuth2AuthenticationException;
+        boolean tokenRejected = failure instanceof OAuth2AuthenticationException;
         response.setHeader(HttpHeaders.WWW_AUTHENTICATE, tokenRejected ? "Bearer error=\"invalid_token\"" : "Bearer");
         write(response, HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED, "Authentication required",
                 tokenRejected ? "the bearer token is not valid: an unknown or revoked API key, or an expired or"
