@@ -24,7 +24,11 @@ class ApiErrorController implements ErrorController {
         HttpStatus status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) instanceof Integer code
                 ? HttpStatus.resolve(code) : null;
         ResponseEntity<ProblemDetail> response;
-        if (status == null || status == HttpStatus.NOT_FOUND || !status.isError()) {
+        if (causedByTheDatabase(request.getAttribute(RequestDispatcher.ERROR_EXCEPTION))) {
+            // a filter that needed the database (the security filters look up API keys) found it unusable: the
+            // same answer as a controller gives, so a client retries instead of reporting a server fault
+            response = ApiExceptionHandler.databaseUnavailableProblem();
+        } else if (status == null || status == HttpStatus.NOT_FOUND || !status.isError()) {
             response = ApiExceptionHandler.problem(HttpStatus.NOT_FOUND, ProblemTypes.NOT_FOUND, "Not Found",
                     ApiExceptionHandler.NO_SUCH_RESOURCE);
         } else {
@@ -42,5 +46,14 @@ class ApiErrorController implements ErrorController {
             }
         }
         return response;
+    }
+
+    private static boolean causedByTheDatabase(Object error) {
+        for (Throwable cause = error instanceof Throwable t ? t : null; cause != null; cause = cause.getCause()) {
+            if (ApiExceptionHandler.isDatabaseUnavailable(cause)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -11,6 +11,7 @@ import io.l0sparsify.job.JobValidationException;
 import io.l0sparsify.model.ModelInUseException;
 import io.l0sparsify.model.ModelRejectedException;
 import io.l0sparsify.model.ModelUploadTooLargeException;
+import io.l0sparsify.security.QuotaExceededException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionSystemException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
@@ -187,6 +189,34 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return response;
     }
 
+    /** A principal's quota or rate: 429 with when to try again. */
+    @ExceptionHandler(QuotaExceededException.class)
+    ResponseEntity<ProblemDetail> quotaExceeded(QuotaExceededException e) {
+        ResponseEntity<ProblemDetail> problem = switch (e.limit()) {
+            case SUBMIT_RATE -> problem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.RATE_LIMITED, "Too many requests",
+                    e.getMessage());
+            case ACTIVE_JOBS, STORED_BYTES -> problem(HttpStatus.TOO_MANY_REQUESTS, ProblemTypes.QUOTA_EXCEEDED,
+                    "Quota exceeded", e.getMessage());
+        };
+        problem.getBody().setProperty("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        return ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders())
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(e.retryAfterSeconds())).body(problem.getBody());
+    }
+
+    @ExceptionHandler(KeyNotFoundException.class)
+    ResponseEntity<ProblemDetail> keyNotFound(KeyNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, ProblemTypes.KEY_NOT_FOUND, "API key not found", e.getMessage());
+    }
+
+    /** Only when a controller finds no principal; the security filters answer for every other case. */
+    @ExceptionHandler(AuthenticationException.class)
+    ResponseEntity<ProblemDetail> unauthenticated(AuthenticationException e) {
+        ResponseEntity<ProblemDetail> problem = problem(HttpStatus.UNAUTHORIZED, ProblemTypes.UNAUTHORIZED,
+                "Authentication required", "this operation needs 'Authorization: Bearer KEY'");
+        return ResponseEntity.status(problem.getStatusCode()).headers(problem.getHeaders())
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").body(problem.getBody());
+    }
+
     /**
      * The job database cannot be reached or cannot write (it is down, or its disk is full; a commit that failed is
      * a {@link TransactionSystemException}): what was asked was not kept, and the client may try again once
@@ -197,6 +227,17 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             CannotCreateTransactionException.class, TransactionSystemException.class})
     ResponseEntity<ProblemDetail> databaseUnavailable(Exception e) {
         log.error("job database unavailable: {}", e.getMessage());
+        return databaseUnavailableProblem();
+    }
+
+    /** Whether {@code e} is one of the failures {@link #databaseUnavailable} answers. */
+    static boolean isDatabaseUnavailable(Throwable e) {
+        return e instanceof DataAccessResourceFailureException || e instanceof TransientDataAccessException
+                || e instanceof RecoverableDataAccessException || e instanceof UncategorizedSQLException
+                || e instanceof CannotCreateTransactionException || e instanceof TransactionSystemException;
+    }
+
+    static ResponseEntity<ProblemDetail> databaseUnavailableProblem() {
         ResponseEntity<ProblemDetail> problem = problem(HttpStatus.SERVICE_UNAVAILABLE,
                 ProblemTypes.DATABASE_UNAVAILABLE, "Database unavailable", "the job database cannot be used right"
                         + " now; nothing was changed or kept. Try again later");

@@ -13,6 +13,8 @@ import io.l0sparsify.dataset.DatasetValidationException;
 import io.l0sparsify.dataset.ReceivedUpload;
 import io.l0sparsify.job.FieldError;
 import io.l0sparsify.job.JobJson;
+import io.l0sparsify.security.Caller;
+import io.l0sparsify.security.Quotas;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.Part;
@@ -42,7 +44,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code /v1/datasets}: upload a dataset (multipart with a {@code metadata} part, or a binary body with query
- * parameters), list, read and delete uploaded datasets.
+ * parameters), list, read and delete uploaded datasets. A dataset is its uploader's: any other caller but an admin
+ * gets 404 for it and never sees it in a list. An upload past the uploader's storage quota is refused before
+ * anything of it is kept.
  */
 @ConditionalOnRole({Role.ALL, Role.API})
 @RestController
@@ -58,17 +62,34 @@ class DatasetController {
     private final DatasetService datasets;
     private final DatasetUploads uploads;
     private final ApiProperties properties;
+    private final Quotas quotas;
+    private final Audited audit;
 
-    DatasetController(DatasetService datasets, DatasetUploads uploads, ApiProperties properties) {
+    DatasetController(DatasetService datasets, DatasetUploads uploads, ApiProperties properties, Quotas quotas,
+            Audited audit) {
         this.datasets = datasets;
         this.uploads = uploads;
         this.properties = properties;
+        this.quotas = quotas;
+        this.audit = audit;
     }
 
     /** {@code curl -F file=@x.npz -F 'metadata={...};type=application/json'}. */
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     ResponseEntity<DatasetResponse> uploadMultipart(MultipartHttpServletRequest request,
-            @RequestParam(required = false) Boolean wait) throws IOException, ServletException {
+            @RequestParam(required = false) Boolean wait, Caller caller) throws IOException, ServletException {
+        try {
+            ResponseEntity<DatasetResponse> response = receiveMultipart(request, wait, caller);
+            audit.ok(caller, "dataset.upload", "dataset:" + response.getBody().id(), "accepted");
+            return response;
+        } catch (IOException | ServletException | RuntimeException e) {
+            audit.failed(caller, "dataset.upload", "-", e);
+            throw e;
+        }
+    }
+
+    private ResponseEntity<DatasetResponse> receiveMultipart(MultipartHttpServletRequest request, Boolean wait,
+            Caller caller) throws IOException, ServletException {
         JsonNode metadata = metadata(request);
         DatasetUpload upload = DatasetUploadRules.check(metadata);
         MultipartFile file = request.getFile("file");
@@ -76,17 +97,30 @@ class DatasetController {
             throw new DatasetValidationException(List.of(new FieldError("file",
                     "is required: the dataset file as a part named 'file'")));
         }
+        quotas.admitUpload(caller, file.getSize());
         ReceivedUpload received;
         try (InputStream in = file.getInputStream()) {
             received = uploads.receive(in, file.getSize(), file.getOriginalFilename(), upload.format());
         }
-        return accept(upload, received, Boolean.TRUE.equals(wait));
+        return accept(upload, received, Boolean.TRUE.equals(wait), caller);
     }
 
     /** {@code curl --data-binary @x.npz -H 'Content-Type: application/octet-stream' '...?name=x&format=npz'}. */
     @PostMapping(consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     ResponseEntity<DatasetResponse> uploadBinary(HttpServletRequest request,
-            @RequestParam Map<String, String> query) throws IOException {
+            @RequestParam Map<String, String> query, Caller caller) throws IOException {
+        try {
+            ResponseEntity<DatasetResponse> response = receiveBinary(request, query, caller);
+            audit.ok(caller, "dataset.upload", "dataset:" + response.getBody().id(), "accepted");
+            return response;
+        } catch (IOException | RuntimeException e) {
+            audit.failed(caller, "dataset.upload", "-", e);
+            throw e;
+        }
+    }
+
+    private ResponseEntity<DatasetResponse> receiveBinary(HttpServletRequest request, Map<String, String> query,
+            Caller caller) throws IOException {
         JsonNode metadata = metadataFromQuery(query);
         DatasetUpload upload;
         try {
@@ -96,14 +130,23 @@ class DatasetController {
             throw new DatasetValidationException(e.errors().stream()
                     .map(error -> new FieldError(queryName(error.field()), error.message())).toList());
         }
+        // the announced length is checked before a byte is read; a body of unknown length once it has arrived
+        quotas.admitUpload(caller, request.getContentLengthLong());
         ReceivedUpload received = uploads.receive(request.getInputStream(), request.getContentLengthLong(),
                 query.get("filename"), upload.format());
-        return accept(upload, received, "true".equals(query.get("wait")));
+        return accept(upload, received, "true".equals(query.get("wait")), caller);
     }
 
-    private ResponseEntity<DatasetResponse> accept(DatasetUpload upload, ReceivedUpload received, boolean wait)
-            throws IOException {
-        DatasetService.Ingestion ingestion = datasets.accept(upload, received);
+    /** Keeps a received upload of {@code caller} unless it breaks the storage quota (then nothing is left). */
+    private ResponseEntity<DatasetResponse> accept(DatasetUpload upload, ReceivedUpload received, boolean wait,
+            Caller caller) throws IOException {
+        try {
+            quotas.admitUpload(caller, received.size());
+        } catch (RuntimeException e) {
+            uploads.remove(received.dir());
+            throw e;
+        }
+        DatasetService.Ingestion ingestion = datasets.accept(upload, received, caller.principal());
         URI location = URI.create("/v1/datasets/" + ingestion.dataset().id());
         if (!wait) {
             return ResponseEntity.accepted().location(location).body(DatasetResponse.of(ingestion.dataset()));
@@ -130,7 +173,8 @@ class DatasetController {
 
     @GetMapping
     DatasetListResponse list(@RequestParam(required = false) String state,
-            @RequestParam(required = false) Integer pageSize, @RequestParam(required = false) String pageToken) {
+            @RequestParam(required = false) Integer pageSize, @RequestParam(required = false) String pageToken,
+            Caller caller) {
         List<FieldError> errors = new ArrayList<>();
         DatasetState stateFilter = null;
         if (state != null) {
@@ -149,21 +193,27 @@ class DatasetController {
         if (!errors.isEmpty()) {
             throw new DatasetValidationException(errors);
         }
-        DatasetPage page = datasets.list(stateFilter, size, pageToken);
+        DatasetPage page = datasets.list(stateFilter, size, pageToken, caller);
         return new DatasetListResponse(page.items().stream().map(DatasetResponse::of).toList(),
                 page.nextPageToken());
     }
 
     @GetMapping("/{id}")
-    DatasetResponse get(@PathVariable String id) {
-        return DatasetResponse.of(datasets.find(id).orElseThrow(() -> new DatasetNotFoundException(id)));
+    DatasetResponse get(@PathVariable String id, Caller caller) {
+        return DatasetResponse.of(datasets.find(id, caller).orElseThrow(() -> new DatasetNotFoundException(id)));
     }
 
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> delete(@PathVariable String id) throws IOException {
-        if (!datasets.delete(id)) {
-            throw new DatasetNotFoundException(id);
+    ResponseEntity<Void> delete(@PathVariable String id, Caller caller) throws IOException {
+        try {
+            if (!datasets.delete(id, caller)) {
+                throw new DatasetNotFoundException(id);
+            }
+        } catch (IOException | RuntimeException e) {
+            audit.failed(caller, "dataset.delete", "dataset:" + id, e);
+            throw e;
         }
+        audit.ok(caller, "dataset.delete", "dataset:" + id, "deleted");
         return ResponseEntity.status(HttpStatus.NO_CONTENT).build();
     }
 

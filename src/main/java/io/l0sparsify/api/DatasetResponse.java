@@ -14,6 +14,7 @@ record DatasetResponse(
         String id,
         String uri,
         String name,
+        String owner,
         DatasetState state,
         DatasetFormat format,
         Digest upload,
@@ -28,7 +29,7 @@ record DatasetResponse(
     record Digest(String sha256, long sizeBytes) {}
 
     static DatasetResponse of(Dataset d) {
-        return new DatasetResponse(d.id(), d.uri(), d.name(), d.state(), d.formatOptions(),
+        return new DatasetResponse(d.id(), d.uri(), d.name(), d.owner(), d.state(), d.formatOptions(),
                 new Digest(d.uploadSha256(), d.uploadSize()),
                 d.canonicalSha256() == null ? null : new Digest(d.canonicalSha256(), d.canonicalSize()),
                 d.summary().orElse(null), d.failureReason(), d.createdAt(), d.updatedAt(),

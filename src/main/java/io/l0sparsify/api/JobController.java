@@ -12,6 +12,8 @@ import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobValidationException;
 import io.l0sparsify.job.Submission;
+import io.l0sparsify.security.Caller;
+import io.l0sparsify.security.Quotas;
 import io.l0sparsify.storage.ArtifactInfo;
 import io.l0sparsify.storage.ArtifactStore;
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,7 +42,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-/** {@code /v1/jobs}: submit, list, read, cancel, stop, follow, and download what a job produced. */
+/**
+ * {@code /v1/jobs}: submit, list, read, cancel, stop, follow, and download what a job produced. A job is its
+ * submitter's: any other caller but an admin gets 404 for it, in every operation, and never sees it in a list.
+ */
 @ConditionalOnRole({Role.ALL, Role.API})
 @RestController
 @RequestMapping(path = "/v1/jobs", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -54,27 +59,42 @@ class JobController {
     private final JobLimits limits;
     private final ApiProperties properties;
     private final JobEventStreams eventStreams;
+    private final Quotas quotas;
+    private final Audited audit;
 
     JobController(JobService jobs, ArtifactStore artifacts, JobLimits limits, ApiProperties properties,
-            JobEventStreams eventStreams) {
+            JobEventStreams eventStreams, Quotas quotas, Audited audit) {
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.limits = limits;
         this.properties = properties;
         this.eventStreams = eventStreams;
+        this.quotas = quotas;
+        this.audit = audit;
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<JobResponse> submit(HttpServletRequest request,
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey) throws IOException {
-        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new JobValidationException("Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey, Caller caller)
+            throws IOException {
+        Submission submission;
+        try {
+            // the rate first: a refused request costs no parsing
+            quotas.admitSubmission(caller);
+            if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+                throw new JobValidationException("Idempotency-Key", "must be 1 to 200 visible ASCII characters");
+            }
+            JobDefinition definition = JobDefinitionJson.parse(
+                    RequestBodies.readJson(request.getInputStream(), request.getContentLengthLong(),
+                            properties.maxRequestBytes(), properties.requestBodyTimeout()), limits);
+            // the unfinished-jobs quota holds a new job back, never the replay of one already accepted
+            submission = jobs.submit(definition, idempotencyKey, caller, () -> quotas.admitNewJob(caller));
+        } catch (IOException | RuntimeException e) {
+            audit.failed(caller, "job.submit", "-", e);
+            throw e;
         }
-        JobDefinition definition = JobDefinitionJson.parse(
-                RequestBodies.readJson(request.getInputStream(), request.getContentLengthLong(),
-                        properties.maxRequestBytes(), properties.requestBodyTimeout()), limits);
-        Submission submission = jobs.submit(definition, idempotencyKey);
         Job job = submission.job();
+        audit.ok(caller, "job.submit", "job:" + job.id(), submission.created() ? "accepted" : "replayed");
         return ResponseEntity.accepted()
                 .location(URI.create("/v1/jobs/" + job.id()))
                 .header("Idempotent-Replayed", Boolean.toString(!submission.created()))
@@ -83,7 +103,8 @@ class JobController {
 
     @GetMapping
     JobListResponse list(@RequestParam(required = false) String state,
-            @RequestParam(required = false) Integer pageSize, @RequestParam(required = false) String pageToken) {
+            @RequestParam(required = false) Integer pageSize, @RequestParam(required = false) String pageToken,
+            Caller caller) {
         List<FieldError> errors = new ArrayList<>();
         JobState stateFilter = null;
         if (state != null) {
@@ -102,39 +123,53 @@ class JobController {
         if (!errors.isEmpty()) {
             throw new JobValidationException(errors);
         }
-        JobPage page = jobs.list(stateFilter, size, pageToken);
+        JobPage page = jobs.list(stateFilter, size, pageToken, caller);
         return new JobListResponse(page.items().stream().map(JobResponse::of).toList(), page.nextPageToken());
     }
 
     @GetMapping("/{id}")
-    JobResponse get(@PathVariable String id) {
-        Job job = existing(jobs.find(id), id);
+    JobResponse get(@PathVariable String id, Caller caller) {
+        Job job = existing(jobs.find(id, caller), id);
         return JobResponse.of(job, jobs.attempts(job));
     }
 
     @PostMapping("/{id}/cancel")
-    ResponseEntity<JobResponse> cancel(@PathVariable String id) {
-        Job job = existing(jobs.cancel(id), id);
+    ResponseEntity<JobResponse> cancel(@PathVariable String id, Caller caller) {
+        Job job;
+        try {
+            job = existing(jobs.cancel(id, caller), id);
+        } catch (RuntimeException e) {
+            audit.failed(caller, "job.cancel", "job:" + id, e);
+            throw e;
+        }
+        audit.ok(caller, "job.cancel", "job:" + id, job.state().isFinal() ? "cancelled" : "cancel-requested");
         return ResponseEntity.status(job.state().isFinal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .body(JobResponse.of(job));
     }
 
     @PostMapping("/{id}/stop")
-    ResponseEntity<JobResponse> stop(@PathVariable String id) {
-        Job job = existing(jobs.stop(id), id);
+    ResponseEntity<JobResponse> stop(@PathVariable String id, Caller caller) {
+        Job job;
+        try {
+            job = existing(jobs.stop(id, caller), id);
+        } catch (RuntimeException e) {
+            audit.failed(caller, "job.stop", "job:" + id, e);
+            throw e;
+        }
+        audit.ok(caller, "job.stop", "job:" + id, job.state().isFinal() ? "already-finished" : "stop-requested");
         return ResponseEntity.status(job.state().isFinal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .body(JobResponse.of(job));
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter events(@PathVariable String id) {
-        Job job = existing(jobs.find(id), id);
+    SseEmitter events(@PathVariable String id, Caller caller) {
+        Job job = existing(jobs.find(id, caller), id);
         return eventStreams.open(job);
     }
 
     @GetMapping("/{id}/result")
-    ResponseEntity<byte[]> result(@PathVariable String id) throws IOException {
-        Job job = existing(jobs.find(id), id);
+    ResponseEntity<byte[]> result(@PathVariable String id, Caller caller) throws IOException {
+        Job job = existing(jobs.find(id, caller), id);
         if (job.state() != JobState.SUCCEEDED) {
             throw new ResultNotReadyException("job " + id + " is " + job.state()
                     + "; its result exists once it has SUCCEEDED");
@@ -145,9 +180,9 @@ class JobController {
     }
 
     @GetMapping("/{id}/artifacts")
-    ArtifactListResponse artifacts(@PathVariable String id) throws IOException {
+    ArtifactListResponse artifacts(@PathVariable String id, Caller caller) throws IOException {
         // Only a SUCCEEDED job's set is complete; files a crash left behind mid-export are never served.
-        if (existing(jobs.find(id), id).state() != JobState.SUCCEEDED) {
+        if (existing(jobs.find(id, caller), id).state() != JobState.SUCCEEDED) {
             return new ArtifactListResponse(List.of());
         }
         return new ArtifactListResponse(artifacts.list(id).stream()
@@ -156,9 +191,9 @@ class JobController {
 
     @GetMapping(path = "/{id}/artifacts/{name}", produces = MediaType.ALL_VALUE)
     ResponseEntity<InputStreamResource> download(@PathVariable String id, @PathVariable String name,
-            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch)
+            @RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch, Caller caller)
             throws IOException {
-        if (existing(jobs.find(id), id).state() != JobState.SUCCEEDED) {
+        if (existing(jobs.find(id, caller), id).state() != JobState.SUCCEEDED) {
             throw new ArtifactNotFoundException(id, name);
         }
         ArtifactInfo info = artifacts.info(id, name).orElseThrow(() -> new ArtifactNotFoundException(id, name));
@@ -178,7 +213,7 @@ class JobController {
                 .body(new InputStreamResource(in));
     }
 
-    /** The one place where a missing job becomes 404. */
+    /** The one place where a missing job, or another principal's, becomes 404. */
     private static Job existing(Optional<Job> job, String id) {
         return job.orElseThrow(() -> new JobNotFoundException(id));
     }

@@ -19,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 record JobResponse(
         String id,
         String name,
+        String owner,
         JobState state,
         Instant createdAt,
         Instant updatedAt,
@@ -85,7 +86,7 @@ record JobResponse(
         links.put("result", base + "/result");
         links.put("artifacts", base + "/artifacts");
         boolean finished = job.state().isFinal();
-        return new JobResponse(job.id(), job.name(), job.state(), job.createdAt(), job.updatedAt(), job.startedAt(),
+        return new JobResponse(job.id(), job.name(), job.owner(), job.state(), job.createdAt(), job.updatedAt(), job.startedAt(),
                 job.finishedAt(), job.attempt(), job.maxRuntime().toString(),
                 job.state() == JobState.RUNNING ? job.workerId() : null,
                 job.cancelRequested() && !finished, job.stopRequested() && !finished,

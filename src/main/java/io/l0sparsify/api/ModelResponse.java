@@ -13,6 +13,7 @@ record ModelResponse(
         String id,
         String uri,
         String name,
+        String owner,
         ModelState state,
         Upload upload,
         long irVersion,
@@ -32,7 +33,7 @@ record ModelResponse(
 
     static ModelResponse of(UploadedModel m) {
         ModelSummary s = m.summary();
-        return new ModelResponse(m.id(), m.uri(), m.name(), m.state(), new Upload(m.uploadSha256(), m.uploadSize()),
+        return new ModelResponse(m.id(), m.uri(), m.name(), m.owner(), m.state(), new Upload(m.uploadSha256(), m.uploadSize()),
                 s.irVersion(), s.opset(), s.producer(), s.input(), s.outputs(), m.parameters(), m.flops(), s.layers(),
                 s.gateGroups(), m.createdAt(), Map.of("self", "/v1/models/" + m.id(),
                         "onnx", "/v1/models/" + m.id() + "/onnx"));

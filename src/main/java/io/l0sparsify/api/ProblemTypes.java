@@ -29,6 +29,11 @@ final class ProblemTypes {
     static final URI MODEL_NOT_FOUND = uri("model-not-found");
     static final URI MODEL_INVALID = uri("model-invalid");
     static final URI MODEL_IN_USE = uri("model-in-use");
+    static final URI UNAUTHORIZED = uri("unauthorized");
+    static final URI FORBIDDEN = uri("forbidden");
+    static final URI QUOTA_EXCEEDED = uri("quota-exceeded");
+    static final URI RATE_LIMITED = uri("rate-limited");
+    static final URI KEY_NOT_FOUND = uri("key-not-found");
 
     private ProblemTypes() {}
 

@@ -19,6 +19,7 @@ import org.springframework.data.annotation.Id;
  * @param summaryJson {@link DatasetSummary} as JSON; null until READY
  * @param failureReason why ingestion FAILED, naming the file, array, row or column; null otherwise
  * @param updatedAt the last change, refreshed while an ingestion is alive
+ * @param owner the principal that uploaded it; only it and admins see it
  */
 public record Dataset(
         @Id Long seq,
@@ -34,7 +35,8 @@ public record Dataset(
         String summaryJson,
         String failureReason,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String owner) {
 
     /** The scheme of a job's reference to an uploaded dataset. */
     public static final String URI_SCHEME = "dataset:";

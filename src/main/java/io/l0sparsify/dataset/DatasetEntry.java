@@ -12,9 +12,10 @@ import java.util.List;
  * @param classNames one per class; empty until READY
  * @param hasOwnSplit whether the format shipped a test split (else a job holds one out)
  * @param failureReason why ingestion FAILED (naming the file, array, row or column); null in other states
+ * @param owner the principal that uploaded it
  */
 public record DatasetEntry(String id, DatasetState state, String canonicalSha256, InputShape shape,
-        List<String> classNames, boolean hasOwnSplit, String failureReason) {
+        List<String> classNames, boolean hasOwnSplit, String failureReason, String owner) {
 
     public DatasetEntry {
         classNames = List.copyOf(classNames);

@@ -24,6 +24,17 @@ interface DatasetRepository extends ListCrudRepository<Dataset, Long> {
     @Query("select * from dataset where state = :state and seq < :before order by seq desc limit :limit")
     List<Dataset> pageInState(String state, long before, int limit);
 
+    @Query("select * from dataset where owner = :owner and seq < :before order by seq desc limit :limit")
+    List<Dataset> pageOwned(String owner, long before, int limit);
+
+    @Query("select * from dataset where owner = :owner and state = :state and seq < :before order by seq desc"
+            + " limit :limit")
+    List<Dataset> pageOwnedInState(String owner, String state, long before, int limit);
+
+    @Query("select coalesce(sum(case when state = 'READY' then canonical_size else upload_size end), 0)"
+            + " from dataset where owner = :owner and state <> 'FAILED'")
+    long storedBytes(String owner);
+
     @Modifying
     @Query("update dataset set state = 'READY', canonical_sha256 = :sha256, canonical_size = :size,"
             + " summary_json = :summary, updated_at = :now where id = :id and state = 'INGESTING'")

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
@@ -82,9 +83,17 @@ public class DatasetResolver {
 
     /**
      * Where {@code ref} leads, or {@link DatasetReferenceException} naming the member at fault: reads nothing
-     * but directory entries and the catalog.
+     * but directory entries and the catalog. Every uploaded dataset counts (a worker reads what was submitted).
      */
     public DatasetSource locate(DatasetRef ref) {
+        return locate(ref, owner -> true);
+    }
+
+    /**
+     * {@link #locate(DatasetRef)} for a caller who sees only the uploaded datasets whose owner passes
+     * {@code visibleOwner}: another's {@code dataset:ID} is refused exactly as one that does not exist.
+     */
+    public DatasetSource locate(DatasetRef ref, Predicate<String> visibleOwner) {
         String uri = ref.uri();
         if (uri.startsWith(BUILTIN)) {
             String name = uri.substring(BUILTIN.length());
@@ -117,7 +126,7 @@ public class DatasetResolver {
             return new DatasetSource.LocalFile(real, format(ref, given.getFileName().toString()));
         }
         if (uri.startsWith(STORED)) {
-            return new DatasetSource.Stored(readyEntry(uri.substring(STORED.length())));
+            return new DatasetSource.Stored(readyEntry(uri.substring(STORED.length()), visibleOwner));
         }
         if (uri.startsWith(S3)) {
             return s3Object(ref);
@@ -149,10 +158,10 @@ public class DatasetResolver {
     }
 
     /** The uploaded dataset {@code id}, which must be READY; the catalog's own word for why not, else. */
-    private DatasetEntry readyEntry(String id) {
+    private DatasetEntry readyEntry(String id, Predicate<String> visibleOwner) {
         DatasetCatalog datasets = catalog.orElseThrow(() -> new DatasetReferenceException(
                 "this service holds no uploaded datasets"));
-        DatasetEntry entry = datasets.find(id).orElseThrow(() -> new DatasetReferenceException(
+        DatasetEntry entry = datasets.find(id).filter(e -> visibleOwner.test(e.owner())).orElseThrow(() -> new DatasetReferenceException(
                 "no uploaded dataset has the id '" + id + "'"));
         return switch (entry.state()) {
             case READY -> entry;

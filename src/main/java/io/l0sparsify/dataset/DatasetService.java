@@ -3,6 +3,7 @@ package io.l0sparsify.dataset;
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
 import io.l0sparsify.job.JobStore;
+import io.l0sparsify.security.Caller;
 import io.l0sparsify.storage.DatasetBlobStore;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -84,12 +85,12 @@ public class DatasetService {
 
     /**
      * Stores the upload as an INGESTING dataset and starts its ingestion. The upload's temporary directory
-     * belongs to the ingestion from here on, which removes it when done.
+     * belongs to the ingestion from here on, which removes it when done. The dataset belongs to {@code owner}.
      */
-    public Ingestion accept(DatasetUpload upload, ReceivedUpload received) throws IOException {
+    public Ingestion accept(DatasetUpload upload, ReceivedUpload received, String owner) throws IOException {
         Dataset dataset;
         try {
-            dataset = store.insert(upload.name(), upload.format(), received.sha256(), received.size());
+            dataset = store.insert(upload.name(), upload.format(), received.sha256(), received.size(), owner);
         } catch (RuntimeException e) {
             uploads.remove(received.dir());
             throw e;
@@ -176,10 +177,23 @@ public class DatasetService {
         return store.find(id);
     }
 
-    /** One page of datasets, newest first; {@code pageToken} from a previous page's {@code nextPageToken}. */
-    public DatasetPage list(DatasetState state, int pageSize, String pageToken) {
+    /** The dataset, when {@code caller} may see it. */
+    public Optional<Dataset> find(String id, Caller caller) {
+        return store.find(id).filter(dataset -> caller.sees(dataset.owner()));
+    }
+
+    /** The bytes a principal's datasets take in the store (a quota counts them). */
+    public long storedBytes(String owner) {
+        return store.storedBytes(owner);
+    }
+
+    /**
+     * One page of the datasets {@code caller} may see, newest first; {@code pageToken} from a previous page's
+     * {@code nextPageToken}.
+     */
+    public DatasetPage list(DatasetState state, int pageSize, String pageToken, Caller caller) {
         long before = pageToken == null ? Long.MAX_VALUE : decodeCursor(pageToken);
-        List<Dataset> rows = store.page(state, before, pageSize + 1);
+        List<Dataset> rows = store.page(state, before, pageSize + 1, caller.ownerFilter());
         if (rows.size() <= pageSize) {
             return new DatasetPage(rows, null);
         }
@@ -191,10 +205,10 @@ public class DatasetService {
      * Deletes a dataset and its stored form, unless queued or running jobs read it ({@link DatasetInUseException}).
      * An INGESTING one may be deleted: its ingestion then finds it gone and removes what it stored.
      *
-     * @return false when there is no such dataset
+     * @return false when there is no such dataset, or {@code caller} may not see it
      */
-    public boolean delete(String id) throws IOException {
-        if (store.find(id).isEmpty()) {
+    public boolean delete(String id, Caller caller) throws IOException {
+        if (find(id, caller).isEmpty()) {
             return false;
         }
         List<String> users = jobs.unfinishedJobsUsingDataset(id);

@@ -29,22 +29,39 @@ public class DatasetStore {
         this.clock = Clock.tick(clock, Duration.of(1, ChronoUnit.MICROS));
     }
 
-    /** A new dataset, INGESTING, for an upload that has arrived whole. */
-    public Dataset insert(String name, DatasetFormat format, String uploadSha256, long uploadSize) {
+    /** A new dataset of {@code owner}, INGESTING, for an upload that has arrived whole. */
+    public Dataset insert(String name, DatasetFormat format, String uploadSha256, long uploadSize, String owner) {
         Instant now = clock.instant();
         return repository.save(new Dataset(null, UUID.randomUUID().toString(), name, DatasetState.INGESTING,
                 format.name(), DatasetJson.writeFormat(format), uploadSha256, uploadSize, null, null, null, null, now,
-                now));
+                now, owner));
     }
 
     public Optional<Dataset> find(String id) {
         return repository.findDataset(id);
     }
 
-    /** Datasets older than {@code beforeSeq}, newest first; {@code state} null for all states. */
+    /** Everyone's datasets older than {@code beforeSeq}, newest first; {@code state} null for all states. */
     public List<Dataset> page(DatasetState state, long beforeSeq, int limit) {
-        return state == null ? repository.page(beforeSeq, limit)
-                : repository.pageInState(state.name(), beforeSeq, limit);
+        return page(state, beforeSeq, limit, null);
+    }
+
+    /** {@link #page(DatasetState, long, int)} of one owner's datasets; {@code owner} null for everyone's. */
+    public List<Dataset> page(DatasetState state, long beforeSeq, int limit, String owner) {
+        if (owner == null) {
+            return state == null ? repository.page(beforeSeq, limit)
+                    : repository.pageInState(state.name(), beforeSeq, limit);
+        }
+        return state == null ? repository.pageOwned(owner, beforeSeq, limit)
+                : repository.pageOwnedInState(owner, state.name(), beforeSeq, limit);
+    }
+
+    /**
+     * The bytes {@code owner}'s datasets take: the stored form of READY ones, the upload of those still being
+     * ingested (about what they will take); FAILED ones keep nothing.
+     */
+    public long storedBytes(String owner) {
+        return repository.storedBytes(owner);
     }
 
     /** INGESTING → READY; false when the dataset is no longer INGESTING (deleted, or declared interrupted). */

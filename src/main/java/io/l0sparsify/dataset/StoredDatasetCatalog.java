@@ -43,6 +43,6 @@ class StoredDatasetCatalog implements DatasetCatalog {
         return new DatasetEntry(dataset.id(), dataset.state(), dataset.canonicalSha256(),
                 summary.map(s -> new InputShape(s.inputShape())).orElse(null),
                 summary.map(DatasetSummary::classNames).orElse(List.of()),
-                summary.map(s -> s.splits().size() == 2).orElse(false), dataset.failureReason());
+                summary.map(s -> s.splits().size() == 2).orElse(false), dataset.failureReason(), dataset.owner());
     }
 }

@@ -16,6 +16,7 @@ import org.springframework.data.annotation.Id;
  * @param workerId the worker holding a RUNNING job
  * @param leaseExpiresAt until when the worker's claim holds; renewed by the worker's heartbeat and progress writes;
  *     once past, any worker may claim the job again
+ * @param owner the principal that submitted the job; only it and admins see the job
  */
 public record Job(
         @Id Long seq,
@@ -37,7 +38,8 @@ public record Job(
         boolean stoppedEarly,
         Integer epochsCompleted,
         String errorCode,
-        String errorMessage) {
+        String errorMessage,
+        String owner) {
 
     public JobDefinition definition() {
         return JobJson.readDefinition(definitionJson);

@@ -19,14 +19,24 @@ interface JobRepository extends ListCrudRepository<Job, Long> {
     @Query("select * from job where id = :id")
     Optional<Job> findJob(String id);
 
-    @Query("select * from job where idempotency_key = :key")
-    Optional<Job> findByIdempotencyKey(String key);
+    @Query("select * from job where owner = :owner and idempotency_key = :key")
+    Optional<Job> findByIdempotencyKey(String owner, String key);
 
     @Query("select * from job where seq < :before order by seq desc limit :limit")
     List<Job> page(long before, int limit);
 
     @Query("select * from job where state = :state and seq < :before order by seq desc limit :limit")
     List<Job> pageInState(String state, long before, int limit);
+
+    @Query("select * from job where owner = :owner and seq < :before order by seq desc limit :limit")
+    List<Job> pageOwned(String owner, long before, int limit);
+
+    @Query("select * from job where owner = :owner and state = :state and seq < :before order by seq desc"
+            + " limit :limit")
+    List<Job> pageOwnedInState(String owner, String state, long before, int limit);
+
+    @Query("select count(*) from job where owner = :owner and state in ('QUEUED', 'RUNNING')")
+    long countUnfinishedOwned(String owner);
 
     @Query("select count(*) from job where state = :state")
     long countInState(String state);

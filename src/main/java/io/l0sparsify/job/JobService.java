@@ -6,6 +6,7 @@ import io.l0sparsify.dataset.DatasetReferenceException;
 import io.l0sparsify.dataset.DatasetResolver;
 import io.l0sparsify.dataset.DatasetShapes;
 import io.l0sparsify.l0.TrainingControl;
+import io.l0sparsify.security.Caller;
 import io.l0sparsify.spec.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * What users can do with jobs: submit, read, list, cancel, stop. Reads return {@link Optional}; the web layer
- * turns an empty one into 404 in one place.
+ * turns an empty one into 404 in one place. A job belongs to the caller that submitted it: for any other caller
+ * but an admin it does not exist, and neither does another principal's uploaded dataset a job names.
  */
 @Service
 public class JobService {
@@ -41,30 +43,53 @@ public class JobService {
 
     /**
      * Checks what can only be checked here (the dataset exists, is allowed, and fits the model), then queues
-     * the job. With an Idempotency-Key, a repeated identical request returns the first job.
+     * the job, owned by {@code caller}. With an Idempotency-Key, a repeated identical request of the same caller
+     * returns the first job.
      */
-    public Submission submit(JobDefinition definition, String idempotencyKey) {
-        checkDataset(definition);
+    public Submission submit(JobDefinition definition, String idempotencyKey, Caller caller) {
+        return submit(definition, idempotencyKey, caller, () -> {});
+    }
+
+    /**
+     * {@link #submit(JobDefinition, String, Caller)}, calling {@code beforeNewJob} once the request is known to make
+     * a new job (it is valid and no replay), before it is stored: it throws to refuse the job (a quota).
+     */
+    public Submission submit(JobDefinition definition, String idempotencyKey, Caller caller, Runnable beforeNewJob) {
+        checkDataset(definition, caller);
         String hash = JobJson.sha256(JobJson.write(JobDefinitionJson.write(definition)));
+        String owner = caller.principal();
         if (idempotencyKey != null) {
-            Optional<Job> existing = store.findByIdempotencyKey(idempotencyKey);
+            Optional<Job> existing = store.findByIdempotencyKey(owner, idempotencyKey);
             if (existing.isPresent()) {
                 return replay(existing.get(), idempotencyKey, hash);
             }
         }
+        beforeNewJob.run();
         Job job;
         try {
-            job = store.insert(definition, idempotencyKey);
+            job = store.insert(definition, idempotencyKey, owner);
         } catch (DuplicateKeyException e) {
             // Two requests with the same key raced; the loser answers like a replay.
-            return replay(store.findByIdempotencyKey(idempotencyKey).orElseThrow(() -> e), idempotencyKey, hash);
+            return replay(store.findByIdempotencyKey(owner, idempotencyKey).orElseThrow(() -> e), idempotencyKey,
+                    hash);
         }
         events.publishEvent(new JobSubmittedEvent(job.id()));
         return new Submission(job, true);
     }
 
+    /** The job, whoever owns it (the event streams re-read a job the caller was shown already). */
     public Optional<Job> find(String id) {
         return store.find(id);
+    }
+
+    /** The job, when {@code caller} may see it. */
+    public Optional<Job> find(String id, Caller caller) {
+        return store.find(id).filter(job -> caller.sees(job.owner()));
+    }
+
+    /** The QUEUED and RUNNING jobs of a principal. */
+    public long unfinishedJobs(String owner) {
+        return store.countUnfinished(owner);
     }
 
     /** Which workers have run the job, first attempt first, and where each resumed. */
@@ -72,10 +97,13 @@ public class JobService {
         return store.attempts(job);
     }
 
-    /** Newest first; {@code pageToken} from a previous page's {@code nextPageToken}, or null. */
-    public JobPage list(JobState state, int pageSize, String pageToken) {
+    /**
+     * The jobs {@code caller} may see, newest first; {@code pageToken} from a previous page's
+     * {@code nextPageToken}, or null.
+     */
+    public JobPage list(JobState state, int pageSize, String pageToken, Caller caller) {
         long before = pageToken == null ? Long.MAX_VALUE : decodeCursor(pageToken);
-        List<Job> rows = store.page(state, before, pageSize + 1);
+        List<Job> rows = store.page(state, before, pageSize + 1, caller.ownerFilter());
         if (rows.size() <= pageSize) {
             return new JobPage(rows, null);
         }
@@ -88,10 +116,10 @@ public class JobService {
      * shortly after, also when its training is over and it is being exported, or it was asked to stop early
      * ({@link JobStore#markSucceeded}). A finished job cannot be cancelled: {@link IllegalTransitionException}.
      */
-    public Optional<Job> cancel(String id) {
+    public Optional<Job> cancel(String id, Caller caller) {
         // Loops only while the job changes state under us (e.g. claimed between our read and our update).
         for (int attempt = 0; attempt < STATE_RACE_RETRIES; attempt++) {
-            Optional<Job> found = store.find(id);
+            Optional<Job> found = find(id, caller);
             if (found.isEmpty()) {
                 return found;
             }
@@ -114,9 +142,9 @@ public class JobService {
      * job is left as it is (the caller answers 200, nothing changed). Refused with {@link JobNotRunningException}
      * for a queued job (nothing to keep) and for a job being cancelled (the accepted cancel stands).
      */
-    public Optional<Job> stop(String id) {
+    public Optional<Job> stop(String id, Caller caller) {
         for (int attempt = 0; attempt < STATE_RACE_RETRIES; attempt++) {
-            Optional<Job> found = store.find(id);
+            Optional<Job> found = find(id, caller);
             if (found.isEmpty()) {
                 return found;
             }
@@ -155,13 +183,14 @@ public class JobService {
     /**
      * The dataset can be located (its member at fault is named otherwise), and where its shape is known before
      * reading it (an IDX header, an uploaded dataset) the model takes exactly that shape and has a logit for each
-     * class. Files still to be fetched are checked by the worker once read.
+     * class. Files still to be fetched are checked by the worker once read. Another principal's uploaded dataset
+     * is refused as one that does not exist.
      */
-    private void checkDataset(JobDefinition definition) {
+    private void checkDataset(JobDefinition definition, Caller caller) {
         DatasetRef ref = definition.dataset();
         DatasetPreview preview;
         try {
-            preview = datasets.preview(datasets.locate(ref)).orElse(null);
+            preview = datasets.preview(datasets.locate(ref, caller::sees)).orElse(null);
         } catch (DatasetReferenceException e) {
             throw new JobValidationException(e.field(), e.getMessage());
         }

@@ -50,13 +50,14 @@ public class JobStore {
         this.clock = Clock.tick(clock, Duration.of(1, ChronoUnit.MICROS));
     }
 
+    /** A new QUEUED job owned by {@code owner}; its Idempotency-Key, if any, is unique among that owner's jobs. */
     @Transactional
-    public Job insert(JobDefinition definition, String idempotencyKey) {
+    public Job insert(JobDefinition definition, String idempotencyKey, String owner) {
         String json = JobJson.write(JobDefinitionJson.write(definition));
         Instant now = clock.instant();
         Job job = new Job(null, UUID.randomUUID().toString(), definition.name(), JobState.QUEUED, json,
                 JobJson.sha256(json), idempotencyKey, now, now, null, null, 0, null, null, null, null, false, null,
-                null, null);
+                null, null, owner);
         Job saved = repository.save(job);
         uploadedDatasetId(definition).ifPresent(datasetId -> repository.setDatasetId(saved.seq(), datasetId));
         return saved;
@@ -87,14 +88,32 @@ public class JobStore {
         return repository.findJob(id);
     }
 
-    public Optional<Job> findByIdempotencyKey(String key) {
-        return repository.findByIdempotencyKey(key);
+    /** The job {@code owner} submitted with this Idempotency-Key. */
+    public Optional<Job> findByIdempotencyKey(String owner, String key) {
+        return repository.findByIdempotencyKey(owner, key);
     }
 
-    /** Jobs older than {@code beforeSeq}, newest first; {@code state} null for all states. */
+    /** Everyone's jobs older than {@code beforeSeq}, newest first; {@code state} null for all states. */
     public List<Job> page(JobState state, long beforeSeq, int limit) {
-        return state == null ? repository.page(beforeSeq, limit)
-                : repository.pageInState(state.name(), beforeSeq, limit);
+        return page(state, beforeSeq, limit, null);
+    }
+
+    /**
+     * Jobs older than {@code beforeSeq}, newest first; {@code state} null for all states, {@code owner} null for
+     * every owner's.
+     */
+    public List<Job> page(JobState state, long beforeSeq, int limit, String owner) {
+        if (owner == null) {
+            return state == null ? repository.page(beforeSeq, limit)
+                    : repository.pageInState(state.name(), beforeSeq, limit);
+        }
+        return state == null ? repository.pageOwned(owner, beforeSeq, limit)
+                : repository.pageOwnedInState(owner, state.name(), beforeSeq, limit);
+    }
+
+    /** The jobs of {@code owner} that are QUEUED or RUNNING (a quota counts them). */
+    public long countUnfinished(String owner) {
+        return repository.countUnfinishedOwned(owner);
     }
 
     public long count(JobState state) {

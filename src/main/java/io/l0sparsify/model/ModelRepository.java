@@ -15,6 +15,12 @@ interface ModelRepository extends ListCrudRepository<UploadedModel, Long> {
     @Query("select * from uploaded_model where seq < :before order by seq desc limit :limit")
     List<UploadedModel> page(long before, int limit);
 
+    @Query("select * from uploaded_model where owner = :owner and seq < :before order by seq desc limit :limit")
+    List<UploadedModel> pageOwned(String owner, long before, int limit);
+
+    @Query("select coalesce(sum(upload_size), 0) from uploaded_model where owner = :owner")
+    long storedBytes(String owner);
+
     @Modifying
     @Query("delete from uploaded_model where id = :id")
     int deleteModel(String id);

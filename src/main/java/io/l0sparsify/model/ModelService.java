@@ -2,6 +2,7 @@ package io.l0sparsify.model;
 
 import io.l0sparsify.job.FieldError;
 import io.l0sparsify.job.JobValidationException;
+import io.l0sparsify.security.Caller;
 import io.l0sparsify.storage.ModelBlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
@@ -89,12 +91,15 @@ public class ModelService {
      * @param declaredLength the length the client announced, or -1; past the limit the body is refused unread
      * @param name the model's name; null or blank: the client's file name, else {@code model}
      * @param clientFileName the name the client gave the file, or null
+     * @param owner the principal the model will belong to
+     * @param admitSize called with the size of the whole file once received, before it is read or kept; throws
+     *     to refuse it (a quota), and the file is removed
      * @throws ModelUploadTooLargeException past the size limit
      * @throws ModelRejectedException when the file is not a supported model, naming every problem
      * @throws JobValidationException when the name is too long
      */
-    public UploadedModel upload(InputStream body, long declaredLength, String name, String clientFileName)
-            throws IOException {
+    public UploadedModel upload(InputStream body, long declaredLength, String name, String clientFileName,
+            String owner, LongConsumer admitSize) throws IOException {
         String modelName = nameOf(name, clientFileName);
         if (declaredLength > maxUploadBytes) {
             throw new ModelUploadTooLargeException(maxUploadBytes);
@@ -116,11 +121,13 @@ public class ModelService {
                     out.write(buffer, 0, read);
                 }
             }
+            admitSize.accept(size);
             ModelGraph graph = reader.read(file);
             String id = UUID.randomUUID().toString();
             blobs.put(id, file);
             try {
-                return store.insert(id, modelName, HexFormat.of().formatHex(sha256.digest()), size, graph);
+                return store.insert(id, modelName, HexFormat.of().formatHex(sha256.digest()), size, graph,
+                        owner);
             } catch (RuntimeException e) {
                 // no file without its row
                 blobs.delete(id);
@@ -131,19 +138,28 @@ public class ModelService {
         }
     }
 
-    public Optional<UploadedModel> find(String id) {
-        return store.find(id);
+    /** The model, when {@code caller} may see it. */
+    public Optional<UploadedModel> find(String id, Caller caller) {
+        return store.find(id).filter(model -> caller.sees(model.owner()));
     }
 
-    /** Opens a model's original file; empty when there is no such model. */
-    public Optional<InputStream> open(String id) throws IOException {
-        return store.find(id).isEmpty() ? Optional.empty() : blobs.open(id);
+    /** The bytes a principal's models take in the store (a quota counts them). */
+    public long storedBytes(String owner) {
+        return store.storedBytes(owner);
     }
 
-    /** A page of models, newest first; {@code pageToken} from the previous page's {@code nextPageToken}, or null. */
-    public ModelPage list(int pageSize, String pageToken) {
+    /** Opens a model's original file; empty when there is no such model, or {@code caller} may not see it. */
+    public Optional<InputStream> open(String id, Caller caller) throws IOException {
+        return find(id, caller).isEmpty() ? Optional.empty() : blobs.open(id);
+    }
+
+    /**
+     * A page of the models {@code caller} may see, newest first; {@code pageToken} from the previous page's
+     * {@code nextPageToken}, or null.
+     */
+    public ModelPage list(int pageSize, String pageToken, Caller caller) {
         long before = pageToken == null ? Long.MAX_VALUE : decodeCursor(pageToken);
-        List<UploadedModel> rows = store.page(before, pageSize + 1);
+        List<UploadedModel> rows = store.page(before, pageSize + 1, caller.ownerFilter());
         if (rows.size() <= pageSize) {
             return new ModelPage(rows, null);
         }
@@ -154,10 +170,10 @@ public class ModelService {
     /**
      * Deletes a model and its file, unless queued or running jobs read it ({@link ModelInUseException}).
      *
-     * @return false when there is no such model
+     * @return false when there is no such model, or {@code caller} may not see it
      */
-    public boolean delete(String id) throws IOException {
-        if (store.find(id).isEmpty()) {
+    public boolean delete(String id, Caller caller) throws IOException {
+        if (find(id, caller).isEmpty()) {
             return false;
         }
         List<String> users = references.unfinishedJobsUsing(id);

@@ -22,25 +22,36 @@ public class ModelStore {
         this.clock = Clock.tick(clock, Duration.of(1, ChronoUnit.MICROS));
     }
 
-    /** A new READY model with a fresh id. */
-    public UploadedModel insert(String name, String uploadSha256, long uploadSize, ModelGraph graph) {
-        return insert(UUID.randomUUID().toString(), name, uploadSha256, uploadSize, graph);
+    /** A new READY model of {@code owner} with a fresh id. */
+    public UploadedModel insert(String name, String uploadSha256, long uploadSize, ModelGraph graph, String owner) {
+        return insert(UUID.randomUUID().toString(), name, uploadSha256, uploadSize, graph, owner);
     }
 
-    /** A new READY model under the given id (one its blob was stored under already). */
-    public UploadedModel insert(String id, String name, String uploadSha256, long uploadSize, ModelGraph graph) {
+    /** A new READY model of {@code owner} under the given id (one its blob was stored under already). */
+    public UploadedModel insert(String id, String name, String uploadSha256, long uploadSize, ModelGraph graph,
+            String owner) {
         return repository.save(new UploadedModel(null, id, name, ModelState.READY, uploadSha256, uploadSize,
                 graph.opset(), graph.parameters(), graph.flops(),
-                JobJson.MAPPER.writeValueAsString(ModelSummary.of(graph)), clock.instant()));
+                JobJson.MAPPER.writeValueAsString(ModelSummary.of(graph)), clock.instant(), owner));
     }
 
     public Optional<UploadedModel> find(String id) {
         return repository.findModel(id);
     }
 
-    /** Models older than {@code beforeSeq}, newest first. */
+    /** Everyone's models older than {@code beforeSeq}, newest first. */
     public List<UploadedModel> page(long beforeSeq, int limit) {
         return repository.page(beforeSeq, limit);
+    }
+
+    /** {@link #page(long, int)} of one owner's models; {@code owner} null for everyone's. */
+    public List<UploadedModel> page(long beforeSeq, int limit, String owner) {
+        return owner == null ? repository.page(beforeSeq, limit) : repository.pageOwned(owner, beforeSeq, limit);
+    }
+
+    /** The bytes {@code owner}'s model files take. */
+    public long storedBytes(String owner) {
+        return repository.storedBytes(owner);
     }
 
     /** Removes the row; false when there was none. */

@@ -16,6 +16,7 @@ import org.springframework.data.annotation.Id;
  * @param parameters see {@link ModelGraph#parameters()}
  * @param flops see {@link ModelGraph#flops()}
  * @param summaryJson {@link ModelSummary} as JSON
+ * @param owner the principal that uploaded it; only it and admins see it
  */
 public record UploadedModel(
         @Id Long seq,
@@ -28,7 +29,8 @@ public record UploadedModel(
         long parameters,
         long flops,
         String summaryJson,
-        Instant createdAt) {
+        Instant createdAt,
+        String owner) {
 
     /** The scheme of a job's reference to an uploaded model. */
     public static final String URI_SCHEME = "model:";

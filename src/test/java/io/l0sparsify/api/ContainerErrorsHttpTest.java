@@ -1,5 +1,6 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.testing.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +29,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -204,11 +207,23 @@ class ContainerErrorsHttpTest {
         assertThat(response.body()).doesNotContain(ThrowingFilter.SECRET);
     }
 
+    @Test
+    void aDatabaseFailureBeforeAnyControllerIsADatabaseUnavailableProblem() throws IOException {
+        RawResponse response = send("GET " + ThrowingFilter.DATABASE_PATH + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Connection: close\r\n\r\n");
+
+        assertProblem(response, "a filter's database failure", 503);
+        assertThat(response.json().path("type").asText()).isEqualTo("urn:l0-sparsify:problem:database-unavailable");
+        assertThat(response.headers().get("retry-after")).isEqualTo("10");
+        assertThat(response.body()).doesNotContain(ThrowingFilter.SECRET);
+    }
+
     /** A filter that fails before any controller, with a message naming a class and a file of the server. */
     @TestConfiguration
     static class ThrowingFilter {
 
         static final String PATH = "/v1/filter-failure";
+        static final String DATABASE_PATH = "/v1/filter-database-failure";
         static final String SECRET = "/srv/secret/passwd";
 
         @Bean
@@ -217,8 +232,30 @@ class ContainerErrorsHttpTest {
                 if (PATH.equals(((HttpServletRequest) request).getRequestURI())) {
                     throw new IllegalStateException("java.lang.IllegalStateException at " + SECRET);
                 }
+                if (DATABASE_PATH.equals(((HttpServletRequest) request).getRequestURI())) {
+                    // as the key lookup of the security filters fails when the database is down
+                    throw new DataAccessResourceFailureException("connection refused: " + SECRET);
+                }
                 chain.doFilter(request, response);
             };
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no credentials||Bearer",
+            "an unknown key|Authorization: Bearer l0k_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\\r\\n|Bearer error=\"invalid_token\"",
+            "a malformed token|Authorization: Bearer a b c\\r\\n|Bearer error=\"invalid_token\"",
+            "a password|Authorization: Basic YWRtaW46YWRtaW4=\\r\\n|Bearer"})
+    void requestsWithoutAValidTokenAreUnauthorizedProblemsWithABearerChallenge(String who, String header,
+            String challenge) throws IOException {
+        for (String target : List.of("/v1/jobs", "/v1/jobs/x/artifacts/model.onnx", "/v1/keys", "/nowhere",
+                "/actuator/prometheus")) {
+            RawResponse response = send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (header == null ? "" : header.replace("\\r\\n", "\r\n")) + "\r\n", false);
+            assertProblem(response, who + " " + target, 401);
+            assertThat(response.json().path("type").asText()).isEqualTo("urn:l0-sparsify:problem:unauthorized");
+            assertThat(response.headers().get("www-authenticate")).as(who + " " + target).isEqualTo(challenge);
         }
     }
 
@@ -249,8 +286,22 @@ class ContainerErrorsHttpTest {
         return Arrays.stream(values).boxed().toArray(Integer[]::new);
     }
 
-    /** Sends bytes as they are and reads the answer until the server closes or the response is whole. */
+    /**
+     * Sends bytes as they are, with the test suite's admin key as the first header (so that what is refused is
+     * refused for what the request is, not for missing credentials), and reads the answer until the server closes
+     * or the response is whole.
+     */
     private RawResponse send(String request) throws IOException {
+        return send(request, true);
+    }
+
+    /** {@link #send(String)}, with the admin key only when {@code withKey} (and no Authorization header given). */
+    private RawResponse send(String request, boolean withKey) throws IOException {
+        int firstLineEnd = request.indexOf("\r\n");
+        if (withKey && firstLineEnd >= 0 && !request.contains(TestKeys.AUTHORIZATION + ":")) {
+            request = request.substring(0, firstLineEnd + 2) + TestKeys.AUTHORIZATION + ": " + TestKeys.adminBearer()
+                    + "\r\n" + request.substring(firstLineEnd + 2);
+        }
         try (Socket socket = new Socket("localhost", port)) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();

@@ -1,5 +1,6 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.testing.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
@@ -315,6 +316,7 @@ class DatasetApiTest {
         HttpResponse<String> binary = exchange(client, HttpRequest.newBuilder(
                         URI.create("http://localhost:" + port + "/v1/datasets" + query))
                 .header("Content-Type", "application/octet-stream")
+                .header(TestKeys.AUTHORIZATION, TestKeys.adminBearer())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(large)).build(), query);
         assertThat(binary.statusCode()).isEqualTo(413);
         assertThat(binary.body()).contains("payload-too-large");
@@ -331,6 +333,7 @@ class DatasetApiTest {
         HttpResponse<String> multipart = exchange(client, HttpRequest.newBuilder(
                         URI.create("http://localhost:" + port + "/v1/datasets"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header(TestKeys.AUTHORIZATION, TestKeys.adminBearer())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), null);
         assertThat(multipart.statusCode()).isEqualTo(413);
         assertThat(multipart.body()).contains("payload-too-large");
@@ -347,6 +350,7 @@ class DatasetApiTest {
         HttpResponse<String> response = exchange(HttpClient.newHttpClient(), HttpRequest.newBuilder(
                         URI.create("http://localhost:" + port + "/v1/datasets?wait=true"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header(TestKeys.AUTHORIZATION, TestKeys.adminBearer())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), "?wait=true");
         assertThat(response.statusCode()).isEqualTo(201);
         assertThat(JsonPath.<String>read(response.body(), "$.state")).isEqualTo("READY");
@@ -380,10 +384,10 @@ class DatasetApiTest {
                 TABLE.getBytes(StandardCharsets.UTF_8)), "$.id");
         TrainingOptions training = TrainingOptions.builder().optEpochs(1).optMaxRuntime(Duration.ofMinutes(5))
                 .build();
-        String user = jobs.insert(new JobDefinition("user", "mlp", Presets.MLP, DatasetRef.of("dataset:" + id), training), null)
+        String user = jobs.insert(new JobDefinition("user", "mlp", Presets.MLP, DatasetRef.of("dataset:" + id), training), null, "alice")
                 .id();
         // a job of another dataset whose id merely starts the same does not hold this one
-        jobs.insert(new JobDefinition("other", "mlp", Presets.MLP, DatasetRef.of("dataset:" + id.substring(0, 8)), training), null);
+        jobs.insert(new JobDefinition("other", "mlp", Presets.MLP, DatasetRef.of("dataset:" + id.substring(0, 8)), training), null, "alice");
 
         MockHttpServletResponse conflict = api.valid(delete("/v1/datasets/" + id));
         assertThat(conflict.getStatus()).isEqualTo(409);

@@ -1,5 +1,6 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.testing.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -59,6 +60,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "logging.level." + ApiExceptionHandler.DISCONNECTED_CLIENTS + "=DEBUG"})
 class HttpEdgeTest {
 
+    private static final String AUTHORIZATION_LINE = TestKeys.AUTHORIZATION + ": " + TestKeys.adminBearer() + "\r\n";
+
     private static final Path DATASETS = TestDatasets.withMnist();
     private static final Duration GENEROUS = Duration.ofSeconds(60);
     private static final String JOB = """
@@ -107,17 +110,17 @@ class HttpEdgeTest {
         for (int i = 0; i < 30; i++) {
             slowPost(100_000);
         }
-        HttpResponse<String> liveness = client.send(HttpRequest.newBuilder(uri("/actuator/health/liveness"))
+        HttpResponse<String> liveness = client.send(authorized(uri("/actuator/health/liveness"))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(liveness.statusCode()).isEqualTo(200);
-        HttpResponse<String> presets = client.send(HttpRequest.newBuilder(uri("/v1/presets"))
+        HttpResponse<String> presets = client.send(authorized(uri("/v1/presets"))
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(presets.statusCode()).isEqualTo(200);
     }
 
     @Test
     void eventStreamsOfClientsThatLeftAreClosedAtTheNextHeartbeat() throws Exception {
-        HttpResponse<String> submitted = client.send(HttpRequest.newBuilder(uri("/v1/jobs"))
+        HttpResponse<String> submitted = client.send(authorized(uri("/v1/jobs"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JOB)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
@@ -128,7 +131,7 @@ class HttpEdgeTest {
             try (Socket socket = new Socket("localhost", port)) {
                 socket.setSoTimeout((int) GENEROUS.toMillis());
                 OutputStream out = socket.getOutputStream();
-                out.write(("GET /v1/jobs/" + jobId + "/events HTTP/1.1\r\nHost: localhost\r\n"
+                out.write(("GET /v1/jobs/" + jobId + "/events HTTP/1.1\r\nHost: localhost\r\n" + AUTHORIZATION_LINE
                         + "Accept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
@@ -165,7 +168,7 @@ class HttpEdgeTest {
     @Test
     void theErrorPageAskedForDirectlyIsANotFoundProblem() throws Exception {
         for (String method : List.of("GET", "POST")) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/error"))
+            HttpResponse<String> response = client.send(authorized(uri("/error"))
                     .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             RawResponse raw = new RawResponse(response.statusCode(), Map.of("content-type",
                     response.headers().firstValue("Content-Type").orElse("")), response.body());
@@ -176,12 +179,17 @@ class HttpEdgeTest {
         }
     }
 
+    /** A request with the test suite's admin key. */
+    private static HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri).header(TestKeys.AUTHORIZATION, TestKeys.adminBearer());
+    }
+
     private URI uri(String path) {
         return URI.create("http://localhost:" + port + path);
     }
 
     private byte[] postHeaders(int contentLength) {
-        return ("POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        return ("POST /v1/jobs HTTP/1.1\r\nHost: localhost\r\n" + AUTHORIZATION_LINE + "Content-Type: application/json\r\n"
                 + "Content-Length: " + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -51,7 +51,7 @@ class JobSubmissionValidationWebTest extends JobControllerWebTest {
                     assertThat(e.get("field")).isEqualTo(field);
                     assertThat(e.get("message")).contains(messagePart);
                 });
-        verify(jobs, never()).submit(any(), any());
+        verify(jobs, never()).submit(any(), any(), any(), any());
     }
 
     @Test
@@ -60,7 +60,7 @@ class JobSubmissionValidationWebTest extends JobControllerWebTest {
         assertThat(response.getStatus()).isEqualTo(400);
         assertThat(response.getContentAsString()).contains("urn:l0-sparsify:problem:malformed-json")
                 .contains("not valid JSON");
-        verify(jobs, never()).submit(any(), any());
+        verify(jobs, never()).submit(any(), any(), any(), any());
     }
 
     @Test
@@ -237,7 +237,7 @@ class JobSubmissionValidationWebTest extends JobControllerWebTest {
         assertThat(response.getStatus()).isEqualTo(413);
         assertThat(response.getContentAsString()).contains("urn:l0-sparsify:problem:payload-too-large")
                 .contains("4096 bytes");
-        verify(jobs, never()).submit(any(), any());
+        verify(jobs, never()).submit(any(), any(), any(), any());
     }
 
     @Test
@@ -247,7 +247,7 @@ class JobSubmissionValidationWebTest extends JobControllerWebTest {
         assertThat(response.getStatus()).isEqualTo(415);
         assertThat(response.getContentType()).startsWith("application/problem+json");
         assertThat(response.getContentAsString()).contains("urn:l0-sparsify:problem:unsupported-media-type");
-        verify(jobs, never()).submit(any(), any());
+        verify(jobs, never()).submit(any(), any(), any(), any());
     }
 
     @Test
@@ -290,7 +290,7 @@ class JobSubmissionValidationWebTest extends JobControllerWebTest {
         assertThat(response.getStatus()).isEqualTo(422);
         assertThat(errors(response)).extracting(e -> e.get("field")).containsExactlyInAnyOrder("state", "pageSize");
         assertThat(api.any(get("/v1/jobs").param("pageSize", "many")).getStatus()).isEqualTo(422);
-        verify(jobs, never()).list(any(), anyInt(), any());
+        verify(jobs, never()).list(any(), anyInt(), any(), any());
     }
 
     @Test

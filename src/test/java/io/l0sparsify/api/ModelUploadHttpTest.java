@@ -1,5 +1,6 @@
 package io.l0sparsify.api;
 
+import io.l0sparsify.testing.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
@@ -71,6 +72,7 @@ class ModelUploadHttpTest {
         body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/models"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .header(TestKeys.AUTHORIZATION, TestKeys.adminBearer())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
         OpenApiContract.Exchange exchange = new OpenApiContract.Exchange("POST", "/v1/models", null,

@@ -2,6 +2,14 @@ package io.l0sparsify.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The contract checker itself must catch drift, or the contract tests prove nothing. */
@@ -72,5 +80,35 @@ class OpenApiContractTest {
                 200, null, h -> null, null))).isNotEmpty();
         assertThat(contract.requestViolations(new OpenApiContract.Exchange("GET", "/v1/jobs", "pageSize=500", null,
                 null, 200, null, h -> null, null))).isNotEmpty();
+    }
+
+    @Test
+    void everyOperationSaysWhoMayCallIt() throws Exception {
+        JsonNode document = new ObjectMapper(new YAMLFactory()).readTree(Path.of("openapi.yaml").toFile());
+        assertThat(document.path("security").get(0).has("bearer")).isTrue();
+        assertThat(document.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
+        Set<String> open = Set.of("/openapi.yaml", "/actuator/health/liveness", "/actuator/health/readiness");
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {
+            for (Map.Entry<String, JsonNode> operation : path.getValue().properties()) {
+                if (operation.getKey().equals("parameters")) {
+                    continue;
+                }
+                String where = operation.getKey() + " " + path.getKey();
+                boolean isPublic = operation.getValue().has("security")
+                        && operation.getValue().path("security").isEmpty();
+                if (open.contains(path.getKey()) != isPublic) {
+                    missing.add(where + ": public is " + isPublic);
+                }
+                if (!isPublic && !operation.getValue().path("responses").has("401")) {
+                    missing.add(where + ": no 401");
+                }
+                if ((path.getKey().startsWith("/v1/keys") || path.getKey().equals("/actuator/prometheus"))
+                        && !operation.getValue().path("responses").has("403")) {
+                    missing.add(where + ": admins only, but no 403");
+                }
+            }
+        }
+        assertThat(missing).isEmpty();
     }
 }

@@ -39,7 +39,7 @@ class SubmissionBoundsWebTest extends JobControllerWebTest {
         });
         // a refusal never echoes the value back: a megabyte sent is not a megabyte returned
         assertThat(response.getContentAsString().length()).isLessThan(4000);
-        verify(jobs, never()).submit(any(), any());
+        verify(jobs, never()).submit(any(), any(), any(), any());
     }
 
     @Test

@@ -90,7 +90,7 @@ class SweepValidationWebTest extends JobControllerWebTest {
             assertThat(e.get("field")).isEqualTo(field);
             assertThat(e.get("message")).contains(messagePart);
         });
-        verify(jobs, never()).submit(any(), any());
+        verify(jobs, never()).submit(any(), any(), any(), any());
     }
 
     private static String job(String training, String sweep, String select) {

@@ -81,7 +81,7 @@ class TargetValidationWebTest extends JobControllerWebTest {
             assertThat(e.get("field")).isEqualTo(field);
             assertThat(e.get("message")).contains(messagePart);
         });
-        verify(jobs, never()).submit(any(), any());
+        verify(jobs, never()).submit(any(), any(), any(), any());
     }
 
     private static String job(String training) {

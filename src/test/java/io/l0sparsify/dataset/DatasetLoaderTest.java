@@ -334,7 +334,7 @@ class DatasetLoaderTest {
         LabelledDataset dataset = toyRead(null, writeToy("stored.bin", 12), null);
         byte[] canonical = canonical(dataset);
         catalog.add(new DatasetEntry("ds1", DatasetState.READY, sha256(canonical), InputShape.features(1),
-                List.of("even", "odd"), false, null), canonical);
+                List.of("even", "odd"), false, null, "alice"), canonical);
 
         DatasetLoader.Loaded first = loader().load(ref("dataset:ds1", null), 0, 0);
         DatasetLoader.Loaded second = loader().load(ref("dataset:ds1", null), 0, 0);
@@ -351,7 +351,7 @@ class DatasetLoaderTest {
         String recorded = sha256(canonical);
         canonical[canonical.length - 1] ^= 1;
         catalog.add(new DatasetEntry("ds2", DatasetState.READY, recorded, InputShape.features(1),
-                List.of("even", "odd"), false, null), canonical);
+                List.of("even", "odd"), false, null, "alice"), canonical);
 
         assertThatThrownBy(() -> loader().load(ref("dataset:ds2", null), 0, 0))
                 .isInstanceOf(DatasetReferenceException.class)

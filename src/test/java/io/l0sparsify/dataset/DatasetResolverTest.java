@@ -184,12 +184,12 @@ class DatasetResolverTest {
         DatasetLoaderTest.FakeCatalog catalog = new DatasetLoaderTest.FakeCatalog();
         InputShape shape = InputShape.image(3, 32, 32);
         DatasetEntry ready = new DatasetEntry("ok", DatasetState.READY, "a".repeat(64), shape, List.of("x", "y"),
-                false, null);
+                false, null, "alice");
         catalog.add(ready, null);
-        catalog.add(new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false, null), null);
-        catalog.add(new DatasetEntry("bad", DatasetState.FAILED, null, null, List.of(), false, null), null);
+        catalog.add(new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false, null, "alice"), null);
+        catalog.add(new DatasetEntry("bad", DatasetState.FAILED, null, null, List.of(), false, null, "alice"), null);
         catalog.add(new DatasetEntry("ragged", DatasetState.FAILED, null, null, List.of(), false,
-                "t.csv: row 3 has 4 fields, the header 5"), null);
+                "t.csv: row 3 has 4 fields, the header 5", "alice"), null);
         DatasetResolver withCatalog = new DatasetResolver(DatasetProperties.of(datasets, List.of(allowed)),
                 java.util.Optional.of(catalog), false);
 

@@ -64,7 +64,7 @@ abstract class DatasetStoreContractTest {
     @Test
     void anInsertedUploadIsIngestingAndReadsBackItsFormatAndDigest() {
         Dataset inserted = store.insert("pictures", new DatasetFormat.ImageFolder(32, 24, DatasetFormat.Colour.RGB),
-                SHA, 1234);
+                SHA, 1234, "alice");
         Dataset read = store.find(inserted.id()).orElseThrow();
         assertThat(read.state()).isEqualTo(DatasetState.INGESTING);
         assertThat(read.format()).isEqualTo("image-folder");
@@ -78,7 +78,7 @@ abstract class DatasetStoreContractTest {
 
     @Test
     void readyKeepsTheStoredDigestAndSummaryAndIsFinal() {
-        Dataset d = store.insert("cifar", new DatasetFormat.Cifar("coarse"), SHA, 10);
+        Dataset d = store.insert("cifar", new DatasetFormat.Cifar("coarse"), SHA, 10, "alice");
         assertThat(store.markReady(d.id(), "b".repeat(64), 99, summary())).isTrue();
         Dataset read = store.find(d.id()).orElseThrow();
         assertThat(read.state()).isEqualTo(DatasetState.READY);
@@ -92,7 +92,7 @@ abstract class DatasetStoreContractTest {
 
     @Test
     void failedKeepsItsReasonBoundedAndIsFinal() {
-        Dataset d = store.insert("table", new DatasetFormat.Csv("label"), SHA, 10);
+        Dataset d = store.insert("table", new DatasetFormat.Csv("label"), SHA, 10, "alice");
         assertThat(store.markFailed(d.id(), "x".repeat(5000))).isTrue();
         Dataset read = store.find(d.id()).orElseThrow();
         assertThat(read.state()).isEqualTo(DatasetState.FAILED);
@@ -102,9 +102,9 @@ abstract class DatasetStoreContractTest {
 
     @Test
     void anIngestionNotShownAliveEndsFailedAsInterrupted() {
-        Dataset alive = store.insert("alive", new DatasetFormat.Idx(), SHA, 1);
-        Dataset orphan = store.insert("orphan", new DatasetFormat.Idx(), SHA, 1);
-        Dataset ready = store.insert("ready", new DatasetFormat.Idx(), SHA, 1);
+        Dataset alive = store.insert("alive", new DatasetFormat.Idx(), SHA, 1, "alice");
+        Dataset orphan = store.insert("orphan", new DatasetFormat.Idx(), SHA, 1, "alice");
+        Dataset ready = store.insert("ready", new DatasetFormat.Idx(), SHA, 1, "alice");
         store.markReady(ready.id(), SHA, 1, summary());
         clock.advance(Duration.ofMinutes(3));
         store.touch(Set.of(alive.id()));
@@ -117,9 +117,9 @@ abstract class DatasetStoreContractTest {
 
     @Test
     void pagesAreNewestFirstAndFilterByState() {
-        Dataset a = store.insert("a", new DatasetFormat.Npz(DatasetFormat.Layout.NCHW), SHA, 1);
-        Dataset b = store.insert("b", new DatasetFormat.Npy(DatasetFormat.Layout.NHWC), SHA, 1);
-        Dataset c = store.insert("c", new DatasetFormat.Idx(), SHA, 1);
+        Dataset a = store.insert("a", new DatasetFormat.Npz(DatasetFormat.Layout.NCHW), SHA, 1, "alice");
+        Dataset b = store.insert("b", new DatasetFormat.Npy(DatasetFormat.Layout.NHWC), SHA, 1, "alice");
+        Dataset c = store.insert("c", new DatasetFormat.Idx(), SHA, 1, "alice");
         store.markFailed(b.id(), "bad");
         assertThat(store.page(null, Long.MAX_VALUE, 2)).extracting(Dataset::id).containsExactly(c.id(), b.id());
         assertThat(store.page(null, b.seq(), 2)).extracting(Dataset::id).containsExactly(a.id());
@@ -131,8 +131,8 @@ abstract class DatasetStoreContractTest {
 
     @Test
     void deleteRemovesOneRow() {
-        Dataset a = store.insert("a", new DatasetFormat.Idx(), SHA, 1);
-        Dataset b = store.insert("b", new DatasetFormat.Idx(), SHA, 1);
+        Dataset a = store.insert("a", new DatasetFormat.Idx(), SHA, 1, "alice");
+        Dataset b = store.insert("b", new DatasetFormat.Idx(), SHA, 1, "alice");
         assertThat(store.delete(a.id())).isTrue();
         assertThat(store.delete(a.id())).isFalse();
         assertThat(store.find(a.id())).isEmpty();
@@ -141,15 +141,15 @@ abstract class DatasetStoreContractTest {
 
     @Test
     void theJobsReadingADatasetAreFoundExactlyAndOnlyUntilTheyEnd() {
-        Dataset d = store.insert("a", new DatasetFormat.Idx(), SHA, 1);
+        Dataset d = store.insert("a", new DatasetFormat.Idx(), SHA, 1, "alice");
         TrainingOptions training = TrainingOptions.builder().optEpochs(1).optMaxRuntime(Duration.ofMinutes(5))
                 .build();
-        String queued = jobs.insert(new JobDefinition("q", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null).id();
-        String running = jobs.insert(new JobDefinition("r", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null).id();
-        String cancelled = jobs.insert(new JobDefinition("c", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null).id();
+        String queued = jobs.insert(new JobDefinition("q", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null, "alice").id();
+        String running = jobs.insert(new JobDefinition("r", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null, "alice").id();
+        String cancelled = jobs.insert(new JobDefinition("c", "mlp", Presets.MLP, DatasetRef.of(d.uri()), training), null, "alice").id();
         jobs.insert(new JobDefinition("prefix", "mlp", Presets.MLP, DatasetRef.of("dataset:" + d.id().substring(0, 20)), training),
-                null);
-        jobs.insert(new JobDefinition("builtin", "mlp", Presets.MLP, DatasetRef.of("builtin:mnist"), training), null);
+                null, "alice");
+        jobs.insert(new JobDefinition("builtin", "mlp", Presets.MLP, DatasetRef.of("builtin:mnist"), training), null, "alice");
         jobs.cancelQueued(cancelled);
         // claims the oldest: the queued one becomes RUNNING, so one of each is left
         assertThat(jobs.claimNext("w1", Duration.ofSeconds(30)).orElseThrow().id()).isEqualTo(queued);

@@ -3,6 +3,7 @@ package io.l0sparsify.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.l0sparsify.api.OpenApiContract;
+import io.l0sparsify.testing.TestKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,15 +15,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** A real HTTP client whose every exchange is checked against openapi.yaml (requests and responses). */
+/**
+ * A real HTTP client whose every exchange is checked against openapi.yaml (requests and responses). Requests carry
+ * the test suite's admin key ({@link TestKeys}) unless they set {@code Authorization} themselves or the client was
+ * made for another caller.
+ */
 final class ContractHttp {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
     private final OpenApiContract contract = OpenApiContract.instance();
+    /** The Authorization header sent when a request has none; null: none. */
+    private final String authorization;
 
     ContractHttp(int port) {
+        this(port, TestKeys.adminBearer());
+    }
+
+    /** Requests as {@code authorization} ({@code Bearer KEY}), or without credentials when it is null. */
+    ContractHttp(int port, String authorization) {
         this.base = "http://localhost:" + port;
+        this.authorization = authorization;
     }
 
     record Response(int status, java.net.http.HttpHeaders headers, byte[] body) {
@@ -40,7 +53,7 @@ final class ContractHttp {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
-        return exchange(request.build(), null, null);
+        return exchange(authorized(request).build(), null, null);
     }
 
     Response post(String path, String json, String... headers) throws IOException, InterruptedException {
@@ -53,21 +66,21 @@ final class ContractHttp {
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
-        return exchange(request.build(), json == null ? null : "application/json", json);
+        return exchange(authorized(request).build(), json == null ? null : "application/json", json);
     }
 
     /** POSTs raw bytes (an upload); the request's body is not checked against a schema, only its type. */
     Response postBinary(String pathAndQuery, byte[] body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery))
                 .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return exchange(request, "application/octet-stream", null);
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return exchange(authorized(request).build(), "application/octet-stream", null);
     }
 
     /** Reads a Server-Sent Events stream to its end; returns (event, data) pairs, each data checked. */
     List<String[]> events(String path, Duration timeout) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/event-stream")
-                .timeout(timeout).GET().build();
+        HttpRequest request = authorized(HttpRequest.newBuilder(URI.create(base + path))
+                .header("Accept", "text/event-stream").timeout(timeout).GET()).build();
         HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
@@ -88,6 +101,13 @@ final class ContractHttp {
             }
         }
         return events;
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        if (authorization != null && request.copy().build().headers().firstValue(TestKeys.AUTHORIZATION).isEmpty()) {
+            request.header(TestKeys.AUTHORIZATION, authorization);
+        }
+        return request;
     }
 
     private Response exchange(HttpRequest request, String contentType, String body)

@@ -1,5 +1,6 @@
 package io.l0sparsify.e2e;
 
+import io.l0sparsify.testing.TestKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,7 +39,8 @@ class RolesTest {
     }
 
     private static int status(ConfigurableApplicationContext context, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port(context) + path)).build(),
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port(context) + path))
+                .header(TestKeys.AUTHORIZATION, TestKeys.adminBearer()).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 

@@ -1,5 +1,6 @@
 package io.l0sparsify.job;
 
+import io.l0sparsify.security.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.mockito.ArgumentMatchers.any;
@@ -29,6 +30,8 @@ import org.springframework.context.ApplicationEventPublisher;
 class JobServiceDatasetTest {
 
     private static final JobLimits LIMITS = new JobLimits(null, null, null, null, null, null, null, null);
+    /** The owner of the catalog's datasets. */
+    private static final Caller ALICE = new Caller("alice", false);
     private static final String CONV_1_28 = "{\"inputShape\": [1, 28, 28], \"layers\": [{\"type\": \"conv2d\","
             + " \"filters\": 2, \"kernel\": 3}, {\"type\": \"flatten\"}, {\"type\": \"dense\", \"units\": 10}]}";
 
@@ -43,10 +46,10 @@ class JobServiceDatasetTest {
         Files.writeString(allowed.resolve("table.csv"), "x,y\n1,0\n");
         Map<String, DatasetEntry> entries = Map.of(
                 "cifar", new DatasetEntry("cifar", DatasetState.READY, "c".repeat(64), InputShape.image(3, 32, 32),
-                        List.of("0", "1", "2"), true, null),
+                        List.of("0", "1", "2"), true, null, "alice"),
                 "wide", new DatasetEntry("wide", DatasetState.READY, "d".repeat(64), InputShape.image(1, 28, 28),
-                        List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"), false, null),
-                "busy", new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false, null));
+                        List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"), false, null, "alice"),
+                "busy", new DatasetEntry("busy", DatasetState.INGESTING, null, null, List.of(), false, null, "alice"));
         DatasetCatalog catalog = new DatasetCatalog() {
             @Override
             public Optional<DatasetEntry> find(String id) {
@@ -69,8 +72,8 @@ class JobServiceDatasetTest {
         // rules a schema cannot state are found when the request is bound, the rest when it is submitted
         List<FieldError> errors = catchThrowableOfType(JobValidationException.class,
                 () -> service.submit(JobDefinitionJson.parse(JobJson.MAPPER.readTree("{\"model\": " + model
-                        + ", \"dataset\": " + dataset + "}"), LIMITS), null)).errors();
-        verify(store, never()).insert(any(), any());
+                        + ", \"dataset\": " + dataset + "}"), LIMITS), null, ALICE)).errors();
+        verify(store, never()).insert(any(), any(), any());
         return errors;
     }
 
@@ -115,8 +118,8 @@ class JobServiceDatasetTest {
         JobDefinition definition = JobDefinitionJson.parse(JobJson.MAPPER.readTree("{\"model\": " + CONV_1_28
                 + ", \"dataset\": {\"uri\": \"https://data.example.org/sets/d.npz\", \"sha256\": \""
                 + "f".repeat(64) + "\", \"testFraction\": 0.3}}"), LIMITS);
-        when(store.insert(any(), any())).thenReturn(mock(Job.class));
-        service.submit(definition, null);
-        verify(store).insert(definition, null);
+        when(store.insert(any(), any(), any())).thenReturn(mock(Job.class));
+        service.submit(definition, null, ALICE);
+        verify(store).insert(definition, null, "alice");
     }
 }

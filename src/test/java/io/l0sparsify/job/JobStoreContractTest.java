@@ -54,7 +54,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void insertedJobIsQueuedAndReadsBackTheSameDefinition() {
-        Job job = store.insert(definition("first"), null);
+        Job job = store.insert(definition("first"), null, "alice");
         Job read = store.find(job.id()).orElseThrow();
         assertThat(read.state()).isEqualTo(JobState.QUEUED);
         assertThat(read.attempt()).isZero();
@@ -70,8 +70,8 @@ abstract class JobStoreContractTest {
 
     @Test
     void claimTakesTheOldestQueuedJobAndCountsTheAttempt() {
-        Job older = store.insert(definition("older"), null);
-        store.insert(definition("newer"), null);
+        Job older = store.insert(definition("older"), null, "alice");
+        store.insert(definition("newer"), null, "alice");
         Job claimed = store.claimNext("w1", LEASE).orElseThrow();
         assertThat(claimed.id()).isEqualTo(older.id());
         assertThat(claimed.state()).isEqualTo(JobState.RUNNING);
@@ -89,7 +89,7 @@ abstract class JobStoreContractTest {
     @Test
     void concurrentClaimsNeverHandOutAJobTwice() throws Exception {
         for (int i = 0; i < 20; i++) {
-            store.insert(definition("job" + i), null);
+            store.insert(definition("job" + i), null, "alice");
         }
         List<String> claims = claimUntilEmpty(4);
         Set<String> claimed = new java.util.HashSet<>(claims);
@@ -101,14 +101,14 @@ abstract class JobStoreContractTest {
     @Test
     void concurrentClaimersTakeQueuedAndExpiredJobsEachExactlyOnce() throws Exception {
         for (int i = 0; i < 10; i++) {
-            store.insert(definition("expired" + i), null);
+            store.insert(definition("expired" + i), null, "alice");
         }
         for (int i = 0; i < 10; i++) {
             // Claimed by a worker that dies at once: its lease has run out by the time the others look.
             assertThat(store.claimNext("dead-worker", Duration.ofSeconds(1))).isPresent();
         }
         for (int i = 0; i < 20; i++) {
-            store.insert(definition("queued" + i), null);
+            store.insert(definition("queued" + i), null, "alice");
         }
         clock.advance(Duration.ofMillis(1100));
         List<String> claims = claimUntilEmpty(8);
@@ -127,7 +127,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void anExpiredLeaseIsReclaimedByAnotherWorkerWithTheAttemptCounted() {
-        Job job = store.insert(definition("expiring"), null);
+        Job job = store.insert(definition("expiring"), null, "alice");
         store.claimNext("w1", LEASE);
         store.recordStart(job, 1, 0, "cpu");
         assertThat(store.countClaimable()).as("held while its lease runs").isZero();
@@ -155,7 +155,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void aLiveLeaseIsNotReclaimed() {
-        Job job = store.insert(definition("live"), null);
+        Job job = store.insert(definition("live"), null, "alice");
         store.claimNext("w1", LEASE);
         assertThat(store.claimNext("w2", LEASE)).isEmpty();
         assertThat(store.find(job.id()).orElseThrow().workerId()).isEqualTo("w1");
@@ -167,7 +167,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void aRenewedLeaseKeepsTheJob() {
-        Job job = store.insert(definition("renewed"), null);
+        Job job = store.insert(definition("renewed"), null, "alice");
         store.claimNext("w1", Duration.ofMillis(300));
         for (int i = 0; i < 5; i++) {
             clock.advance(Duration.ofMillis(100));
@@ -181,7 +181,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void progressIsStoredOnlyForTheWorkerHoldingTheJob() {
-        Job job = store.insert(definition("p"), null);
+        Job job = store.insert(definition("p"), null, "alice");
         store.claimNext("w1", LEASE);
         JobProgress progress = new JobProgress(1, 3, 6, 0.33, 0.5, 0.12, 1234.5, List.of(700, 250, 90), 950.0, 2.5,
                 5.0);
@@ -193,7 +193,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void succeededJobRecordsHowItEnded() {
-        Job job = store.insert(definition("s"), null);
+        Job job = store.insert(definition("s"), null, "alice");
         store.claimNext("w1", LEASE);
         assertThat(store.markSucceeded(job.id(), "w1", true, 2)).isTrue();
         Job done = store.find(job.id()).orElseThrow();
@@ -205,7 +205,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void aResultIsNotRecordedOverAPendingCancelAndACancelIsNotStoredOverARecordedResult() {
-        Job cancelled = store.insert(definition("c"), null);
+        Job cancelled = store.insert(definition("c"), null, "alice");
         store.claimNext("w1", LEASE);
         store.requestControl(cancelled.id(), "STOP_EARLY");
         assertThat(store.requestControl(cancelled.id(), "CANCEL")).isTrue();
@@ -214,7 +214,7 @@ abstract class JobStoreContractTest {
         store.markCancelled(cancelled.id(), "w1");
         assertThat(store.find(cancelled.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
 
-        Job succeeded = store.insert(definition("s"), null);
+        Job succeeded = store.insert(definition("s"), null, "alice");
         store.claimNext("w1", LEASE);
         assertThat(store.markSucceeded(succeeded.id(), "w1", false, 3)).isTrue();
         assertThat(store.requestControl(succeeded.id(), "CANCEL")).as("the result was first").isFalse();
@@ -223,7 +223,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void failedJobKeepsCodeAndMessage() {
-        Job job = store.insert(definition("f"), null);
+        Job job = store.insert(definition("f"), null, "alice");
         store.claimNext("w1", LEASE);
         store.markFailed(job.id(), "w1", new JobError(JobError.DIVERGED, "loss became NaN at step 12"));
         Job failed = store.find(job.id()).orElseThrow();
@@ -233,7 +233,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void finishingAJobThisWorkerDoesNotHoldIsAnIllegalTransition() {
-        Job job = store.insert(definition("x"), null);
+        Job job = store.insert(definition("x"), null, "alice");
         store.claimNext("w1", LEASE);
         store.markSucceeded(job.id(), "w1", false, 3);
         assertThatThrownBy(() -> store.markFailed(job.id(), "w1", new JobError("internal_error", "late")))
@@ -246,11 +246,11 @@ abstract class JobStoreContractTest {
 
     @Test
     void onlyAQueuedJobIsCancelledAtOnce() {
-        Job queued = store.insert(definition("q"), null);
+        Job queued = store.insert(definition("q"), null, "alice");
         assertThat(store.cancelQueued(queued.id())).isTrue();
         assertThat(store.find(queued.id()).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(store.cancelQueued(queued.id())).isFalse();
-        Job running = store.insert(definition("r"), null);
+        Job running = store.insert(definition("r"), null, "alice");
         store.claimNext("w1", LEASE);
         assertThat(store.cancelQueued(running.id())).isFalse();
         assertThat(store.requestControl(running.id(), "CANCEL")).isTrue();
@@ -259,7 +259,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void aCancelRequestIsNotDowngradedToAStop() {
-        Job job = store.insert(definition("c"), null);
+        Job job = store.insert(definition("c"), null, "alice");
         store.claimNext("w1", LEASE);
         assertThat(store.requestControl(job.id(), "CANCEL")).isTrue();
         assertThat(store.requestControl(job.id(), "STOP_EARLY")).isFalse();
@@ -268,9 +268,9 @@ abstract class JobStoreContractTest {
 
     @Test
     void recoveryRequeuesOnlyThisWorkersRunningJobs() {
-        Job mine = store.insert(definition("mine"), null);
-        Job cancelled = store.insert(definition("mine-cancelled"), null);
-        Job theirs = store.insert(definition("theirs"), null);
+        Job mine = store.insert(definition("mine"), null, "alice");
+        Job cancelled = store.insert(definition("mine-cancelled"), null, "alice");
+        Job theirs = store.insert(definition("theirs"), null, "alice");
         store.claimNext("me", LEASE);
         store.claimNext("me", LEASE);
         store.claimNext("other", LEASE);
@@ -287,7 +287,7 @@ abstract class JobStoreContractTest {
 
     @Test
     void releasedJobGoesBackToTheQueue() {
-        Job job = store.insert(definition("r"), null);
+        Job job = store.insert(definition("r"), null, "alice");
         store.claimNext("w1", LEASE);
         store.release(job.id(), "w1");
         assertThat(store.find(job.id()).orElseThrow().state()).isEqualTo(JobState.QUEUED);
@@ -297,7 +297,7 @@ abstract class JobStoreContractTest {
     void pagesAreNewestFirstAndFilterByState() {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            ids.add(store.insert(definition("j" + i), null).id());
+            ids.add(store.insert(definition("j" + i), null, "alice").id());
         }
         store.cancelQueued(ids.get(1));
         List<Job> first = store.page(null, Long.MAX_VALUE, 2);
@@ -310,9 +310,13 @@ abstract class JobStoreContractTest {
 
     @Test
     void anIdempotencyKeyBelongsToOneJob() {
-        Job job = store.insert(definition("k"), "key-1");
-        assertThat(store.findByIdempotencyKey("key-1")).map(Job::id).contains(job.id());
-        assertThatThrownBy(() -> store.insert(definition("k2"), "key-1")).isInstanceOf(DuplicateKeyException.class);
+        Job job = store.insert(definition("k"), "key-1", "alice");
+        assertThat(store.findByIdempotencyKey("alice", "key-1")).map(Job::id).contains(job.id());
+        assertThatThrownBy(() -> store.insert(definition("k2"), "key-1", "alice")).isInstanceOf(DuplicateKeyException.class);
+        // another principal's equal key is another request: it neither replays nor reveals alice's job
+        assertThat(store.findByIdempotencyKey("bob", "key-1")).isEmpty();
+        Job bobs = store.insert(definition("k3"), "key-1", "bob");
+        assertThat(store.findByIdempotencyKey("bob", "key-1")).map(Job::id).contains(bobs.id());
     }
 
     /** {@code workers} threads claim until each finds nothing three times; every claimed id, in claim order. */

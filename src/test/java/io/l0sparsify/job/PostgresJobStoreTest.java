@@ -34,8 +34,8 @@ class PostgresJobStoreTest extends JobStoreContractTest {
 
     @Test
     void aClaimSkipsTheRowAnotherClaimerHoldsInsteadOfWaitingForIt() throws Exception {
-        Job oldest = store.insert(definition("held"), null);
-        Job next = store.insert(definition("next"), null);
+        Job oldest = store.insert(definition("held"), null, "alice");
+        Job next = store.insert(definition("next"), null, "alice");
         CountDownLatch locked = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         // Another claimer's transaction, stopped between its lock and its update.

@@ -25,7 +25,7 @@ abstract class ModelStoreContractTest {
     @Test
     void insertedModelIsReadBackWithItsSummary() throws Exception {
         ModelGraph graph = OnnxModelReaderTest.read("resnet_small");
-        UploadedModel stored = store.insert("res", "ab".repeat(32), 8736, graph);
+        UploadedModel stored = store.insert("res", "ab".repeat(32), 8736, graph, "alice");
         UploadedModel read = store.find(stored.id()).orElseThrow();
         assertThat(read).isEqualTo(stored);
         assertThat(read.state()).isEqualTo(ModelState.READY);
@@ -39,9 +39,9 @@ abstract class ModelStoreContractTest {
     @Test
     void pagesAreNewestFirstBeforeTheCursor() throws Exception {
         ModelGraph graph = OnnxModelReaderTest.read("mlp_gemm");
-        UploadedModel a = store.insert("a", "00".repeat(32), 1, graph);
-        UploadedModel b = store.insert("b", "00".repeat(32), 1, graph);
-        UploadedModel c = store.insert("c", "00".repeat(32), 1, graph);
+        UploadedModel a = store.insert("a", "00".repeat(32), 1, graph, "alice");
+        UploadedModel b = store.insert("b", "00".repeat(32), 1, graph, "alice");
+        UploadedModel c = store.insert("c", "00".repeat(32), 1, graph, "alice");
         assertThat(store.page(Long.MAX_VALUE, 2)).extracting(UploadedModel::name).containsExactly("c", "b");
         assertThat(store.page(b.seq(), 2)).extracting(UploadedModel::name).containsExactly("a");
         assertThat(List.of(a, b, c)).extracting(UploadedModel::id).doesNotHaveDuplicates();
@@ -49,7 +49,7 @@ abstract class ModelStoreContractTest {
 
     @Test
     void deleteRemovesTheRowOnce() throws Exception {
-        UploadedModel m = store.insert("m", "00".repeat(32), 1, OnnxModelReaderTest.read("mlp_matmul_add"));
+        UploadedModel m = store.insert("m", "00".repeat(32), 1, OnnxModelReaderTest.read("mlp_matmul_add"), "alice");
         assertThat(store.delete(m.id())).isTrue();
         assertThat(store.find(m.id())).isEmpty();
         assertThat(store.delete(m.id())).isFalse();

@@ -1,5 +1,6 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.security.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 import static org.awaitility.Awaitility.await;
@@ -133,7 +134,7 @@ class JobReclaimTest {
     void aJobCancelledWhileItsWorkerWasDeadEndsCancelledWithoutTraining() throws Exception {
         Job job = submit();
         claimAndDie(job, "dead-1");
-        jobs.cancel(job.id());
+        jobs.cancel(job.id(), Caller.LOCAL);
 
         runner.run(store.claimNext("survivor", LEASE).orElseThrow(), () -> false);
 
@@ -188,7 +189,7 @@ class JobReclaimTest {
     void aJobCancelledAsThisWorkerShutsDownEndsCancelledRatherThanQueued() throws Exception {
         Job job = submit();
         Job claimed = store.claimNext("survivor", LEASE).orElseThrow();
-        jobs.cancel(job.id());
+        jobs.cancel(job.id(), Caller.LOCAL);
         when(training.train(any(), any(), any(), any(), any()))
                 .thenAnswer(invocation -> runUntilAbandoned(invocation.getArgument(3)));
 

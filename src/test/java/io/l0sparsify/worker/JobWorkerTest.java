@@ -1,5 +1,6 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.security.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
@@ -210,7 +211,7 @@ class JobWorkerTest {
         assertThat(running.progress().orElseThrow().testError()).isEqualTo(0.2);
         assertThat(running.leaseExpiresAt()).isAfter(Instant.now());
 
-        jobs.cancel(id);
+        jobs.cancel(id, Caller.LOCAL);
         Job cancelled = awaitJob(id, j -> j.state().isFinal());
         assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
     }

@@ -1,5 +1,6 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.security.Caller;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.when;
@@ -177,7 +178,7 @@ class SweepResumeTest {
         Job job = jobs.submit(definition("""
                 "training": {"epochs": 1, "batchSize": 50, "learningRate": 0.01, "ema": 0, "seed": 3,
                  "device": "cpu", "maxRuntime": "PT3S"},
-                 "sweep": {"metric": "flops", "targets": [0.5, 0.3]}"""), null).job();
+                 "sweep": {"metric": "flops", "targets": [0.5, 0.3]}"""), null, Caller.LOCAL).job();
         L0Trainer real = new L0Trainer();
         List<Duration> budgets = new CopyOnWriteArrayList<>();
         when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
@@ -207,7 +208,7 @@ class SweepResumeTest {
         return jobs.submit(definition("""
                 "training": {"epochs": 3, "batchSize": 50, "learningRate": 0.01, "ema": 0, "seed": 3,
                  "device": "cpu", "maxRuntime": "PT5M"},
-                 "sweep": {"metric": "parameters", "targets": [0.2, 0.5, 0.3]}"""), null).job();
+                 "sweep": {"metric": "parameters", "targets": [0.2, 0.5, 0.3]}"""), null, Caller.LOCAL).job();
     }
 
     /** A 784-16-10 MLP on builtin:mnist with the given training and sweep members. */

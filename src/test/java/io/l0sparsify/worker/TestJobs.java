@@ -1,5 +1,6 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.security.Caller;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobDefinitionJson;
@@ -22,7 +23,7 @@ final class TestJobs {
                 {"model": {"inputShape": [784], "layers": [{"type": "dense", "units": 8}, {"type": "relu"},
                  {"type": "dense", "units": 10}]}, "dataset": {"uri": "builtin:mnist"}, "training": %s}"""
                 .formatted(training)), new JobLimits(null, null, null, null, null, null, null, null));
-        return jobs.submit(definition, null).job();
+        return jobs.submit(definition, null, Caller.LOCAL).job();
     }
 
     /** The job once it meets {@code condition}, read every 50 ms; fails with its last state after {@code timeout}. */
