@@ -101,7 +101,7 @@ class TrainingRecipeValidationWebTest extends JobControllerWebTest {
             assertThat(e.get("field")).isEqualTo(field);
             assertThat(e.get("message")).contains(messagePart);
         });
-        verify(jobs, never()).submit(any(), any());
+        verify(jobs, never()).submit(any(), any(), any(), any());
     }
 
     private static String job(String preset, String training) {

@@ -5,12 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.jayway.jsonpath.JsonPath;
 import io.l0sparsify.dataset.TestDatasets;
-import jakarta.servlet.FilterChain;
-import jakarta.servlet.ServletException;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
+import io.l0sparsify.testing.TestKeys;
 import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -19,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -44,14 +39,9 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.context.TestConfiguration;
-import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Import;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * The web console in a real browser (Debian's Chromium through its chromedriver, headless) against the service with
@@ -71,7 +61,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
         "l0.worker.latency.warmup-runs=2", "l0.worker.latency.runs=5", "l0.worker.poll-interval=PT0.2S",
         "l0.api.events-poll-interval=PT0.1S"})
 @ExtendWith(ConsoleBrowserTest.BrowserPresent.class)
-@Import(ConsoleBrowserTest.KeyRequired.class)
 class ConsoleBrowserTest {
 
     private static final Path DATASETS = TestDatasets.withMnist();
@@ -102,36 +91,11 @@ class ConsoleBrowserTest {
         }
     }
 
-    private static final String KEY = "console-test-key";
-    private static final AtomicBoolean KEY_REQUIRED = new AtomicBoolean();
+    /** The test suite's admin key (test configuration), which the page is given as a user would type it. */
+    private static final String KEY = TestKeys.ADMIN;
 
-    /**
-     * Stands in for the service's authentication where a test turns it on: /v1 answers 401 without
-     * {@code Authorization: Bearer KEY}, as a service with API keys does; the console's files stay public.
-     */
-    @TestConfiguration
-    static class KeyRequired {
-        @Bean
-        FilterRegistrationBean<OncePerRequestFilter> bearerKey() {
-            FilterRegistrationBean<OncePerRequestFilter> registration = new FilterRegistrationBean<>(
-                    new OncePerRequestFilter() {
-                        @Override
-                        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response,
-                                FilterChain chain) throws ServletException, IOException {
-                            if (KEY_REQUIRED.get() && !("Bearer " + KEY).equals(request.getHeader("Authorization"))) {
-                                response.setStatus(401);
-                                response.setContentType("application/problem+json");
-                                response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Unauthorized\","
-                                        + "\"status\":401,\"detail\":\"an API key is required\"}");
-                                return;
-                            }
-                            chain.doFilter(request, response);
-                        }
-                    });
-            registration.addUrlPatterns("/v1/*");
-            return registration;
-        }
-    }
+    /** Whether the next {@link #open} first puts the key where the console keeps it; a test of the prompt clears it. */
+    private boolean keyBeforeOpening = true;
 
     @LocalServerPort
     int port;
@@ -166,7 +130,6 @@ class ConsoleBrowserTest {
 
     @AfterEach
     void closeBrowser() throws Exception {
-        KEY_REQUIRED.set(false);
         // a test that failed half-way leaves no long job to hold the worker for the next one
         for (String state : List.of("RUNNING", "QUEUED")) {
             List<String> ids = JsonPath.read(http.get("/v1/jobs?state=" + state + "&pageSize=100").text(), "$.items[*].id");
@@ -294,7 +257,7 @@ class ConsoleBrowserTest {
         String running = JsonPath.read(http.post("/v1/jobs", """
                 {"name": "keyed-long", "model": %s, "dataset": {"uri": "builtin:mnist"},
                  "training": {"epochs": 500, "batchSize": 50, "device": "cpu"}}""".formatted(TINY_MLP)).text(), "$.id");
-        KEY_REQUIRED.set(true);
+        keyBeforeOpening = false;
 
         open("#/jobs/" + done);
         await("the request for a key").atMost(Duration.ofSeconds(20)).until(() -> driver.findElement(By.id("auth")).isDisplayed());
@@ -398,6 +361,13 @@ class ConsoleBrowserTest {
     // ------------------------------------------------------------------------------------------------ helpers
 
     private void open(String hash) {
+        if (keyBeforeOpening) {
+            // the console keeps the key in the tab's session storage (console/api.js); one of its own files gives
+            // the origin to store it under before the first page asks the API for anything
+            driver.get("http://localhost:" + port + "/console/style.css");
+            ((JavascriptExecutor) driver).executeScript("sessionStorage.setItem('l0.apiKey', arguments[0]);", KEY);
+            keyBeforeOpening = false;
+        }
         driver.get("http://localhost:" + port + "/" + hash);
     }
 
@@ -423,7 +393,7 @@ class ConsoleBrowserTest {
     }
 
     private void clickWhenPresent(By by) {
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
             driver.findElement(by).click();
             return true;
         });
