@@ -87,7 +87,7 @@ class OpenApiContractTest {
         JsonNode document = new ObjectMapper(new YAMLFactory()).readTree(Path.of("openapi.yaml").toFile());
         assertThat(document.path("security").get(0).has("bearer")).isTrue();
         assertThat(document.at("/components/securitySchemes/bearer/scheme").asText()).isEqualTo("bearer");
-        Set<String> open = Set.of("/openapi.yaml", "/actuator/health/liveness", "/actuator/health/readiness");
+        Set<String> open = Set.of("/", "/openapi.yaml", "/actuator/health/liveness", "/actuator/health/readiness");
         List<String> missing = new ArrayList<>();
         for (Map.Entry<String, JsonNode> path : document.path("paths").properties()) {
             for (Map.Entry<String, JsonNode> operation : path.getValue().properties()) {
