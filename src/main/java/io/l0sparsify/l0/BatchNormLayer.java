@@ -107,10 +107,15 @@ public final class BatchNormLayer extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         Device device = x.getDevice();
+        // One value per channel (a last minibatch of one example before a dense layer's normalization, or such a
+        // slice on one device) has no variance: the kernel's unbiased estimate divides 0 by 0 and would turn the
+        // running variance into NaN for good. PyTorch's module refuses such a batch; a job's last batch cannot be
+        // refused, so it is normalized with the running statistics and leaves them as they are.
+        boolean batchStatistics = training && x.size() / channels >= 2;
         // DJL passes 1 − momentum on to PyTorch, so its momentum is the weight of the running value
         NDArray y = BatchNorm.batchNorm(x, store.getValue(runningMean, device, training),
                 store.getValue(runningVar, device, training), store.getValue(gamma, device, training),
-                store.getValue(beta, device, training), 1, 1 - momentum, eps, training).singletonOrThrow();
+                store.getValue(beta, device, training), 1, 1 - momentum, eps, batchStatistics).singletonOrThrow();
         if (gateSource == null) {
             return new NDList(y);
         }

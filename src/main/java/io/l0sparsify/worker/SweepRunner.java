@@ -202,17 +202,21 @@ class SweepRunner {
     static TrainingCheckpoint warmStart(TrainingCheckpoint last, double emaDecay) {
         List<float[]> values = last.parameters();
         TrainingCheckpoint.Average average = last.average();
-        if (emaDecay > 0 && average.updates() > 0 && average.shadows().size() == values.size()) {
+        // the average covers the trained parameters, which come first; batch normalization's running statistics
+        // follow them in the checkpoint and are taken as they are, as evaluation uses them
+        if (emaDecay > 0 && average.updates() > 0 && average.shadows().size() <= values.size()) {
             // the bias-corrected average, as ParameterAverage evaluates it
             float correction = (float) (1 - Math.pow(emaDecay, average.updates()));
-            values = new ArrayList<>();
+            List<float[]> averaged = new ArrayList<>(values.size());
             for (float[] shadow : average.shadows()) {
                 float[] v = new float[shadow.length];
                 for (int k = 0; k < v.length; k++) {
                     v[k] = shadow[k] / correction;
                 }
-                values.add(v);
+                averaged.add(v);
             }
+            averaged.addAll(values.subList(average.shadows().size(), values.size()));
+            values = averaged;
         }
         return new TrainingCheckpoint(0, 0, values, TrainingCheckpoint.Average.NONE,
                 TrainingCheckpoint.AdamMoments.NONE, TrainingCheckpoint.History.NONE);

@@ -233,6 +233,21 @@ class ResidualNetworkTest {
     }
 
     @Test
+    void aTrainingBatchWithOneValuePerChannelUsesAndKeepsTheRunningStatistics() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            BatchNormLayer bn = new BatchNormLayer(1e-5, 0.1, null);
+            bn.initialize(manager, DataType.FLOAT32, new Shape(1, 3));
+            NDArray x = manager.create(new float[] {2f, -1f, 0.5f}, new Shape(1, 3));
+            float[] out = bn.forward(new ParameterStore(manager, false), new NDList(x), true)
+                    .singletonOrThrow().toFloatArray();
+            // running mean 0 and variance 1 at the start: the output is x/√(1 + eps), and nothing became NaN
+            assertThat(out[0]).isCloseTo((float) (2 / Math.sqrt(1 + 1e-5)), within(1e-5f));
+            assertThat(bn.runningVar().getArray().toFloatArray()).containsExactly(1f, 1f, 1f);
+            assertThat(bn.runningMean().getArray().toFloatArray()).containsExactly(0f, 0f, 0f);
+        }
+    }
+
+    @Test
     void aResumedResidualRunContinuesWithItsRunningStatisticsExactly() {
         ModelSpec spec = mnistResidual();
         TrainingData data = Mnist.full().head(600, 200);
