@@ -54,7 +54,11 @@ class KeyController {
         try {
             NewKey asked = parse(RequestBodies.readJson(request.getInputStream(), request.getContentLengthLong(),
                     properties.maxRequestBytes(), properties.requestBodyTimeout()));
-            created = keys.create(asked.name(), asked.role());
+            try {
+                created = keys.create(asked.name(), asked.role());
+            } catch (ApiKeys.PrincipalRoleConflictException e) {
+                throw new JobValidationException(List.of(new FieldError("name", e.getMessage())));
+            }
         } catch (IOException | RuntimeException e) {
             audit.failed(caller, "key.create", "-", e);
             throw e;

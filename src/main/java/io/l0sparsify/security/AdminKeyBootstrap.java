@@ -53,7 +53,13 @@ class AdminKeyBootstrap implements ApplicationRunner {
         }
         Path file = Path.of(properties.bootstrapKeyFile()).toAbsolutePath().normalize();
         ApiKeys.Created created = keys.create(ApiKeys.BOOTSTRAP_PRINCIPAL, ApiKeyRole.ADMIN);
-        writeOwnerOnly(file, created.secret() + "\n");
+        try {
+            writeOwnerOnly(file, created.secret() + "\n");
+        } catch (IOException | RuntimeException e) {
+            // a key nobody holds would count as the admin key and stop every later start from making one
+            keys.revoke(created.key().id());
+            throw e;
+        }
         audit.record(new Caller(ApiKeys.BOOTSTRAP_PRINCIPAL, true), "key.create", "key:" + created.key().id(),
                 "created-at-first-start");
         log.info("no admin API key existed: created one (id {}) and wrote it to {} (readable by its owner only);"

@@ -57,8 +57,21 @@ public class ApiKeys {
     /** What a valid key authenticates: its principal and role, and the stored key's id (none for the configured one). */
     public record Holder(String principal, ApiKeyRole role, Optional<String> keyId) {}
 
-    /** Creates a key for principal {@code name}; the caller checks {@code name} against {@link #NAME}. */
+    /**
+     * Creates a key for principal {@code name}; the caller checks {@code name} against {@link #NAME}.
+     *
+     * @throws PrincipalRoleConflictException when keys of the other role (revoked ones included) already act as
+     *     {@code name}: ownership goes by the principal's name, so a user key named like an admin would see
+     *     everything that admin created
+     */
     public Created create(String name, ApiKeyRole role) {
+        if (role != ApiKeyRole.ADMIN && isAdminPrincipal(name)) {
+            throw new PrincipalRoleConflictException(name, ApiKeyRole.ADMIN);
+        }
+        if (role == ApiKeyRole.ADMIN && repository.all().stream()
+                .anyMatch(k -> k.name().equals(name) && k.role() != ApiKeyRole.ADMIN)) {
+            throw new PrincipalRoleConflictException(name, ApiKeyRole.USER);
+        }
         byte[] bytes = new byte[KEY_BYTES];
         random.nextBytes(bytes);
         String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
@@ -66,6 +79,23 @@ public class ApiKeys {
                 HexFormat.of().formatHex(sha256(secret)), secret.substring(0, SHOWN_PREFIX), clock.instant(), null,
                 null));
         return new Created(key, secret);
+    }
+
+    /**
+     * Whether {@code principal} is an admin's: the configured and first-start admin key's ({@link #BOOTSTRAP_PRINCIPAL},
+     * which also owns rows from before authentication), or one that admin keys, revoked ones included, act as.
+     */
+    public boolean isAdminPrincipal(String principal) {
+        return principal.equals(BOOTSTRAP_PRINCIPAL) || repository.all().stream()
+                .anyMatch(k -> k.name().equals(principal) && k.role() == ApiKeyRole.ADMIN);
+    }
+
+    /** A principal has one role: keys of the other role already act as this name. */
+    public static final class PrincipalRoleConflictException extends RuntimeException {
+        public PrincipalRoleConflictException(String name, ApiKeyRole existing) {
+            super("principal " + name + " already has " + existing.name().toLowerCase(java.util.Locale.ROOT)
+                    + " keys; a principal has one role (ownership goes by its name), so give this key another name");
+        }
     }
 
     /** Every key, revoked ones too, oldest first. */

@@ -63,6 +63,14 @@ final class BearerAuthentication implements AuthenticationManager {
         if (subject == null || subject.isBlank() || subject.length() > MAX_PRINCIPAL) {
             throw new InvalidBearerTokenException("the token's subject must be 1 to " + MAX_PRINCIPAL + " characters");
         }
+        // JWT subjects and key names are one namespace and ownership goes by the name: a non-admin token whose
+        // subject an admin's keys act as would see everything that admin created
+        boolean admin = result.getAuthorities().stream()
+                .anyMatch(a -> ApiKeyRole.ADMIN.authority().equals(a.getAuthority()));
+        if (!admin && keys.isAdminPrincipal(subject)) {
+            throw new InvalidBearerTokenException("the token's subject is an admin principal of this service, but the"
+                    + " token does not carry the admin role");
+        }
         return result;
     }
 

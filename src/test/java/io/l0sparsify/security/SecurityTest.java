@@ -323,6 +323,29 @@ class SecurityTest {
     }
 
     @Test
+    void aPrincipalHasOneRoleSoNoUserKeyOrTokenActsAsAnAdminsName() throws Exception {
+        // ownership goes by the principal's name: a user named like an admin would see what that admin created
+        for (String body : List.of("{\"name\": \"admin\"}", "{\"name\": \"alice\", \"role\": \"admin\"}")) {
+            MockHttpServletResponse refused = admin.any(post("/v1/keys").contentType(MediaType.APPLICATION_JSON)
+                    .content(body));
+            assertThat(refused.getStatus()).as(body).isEqualTo(422);
+            assertThat(JsonPath.<List<String>>read(refused.getContentAsString(), "$.errors[*].field")).as(body)
+                    .containsExactly("name");
+        }
+        String ops = JsonPath.read(admin.valid(post("/v1/keys").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"name\": \"ops\", \"role\": \"admin\"}")).getContentAsString(), "$.key");
+        String job = submit(bearer(ops), "builtin:mnist");
+        Instant later = Instant.now().plus(Duration.ofMinutes(10));
+        for (String subject : List.of("admin", "ops")) {
+            assertUnauthorized(as(bearer(jwt(ISSUER, subject, later, "openid"))).any(get("/v1/jobs/" + job)),
+                    "a user's JWT with subject " + subject);
+        }
+        // the same subject with the admin scope is that admin
+        assertThat(as(bearer(jwt(ISSUER, "ops", later, "openid l0.admin"))).valid(get("/v1/jobs/" + job)).getStatus())
+                .isEqualTo(200);
+    }
+
+    @Test
     void keysAreForAdminsShownOnceAndARevokedKeyStopsAtOnce() throws Exception {
         MockHttpServletResponse forbidden = as(alice).any(post("/v1/keys").contentType(MediaType.APPLICATION_JSON)
                 .content("{\"name\": \"eve\", \"role\": \"admin\"}"));
