@@ -876,14 +876,16 @@ async function modelPage(id) {
 
 // -------------------------------------------------------------------------------------------------- routing
 
+// Ids in a route are taken only in the shape the API gives them out (letters, digits, '-', '_'), never decoded: a
+// link such as #/models/..%2Fdatasets%2FID would otherwise make the page's buttons act on another resource's path.
 const ROUTES = [
   [/^#?\/?(?:jobs)?$/, 'jobs', (m, q) => jobsPage(q)],
-  [/^#\/jobs\/([^/?]+)$/, 'jobs', (m) => jobPage(decodeURIComponent(m[1]))],
+  [/^#\/jobs\/([A-Za-z0-9_-]+)$/, 'jobs', (m) => jobPage(m[1])],
   [/^#\/submit$/, 'submit', () => submitPage()],
   [/^#\/datasets$/, 'datasets', (m, q) => datasetsPage(q)],
-  [/^#\/datasets\/([^/?]+)$/, 'datasets', (m) => datasetPage(decodeURIComponent(m[1]))],
+  [/^#\/datasets\/([A-Za-z0-9_-]+)$/, 'datasets', (m) => datasetPage(m[1])],
   [/^#\/models$/, 'models', () => modelsPage()],
-  [/^#\/models\/([^/?]+)$/, 'models', (m) => modelPage(decodeURIComponent(m[1]))],
+  [/^#\/models\/([A-Za-z0-9_-]+)$/, 'models', (m) => modelPage(m[1])],
 ];
 
 async function route() {

@@ -213,7 +213,10 @@ public class DatasetService {
         }
         List<String> users = jobs.unfinishedJobsUsingDataset(id);
         if (!users.isEmpty()) {
-            throw new DatasetInUseException(id, users);
+            // an admin's job may read a user's dataset; the user learns that it is in use, not the job's id
+            List<String> visible = users.stream()
+                    .filter(job -> jobs.find(job).map(j -> caller.sees(j.owner())).orElse(false)).toList();
+            throw new DatasetInUseException(id, visible, users.size());
         }
         boolean deleted = store.delete(id);
         blobs.delete(id);
