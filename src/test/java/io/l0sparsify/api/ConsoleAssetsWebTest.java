@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.web.servlet.MockMvc;
@@ -20,8 +21,10 @@ import org.springframework.test.web.servlet.MockMvc;
 /**
  * The console's files come from the jar, with nothing fetched elsewhere: the page at {@code /}, its modules, and
  * every file they import or link (uPlot from its WebJar, addressed without its version), checked without a browser.
+ * The security filters are left out of this slice: that these files need no key is SecurityTest's to check.
  */
 @WebMvcTest(controllers = ApiErrorController.class)
+@AutoConfigureMockMvc(addFilters = false)
 class ConsoleAssetsWebTest {
 
     private static final Path STATIC = Path.of("src/main/resources/static");
