@@ -146,7 +146,9 @@ class DatasetController {
             uploads.remove(received.dir());
             throw e;
         }
-        DatasetService.Ingestion ingestion = datasets.accept(upload, received, caller.principal());
+        long counted = received.size();
+        DatasetService.Ingestion ingestion = datasets.accept(upload, received, caller.principal(),
+                stored -> quotas.admitStored(caller, counted, stored));
         URI location = URI.create("/v1/datasets/" + ingestion.dataset().id());
         if (!wait) {
             return ResponseEntity.accepted().location(location).body(DatasetResponse.of(ingestion.dataset()));

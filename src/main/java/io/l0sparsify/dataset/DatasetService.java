@@ -84,10 +84,22 @@ public class DatasetService {
     public record Ingestion(Dataset dataset, CompletableFuture<Dataset> outcome) {}
 
     /**
-     * Stores the upload as an INGESTING dataset and starts its ingestion. The upload's temporary directory
-     * belongs to the ingestion from here on, which removes it when done. The dataset belongs to {@code owner}.
+     * Decides whether a dataset's stored form may be kept, given its size in bytes: the upload was admitted on its
+     * own size, and the stored form of a compressed upload can be much larger. Throws to refuse, with the message
+     * that the FAILED dataset then gives as its reason.
      */
-    public Ingestion accept(DatasetUpload upload, ReceivedUpload received, String owner) throws IOException {
+    @FunctionalInterface
+    public interface StoredSizeCheck {
+        void admit(long storedBytes);
+    }
+
+    /**
+     * Stores the upload as an INGESTING dataset and starts its ingestion. The upload's temporary directory
+     * belongs to the ingestion from here on, which removes it when done. The dataset belongs to {@code owner}; its
+     * stored form is kept only if {@code check} admits its size.
+     */
+    public Ingestion accept(DatasetUpload upload, ReceivedUpload received, String owner, StoredSizeCheck check)
+            throws IOException {
         Dataset dataset;
         try {
             dataset = store.insert(upload.name(), upload.format(), received.sha256(), received.size(), owner);
@@ -99,7 +111,8 @@ public class DatasetService {
         inFlight.add(id);
         CompletableFuture<Dataset> outcome;
         try {
-            outcome = CompletableFuture.supplyAsync(() -> ingest(dataset, upload.format(), received), ingestion);
+            outcome = CompletableFuture.supplyAsync(() -> ingest(dataset, upload.format(), received, check),
+                    ingestion);
         } catch (RejectedExecutionException e) {
             // the process is shutting down
             inFlight.remove(id);
@@ -120,7 +133,7 @@ public class DatasetService {
     }
 
     /** Reads, summarises, converts and stores one upload; returns the dataset as it ended. */
-    private Dataset ingest(Dataset dataset, DatasetFormat format, ReceivedUpload received) {
+    private Dataset ingest(Dataset dataset, DatasetFormat format, ReceivedUpload received, StoredSizeCheck check) {
         String id = dataset.id();
         try {
             LabelledDataset data = reader.read(format, received.file(), properties.ingestLimits());
@@ -132,6 +145,13 @@ public class DatasetService {
             }
             data = null; // the stored form is on disk: the examples may go before the blob is copied
             long size = Files.size(canonical);
+            try {
+                check.admit(size);
+            } catch (RuntimeException e) {
+                // the stored form is in the upload's directory, which the finally below removes
+                endFailed(id, e.getMessage());
+                return store.find(id).orElse(null);
+            }
             blobs.put(id, canonical);
             if (!store.markReady(id, HexFormat.of().formatHex(sha256.digest()), size, summary)) {
                 // deleted (or declared interrupted) while it was ingested: its blob must not outlive it

@@ -82,6 +82,24 @@ public class Quotas {
         }
     }
 
+    /**
+     * A dataset's stored form of {@code stored} bytes, in place of the {@code counted} bytes of its upload that the
+     * principal's usage already holds while it is ingested: an archive can expand far beyond its upload.
+     */
+    public void admitStored(Caller caller, long counted, long stored) {
+        if (exempt(caller) || properties.maxStoredBytes().toBytes() == 0) {
+            return;
+        }
+        long limit = properties.maxStoredBytes().toBytes();
+        long others = datasets.storedBytes(caller.principal()) + models.storedBytes(caller.principal()) - counted;
+        if (others + stored > limit) {
+            throw new QuotaExceededException(QuotaExceededException.Limit.STORED_BYTES, "the dataset's stored form"
+                    + " takes " + stored + " bytes, and with " + Math.max(0, others) + " bytes of "
+                    + caller.principal() + "'s other datasets and models that exceeds the " + limit + " allowed"
+                    + " (l0.quotas.max-stored-bytes); nothing was kept", properties.retryAfter());
+        }
+    }
+
     private boolean exempt(Caller caller) {
         return caller.admin() && properties.adminsExempt();
     }

@@ -465,6 +465,25 @@ class SecurityTest {
         assertThat(uploadModel(alice, "mlp_matmul_add").getStatus()).isEqualTo(201);
     }
 
+    @Test
+    void aCompressedUploadWhoseStoredFormBreaksTheStorageQuotaEndsFailedAndKeepsNothing() throws Exception {
+        // 530 bytes uploaded, 60 kB stored: the quota of 8000 B admits the upload but not what it becomes
+        byte[] npz = Files.readAllBytes(Path.of("src/test/resources/datasets/quota/expands_3000x4_float32.npz"));
+        // a client that waits hears the ingestion's reason, as for any upload that ends FAILED, and keeps nothing
+        MockHttpServletResponse ended = as(alice).valid(post("/v1/datasets?name=zeros&format=npz&wait=true")
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).content(npz));
+        assertThat(ended.getStatus()).isEqualTo(422);
+        assertThat(JsonPath.<String>read(ended.getContentAsString(), "$.detail"))
+                .contains("stored form takes 60085 bytes", "l0.quotas.max-stored-bytes");
+        assertThat(files(DATASETS.getParent().resolve("security/uploads"))).isEmpty();
+        assertThat(jdbc.sql("select count(*) from dataset where state = 'READY'").query(Long.class).single()).isZero();
+        // the same upload by an admin, exempt from quotas, is kept
+        MockHttpServletResponse kept = admin.valid(post("/v1/datasets?name=zeros&format=npz&wait=true")
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).content(npz));
+        assertThat(JsonPath.<String>read(kept.getContentAsString(), "$.state")).isEqualTo("READY");
+        assertThat(JsonPath.<Integer>read(kept.getContentAsString(), "$.stored.sizeBytes")).isGreaterThan(8000);
+    }
+
     private static List<Path> files(Path dir) throws Exception {
         if (!Files.isDirectory(dir)) {
             return List.of();
