@@ -32,3 +32,5 @@ alter table job add constraint job_owner_idempotency_key_unique unique (owner, i
 create index job_owner_state_seq on job (owner, state, seq);
 create index dataset_owner_seq on dataset (owner, seq);
 create index uploaded_model_owner_seq on uploaded_model (owner, seq);
+-- a JWT's subject is checked against the admin keys' names on every request
+create index api_key_name_role on api_key (name, role);

@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.ContentDisposition;
@@ -135,28 +136,28 @@ class JobController {
 
     @PostMapping("/{id}/cancel")
     ResponseEntity<JobResponse> cancel(@PathVariable String id, Caller caller) {
-        Job job;
-        try {
-            job = existing(jobs.cancel(id, caller), id);
-        } catch (RuntimeException e) {
-            audit.failed(caller, "job.cancel", "job:" + id, e);
-            throw e;
-        }
-        audit.ok(caller, "job.cancel", "job:" + id, job.state().isFinal() ? "cancelled" : "cancel-requested");
-        return ResponseEntity.status(job.state().isFinal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
-                .body(JobResponse.of(job));
+        return control(id, caller, "job.cancel", jobs::cancel, "cancelled", "cancel-requested");
     }
 
     @PostMapping("/{id}/stop")
     ResponseEntity<JobResponse> stop(@PathVariable String id, Caller caller) {
+        return control(id, caller, "job.stop", jobs::stop, "already-finished", "stop-requested");
+    }
+
+    /**
+     * Cancel and stop alike: 200 with a job that is final now, 202 with one that will end at its next step; either
+     * way, and on a refusal, one audit line.
+     */
+    private ResponseEntity<JobResponse> control(String id, Caller caller, String action,
+            BiFunction<String, Caller, Optional<Job>> request, String finalOutcome, String pendingOutcome) {
         Job job;
         try {
-            job = existing(jobs.stop(id, caller), id);
+            job = existing(request.apply(id, caller), id);
         } catch (RuntimeException e) {
-            audit.failed(caller, "job.stop", "job:" + id, e);
+            audit.failed(caller, action, "job:" + id, e);
             throw e;
         }
-        audit.ok(caller, "job.stop", "job:" + id, job.state().isFinal() ? "already-finished" : "stop-requested");
+        audit.ok(caller, action, "job:" + id, job.state().isFinal() ? finalOutcome : pendingOutcome);
         return ResponseEntity.status(job.state().isFinal() ? HttpStatus.OK : HttpStatus.ACCEPTED)
                 .body(JobResponse.of(job));
     }

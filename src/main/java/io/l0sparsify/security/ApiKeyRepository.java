@@ -22,6 +22,10 @@ interface ApiKeyRepository extends ListCrudRepository<ApiKey, Long> {
     @Query("select count(*) from api_key where role = 'ADMIN' and revoked_at is null")
     long countValidAdmins();
 
+    /** Keys of {@code role}, revoked ones included, that act as principal {@code name}. */
+    @Query("select count(*) from api_key where name = :name and role = :role")
+    long countByNameAndRole(String name, String role);
+
     /** Only a key used longer ago than {@code before} is written: one write a minute per key, not per request. */
     @Modifying
     @Query("update api_key set last_used_at = :now where id = :id and (last_used_at is null or last_used_at < :before)")

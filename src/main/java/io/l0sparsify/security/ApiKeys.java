@@ -68,8 +68,7 @@ public class ApiKeys {
         if (role != ApiKeyRole.ADMIN && isAdminPrincipal(name)) {
             throw new PrincipalRoleConflictException(name, ApiKeyRole.ADMIN);
         }
-        if (role == ApiKeyRole.ADMIN && repository.all().stream()
-                .anyMatch(k -> k.name().equals(name) && k.role() != ApiKeyRole.ADMIN)) {
+        if (role == ApiKeyRole.ADMIN && repository.countByNameAndRole(name, ApiKeyRole.USER.name()) > 0) {
             throw new PrincipalRoleConflictException(name, ApiKeyRole.USER);
         }
         byte[] bytes = new byte[KEY_BYTES];
@@ -86,8 +85,9 @@ public class ApiKeys {
      * which also owns rows from before authentication), or one that admin keys, revoked ones included, act as.
      */
     public boolean isAdminPrincipal(String principal) {
-        return principal.equals(BOOTSTRAP_PRINCIPAL) || repository.all().stream()
-                .anyMatch(k -> k.name().equals(principal) && k.role() == ApiKeyRole.ADMIN);
+        // one indexed count, not a read of every key: a JWT asks on every request
+        return principal.equals(BOOTSTRAP_PRINCIPAL)
+                || repository.countByNameAndRole(principal, ApiKeyRole.ADMIN.name()) > 0;
     }
 
     /** A principal has one role: keys of the other role already act as this name. */

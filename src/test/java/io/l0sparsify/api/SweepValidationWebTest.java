@@ -1,17 +1,7 @@
 package io.l0sparsify.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.never;
-import static org.mockito.Mockito.verify;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 
-import com.jayway.jsonpath.JsonPath;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.springframework.http.MediaType;
-import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -74,24 +64,6 @@ class SweepValidationWebTest extends JobControllerWebTest {
     }
 
     private static final String SWEEP = "{\"metric\": \"flops\", \"targets\": [0.5, 0.25]}";
-
-    private MockHttpServletResponse submit(String body) throws Exception {
-        return api.any(post("/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body));
-    }
-
-    private void assertValidationError(String body, String field, String messagePart) throws Exception {
-        MockHttpServletResponse response = submit(body);
-        assertThat(response.getStatus()).as(response.getContentAsString()).isEqualTo(422);
-        assertThat(response.getContentType()).startsWith("application/problem+json");
-        assertThat((String) JsonPath.read(response.getContentAsString(), "$.type"))
-                .isEqualTo("urn:l0-sparsify:problem:validation-error");
-        List<Map<String, String>> errors = JsonPath.read(response.getContentAsString(), "$.errors");
-        assertThat(errors).as(response.getContentAsString()).anySatisfy(e -> {
-            assertThat(e.get("field")).isEqualTo(field);
-            assertThat(e.get("message")).contains(messagePart);
-        });
-        verify(jobs, never()).submit(any(), any(), any(), any());
-    }
 
     private static String job(String training, String sweep, String select) {
         return "{\"model\": {\"preset\": \"mlp\"}, \"dataset\": {\"uri\": \"builtin:mnist\"}"

@@ -52,7 +52,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * page logs an error in the browser's console.
  *
  * <p>Skipped, saying why ({@link BrowserPresent}), where Chromium or chromedriver is missing ({@code .ci/run}
- * installs both). Run with {@code -Dconsole.screenshots=docs/console} it also saves the screenshots shown in the
+ * installs both). Run with {@code -Dconsole.screenshots=docs/console} ({@code scripts/console-screenshots}) it also saves the screenshots shown in the
  * README.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -456,8 +456,9 @@ class ConsoleBrowserTest {
         }
         Dimension before = driver.manage().window().getSize();
         driver.manage().window().setSize(new Dimension(1280, height));
-        // uPlot sizes its canvases when drawn; the page keeps them, so a moment for the layout is all it needs
-        Thread.sleep(500);
+        // the resize reaches the layout at the next frame; two frames later it has been laid out and painted
+        ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + " requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
         File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
         Path target = Path.of(SCREENSHOTS).resolve(name);
         Files.createDirectories(target.getParent());
