@@ -53,7 +53,7 @@ public final class OnnxRuntimeRunner {
                         + Arrays.toString(shape) + ", found " + inputs.length);
             }
             try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), shape);
-                    OrtSession.Result result = session.run(Map.of(OnnxExporter.INPUT_NAME, tensor))) {
+                    OrtSession.Result result = session.run(Map.of(inputName(session), tensor))) {
                 return logits(result, batch);
             }
         } catch (OrtException e) {
@@ -84,7 +84,7 @@ public final class OnnxRuntimeRunner {
                 values[i] = (float) random.nextDouble();
             }
             try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), shape)) {
-                Map<String, OnnxTensor> feed = Map.of(OnnxExporter.INPUT_NAME, tensor);
+                Map<String, OnnxTensor> feed = Map.of(inputName(session), tensor);
                 for (int i = 0; i < warmupRuns; i++) {
                     try (OrtSession.Result ignored = session.run(feed)) {
                         // warm-up: caches, allocator arenas, thread pool
@@ -125,12 +125,23 @@ public final class OnnxRuntimeRunner {
         return OrtEnvironment.getEnvironment();
     }
 
+    /**
+     * The model's one input: {@value OnnxExporter#INPUT_NAME} in the models this service writes from a spec, the
+     * upload's own name in a fine-tuned upload and in the upload itself.
+     */
+    static String inputName(OrtSession session) {
+        if (session.getNumInputs() != 1) {
+            throw new IllegalArgumentException("the model has " + session.getNumInputs() + " inputs "
+                    + session.getInputNames() + "; one is expected");
+        }
+        return session.getInputNames().iterator().next();
+    }
+
     /** The input's shape as the model declares it, with its dynamic batch dimension set to {@code batch}. */
     static long[] batchShape(OrtSession session, int batch) throws OrtException {
-        NodeInfo info = session.getInputInfo().get(OnnxExporter.INPUT_NAME);
-        if (info == null || !(info.getInfo() instanceof TensorInfo tensorInfo)) {
-            throw new IllegalArgumentException("the model has no tensor input named '" + OnnxExporter.INPUT_NAME
-                    + "'; inputs: " + session.getInputNames());
+        NodeInfo info = session.getInputInfo().get(inputName(session));
+        if (!(info.getInfo() instanceof TensorInfo tensorInfo)) {
+            throw new IllegalArgumentException("the model's input '" + info.getName() + "' is not a tensor");
         }
         long[] shape = tensorInfo.getShape().clone();
         shape[0] = batch;
@@ -152,10 +163,10 @@ public final class OnnxRuntimeRunner {
     }
 
     private static float[][] logits(OrtSession.Result result, int batch) throws OrtException {
-        OnnxValue value = result.get(OnnxExporter.OUTPUT_NAME).orElseThrow(() -> new IllegalStateException(
-                "the model has no output named '" + OnnxExporter.OUTPUT_NAME + "'"));
+        // the first output: the logits (or their softmax) in every model this service writes or fine-tunes
+        OnnxValue value = result.get(0);
         if (!(value instanceof OnnxTensor tensor)) {
-            throw new IllegalStateException("output '" + OnnxExporter.OUTPUT_NAME + "' is not a tensor");
+            throw new IllegalStateException("the model's first output is not a tensor");
         }
         long[] shape = tensor.getInfo().getShape();
         if (shape.length != 2 || shape[0] != batch) {

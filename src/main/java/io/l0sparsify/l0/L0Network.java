@@ -243,6 +243,45 @@ public final class L0Network {
     }
 
     /**
+     * {@link #initialize(NDManager, TrainingOptions)}, then the weights, biases and batch normalization values of
+     * {@code start} (as {@link #snapshot()} gives them, by flat index; their gates are ignored) in place of the
+     * drawn ones: a network that continues from trained values, its log α still drawn from the initial drop rate.
+     *
+     * @throws IllegalArgumentException when a value does not fit its layer
+     */
+    public void initialize(NDManager manager, TrainingOptions config, List<LayerParameters> start) {
+        initialize(manager, config);
+        for (LayerParameters values : start) {
+            int weightedAt = weightedSpecIndex.indexOf(values.specIndex());
+            int normAt = normSpecIndex.indexOf(values.specIndex());
+            String path = values.specIndex() < units.size() ? units.get(values.specIndex()).path()
+                    : "#" + values.specIndex();
+            if (weightedAt >= 0 && values.runningMean() == null) {
+                AbstractGatedLayer layer = weighted.get(weightedAt);
+                assignChecked(layer.weight().getArray(), values.weight(), path + " weight");
+                assignChecked(layer.bias().getArray(), values.bias(), path + " bias");
+            } else if (normAt >= 0 && values.runningMean() != null) {
+                BatchNormLayer norm = norms.get(normAt);
+                assignChecked(norm.gamma().getArray(), values.weight(), path + " scale");
+                assignChecked(norm.beta().getArray(), values.bias(), path + " shift");
+                assignChecked(norm.runningMean().getArray(), values.runningMean(), path + " running mean");
+                assignChecked(norm.runningVar().getArray(), values.runningVar(), path + " running variance");
+            } else {
+                throw new IllegalArgumentException("starting values for " + path
+                        + ", which is not a layer of that kind with weights");
+            }
+        }
+    }
+
+    private static void assignChecked(NDArray target, float[] values, String what) {
+        if (target.size() != values.length) {
+            throw new IllegalArgumentException(what + ": " + values.length + " values for a parameter of shape "
+                    + target.getShape());
+        }
+        NativeArrays.assign(target, values);
+    }
+
+    /**
      * A network with the given parameters (DJL's parameter-file format, as in
      * {@link TrainingResult#gatedParameters()}), ready for evaluation on {@code manager}.
      */

@@ -16,6 +16,7 @@ import io.l0sparsify.dataset.Augmentation;
 import io.l0sparsify.dataset.Examples;
 import io.l0sparsify.dataset.InputShape;
 import io.l0sparsify.dataset.TrainingData;
+import io.l0sparsify.prune.LayerParameters;
 import io.l0sparsify.prune.PrunedNetwork;
 import io.l0sparsify.prune.PrunedNetworkRunner;
 import io.l0sparsify.prune.Pruner;
@@ -93,6 +94,16 @@ public final class L0Trainer {
      */
     public TrainingResult train(ModelSpec spec, TrainingOptions config, TrainingData data,
             RunListener listener, TrainingCheckpoint resumeFrom) {
+        return train(spec, config, data, listener, resumeFrom, List.of());
+    }
+
+    /**
+     * {@link #train(ModelSpec, TrainingOptions, TrainingData, RunListener, TrainingCheckpoint)} from trained
+     * values instead of drawn ones: {@code start} holds weights, biases and batch normalization values by flat
+     * index (an imported model's); a checkpoint, when given, takes precedence, as it continues this same run.
+     */
+    public TrainingResult train(ModelSpec spec, TrainingOptions config, TrainingData data,
+            RunListener listener, TrainingCheckpoint resumeFrom, List<LayerParameters> start) {
         config.validateFor(spec);
         checkData(spec, data);
         Autograd.disableOnThisThread();
@@ -107,7 +118,7 @@ public final class L0Trainer {
         try (Model model = Model.newInstance("l0", device, "PyTorch")) {
             L0Network network = L0Network.build(spec, config);
             model.setBlock(network.block());
-            network.initialize(model.getNDManager(), config);
+            network.initialize(model.getNDManager(), config, start);
             ResumableOptimizer optimizer = ResumableOptimizer.of(config.optimizer(), (float) config.learningRateAt(0));
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(optimizer)

@@ -1,0 +1,36 @@
+package io.l0sparsify.model;
+
+import io.l0sparsify.prune.LayerParameters;
+import io.l0sparsify.spec.ModelSpec;
+import java.util.List;
+
+/**
+ * An uploaded model as the trainer takes it: the network as a {@link ModelSpec} (gates where removing a unit is
+ * exact), its weights as the starting point, and what the exported model must keep to replace the upload
+ * unchanged (its tensor names and the activation at its output).
+ *
+ * @param spec the network; its last dense layer gives the logits the upload's output activation reads
+ * @param parameters every dense, conv and batch normalization layer's values, by flat index of {@code spec}
+ *     (gates null: they start open)
+ * @param inputName the upload's graph input
+ * @param outputName the upload's one graph output
+ * @param output what the upload applies to the logits
+ * @param foldedNormalizations batch normalizations of the upload that became part of a shortcut's projection
+ *     (their names), because the spec's projection has none
+ */
+public record ImportedNetwork(ModelSpec spec, List<LayerParameters> parameters, String inputName,
+        String outputName, OutputActivation output, List<String> foldedNormalizations) {
+
+    public ImportedNetwork {
+        parameters = List.copyOf(parameters);
+        foldedNormalizations = List.copyOf(foldedNormalizations);
+    }
+
+    /** The function an uploaded model applies to its logits at the output, which its pruned form applies too. */
+    public enum OutputActivation {
+        /** The logits themselves. */
+        NONE,
+        SOFTMAX,
+        LOG_SOFTMAX
+    }
+}

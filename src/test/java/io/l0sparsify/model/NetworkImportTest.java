@@ -1,0 +1,119 @@
+package io.l0sparsify.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.l0sparsify.export.OnnxRuntimeRunner;
+import io.l0sparsify.l0.L0Network;
+import io.l0sparsify.l0.TrainingOptions;
+import io.l0sparsify.spec.LayerSpec;
+import io.l0sparsify.spec.SpecLimits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Imports of models written by torch.onnx.export (scripts/fixtures/make_model_fixtures.py and
+ * make_import_fixtures.py): with its gates open, the imported network computes what ONNX Runtime computes for
+ * the uploaded file, on random inputs, for every supported pattern.
+ */
+class NetworkImportTest {
+
+    private static final Path IMPORT = Path.of("src/test/resources/models/import");
+    /** Gates whose deterministic value is 1: log α = ln(0.95/0.05) ≈ 2.94 ≥ ln 11. */
+    static final TrainingOptions OPEN = TrainingOptions.builder().optInitialDropRates(List.of(0.05)).build();
+
+    static ModelGraph graph(String name) throws Exception {
+        Path file = Files.exists(IMPORT.resolve(name + ".onnx")) ? IMPORT.resolve(name + ".onnx")
+                : OnnxModelReaderTest.DIR.resolve(name + ".onnx");
+        return new OnnxModelReader(OnnxModelReaderTest.LIMITS).read(file);
+    }
+
+    static byte[] bytes(String name) throws Exception {
+        Path file = Files.exists(IMPORT.resolve(name + ".onnx")) ? IMPORT.resolve(name + ".onnx")
+                : OnnxModelReaderTest.DIR.resolve(name + ".onnx");
+        return Files.readAllBytes(file);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp_gemm", "mlp_matmul_add", "resnet_small", "resnet_small_folded", "lenet_bn_kept",
+            "resnet_projection", "resnet_preact_folded", "colours_resnet"})
+    void theImportedNetworkWithOpenGatesComputesWhatOnnxRuntimeComputesForTheUpload(String name) throws Exception {
+        ModelGraph graph = graph(name);
+        ImportedNetwork imported = NetworkImport.of(graph, SpecLimits.DEFAULT);
+        int batch = 64;
+        int inputSize = graph.inputShape().stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
+        float[] inputs = new float[batch * inputSize];
+        Random random = new Random(3);
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = (float) random.nextGaussian();
+        }
+        float[][] expected = OnnxRuntimeRunner.run(bytes(name), inputs, batch);
+        float[][] actual;
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            L0Network network = L0Network.build(imported.spec(), OPEN);
+            network.initialize(manager, OPEN, imported.parameters());
+            NDArray logits = network.predict(manager.create(inputs, network.inputShape(batch)));
+            NDArray out = switch (imported.output()) {
+                case NONE -> logits;
+                case SOFTMAX -> logits.softmax(1);
+                case LOG_SOFTMAX -> logits.logSoftmax(1);
+            };
+            actual = rows(out.toFloatArray(), batch);
+        }
+        double max = 0;
+        for (int i = 0; i < batch; i++) {
+            for (int c = 0; c < expected[i].length; c++) {
+                max = Math.max(max, Math.abs(expected[i][c] - actual[i][c]));
+            }
+        }
+        assertThat(max).as("largest difference from ONNX Runtime on the upload").isLessThan(1e-4);
+        assertThat(imported.spec().numClasses()).isEqualTo(expected[0].length);
+    }
+
+    @Test
+    void gatesSitWhereRemovalIsExactAndShortcutsBecomeResidualBlocks() throws Exception {
+        ImportedNetwork projection = NetworkImport.of(graph("resnet_projection"), SpecLimits.DEFAULT);
+        assertThat(projection.inputName()).isEqualTo("pixels");
+        assertThat(projection.outputName()).isEqualTo("log_probs");
+        assertThat(projection.output()).isEqualTo(ImportedNetwork.OutputActivation.LOG_SOFTMAX);
+        List<LayerSpec> layers = projection.spec().layers();
+        // stem conv + BN + ReLU: the map joins the residual stream, so the stem is not gated
+        assertThat(layers.get(0)).isEqualTo(new LayerSpec.Conv2d(8, 3, 1, 1, false));
+        LayerSpec.Residual identity = (LayerSpec.Residual) layers.get(3);
+        assertThat(identity.shortcut()).isEqualTo(new LayerSpec.Shortcut.Identity());
+        // the block's first conv (its map is read by the second conv only) is gated, its last conv is not
+        assertThat(identity.body().get(0)).isEqualTo(new LayerSpec.Conv2d(8, 3, 1, 1, true));
+        assertThat(identity.body().get(3)).isEqualTo(new LayerSpec.Conv2d(8, 3, 1, 1, false));
+        LayerSpec.Residual strided = (LayerSpec.Residual) layers.get(5);
+        assertThat(strided.shortcut()).isEqualTo(new LayerSpec.Shortcut.Projection(2));
+        assertThat(projection.foldedNormalizations()).hasSize(1);
+        assertThat(layers.getLast()).isEqualTo(new LayerSpec.Dense(4, true));
+
+        ImportedNetwork lenet = NetworkImport.of(graph("lenet_bn_kept"), SpecLimits.DEFAULT);
+        assertThat(lenet.spec().layers()).startsWith(new LayerSpec.Conv2d(6, 3, 1, 1, true), new LayerSpec.BatchNorm(),
+                new LayerSpec.Relu(), new LayerSpec.MaxPool(2, 2), new LayerSpec.Conv2d(8, 3, 1, 0, true));
+    }
+
+    @Test
+    void aModelTheTrainerCannotTakeIsRefusedNamingTheNode() throws Exception {
+        // average pooling with a window
+        assertThatThrownBy(() -> NetworkImport.of(graph("cnn_bn_folded"), SpecLimits.DEFAULT))
+                .isInstanceOf(ModelImportException.class).hasMessageContaining("AveragePool");
+    }
+
+    private static float[][] rows(float[] flat, int batch) {
+        int classes = flat.length / batch;
+        float[][] rows = new float[batch][classes];
+        for (int i = 0; i < batch; i++) {
+            System.arraycopy(flat, i * classes, rows[i], 0, classes);
+        }
+        return rows;
+    }
+}
