@@ -12,12 +12,16 @@ import io.l0sparsify.job.JobService;
 import io.l0sparsify.job.JobState;
 import io.l0sparsify.job.JobValidationException;
 import io.l0sparsify.job.Submission;
+import io.l0sparsify.job.UploadedModels;
+import io.l0sparsify.model.ImportedNetwork;
+import io.l0sparsify.model.ModelService;
 import io.l0sparsify.security.Caller;
 import io.l0sparsify.security.Quotas;
 import io.l0sparsify.storage.ArtifactInfo;
 import io.l0sparsify.storage.ArtifactStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.ArrayList;
@@ -62,9 +66,11 @@ class JobController {
     private final JobEventStreams eventStreams;
     private final Quotas quotas;
     private final Audited audit;
+    private final ModelService models;
 
     JobController(JobService jobs, ArtifactStore artifacts, JobLimits limits, ApiProperties properties,
-            JobEventStreams eventStreams, Quotas quotas, Audited audit) {
+            JobEventStreams eventStreams, Quotas quotas, Audited audit, ModelService models) {
+        this.models = models;
         this.jobs = jobs;
         this.artifacts = artifacts;
         this.limits = limits;
@@ -87,7 +93,8 @@ class JobController {
             }
             JobDefinition definition = JobDefinitionJson.parse(
                     RequestBodies.readJson(request.getInputStream(), request.getContentLengthLong(),
-                            properties.maxRequestBytes(), properties.requestBodyTimeout()), limits);
+                            properties.maxRequestBytes(), properties.requestBodyTimeout()), limits,
+                    uploadedModels(caller));
             // the unfinished-jobs quota holds a new job back, never the replay of one already accepted
             submission = jobs.submit(definition, idempotencyKey, caller, () -> quotas.admitNewJob(caller));
         } catch (IOException | RuntimeException e) {
@@ -100,6 +107,17 @@ class JobController {
                 .location(URI.create("/v1/jobs/" + job.id()))
                 .header("Idempotent-Replayed", Boolean.toString(!submission.created()))
                 .body(JobResponse.of(job));
+    }
+
+    /** The uploaded models {@code caller} may fine-tune, as the job rules ask for them. */
+    private UploadedModels uploadedModels(Caller caller) {
+        return (uri, specLimits) -> {
+            try {
+                return models.imported(uri, caller, specLimits).map(ImportedNetwork::spec);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the stored model " + uri, e);
+            }
+        };
     }
 
     @GetMapping

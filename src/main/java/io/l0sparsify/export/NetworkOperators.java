@@ -13,7 +13,7 @@ import org.tribuo.util.onnx.ONNXOperators;
 /**
  * Standard ONNX operators that tribuo's {@link ONNXOperators} does not define. Their definitions have not
  * changed between tribuo's opset and {@link OnnxExporter#OPSET}: Conv 11, MaxPool 12, Relu 14, Flatten 13,
- * Transpose 13, BatchNormalization 15, GlobalAveragePool 1.
+ * Transpose 13, BatchNormalization 15, GlobalAveragePool 1, Softmax and LogSoftmax 13.
  */
 enum NetworkOperators implements ONNXOperator {
     /** {@code Y = conv(X, W) + B}; X {@code [N, C, H, W]}, W {@code [F, C, k, k]}, B {@code [F]}. */
@@ -41,7 +41,11 @@ enum NetworkOperators implements ONNXOperator {
             new ONNXAttribute("epsilon", AttributeType.FLOAT, false),
             new ONNXAttribute("momentum", AttributeType.FLOAT, false))),
     /** {@code [N, C, H, W] -> [N, C, 1, 1]}, the mean of every map. */
-    GLOBAL_AVERAGE_POOL("GlobalAveragePool", 1, 0, List.of());
+    GLOBAL_AVERAGE_POOL("GlobalAveragePool", 1, 0, List.of()),
+    /** The softmax along {@code axis} (opset 13 and later: over that axis alone). */
+    SOFTMAX("Softmax", 1, 0, List.of(new ONNXAttribute("axis", AttributeType.INT, false))),
+    /** The log of the softmax along {@code axis} (opset 13 and later: over that axis alone). */
+    LOG_SOFTMAX("LogSoftmax", 1, 0, List.of(new ONNXAttribute("axis", AttributeType.INT, false)));
 
     private final String opName;
     private final int numInputs;

@@ -73,21 +73,37 @@ public final class OnnxExporter {
      *     message names the field)
      */
     public static byte[] export(PrunedNetwork network, String modelName, DataConventions conventions) {
+        return export(network, modelName, conventions, GraphInterface.LOGITS);
+    }
+
+    /**
+     * {@link #export(PrunedNetwork, String, DataConventions)} with the input and output named by {@code io} and
+     * the output holding what it says: a Softmax or LogSoftmax over the classes follows the logits where asked.
+     */
+    public static byte[] export(PrunedNetwork network, String modelName, DataConventions conventions,
+            GraphInterface io) {
         NetworkValidator.validate(network);
         conventions.checkFits(network.inputShape(), network.numClasses());
         ONNXContext context = new ONNXContext();
         context.setName(modelName);
         int inputSize = network.inputShape().stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
-        ONNXPlaceholder input = context.floatInput(INPUT_NAME, inputSize);
-        ONNXPlaceholder output = context.floatOutput(OUTPUT_NAME, network.numClasses());
+        ONNXPlaceholder input = context.floatInput(io.inputName(), inputSize);
+        ONNXPlaceholder output = context.floatOutput(io.outputName(), network.numClasses());
 
         ONNXRef<?> x = emit(context, network.layers(), input, 1 + network.inputShape().size());
+        x = switch (io.output()) {
+            case LOGITS -> x;
+            case SOFTMAX -> context.operation(NetworkOperators.SOFTMAX, List.of(x), "output.softmax",
+                    Map.of("axis", 1));
+            case LOG_SOFTMAX -> context.operation(NetworkOperators.LOG_SOFTMAX, List.of(x), "output.log_softmax",
+                    Map.of("axis", 1));
+        };
         x.assignTo(output);
 
         // tribuo's floatInput knows only [batch, features]; a conv network's input is [batch, C, H, W].
         OnnxMl.GraphProto graph = context.buildGraph().toBuilder()
-                .setInput(0, valueInfo(INPUT_NAME, network.inputShape()))
-                .setOutput(0, valueInfo(OUTPUT_NAME, List.of(network.numClasses())))
+                .setInput(0, valueInfo(io.inputName(), network.inputShape()))
+                .setOutput(0, valueInfo(io.outputName(), List.of(network.numClasses())))
                 .build();
         return OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
@@ -95,7 +111,7 @@ public final class OnnxExporter {
                 .setProducerName("l0-sparsify")
                 .setDomain("io.l0sparsify")
                 .setModelVersion(1)
-                .setDocString(docString(network, conventions))
+                .setDocString(docString(network, conventions, io))
                 .addMetadataProps(property("architecture", network.architecture()))
                 .addMetadataProps(property("parameters", Long.toString(network.parameterCount())))
                 .addMetadataProps(property("flops", Long.toString(network.flops())))
@@ -291,15 +307,15 @@ public final class OnnxExporter {
                 property(META_CLASS_NAMES, JSON.writeValueAsString(conventions.classNames())));
     }
 
-    private static String docString(PrunedNetwork network, DataConventions conventions) {
+    private static String docString(PrunedNetwork network, DataConventions conventions, GraphInterface io) {
         List<String> dims = new ArrayList<>();
         dims.add("N");
         network.inputShape().forEach(d -> dims.add(Integer.toString(d)));
         return "L0-pruned network (Louizos, Welling & Kingma, 2018), architecture " + network.architecture()
                 + ", " + network.parameterCount() + " parameters, " + network.flops() + " FLOPs per example. "
-                + "Input '" + INPUT_NAME + "': float32 " + dims + ", raw values x preprocessed as "
+                + "Input '" + io.inputName() + "': float32 " + dims + ", raw values x preprocessed as "
                 + conventions.preprocessing().describe() + " with the scale, mean and std of the metadata "
-                + META_SCALE + ", " + META_MEAN + ", " + META_STD + ". Output '" + OUTPUT_NAME + "': float32 [N, "
-                + network.numClasses() + "], unnormalised class scores (softmax gives probabilities).";
+                + META_SCALE + ", " + META_MEAN + ", " + META_STD + ". Output '" + io.outputName() + "': float32 [N, "
+                + network.numClasses() + "], " + io.output().description() + ".";
     }
 }

@@ -14,9 +14,17 @@ import io.l0sparsify.spec.ModelSpec;
  * @param training the options with defaults filled in; the device may be unset (the worker chooses) and the
  *     runtime budget is always set (the service's cap when the user gave none)
  * @param sweep the sweep over size budgets the job runs instead of one training; null for a single run
+ * @param upload the uploaded model the job fine-tunes (its network is {@code model}, as imported when the job
+ *     was submitted), or null for a network trained from scratch
  */
 public record JobDefinition(String name, String preset, ModelSpec model, DatasetRef dataset,
-        TrainingOptions training, SweepPlan sweep) {
+        TrainingOptions training, SweepPlan sweep, UploadedModelRef upload) {
+
+    /** A job that trains a preset or an inline model from scratch. */
+    public JobDefinition(String name, String preset, ModelSpec model, DatasetRef dataset, TrainingOptions training,
+            SweepPlan sweep) {
+        this(name, preset, model, dataset, training, sweep, null);
+    }
 
     /** A job that trains once (no sweep). */
     public JobDefinition(String name, String preset, ModelSpec model, DatasetRef dataset, TrainingOptions training) {

@@ -2,6 +2,7 @@ package io.l0sparsify.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.l0sparsify.dataset.DatasetRef;
+import io.l0sparsify.dataset.Preprocessing;
 import io.l0sparsify.l0.SizeTarget;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.LayerSpec;
@@ -40,18 +41,55 @@ public final class JobDefinitionJson {
     /** The contract's {@code SweepSelect}: how a sweep names its main model. */
     record SelectDocument(Double maxErrorIncrease) {}
 
-    /** Either {@code {"preset": NAME}} or {@code {"inputShape": [...], "layers": [...]}}; the schema allows no mix. */
+    /**
+     * {@code {"preset": NAME}}, {@code {"inputShape": [...], "layers": [...]}} or {@code {"uri": "model:ID",
+     * "preprocessing": {...}}}; the schema allows no mix in a request. The canonical form of an uploaded model
+     * also holds the network it was imported as ({@code inputShape} and {@code layers}).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ModelDocument(String preset, List<Integer> inputShape, List<LayerSpec> layers) {}
+    record ModelDocument(String preset, String uri, PreprocessingDocument preprocessing, List<Integer> inputShape,
+            List<LayerSpec> layers) {
+
+        ModelDocument(String preset, List<Integer> inputShape, List<LayerSpec> layers) {
+            this(preset, null, null, inputShape, layers);
+        }
+    }
+
+    /** The contract's {@code InputPreprocessing}: {@code x' = (x · scale − mean[c]) / std[c]}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record PreprocessingDocument(Double scale, List<Double> mean, List<Double> std) {
+
+        static PreprocessingDocument of(Preprocessing preprocessing) {
+            return preprocessing == null ? null
+                    : new PreprocessingDocument(preprocessing.scale(), preprocessing.mean(), preprocessing.std());
+        }
+
+        /** Missing members take the identity's values: scale 1, mean 0, std 1. */
+        Preprocessing toPreprocessing() {
+            return new Preprocessing(scale == null ? 1.0 : scale, mean == null ? List.of(0.0) : mean,
+                    std == null ? List.of(1.0) : std);
+        }
+    }
 
     private JobDefinitionJson() {}
 
     /** Validates and binds a request body; throws {@link JobValidationException} listing the problems. */
     public static JobDefinition parse(JsonNode body, JobLimits limits) {
+        return parse(body, limits, UploadedModels.NONE);
+    }
+
+    /**
+     * {@link #parse(JsonNode, JobLimits)} where {@code model: {"uri": ...}} may name one of {@code models}: the
+     * network it imports as is checked like any other.
+     */
+    public static JobDefinition parse(JsonNode body, JobLimits limits, UploadedModels models) {
         JsonNode contractJson = JobRequestSchema.INSTANCE.validate(body);
-        // A sweep's points default λ to 0 as a run with a target does; once bound, "not given" cannot be told apart.
-        boolean lambdaGiven = contractJson.path("training").has("lambda");
-        return JobRules.check(bindRequest(contractJson), lambdaGiven, limits);
+        // Defaults that depend on other fields (a sweep's λ, a fine-tuning's drop rate) need to know what was
+        // given; once bound, "not given" cannot be told apart from the default.
+        JsonNode training = contractJson.path("training");
+        JobRules.Given given = new JobRules.Given(training.has("lambda"), training.has("initialDropRate"),
+                training.has("epochs"));
+        return JobRules.check(bindRequest(contractJson), given, limits, models);
     }
 
     /** A definition as stored by {@link #write}: bound, not validated again. */
@@ -62,14 +100,21 @@ public final class JobDefinitionJson {
                 ? Presets.byName(model.preset()).orElseThrow(
                         () -> new IllegalStateException("stored job names an unknown preset " + model.preset()))
                 : new ModelSpec(model.inputShape(), model.layers());
+        UploadedModelRef upload = model.uri() == null ? null
+                : new UploadedModelRef(model.uri(),
+                        model.preprocessing() == null ? null : model.preprocessing().toPreprocessing());
         return new JobDefinition(document.name(), model.preset(), spec, document.dataset(), document.training(),
-                sweepPlan(document.sweep(), document.select()));
+                sweepPlan(document.sweep(), document.select()), upload);
     }
 
     /** The canonical JSON of a definition; {@link #read} of it gives the same definition. */
     public static ObjectNode write(JobDefinition definition) {
+        UploadedModelRef upload = definition.upload();
         ModelDocument model = definition.preset() != null
                 ? new ModelDocument(definition.preset(), null, null)
+                : upload != null
+                ? new ModelDocument(null, upload.uri(), PreprocessingDocument.of(upload.preprocessing()),
+                        definition.model().inputShape(), definition.model().layers())
                 : new ModelDocument(null, definition.model().inputShape(), definition.model().layers());
         SweepPlan sweep = definition.sweep();
         return JobJson.MAPPER.valueToTree(new JobDocument(definition.name(), model,

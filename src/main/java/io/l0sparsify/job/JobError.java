@@ -3,6 +3,7 @@ package io.l0sparsify.job;
 /**
  * Why a job FAILED: a stable machine-readable code and a human message.
  * Codes: {@code max_runtime_exceeded}, {@code diverged}, {@code dataset_unavailable}, {@code dataset_mismatch},
+ * {@code model_unavailable},
  * {@code device_unavailable}, {@code training_failed}, {@code export_failed}, {@code max_attempts_exceeded}, {@code no_better_than_chance},
  * {@code quarantined}, {@code internal_error}.
  */
@@ -12,6 +13,8 @@ public record JobError(String code, String message) {
     public static final String DIVERGED = "diverged";
     public static final String DATASET_UNAVAILABLE = "dataset_unavailable";
     public static final String DATASET_MISMATCH = "dataset_mismatch";
+    /** The uploaded model a job fine-tunes is gone, or no longer imports as it did when the job was accepted. */
+    public static final String MODEL_UNAVAILABLE = "model_unavailable";
     public static final String DEVICE_UNAVAILABLE = "device_unavailable";
     public static final String TRAINING_FAILED = "training_failed";
     public static final String EXPORT_FAILED = "export_failed";

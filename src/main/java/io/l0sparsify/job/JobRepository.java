@@ -129,6 +129,15 @@ interface JobRepository extends ListCrudRepository<Job, Long> {
     @Query("update job set dataset_id = :datasetId where seq = :seq")
     int setDatasetId(long seq, String datasetId);
 
+    /** Records the uploaded model ({@code model:ID}) a job fine-tunes; see {@link JobStore#insert}. */
+    @Modifying
+    @Query("update job set model_id = :modelId where seq = :seq")
+    int setModelId(long seq, String modelId);
+
+    /** Ids of the jobs not yet finished (QUEUED or RUNNING) that fine-tune this uploaded model, oldest first. */
+    @Query("select id from job where model_id = :modelId and state in ('QUEUED', 'RUNNING') order by seq")
+    List<String> unfinishedUsingModel(String modelId);
+
     /** Ids of the jobs not yet finished (QUEUED or RUNNING) that read this uploaded dataset, oldest first. */
     @Query("select id from job where dataset_id = :datasetId and state in ('QUEUED', 'RUNNING') order by seq")
     List<String> unfinishedUsingDataset(String datasetId);

@@ -1,6 +1,7 @@
 package io.l0sparsify.job;
 
 import io.l0sparsify.dataset.DatasetRef;
+import io.l0sparsify.dataset.InputShape;
 import io.l0sparsify.job.JobDefinitionJson.JobDocument;
 import io.l0sparsify.job.JobDefinitionJson.ModelDocument;
 import io.l0sparsify.l0.L0Trainer;
@@ -11,6 +12,7 @@ import io.l0sparsify.spec.SpecException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What a job request must satisfy beyond its schema: the service's limits ({@code l0.limits.*}), a known preset,
@@ -27,12 +29,39 @@ final class JobRules {
 
     private JobRules() {}
 
+    /**
+     * The initial drop rate of a fine-tuning's gates when none is given: log α = ln(0.95/0.05) ≈ 2.94 puts every
+     * test-time gate at 1 (it is 1 from ln 11 ≈ 2.40 up), so the network starts exactly as the upload computes,
+     * while training gates still sample closed ones now and then. From scratch, drop rates of 0.5 (dense) and
+     * 0.3 (residual blocks) would start with most test-time gates below 1.
+     */
+    static final double FINE_TUNING_DROP_RATE = 0.05;
+    /** Epochs of a fine-tuning when none are given: the weights start trained; the paper's 200 are from scratch. */
+    static final int FINE_TUNING_EPOCHS = 20;
+
+    /** Which optional members the request gave, where a default depends on other fields. */
+    record Given(boolean lambda, boolean initialDropRate, boolean epochs) {}
+
     /** The definition of a schema-valid request, or {@link JobValidationException} with every rule it breaks. */
-    static JobDefinition check(JobDocument request, boolean lambdaGiven, JobLimits limits) {
+    static JobDefinition check(JobDocument request, Given given, JobLimits limits, UploadedModels models) {
         List<FieldError> errors = new ArrayList<>();
         ModelDocument model = request.model();
-        ModelSpec spec = model.preset() != null ? preset(model.preset(), limits, errors) : inline(model, limits, errors);
+        UploadedModelRef upload = model.uri() != null ? upload(model, errors) : null;
+        ModelSpec spec = model.preset() != null ? preset(model.preset(), limits, errors)
+                : upload != null ? uploaded(upload, limits, models, errors)
+                : inline(model, limits, errors);
         TrainingOptions training = request.training() != null ? request.training() : TrainingOptions.defaults();
+        if (upload != null && !given.initialDropRate()) {
+            training = training.toBuilder().optInitialDropRates(List.of(FINE_TUNING_DROP_RATE)).build();
+        }
+        if (upload != null && !given.epochs()) {
+            training = training.toBuilder().optEpochs(FINE_TUNING_EPOCHS).build();
+        }
+        if (spec != null && upload != null && upload.preprocessing() != null
+                && !upload.preprocessing().fits(new InputShape(spec.inputShape()))) {
+            errors.add(new FieldError("model.preprocessing.mean", "has " + upload.preprocessing().mean().size()
+                    + " values; the model's input " + spec.inputShape() + " needs one, or one per channel"));
+        }
         if (training.epochs() > limits.maxEpochs()) {
             errors.add(new FieldError("training.epochs", "must be at most " + limits.maxEpochs() + " but is "
                     + training.epochs()));
@@ -49,7 +78,7 @@ final class JobRules {
                     + training.maxRuntime()));
         }
         if (spec != null) {
-            checkStepMemory(spec, model.preset() != null, training.batchSize(), limits, errors);
+            checkStepMemory(spec, model.preset() != null || upload != null, training.batchSize(), limits, errors);
             try {
                 training.validateFor(spec);
             } catch (IllegalArgumentException e) {
@@ -58,12 +87,12 @@ final class JobRules {
         }
         DatasetRef dataset = request.dataset();
         checkDataset(dataset, errors);
-        training = checkSweep(request, training, lambdaGiven, spec, errors);
+        training = checkSweep(request, training, given.lambda(), spec, errors);
         if (!errors.isEmpty()) {
             throw new JobValidationException(errors);
         }
         return new JobDefinition(request.name(), model.preset(), spec, dataset, training,
-                JobDefinitionJson.sweepPlan(request.sweep(), request.select()));
+                JobDefinitionJson.sweepPlan(request.sweep(), request.select()), upload);
     }
 
     /**
@@ -182,6 +211,36 @@ final class JobRules {
             errors.add(new FieldError("model", "the preset exceeds this service's limits: " + e.getMessage()));
         }
         return spec;
+    }
+
+    private static UploadedModelRef upload(ModelDocument model, List<FieldError> errors) {
+        JobDefinitionJson.PreprocessingDocument p = model.preprocessing();
+        if (p == null) {
+            return new UploadedModelRef(model.uri(), null);
+        }
+        int means = p.mean() == null ? 1 : p.mean().size();
+        int stds = p.std() == null ? 1 : p.std().size();
+        if (means != stds) {
+            errors.add(new FieldError("model.preprocessing.std", "has " + stds + " values but mean has " + means
+                    + "; give one standard deviation per mean"));
+            return new UploadedModelRef(model.uri(), null);
+        }
+        return new UploadedModelRef(model.uri(), p.toPreprocessing());
+    }
+
+    private static ModelSpec uploaded(UploadedModelRef upload, JobLimits limits, UploadedModels models,
+            List<FieldError> errors) {
+        try {
+            Optional<ModelSpec> network = models.network(upload.uri(), limits.specLimits());
+            if (network.isEmpty()) {
+                errors.add(new FieldError("model.uri", "names no uploaded model: " + upload.uri()
+                        + " (GET /v1/models lists yours)"));
+            }
+            return network.orElse(null);
+        } catch (IllegalArgumentException e) {
+            errors.add(new FieldError("model.uri", upload.uri() + " cannot be fine-tuned: " + e.getMessage()));
+            return null;
+        }
     }
 
     private static ModelSpec inline(ModelDocument model, JobLimits limits, List<FieldError> errors) {

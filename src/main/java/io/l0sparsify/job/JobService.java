@@ -200,13 +200,15 @@ public class JobService {
         List<FieldError> errors = new ArrayList<>();
         ModelSpec model = definition.model();
         if (!DatasetShapes.fits(model.inputShape(), preview.shape())) {
-            errors.add(new FieldError(definition.preset() != null ? "model.preset" : "model.inputShape",
+            errors.add(new FieldError(definition.preset() != null ? "model.preset"
+                    : definition.upload() != null ? "model.uri" : "model.inputShape",
                     "the model takes " + model.inputShape() + " (model.inputShape) but " + ref.uri()
                             + " has examples of shape " + preview.shape() + " (dataset shape)"
                             + DatasetShapes.hint(preview.shape())));
         }
         if (preview.classes().isPresent() && preview.classes().getAsInt() > model.numClasses()) {
-            errors.add(new FieldError("model.layers", "the model's last layer gives " + model.numClasses()
+            errors.add(new FieldError(definition.upload() != null ? "model.uri" : "model.layers",
+                    "the model's last layer gives " + model.numClasses()
                     + " logits but " + ref.uri() + " has " + preview.classes().getAsInt() + " classes"));
         }
         if (preview.hasOwnSplit() && ref.testFraction() != null) {

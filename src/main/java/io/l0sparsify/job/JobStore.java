@@ -31,7 +31,7 @@ public class JobStore {
     /** The scheme of a reference to an uploaded dataset. */
     private static final String DATASET_SCHEME = "dataset:";
     /** The width of job.dataset_id (V6): a UUID. */
-    private static final int MAX_DATASET_ID = 36;
+    private static final int MAX_RESOURCE_ID = 36;
 
     private final JobRepository repository;
     private final JobAttemptRepository attempts;
@@ -60,7 +60,25 @@ public class JobStore {
                 null, null, owner);
         Job saved = repository.save(job);
         uploadedDatasetId(definition).ifPresent(datasetId -> repository.setDatasetId(saved.seq(), datasetId));
+        uploadedModelId(definition).ifPresent(modelId -> repository.setModelId(saved.seq(), modelId));
         return saved;
+    }
+
+    /**
+     * The queued and running jobs that fine-tune the uploaded model {@code modelId}; a model they need must not
+     * be deleted.
+     */
+    public List<String> unfinishedJobsUsingModel(String modelId) {
+        return repository.unfinishedUsingModel(modelId);
+    }
+
+    /** The id in a {@code model:ID} reference; submission admitted only a model that exists, so its id fits. */
+    static Optional<String> uploadedModelId(JobDefinition definition) {
+        UploadedModelRef upload = definition.upload();
+        if (upload == null || upload.modelId().isEmpty() || upload.modelId().length() > MAX_RESOURCE_ID) {
+            return Optional.empty();
+        }
+        return Optional.of(upload.modelId());
     }
 
     /**
@@ -81,7 +99,7 @@ public class JobStore {
             return Optional.empty();
         }
         String id = uri.substring(DATASET_SCHEME.length());
-        return id.isEmpty() || id.length() > MAX_DATASET_ID ? Optional.empty() : Optional.of(id);
+        return id.isEmpty() || id.length() > MAX_RESOURCE_ID ? Optional.empty() : Optional.of(id);
     }
 
     public Optional<Job> find(String id) {

@@ -17,9 +17,12 @@ import java.util.List;
  * @param output what the upload applies to the logits
  * @param foldedNormalizations batch normalizations of the upload that became part of a shortcut's projection
  *     (their names), because the spec's projection has none
+ * @param originalParameters the upload's parameters as {@link ModelGraph#parameters()} counts them
+ * @param originalFlops the upload's FLOPs per example as {@link ModelGraph#flops()} counts them
  */
 public record ImportedNetwork(ModelSpec spec, List<LayerParameters> parameters, String inputName,
-        String outputName, OutputActivation output, List<String> foldedNormalizations) {
+        String outputName, OutputActivation output, List<String> foldedNormalizations, long originalParameters,
+        long originalFlops) {
 
     public ImportedNetwork {
         parameters = List.copyOf(parameters);

@@ -4,7 +4,7 @@ package io.l0sparsify.model;
  * An uploaded model that the service read but cannot fine-tune as it is: a node whose settings the trainer
  * cannot take, or a graph whose shape is not a chain of layers and residual blocks.
  */
-public final class ModelImportException extends RuntimeException {
+public final class ModelImportException extends IllegalArgumentException {
 
     private final String node;
 

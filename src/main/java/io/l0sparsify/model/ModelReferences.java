@@ -3,9 +3,8 @@ package io.l0sparsify.model;
 import java.util.List;
 
 /**
- * Which unfinished jobs read a model, so that it is not deleted under them. Jobs cannot refer to models yet (the
- * import into training comes later); until then the only implementation, {@link #NONE}, finds none, and the job
- * store takes its place once jobs record the model they read.
+ * Which unfinished jobs read a model, so that it is not deleted under them. The job store answers (it records the
+ * model a job fine-tunes); {@link #NONE}, which finds none, serves where there is no job store.
  */
 @FunctionalInterface
 public interface ModelReferences {

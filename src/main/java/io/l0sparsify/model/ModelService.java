@@ -3,6 +3,7 @@ package io.l0sparsify.model;
 import io.l0sparsify.job.FieldError;
 import io.l0sparsify.job.JobValidationException;
 import io.l0sparsify.security.Caller;
+import io.l0sparsify.spec.SpecLimits;
 import io.l0sparsify.storage.ModelBlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -183,6 +184,61 @@ public class ModelService {
         boolean deleted = store.delete(id);
         blobs.delete(id);
         return deleted;
+    }
+
+    /**
+     * The network the uploaded model {@code uri} ({@code model:ID}) imports as, when {@code caller} may see it.
+     *
+     * @throws ModelImportException when the model exists but cannot be fine-tuned (naming the node), or exceeds
+     *     {@code limits}
+     */
+    public Optional<ImportedNetwork> imported(String uri, Caller caller, SpecLimits limits) throws IOException {
+        String id = idOf(uri);
+        if (id == null || find(id, caller).isEmpty()) {
+            return Optional.empty();
+        }
+        return importedById(id, limits);
+    }
+
+    /**
+     * The network a job imports, read again from the stored file when the job runs; the job was admitted with
+     * it, for its owner. Empty when the model is gone.
+     */
+    public Optional<ImportedNetwork> importedForRun(String uri, SpecLimits limits) throws IOException {
+        String id = idOf(uri);
+        return id == null || store.find(id).isEmpty() ? Optional.empty() : importedById(id, limits);
+    }
+
+    /** The uploaded file of a model a job fine-tunes (admitted for its owner at submission); empty when gone. */
+    public Optional<byte[]> originalForRun(String uri) throws IOException {
+        String id = idOf(uri);
+        Optional<InputStream> file = id == null ? Optional.empty() : blobs.open(id);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = file.get()) {
+            return Optional.of(in.readAllBytes());
+        }
+    }
+
+    private Optional<ImportedNetwork> importedById(String id, SpecLimits limits) throws IOException {
+        Optional<InputStream> file = blobs.open(id);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        ModelGraph graph;
+        try (InputStream in = file.get()) {
+            graph = reader.read(in);
+        }
+        return Optional.of(NetworkImport.of(graph, limits));
+    }
+
+    private static String idOf(String uri) {
+        if (uri == null || !uri.startsWith(UploadedModel.URI_SCHEME)) {
+            return null;
+        }
+        String id = uri.substring(UploadedModel.URI_SCHEME.length());
+        return id.isEmpty() ? null : id;
     }
 
     /** A page of models; {@code nextPageToken} is null on the last page. */

@@ -76,7 +76,8 @@ public final class NetworkImport {
             throw new ModelImportException(null, "the output '" + output + "' has shape " + logits
                     + " but the network gives " + spec.numClasses() + " logits");
         }
-        return new ImportedNetwork(spec, parameters, graph.inputName(), output, activation, folded);
+        return new ImportedNetwork(spec, parameters, graph.inputName(), output, activation, folded, graph.parameters(),
+                graph.flops());
     }
 
     /** What one chain of layers has built so far. */

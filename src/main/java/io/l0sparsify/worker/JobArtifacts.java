@@ -56,8 +56,22 @@ final class JobArtifacts {
      */
     record KeptInputsModel(int inputs, LatencyMeasurement batch1, LatencyMeasurement batch100, long onnxBytes) {}
 
+    /**
+     * An uploaded model as it came, measured on the worker as the delivered model is.
+     *
+     * @param testError its error on the run's test split, by ONNX Runtime on the uploaded file
+     */
+    record OriginalModel(String uri, double testError, long parameters, long flops, LatencyMeasurement batch1,
+            LatencyMeasurement batch100, long onnxBytes, List<String> foldedNormalizations) {}
+
     static byte[] result(Job job, JobDefinition definition, TrainingOptions config, TrainingResult result,
             ResultDocument.Dataset data, Measurements m, DataConventions conventions) {
+        return result(job, definition, config, result, data, m, conventions, null);
+    }
+
+    /** @param original an uploaded model as it came, measured as the delivered one is; null for none */
+    static byte[] result(Job job, JobDefinition definition, TrainingOptions config, TrainingResult result,
+            ResultDocument.Dataset data, Measurements m, DataConventions conventions, OriginalModel original) {
         PrunedNetwork pruned = result.pruned();
         PrunedNetwork dense = result.dense();
         ResultDocument.KeptInputsModel keptInputs = m.keptInputs() == null ? null
@@ -84,7 +98,14 @@ final class JobArtifacts {
                 new ResultDocument.Latency("onnxruntime", m.pruned1().threads(), m.warmupRuns(), m.pruned1().runs(),
                         latencyPair(m.dense1(), m.dense100()), latencyPair(m.pruned1(), m.pruned100())),
                 new ResultDocument.DenseVsPruned(m.denseOnnxBytes(), m.prunedOnnxBytes()), keptInputs,
-                ResultDocument.Budget.of(result.budget()), conventions.preprocessingJson(), links);
+                ResultDocument.Budget.of(result.budget()),
+                original == null ? null : new ResultDocument.UploadComparison(original.uri(),
+                        new ResultDocument.Side(original.testError(), original.parameters(), original.flops(),
+                                latencyPair(original.batch1(), original.batch100()), original.onnxBytes()),
+                        new ResultDocument.Side(result.prunedTestError(), pruned.parameterCount(), pruned.flops(),
+                                latencyPair(m.pruned1(), m.pruned100()), m.prunedOnnxBytes()),
+                        original.foldedNormalizations()),
+                conventions.preprocessingJson(), links);
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
     }
 

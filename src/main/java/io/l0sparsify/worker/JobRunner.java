@@ -77,7 +77,7 @@ class JobRunner {
             TrainingResult result;
             try {
                 result = training.train(job.definition().model(), run.config(), run.data(), listener,
-                        run.resumeFrom());
+                        run.resumeFrom(), run.start());
             } catch (TrainingAbortedException e) {
                 return aborted(e, listener);
             } catch (DatasetFormatException e) {

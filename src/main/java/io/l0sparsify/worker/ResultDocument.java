@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
  * @param training the training settings as the user gave them
  * @param keptInputsModel the pruned network that takes only its kept inputs, when it starts by gathering them
  * @param budget how a job with a size budget met it; null without one
+ * @param original a fine-tuned upload beside its pruned form; null for a network trained from scratch
  * @param preprocessing how raw values became the network's input, as weights.json and model.onnx record it
  * @param artifacts download links by artifact name, in the order of the artifact list
  */
@@ -54,6 +55,7 @@ record ResultDocument(
         DenseVsPruned onnxFileBytes,
         KeptInputsModel keptInputsModel,
         Budget budget,
+        UploadComparison original,
         DataConventions.PreprocessingJson preprocessing,
         Map<String, String> artifacts) {
 
@@ -141,6 +143,17 @@ record ResultDocument(
             return new LatencyPoint(measurement.batchSize(), measurement.medianMicros(), measurement.p90Micros());
         }
     }
+
+    /**
+     * The uploaded model as it came and the model this job delivers, measured alike: test error on this run's test
+     * split by ONNX Runtime, parameters and FLOPs per example, ONNX Runtime latency, file size.
+     *
+     * @param model the upload's {@code model:ID}
+     * @param foldedNormalizations the upload's batch normalizations folded into a shortcut's 1×1 convolution
+     */
+    record UploadComparison(String model, Side original, Side pruned, List<String> foldedNormalizations) {}
+
+    record Side(double testError, long parameters, long flops, LatencyPair latency, long onnxFileBytes) {}
 
     /** The pruned network fed only its kept inputs, in the order of {@code layers[0].keptIndices}. */
     record KeptInputsModel(String artifact, int inputs, long onnxFileBytes, LatencyPair latency) {}

@@ -9,6 +9,13 @@ import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.job.JobError;
 import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingOptions;
+import io.l0sparsify.model.ImportedNetwork;
+import io.l0sparsify.model.ModelService;
+import io.l0sparsify.prune.LayerParameters;
+import io.l0sparsify.spec.SpecLimits;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -28,8 +35,11 @@ class RunInputs {
     private final JobDataLoader data;
     private final JobCheckpoints checkpoints;
     private final WorkerProperties properties;
+    private final ModelService models;
 
-    RunInputs(GpuPool gpus, JobDataLoader data, JobCheckpoints checkpoints, WorkerProperties properties) {
+    RunInputs(GpuPool gpus, JobDataLoader data, JobCheckpoints checkpoints, WorkerProperties properties,
+            ModelService models) {
+        this.models = models;
         this.gpus = gpus;
         this.data = data;
         this.checkpoints = checkpoints;
@@ -45,11 +55,21 @@ class RunInputs {
      * @param resumeFrom the checkpoint of an earlier attempt, or null to start afresh (as the core takes it)
      */
     record Prepared(TrainingOptions config, TrainingData data, ResultDocument.Dataset dataset,
-            TrainingCheckpoint resumeFrom) {
+            TrainingCheckpoint resumeFrom, ImportedNetwork imported) {
+
+        Prepared(TrainingOptions config, TrainingData data, ResultDocument.Dataset dataset,
+                TrainingCheckpoint resumeFrom) {
+            this(config, data, dataset, resumeFrom, null);
+        }
 
         /** Epochs the run starts after: those of its checkpoint, else none. */
         int resumedAfterEpoch() {
             return resumeFrom == null ? 0 : resumeFrom.epochsCompleted();
+        }
+
+        /** The trained values the run starts from: the uploaded model's, or none (drawn). */
+        List<LayerParameters> start() {
+            return imported == null ? List.of() : imported.parameters();
         }
     }
 
@@ -69,18 +89,48 @@ class RunInputs {
         JobDefinition definition = job.definition();
         TrainingOptions config = definition.training().toBuilder()
                 .optDevice(device).optProgressEverySteps(properties.progressEverySteps()).build();
+        ImportedNetwork imported = definition.upload() == null ? null : imported(definition);
         JobDataLoader.PreparedData prepared = data.trainingDataFor(definition);
         TrainingData shaped;
         try {
+            TrainingData stored = prepared.data();
+            if (definition.upload() != null && definition.upload().preprocessing() != null) {
+                // the uploaded model takes its inputs as it was trained to, not as the dataset would scale them
+                stored = new TrainingData(stored.train(), stored.test(), definition.upload().preprocessing(),
+                        stored.classNames(), stored.split());
+            }
             // an image dataset reaches a multilayer perceptron as its flattened values
-            shaped = prepared.data().shapedFor(new InputShape(definition.model().inputShape()));
+            shaped = stored.shapedFor(new InputShape(definition.model().inputShape()));
         } catch (IllegalArgumentException e) {
             throw new JobFailedException(JobError.DATASET_MISMATCH, e.getMessage());
         }
         // Only a rerun has a checkpoint; the first attempt does not even look.
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? checkpoints.latest(job.id()).orElse(null) : null;
         return new Prepared(config, shaped, ResultDocument.Dataset.of(definition.datasetUri(), prepared),
-                resumeFrom);
+                resumeFrom, imported);
+    }
+
+    /**
+     * The uploaded model the job fine-tunes, read again from its stored file: it must still be there and import
+     * as the network the job was accepted with.
+     */
+    private ImportedNetwork imported(JobDefinition definition) throws JobFailedException {
+        String uri = definition.upload().uri();
+        ImportedNetwork imported;
+        try {
+            imported = models.importedForRun(uri, SpecLimits.UNBOUNDED).orElseThrow(() -> new JobFailedException(
+                    JobError.MODEL_UNAVAILABLE, uri + " is no longer stored"));
+        } catch (IOException | UncheckedIOException e) {
+            throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " cannot be read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " cannot be fine-tuned: "
+                    + e.getMessage());
+        }
+        if (!imported.spec().equals(definition.model())) {
+            throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " now imports as " + imported.spec()
+                    + ", not as the network the job was accepted with");
+        }
+        return imported;
     }
 
     private static String stripField(String message) {

@@ -14,6 +14,7 @@ import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.storage.ArtifactStore;
+import io.l0sparsify.model.ModelService;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,9 +56,11 @@ class SweepRunner {
     private final JobCheckpoints checkpoints;
     private final WorkerProperties properties;
     private final Clock clock;
+    private final ModelService models;
 
     SweepRunner(Training training, ArtifactStore artifacts, JobCheckpoints checkpoints, WorkerProperties properties,
-            Clock clock) {
+            Clock clock, ModelService models) {
+        this.models = models;
         this.training = training;
         this.artifacts = artifacts;
         this.checkpoints = checkpoints;
@@ -124,7 +127,9 @@ class SweepRunner {
                 log.info("job {}: sweep point {} of {}: {} target {}{}", id, i, plan.points(), plan.metric().field(),
                         plan.targets().get(i), start == null ? "" : start.epochsCompleted() > 0
                                 ? ", resumed after epoch " + start.epochsCompleted() : ", warm-started");
-                result = training.train(job.definition().model(), config, run.data(), pointListener, start);
+                // the first point of a fine-tuning starts from the upload; later points from the previous point
+                result = training.train(job.definition().model(), config, run.data(), pointListener, start,
+                        index == 0 ? run.start() : List.of());
             } catch (TrainingAbortedException e) {
                 RunOutcome outcome = JobRunner.aborted(e, listener);
                 if (outcome instanceof RunOutcome.Cancelled || outcome instanceof RunOutcome.Failed) {
@@ -144,7 +149,7 @@ class SweepRunner {
                 return new RunOutcome.LeaseLost();
             }
             try {
-                new ArtifactPublisher(new PointArtifactStore(artifacts, plan, i), properties)
+                new ArtifactPublisher(new PointArtifactStore(artifacts, plan, i), properties, models)
                         .publish(job, run, result, lease);
             } catch (IOException | RuntimeException e) {
                 log.error("job {}: export of sweep point {} failed", id, i, e);

@@ -30,7 +30,7 @@ class WorkerConfiguration {
     @Bean
     @ConditionalOnMissingBean(Training.class)
     Training l0Training() {
-        return (spec, config, data, listener, resumeFrom) ->
-                new L0Trainer().train(spec, config, data, listener, resumeFrom);
+        return (spec, config, data, listener, resumeFrom, start) ->
+                new L0Trainer().train(spec, config, data, listener, resumeFrom, start);
     }
 }

@@ -69,6 +69,10 @@ final class ContractHttp {
         return exchange(authorized(request).build(), json == null ? null : "application/json", json);
     }
 
+    Response delete(String path) throws IOException, InterruptedException {
+        return exchange(authorized(HttpRequest.newBuilder(URI.create(base + path)).DELETE()).build(), null, null);
+    }
+
     /** POSTs raw bytes (an upload); the request's body is not checked against a schema, only its type. */
     Response postBinary(String pathAndQuery, byte[] body) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery))

@@ -72,7 +72,7 @@ class GpuWorkerTest {
         CountDownLatch bothRunning = new CountDownLatch(2);
         Map<String, String> deviceOf = new ConcurrentHashMap<>();
         Map<String, Double> gaugeOf = new ConcurrentHashMap<>();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             TrainingOptions config = invocation.getArgument(1);
             deviceOf.put(config.seed() + "", config.device());
             if (config.device().matches("gpu:\\d")) {

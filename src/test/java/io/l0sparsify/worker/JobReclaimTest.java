@@ -90,7 +90,7 @@ class JobReclaimTest {
                 TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE,
                 TrainingCheckpoint.History.NONE).encode());
         List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             resumedFrom.add(invocation.getArgument(4));
             throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, "scripted end");
         });
@@ -153,7 +153,7 @@ class JobReclaimTest {
     void aRunInterruptedByThisWorkersShutdownGoesBackToTheQueueAndResumesFromItsCheckpoint() throws Exception {
         Job job = submit();
         List<TrainingCheckpoint> resumedFrom = new CopyOnWriteArrayList<>();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             RunListener listener = invocation.getArgument(3);
             listener.onCheckpoint(new TrainingCheckpoint(1, 2, List.of(new float[] {4f, 2f}),
                     TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE,
@@ -190,7 +190,7 @@ class JobReclaimTest {
         Job job = submit();
         Job claimed = store.claimNext("survivor", LEASE).orElseThrow();
         jobs.cancel(job.id(), Caller.LOCAL);
-        when(training.train(any(), any(), any(), any(), any()))
+        when(training.train(any(), any(), any(), any(), any(), any()))
                 .thenAnswer(invocation -> runUntilAbandoned(invocation.getArgument(3)));
 
         runner.run(claimed, () -> true);
@@ -201,7 +201,7 @@ class JobReclaimTest {
     @Test
     void aTrainerThatAbandonsARunNobodyAskedToStopEndsItFailedAsAnInternalError() throws Exception {
         Job job = submit();
-        when(training.train(any(), any(), any(), any(), any()))
+        when(training.train(any(), any(), any(), any(), any(), any()))
                 .thenThrow(new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED, "stopped"));
 
         runner.run(store.claimNext("survivor", LEASE).orElseThrow(), () -> false);

@@ -107,7 +107,7 @@ class JobWorkerTest {
 
     @Test
     void divergedRunEndsFailedWithCodeDiverged() throws Exception {
-        when(training.train(any(), any(), any(), any(), any())).thenThrow(new TrainingAbortedException(
+        when(training.train(any(), any(), any(), any(), any(), any())).thenThrow(new TrainingAbortedException(
                 TrainingAbortedException.Reason.DIVERGED, "the loss became NaN at step 4; lower the learning rate"));
         Job job = awaitJob(submit().id(), j -> j.state().isFinal());
         assertThat(job.state()).isEqualTo(JobState.FAILED);
@@ -118,7 +118,7 @@ class JobWorkerTest {
 
     @Test
     void runOverItsTimeBudgetEndsFailedWithMaxRuntimeExceeded() throws Exception {
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             assertThat(invocation.<TrainingOptions>getArgument(1).maxRuntime())
                     .isEqualTo(Duration.ofMinutes(1));
             throw new TrainingAbortedException(TrainingAbortedException.Reason.MAX_RUNTIME_EXCEEDED,
@@ -131,7 +131,7 @@ class JobWorkerTest {
 
     @Test
     void unexpectedErrorEndsFailedAndTheWorkerTakesTheNextJob() throws Exception {
-        when(training.train(any(), any(), any(), any(), any()))
+        when(training.train(any(), any(), any(), any(), any(), any()))
                 .thenThrow(new IllegalStateException("native allocation failed"))
                 .thenThrow(new OutOfMemoryError("Java heap space"));
         Job first = awaitJob(submit().id(), j -> j.state().isFinal());
@@ -151,7 +151,7 @@ class JobWorkerTest {
     void theLeaseIsRenewedWhileARunWritesNoProgress() throws Exception {
         List<Instant> leases = new CopyOnWriteArrayList<>();
         CompletableFuture<String> id = new CompletableFuture<>();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             String jobId = id.get(10, TimeUnit.SECONDS);
             // Four lease lengths pass without a progress write, as in a long epoch or a slow export; after each,
             // the heartbeat has renewed the lease beyond the new time.
@@ -174,7 +174,7 @@ class JobWorkerTest {
     void aRunWhoseJobWasTakenOverStopsAndRecordsNothing() throws Exception {
         List<TrainingControl> seen = new CopyOnWriteArrayList<>();
         CompletableFuture<String> id = new CompletableFuture<>();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             RunListener listener = invocation.getArgument(3);
             // Another worker re-claims the job (as after this worker's lease ran out during a pause).
             jdbc.sql("update job set worker_id = 'other-worker', lease_expires_at = ? where id = ?")
@@ -198,7 +198,7 @@ class JobWorkerTest {
 
     @Test
     void progressIsStoredAndCancelReachesTheRunAtItsNextStep() throws Exception {
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             RunListener listener = invocation.getArgument(3);
             listener.onProgress(progress(1));
             untilTheRunIsTold(listener, control -> control == TrainingControl.CANCEL, Duration.ofSeconds(30));

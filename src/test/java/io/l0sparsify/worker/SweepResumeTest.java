@@ -92,7 +92,7 @@ class SweepResumeTest {
         L0Trainer real = new L0Trainer();
         List<Call> calls = new CopyOnWriteArrayList<>();
         AtomicBoolean shuttingDown = new AtomicBoolean();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             TrainingOptions config = invocation.getArgument(1);
             RunListener listener = invocation.getArgument(3);
             TrainingCheckpoint start = invocation.getArgument(4);
@@ -181,7 +181,7 @@ class SweepResumeTest {
                  "sweep": {"metric": "flops", "targets": [0.5, 0.3]}"""), null, Caller.LOCAL).job();
         L0Trainer real = new L0Trainer();
         List<Duration> budgets = new CopyOnWriteArrayList<>();
-        when(training.train(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+        when(training.train(any(), any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             TrainingOptions config = invocation.getArgument(1);
             budgets.add(config.maxRuntime());
             // the first point spends the whole attempt's budget before training (briefly) for real
