@@ -10,6 +10,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.l0sparsify.dataset.DatasetResolver;
 import io.l0sparsify.job.JobLimits;
 import io.l0sparsify.job.JobService;
+import io.l0sparsify.model.ModelService;
 import io.l0sparsify.security.Quotas;
 import io.l0sparsify.storage.ArtifactStore;
 import java.util.List;
@@ -61,6 +62,9 @@ abstract class JobControllerWebTest {
 
     @MockitoBean
     Audited audit;
+
+    @MockitoBean
+    ModelService models;
 
     ContractMvc api;
 

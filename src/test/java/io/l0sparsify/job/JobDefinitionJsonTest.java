@@ -202,9 +202,9 @@ class JobDefinitionJsonTest {
     }
 
     @Test
-    void anEmptyModelNamesBothAlternatives() {
+    void anEmptyModelNamesEveryAlternative() {
         assertThat(errors("{\"model\": {}, \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
-                .containsExactly(new FieldError("model", "give either preset, or inputShape and layers"));
+                .containsExactly(new FieldError("model", "give either preset, or inputShape and layers, or uri"));
     }
 
     @Test

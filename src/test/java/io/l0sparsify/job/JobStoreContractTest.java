@@ -64,6 +64,21 @@ abstract class JobStoreContractTest {
     }
 
     @Test
+    void aFineTuningRecordsItsUploadedModelUntilItFinishes() {
+        String model = "7c1e2d9a-4b5f-4e8a-9c3d-1f2e3a4b5c6d";
+        JobDefinition fineTuning = new JobDefinition("fine", null, Presets.MLP, DatasetRef.of("builtin:mnist"),
+                definition("fine").training(), null, new UploadedModelRef("model:" + model, null));
+        Job queued = store.insert(fineTuning, null, "alice");
+        Job other = store.insert(definition("scratch"), null, "alice");
+        assertThat(store.find(queued.id()).orElseThrow().definition()).isEqualTo(fineTuning);
+        assertThat(store.unfinishedJobsUsingModel(model)).containsExactly(queued.id());
+        assertThat(store.unfinishedJobsUsingModel(model.substring(0, 8))).isEmpty();
+        assertThat(store.cancelQueued(queued.id())).isTrue();
+        assertThat(store.unfinishedJobsUsingModel(model)).isEmpty();
+        assertThat(other.id()).isNotEqualTo(queued.id());
+    }
+
+    @Test
     void unknownIdReadsAsEmpty() {
         assertThat(store.find("no-such-job")).isEmpty();
     }

@@ -78,6 +78,46 @@ class NetworkImportTest {
     }
 
     @Test
+    void atStepZeroTheGatedNetworksTestAccuracyIsTheUploadsByOnnxRuntime() throws Exception {
+        // the colours test split as the upload was trained to take it: NHWC bytes to NCHW, x / 255
+        byte[] x = Files.readAllBytes(Path.of("src/test/resources/e2e/colours_test_x.raw"));
+        byte[] y = Files.readAllBytes(Path.of("src/test/resources/e2e/colours_test_y.raw"));
+        float[] inputs = new float[y.length * 192];
+        for (int n = 0; n < y.length; n++) {
+            for (int p = 0; p < 64; p++) {
+                for (int c = 0; c < 3; c++) {
+                    inputs[n * 192 + c * 64 + p] = (x[n * 192 + p * 3 + c] & 0xFF) / 255f;
+                }
+            }
+        }
+        float[][] upload = OnnxRuntimeRunner.run(bytes("colours_resnet"), inputs, y.length);
+        ImportedNetwork imported = NetworkImport.of(graph("colours_resnet"), SpecLimits.DEFAULT);
+        float[][] gated;
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            L0Network network = L0Network.build(imported.spec(), OPEN);
+            network.initialize(manager, OPEN, imported.parameters());
+            gated = rows(network.predict(manager.create(inputs, network.inputShape(y.length))).toFloatArray(),
+                    y.length);
+        }
+        int uploadCorrect = 0;
+        int gatedCorrect = 0;
+        for (int n = 0; n < y.length; n++) {
+            uploadCorrect += argmax(upload[n]) == y[n] ? 1 : 0;
+            gatedCorrect += argmax(gated[n]) == y[n] ? 1 : 0;
+        }
+        assertThat(gatedCorrect).isEqualTo(uploadCorrect);
+        assertThat(uploadCorrect).isGreaterThan(y.length * 9 / 10);
+    }
+
+    private static int argmax(float[] row) {
+        int best = 0;
+        for (int c = 1; c < row.length; c++) {
+            best = row[c] > row[best] ? c : best;
+        }
+        return best;
+    }
+
+    @Test
     void gatesSitWhereRemovalIsExactAndShortcutsBecomeResidualBlocks() throws Exception {
         ImportedNetwork projection = NetworkImport.of(graph("resnet_projection"), SpecLimits.DEFAULT);
         assertThat(projection.inputName()).isEqualTo("pixels");
@@ -103,9 +143,15 @@ class NetworkImportTest {
 
     @Test
     void aModelTheTrainerCannotTakeIsRefusedNamingTheNode() throws Exception {
-        // average pooling with a window
-        assertThatThrownBy(() -> NetworkImport.of(graph("cnn_bn_folded"), SpecLimits.DEFAULT))
-                .isInstanceOf(ModelImportException.class).hasMessageContaining("AveragePool");
+        assertThatThrownBy(() -> NetworkImport.of(graph("refused_rect_kernel"), SpecLimits.DEFAULT))
+                .isInstanceOf(ModelImportException.class)
+                .hasMessage("node '/conv/Conv': kernel [3, 1] is not the same for height and width, which"
+                        + " fine-tuning needs");
+        assertThatThrownBy(() -> NetworkImport.of(graph("refused_no_dense"), SpecLimits.DEFAULT))
+                .isInstanceOf(ModelImportException.class).hasMessageContaining("must end in a dense layer");
+        // within the service's limits as a spec a user wrote would be
+        assertThatThrownBy(() -> NetworkImport.of(graph("colours_resnet"), new SpecLimits(30, 4096, 11, 1000)))
+                .isInstanceOf(ModelImportException.class).hasMessageContaining("parameters");
     }
 
     private static float[][] rows(float[] flat, int batch) {
