@@ -5,11 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.l0sparsify.dataset.Preprocessing;
+import io.l0sparsify.export.DataConventions;
+import io.l0sparsify.export.GraphInterface;
+import io.l0sparsify.export.OnnxExporter;
 import io.l0sparsify.export.OnnxRuntimeRunner;
+import io.l0sparsify.l0.GatedLayer;
 import io.l0sparsify.l0.L0Network;
 import io.l0sparsify.l0.TrainingOptions;
+import io.l0sparsify.prune.PrunedNetwork;
+import io.l0sparsify.prune.Pruner;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.SpecLimits;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -75,6 +85,83 @@ class NetworkImportTest {
         }
         assertThat(max).as("largest difference from ONNX Runtime on the upload").isLessThan(1e-4);
         assertThat(imported.spec().numClasses()).isEqualTo(expected[0].length);
+    }
+
+    /**
+     * The drop-in export of every pattern: with half of every gated layer's gates closed, the pruned model.onnx
+     * (the upload's names and output function) gives the gated network's outputs within 1e-4 in ONNX Runtime, and
+     * is smaller.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp_gemm", "mlp_matmul_add", "resnet_small", "resnet_small_folded", "lenet_bn_kept",
+            "resnet_projection", "resnet_preact_folded", "colours_resnet"})
+    void thePrunedDropInModelGivesTheGatedNetworksOutputs(String name) throws Exception {
+        ModelGraph graph = graph(name);
+        ImportedNetwork imported = NetworkImport.of(graph, SpecLimits.DEFAULT);
+        int batch = 64;
+        float[] inputs = gaussian(batch * graph.inputShape().stream().mapToInt(Integer::intValue)
+                .reduce(1, Math::multiplyExact));
+        GraphInterface io = new GraphInterface(imported.inputName(), imported.outputName(),
+                switch (imported.output()) {
+                    case NONE -> GraphInterface.Output.LOGITS;
+                    case SOFTMAX -> GraphInterface.Output.SOFTMAX;
+                    case LOG_SOFTMAX -> GraphInterface.Output.LOG_SOFTMAX;
+                });
+        float[][] gated;
+        PrunedNetwork pruned;
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            L0Network network = L0Network.build(imported.spec(), OPEN);
+            network.initialize(manager, OPEN, imported.parameters());
+            for (GatedLayer layer : network.weightedLayers()) {
+                if (layer.gated()) {
+                    float[] logAlpha = layer.logAlpha().getArray().toFloatArray();
+                    for (int g = 0; g < logAlpha.length; g += 2) {
+                        logAlpha[g] = -10f;
+                    }
+                    layer.logAlpha().getArray().set(FloatBuffer.wrap(logAlpha));
+                }
+            }
+            NDArray logits = network.predict(manager.create(inputs, network.inputShape(batch)));
+            gated = rows(activation(logits, imported.output()).toFloatArray(), batch);
+            pruned = Pruner.prune(imported.spec(), network.snapshot());
+        }
+        int channels = graph.inputShape().size() == 3 ? graph.inputShape().get(0) : 1;
+        byte[] onnx = OnnxExporter.export(pruned, name, new DataConventions(Preprocessing.scaleOnly(1, channels),
+                List.of()), io);
+        assertThat(maxDifference(gated, OnnxRuntimeRunner.run(onnx, inputs, batch))).isLessThan(1e-4);
+        assertThat(pruned.parameterCount()).isLessThan(imported.spec().parameterCount());
+        try (OrtSession session = OrtEnvironment.getEnvironment().createSession(onnx,
+                new OrtSession.SessionOptions())) {
+            assertThat(session.getInputNames()).containsExactly(graph.inputName());
+            assertThat(session.getOutputNames()).containsExactlyElementsOf(graph.outputNames());
+        }
+    }
+
+    private static NDArray activation(NDArray logits, ImportedNetwork.OutputActivation output) {
+        return switch (output) {
+            case NONE -> logits;
+            case SOFTMAX -> logits.softmax(1);
+            case LOG_SOFTMAX -> logits.logSoftmax(1);
+        };
+    }
+
+    private static float[] gaussian(int n) {
+        float[] values = new float[n];
+        Random random = new Random(3);
+        for (int i = 0; i < n; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return values;
+    }
+
+    private static double maxDifference(float[][] a, float[][] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int c = 0; c < a[i].length; c++) {
+                max = Math.max(max, Math.abs(a[i][c] - b[i][c]));
+            }
+        }
+        return max;
     }
 
     @Test
