@@ -431,7 +431,9 @@ async function jobPage(id) {
   }
 
   function describe() {
-    const model = job.model.preset ? `preset ${job.model.preset}` : `inline, input ${fmt.shape(job.model.inputShape)}, ${job.model.layers.length} layers`;
+    const model = job.model.preset ? `preset ${job.model.preset}`
+      : job.model.uri ? `uploaded ${job.model.uri}, imported as ${job.model.layers.length} layers`
+      : `inline, input ${fmt.shape(job.model.inputShape)}, ${job.model.layers.length} layers`;
     const t = job.training;
     details.replaceChildren(h('dl', { class: 'facts' },
       h('dt', {}, 'Model'), h('dd', {}, model),
@@ -544,13 +546,17 @@ const EXAMPLE_SPEC = JSON.stringify({ inputShape: [784], layers: [{ type: 'dense
 
 async function submitPage() {
   const signal = abortable();
-  const [presets, builtin, uploaded] = await Promise.all([api.get('/v1/presets', { signal }), api.get('/v1/datasets/builtin', { signal }),
-    api.get('/v1/datasets?state=READY&pageSize=100', { signal })]);
+  const [presets, builtin, uploaded, models] = await Promise.all([api.get('/v1/presets', { signal }), api.get('/v1/datasets/builtin', { signal }),
+    api.get('/v1/datasets?state=READY&pageSize=100', { signal }), api.get('/v1/models?pageSize=100', { signal })]);
   const general = h('div');
   const radio = (name, value, label, checked) => h('label', {}, h('input', { type: 'radio', name, value, checked }), ' ', label);
   const presetSelect = h('select', { id: 'preset', 'data-field': 'model.preset model' },
     presets.items.map((p) => h('option', { value: p.name }, `${p.name} (${fmt.int(p.parameters)} parameters, input ${fmt.shape(p.model.inputShape)})`)));
   const specArea = h('textarea', { id: 'spec', rows: 9, 'data-field': 'model' }, EXAMPLE_SPEC);
+  const uploadSelect = h('select', { id: 'uploaded-model', 'data-field': 'model.uri' },
+    models.items.map((m) => h('option', { value: `model:${m.id}` }, `${m.name} (${fmt.int(m.parameters)} parameters, input ${fmt.shape(m.input.shape)})`)));
+  const preprocessingInput = h('input', { id: 'model-preprocessing', 'data-field': 'model.preprocessing', size: 48,
+    placeholder: '{"scale": 0.00392156862745098, "mean": [0.1307], "std": [0.3081]}' });
   const datasetSelect = h('select', { id: 'dataset', 'data-field': 'dataset' },
     h('optgroup', { label: 'built-in' }, builtin.items.map((d) => h('option', { value: d.uri }, `${d.name} ${fmt.shape(d.inputShape)}`))),
     h('optgroup', { label: 'uploaded' }, uploaded.items.map((d) => h('option', { value: d.uri }, `${d.name} ${d.summary ? fmt.shape(d.summary.inputShape) : ''}`))));
@@ -558,10 +564,14 @@ async function submitPage() {
   const form = h('form', { class: 'stack', id: 'submit-form', novalidate: true },
     h('div', {}, h('label', { for: 'name' }, 'Name ', h('span', { class: 'hint' }, 'optional')), input('name', { 'data-field': 'name', maxlength: 200 })),
     h('fieldset', {}, h('legend', {}, 'Model'),
-      h('div', { class: 'choices' }, radio('model-kind', 'preset', 'Preset', true), radio('model-kind', 'spec', 'Layers as JSON', false)),
+      h('div', { class: 'choices' }, radio('model-kind', 'preset', 'Preset', true), radio('model-kind', 'spec', 'Layers as JSON', false),
+        radio('model-kind', 'upload', 'Uploaded model', false)),
       h('div', { id: 'model-preset' }, presetSelect),
       h('div', { id: 'model-spec', hidden: true }, specArea, h('div', { class: 'hint muted' }, 'inputShape and layers (dense, conv2d, maxpool, relu, flatten, dropout, batchnorm, globalavgpool, residual), as in the API\u2019s InlineModel.')),
-      h('p', { class: 'hint muted' }, 'Uploaded ONNX models are listed under Models; jobs cannot train them yet.')),
+      h('div', { id: 'model-upload', hidden: true, class: 'stack' }, uploadSelect,
+        h('div', {}, h('label', { for: 'model-preprocessing' }, 'Preprocessing ', h('span', { class: 'hint' }, 'optional, JSON: what the model was trained to take')), preprocessingInput),
+        h('div', { class: 'hint muted' }, 'Fine-tunes the upload with L0 gates, starting from its weights with every gate open; model.onnx replaces it as it is.')),
+      h('p', { class: 'hint muted' }, 'Upload ONNX models under Models.')),
     h('fieldset', {}, h('legend', {}, 'Dataset'), datasetSelect,
       h('p', { class: 'hint muted' }, 'Or ', h('a', { href: '#/datasets' }, 'upload a dataset'), '; once READY it is listed here.')),
     h('fieldset', {}, h('legend', {}, 'Sparsity'),
@@ -599,6 +609,16 @@ async function submitPage() {
     let model;
     if (kind === 'preset') {
       model = { preset: presetSelect.value };
+    } else if (kind === 'upload') {
+      model = { uri: uploadSelect.value };
+      if (preprocessingInput.value.trim() !== '') {
+        try {
+          model.preprocessing = JSON.parse(preprocessingInput.value);
+        } catch (e) {
+          showFieldErrors(form, new api.ApiError(422, { title: 'Invalid request', errors: [{ field: 'model.preprocessing', message: `not JSON: ${e.message}` }] }), general);
+          return;
+        }
+      }
     } else {
       try {
         model = JSON.parse(specArea.value);
