@@ -173,7 +173,7 @@ public final class RoundingLatencyBenchmark implements Callable<Integer> {
                     }
                     available = allTrue(d.units());
                 }
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> {
+                case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> {
                     // shapes pass through; what is available stays
                 }
             }
@@ -235,7 +235,8 @@ public final class RoundingLatencyBenchmark implements Callable<Integer> {
                     result.add(new LayerParameters(i, uniform(c.filters() * fanIn, fanIn, random),
                             uniform(c.filters(), fanIn, random), null));
                 }
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _ -> {
+                case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
+                        LayerSpec.Dropout _ -> {
                     // no weights
                 }
             }

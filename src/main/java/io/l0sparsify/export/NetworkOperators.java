@@ -12,8 +12,8 @@ import org.tribuo.util.onnx.ONNXOperators;
 
 /**
  * Standard ONNX operators that tribuo's {@link ONNXOperators} does not define. Their definitions have not
- * changed between tribuo's opset and {@link OnnxExporter#OPSET}: Conv 11, MaxPool 12, Relu 14, Flatten 13,
- * Transpose 13, BatchNormalization 15, GlobalAveragePool 1, Softmax and LogSoftmax 13.
+ * changed between tribuo's opset and {@link OnnxExporter#OPSET}: Conv 11, MaxPool 12, AveragePool 11, Relu 14,
+ * Flatten 13, Transpose 13, BatchNormalization 15, GlobalAveragePool 1, Softmax and LogSoftmax 13.
  */
 enum NetworkOperators implements ONNXOperator {
     /** {@code Y = conv(X, W) + B}; X {@code [N, C, H, W]}, W {@code [F, C, k, k]}, B {@code [F]}. */
@@ -28,6 +28,15 @@ enum NetworkOperators implements ONNXOperator {
             new ONNXAttribute("kernel_shape", AttributeType.INTS, true),
             new ONNXAttribute("strides", AttributeType.INTS, false),
             new ONNXAttribute("pads", AttributeType.INTS, false))),
+    /**
+     * Mean over {@code kernel_shape} windows of the zero-padded input; {@code count_include_pad} 1 divides by the
+     * window's size, 0 by its values inside the input (PyTorch's {@code count_include_pad}).
+     */
+    AVERAGE_POOL("AveragePool", 1, 0, List.of(
+            new ONNXAttribute("kernel_shape", AttributeType.INTS, true),
+            new ONNXAttribute("strides", AttributeType.INTS, false),
+            new ONNXAttribute("pads", AttributeType.INTS, false),
+            new ONNXAttribute("count_include_pad", AttributeType.INT, false))),
     RELU("Relu", 1, 0, List.of()),
     /** Permutes the axes; {@code perm} defaults to reversing them. */
     TRANSPOSE("Transpose", 1, 0, List.of(new ONNXAttribute("perm", AttributeType.INTS, false))),

@@ -78,7 +78,8 @@ final class NetworkValidator {
         return switch (layer) {
             case PrunedLayer.Dense d -> checkDense(d, shape, at);
             case PrunedLayer.Conv2d c -> checkConv(c, shape, at);
-            case PrunedLayer.MaxPool p -> checkMaxPool(p, shape, at);
+            case PrunedLayer.MaxPool p -> checkPool(p.size(), p.stride(), p.padding(), shape, at);
+            case PrunedLayer.AvgPool p -> checkPool(p.size(), p.stride(), p.padding(), shape, at);
             case PrunedLayer.Flatten _ -> {
                 requireRank3(shape, at);
                 yield new int[] {shape[0] * shape[1] * shape[2]};
@@ -178,12 +179,17 @@ final class NetworkValidator {
                     + " non-negative, found kernel " + c.kernel() + ", stride " + c.stride()
                     + ", padding " + c.padding());
         }
-        int h = (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1;
-        int w = (shape[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1;
-        if (shape[1] + 2 * c.padding() < c.kernel() || shape[2] + 2 * c.padding() < c.kernel()) {
-            throw new IllegalArgumentException(at + ".kernel: " + c.kernel() + " does not fit the input "
+        if (c.dilation() < 1) {
+            throw new IllegalArgumentException(at + ".dilation: must be positive, found " + c.dilation());
+        }
+        long extent = (long) c.dilation() * (c.kernel() - 1) + 1;
+        if (shape[1] + 2L * c.padding() < extent || shape[2] + 2L * c.padding() < extent) {
+            throw new IllegalArgumentException(at + ".kernel: " + c.kernel()
+                    + (c.dilation() == 1 ? "" : " with dilation " + c.dilation()) + " does not fit the input "
                     + Arrays.toString(shape) + " with padding " + c.padding());
         }
+        int h = c.outExtent(shape[1]);
+        int w = c.outExtent(shape[2]);
         long k2 = (long) c.kernel() * c.kernel();
         requireValues(c.weight(), c.filters() * c.inChannels() * k2, at + ".weight",
                 "[" + c.filters() + ", " + c.inChannels() + ", " + c.kernel() + ", " + c.kernel() + "]");
@@ -191,18 +197,23 @@ final class NetworkValidator {
         return new int[] {c.filters(), h, w};
     }
 
-    private static int[] checkMaxPool(PrunedLayer.MaxPool p, int[] shape, String at) {
+    /** Max or average pooling (floor mode); padding beyond half the window is refused, as PyTorch does. */
+    private static int[] checkPool(int size, int stride, int padding, int[] shape, String at) {
         requireRank3(shape, at);
-        if (p.size() < 1 || p.stride() < 1) {
+        if (size < 1 || stride < 1) {
             throw new IllegalArgumentException(at + ": size and stride must be positive, found size "
-                    + p.size() + ", stride " + p.stride());
+                    + size + ", stride " + stride);
         }
-        if (shape[1] < p.size() || shape[2] < p.size()) {
-            throw new IllegalArgumentException(at + ".size: " + p.size() + " does not fit the input "
-                    + Arrays.toString(shape));
+        if (padding < 0 || padding > size / 2) {
+            throw new IllegalArgumentException(at + ".padding: must be between 0 and half the size (" + size / 2
+                    + "), found " + padding);
         }
-        return new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
-            (shape[2] - p.size()) / p.stride() + 1};
+        if (shape[1] + 2 * padding < size || shape[2] + 2 * padding < size) {
+            throw new IllegalArgumentException(at + ".size: " + size + " does not fit the input "
+                    + Arrays.toString(shape) + (padding == 0 ? "" : " with padding " + padding));
+        }
+        return new int[] {shape[0], (shape[1] + 2 * padding - size) / stride + 1,
+            (shape[2] + 2 * padding - size) / stride + 1};
     }
 
     private static void requireRank3(int[] shape, String at) {

@@ -23,10 +23,11 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Layer mapping: dense → [Flatten when its input has rank > 2] → Gemm(transB=1) with weight
  * {@code [units, inputs]} and bias {@code [units]}; when {@code gather} is set, the kept inputs are selected
  * as Transpose → Gather(axis=0) and the Gemm takes them with transA=1, which equals Gather(axis=1);
- * conv2d → Conv with weight {@code [F, C, k, k]} and bias {@code [F]}, with a batchnorm directly after it folded
- * in; other batchnorm → BatchNormalization; globalavgpool → GlobalAveragePool → Flatten(axis=1); residual → its
- * body, its shortcut (the input, or a 1×1 Conv) and Add; maxpool → MaxPool; relu → Relu; flatten → Flatten(axis=1). Initializers are named {@code <layer>.<role>_<n>} with role weight, bias or
- * gather, which {@link #initializerShapes} relies on.
+ * conv2d → Conv (pads, dilations) with weight {@code [F, C, k, k]} and bias {@code [F]}, with a batchnorm directly
+ * after it folded in; other batchnorm → BatchNormalization; globalavgpool → GlobalAveragePool → Flatten(axis=1);
+ * residual → its body, its shortcut (the input, or a 1×1 Conv) and Add; maxpool → MaxPool (pads); avgpool →
+ * AveragePool (pads, count_include_pad); relu → Relu; flatten → Flatten(axis=1). Initializers are named
+ * {@code <layer>.<role>_<n>} with role weight, bias or gather, which {@link #initializerShapes} relies on.
  */
 public final class OnnxExporter {
 
@@ -146,9 +147,16 @@ public final class OnnxExporter {
                         x = conv(context, x, c);
                     }
                 }
+                // ONNX pads a MaxPool with −∞ and an AveragePool with zeros, as PyTorch does
                 case PrunedLayer.MaxPool m -> x = context.operation(NetworkOperators.MAX_POOL, List.of(x), name,
                         Map.of("kernel_shape", new int[] {m.size(), m.size()},
-                                "strides", new int[] {m.stride(), m.stride()}));
+                                "strides", new int[] {m.stride(), m.stride()},
+                                "pads", pads(m.padding())));
+                case PrunedLayer.AvgPool a -> x = context.operation(NetworkOperators.AVERAGE_POOL, List.of(x),
+                        name, Map.of("kernel_shape", new int[] {a.size(), a.size()},
+                                "strides", new int[] {a.stride(), a.stride()},
+                                "pads", pads(a.padding()),
+                                "count_include_pad", a.countIncludePad() ? 1 : 0));
                 case PrunedLayer.Relu _ -> x = context.operation(NetworkOperators.RELU, List.of(x), name);
                 case PrunedLayer.Flatten _ -> {
                     x = context.operation(NetworkOperators.FLATTEN, List.of(x), name, Map.of("axis", 1));
@@ -185,11 +193,16 @@ public final class OnnxExporter {
         ONNXInitializer weight = floatTensor(context, name + ".weight", c.weight(), c.filters(), c.inChannels(),
                 c.kernel(), c.kernel());
         ONNXInitializer bias = floatTensor(context, name + ".bias", c.bias(), c.filters());
-        int p = c.padding();
         return context.operation(NetworkOperators.CONV, List.of(x, weight, bias), name, Map.of(
                 "kernel_shape", new int[] {c.kernel(), c.kernel()},
                 "strides", new int[] {c.stride(), c.stride()},
-                "pads", new int[] {p, p, p, p}));
+                "pads", pads(c.padding()),
+                "dilations", new int[] {c.dilation(), c.dilation()}));
+    }
+
+    /** The same padding at the start and end of both spatial axes, in ONNX's order (starts, then ends). */
+    private static int[] pads(int p) {
+        return new int[] {p, p, p, p};
     }
 
     /**
@@ -213,7 +226,7 @@ public final class OnnxExporter {
             bias[f] = (float) ((c.bias()[f] - (double) b.runningMean()[f]) * s + b.beta()[f]);
         }
         return new PrunedLayer.Conv2d(c.name(), c.gated(), c.originalFilters(), c.originalInChannels(),
-                c.keptFilters(), c.keptInChannels(), c.kernel(), c.stride(), c.padding(), weight, bias);
+                c.keptFilters(), c.keptInChannels(), c.kernel(), c.stride(), c.padding(), c.dilation(), weight, bias);
     }
 
     /** A dense layer as Gemm(transB=1), selecting its kept inputs first when it gathers. */

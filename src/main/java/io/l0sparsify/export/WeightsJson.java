@@ -31,10 +31,13 @@ public final class WeightsJson {
     /**
      * 2: preprocessing became an object with the run's scale, mean and std, and classNames were added. 3: layer
      * types batchnorm, globalavgpool and residual (with a nested body and shortcut), which a version-2 reader would
-     * not know. A version-2 document is a valid version-3 one and is still read.
+     * not know. 4: layer type avgpool, a maxpool's padding and a conv2d's dilation, which a version-3 reader would
+     * ignore and so misread. Version-2 and version-3 documents are valid version-4 ones (no padding, no dilation)
+     * and are still read.
      */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
     private static final int FORMAT_VERSION_WITHOUT_RESIDUALS = 2;
+    private static final int FORMAT_VERSION_WITHOUT_AVERAGE_POOLING = 3;
 
     /**
      * Number coercions are off: a weight written as a string or an index written as 1.5 is malformed,
@@ -127,9 +130,10 @@ public final class WeightsJson {
 
         PrunedNetwork toNetwork() {
             require(formatVersion, "formatVersion");
-            if (formatVersion != FORMAT_VERSION && formatVersion != FORMAT_VERSION_WITHOUT_RESIDUALS) {
+            if (formatVersion != FORMAT_VERSION && formatVersion != FORMAT_VERSION_WITHOUT_AVERAGE_POOLING
+                    && formatVersion != FORMAT_VERSION_WITHOUT_RESIDUALS) {
                 throw new IllegalArgumentException("formatVersion: unsupported version " + formatVersion
-                        + "; this reader knows versions " + FORMAT_VERSION_WITHOUT_RESIDUALS + " and "
+                        + "; this reader knows versions " + FORMAT_VERSION_WITHOUT_RESIDUALS + " to "
                         + FORMAT_VERSION);
             }
             require(inputShape, "inputShape");
@@ -165,33 +169,42 @@ public final class WeightsJson {
      * {@code originalUnits}/{@code keptIndices} are output units (filters) and {@code originalInputs}/
      * {@code keptInputs} are inputs (input channels), all indices into the unpruned layer. For batchnorm they are
      * its channels, {@code weight} and {@code bias} its γ and β (PyTorch's names). A residual layer holds its
-     * {@code body} and, for a projection shortcut, the {@code shortcut} conv2d.
+     * {@code body} and, for a projection shortcut, the {@code shortcut} conv2d. A conv2d without {@code dilation}
+     * and a maxpool without {@code padding} (versions 2 and 3) have dilation 1 and padding 0.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"name", "type", "kernel", "stride", "padding", "size", "gated", "originalInputs",
+    @JsonPropertyOrder({"name", "type", "kernel", "stride", "padding", "dilation", "size", "countIncludePad",
+        "gated", "originalInputs",
         "keptInputs", "gather", "originalUnits", "keptUnits", "keptIndices", "weightShape", "weight", "bias",
         "runningMean", "runningVar", "epsilon", "body", "shortcut"})
-    record LayerEntry(String name, String type, Integer kernel, Integer stride, Integer padding, Integer size,
-            Boolean gated, Integer originalInputs, int[] keptInputs, int[] gather, Integer originalUnits,
-            Integer keptUnits, int[] keptIndices, int[] weightShape, float[] weight, float[] bias,
-            float[] runningMean, float[] runningVar, Float epsilon, List<LayerEntry> body, LayerEntry shortcut) {
+    record LayerEntry(String name, String type, Integer kernel, Integer stride, Integer padding, Integer dilation,
+            Integer size, Boolean countIncludePad, Boolean gated, Integer originalInputs, int[] keptInputs,
+            int[] gather, Integer originalUnits, Integer keptUnits, int[] keptIndices, int[] weightShape,
+            float[] weight, float[] bias, float[] runningMean, float[] runningVar, Float epsilon,
+            List<LayerEntry> body, LayerEntry shortcut) {
 
         static LayerEntry of(PrunedLayer layer) {
             return switch (layer) {
-                case PrunedLayer.Dense d -> new LayerEntry(d.name(), d.type(), null, null, null, null, d.gated(),
-                        d.originalInputs(), d.keptInputs(), d.gather(), d.originalUnits(), d.units(), d.keptUnits(),
-                        new int[] {d.units(), d.inputs()}, d.weight(), d.bias(), null, null, null, null, null);
+                case PrunedLayer.Dense d -> new LayerEntry(d.name(), d.type(), null, null, null, null, null, null,
+                        d.gated(), d.originalInputs(), d.keptInputs(), d.gather(), d.originalUnits(), d.units(),
+                        d.keptUnits(), new int[] {d.units(), d.inputs()}, d.weight(), d.bias(), null, null, null,
+                        null, null);
                 case PrunedLayer.Conv2d c -> new LayerEntry(c.name(), c.type(), c.kernel(), c.stride(), c.padding(),
-                        null, c.gated(), c.originalInChannels(), c.keptInChannels(), null, c.originalFilters(),
-                        c.filters(), c.keptFilters(), new int[] {c.filters(), c.inChannels(), c.kernel(), c.kernel()},
+                        c.dilation(), null, null, c.gated(), c.originalInChannels(), c.keptInChannels(), null,
+                        c.originalFilters(), c.filters(), c.keptFilters(),
+                        new int[] {c.filters(), c.inChannels(), c.kernel(), c.kernel()},
                         c.weight(), c.bias(), null, null, null, null, null);
-                case PrunedLayer.MaxPool m -> new LayerEntry(m.name(), m.type(), null, m.stride(), null, m.size(),
-                        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
-                case PrunedLayer.BatchNorm b -> new LayerEntry(b.name(), b.type(), null, null, null, null, null,
-                        null, null, null, b.originalChannels(), b.channels(), b.keptChannels(), null, b.gamma(),
+                case PrunedLayer.MaxPool m -> new LayerEntry(m.name(), m.type(), null, m.stride(), m.padding(), null,
+                        m.size(), null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                        null, null);
+                case PrunedLayer.AvgPool a -> new LayerEntry(a.name(), a.type(), null, a.stride(), a.padding(), null,
+                        a.size(), a.countIncludePad(), null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, null, null);
+                case PrunedLayer.BatchNorm b -> new LayerEntry(b.name(), b.type(), null, null, null, null, null, null,
+                        null, null, null, null, b.originalChannels(), b.channels(), b.keptChannels(), null, b.gamma(),
                         b.beta(), b.runningMean(), b.runningVar(), b.eps(), null, null);
                 case PrunedLayer.Residual r -> new LayerEntry(r.name(), r.type(), null, null, null, null, null, null,
-                        null, null, null, null, null, null, null, null, null, null, null,
+                        null, null, null, null, null, null, null, null, null, null, null, null, null,
                         r.body().stream().map(LayerEntry::of).toList(),
                         r.projection() == null ? null : of(r.projection()));
                 case PrunedLayer.Relu l -> of(l.name(), l.type());
@@ -201,8 +214,8 @@ public final class WeightsJson {
         }
 
         private static LayerEntry of(String name, String type) {
-            return new LayerEntry(name, type, null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null, null, null);
+            return new LayerEntry(name, type, null, null, null, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null, null, null, null, null, null);
         }
 
         PrunedLayer toLayer(String at) {
@@ -223,7 +236,12 @@ public final class WeightsJson {
                 }
                 case "maxpool" -> {
                     requireAll(at, "size", size, "stride", stride);
-                    return new PrunedLayer.MaxPool(name, size, stride);
+                    return new PrunedLayer.MaxPool(name, size, stride, padding == null ? 0 : padding);
+                }
+                case "avgpool" -> {
+                    requireAll(at, "size", size, "stride", stride, "padding", padding, "countIncludePad",
+                            countIncludePad);
+                    return new PrunedLayer.AvgPool(name, size, stride, padding, countIncludePad);
                 }
                 case "relu" -> {
                     return new PrunedLayer.Relu(name);
@@ -264,7 +282,8 @@ public final class WeightsJson {
                     return new PrunedLayer.Residual(name, layers, projection);
                 }
                 default -> throw new IllegalArgumentException(at + ".type: unknown layer type '" + type
-                        + "'; expected dense, conv2d, maxpool, relu, flatten, batchnorm, globalavgpool or residual");
+                        + "'; expected dense, conv2d, maxpool, avgpool, relu, flatten, batchnorm, globalavgpool or"
+                        + " residual");
             }
         }
 
@@ -276,7 +295,7 @@ public final class WeightsJson {
             requireCount(at, keptIndices);
             requireWeightShape(at, keptUnits, keptInputs.length, kernel, kernel);
             return new PrunedLayer.Conv2d(name, gated, originalUnits, originalInputs, keptIndices,
-                    keptInputs, kernel, stride, padding, weight, bias);
+                    keptInputs, kernel, stride, padding, dilation == null ? 1 : dilation, weight, bias);
         }
 
         private void requireCount(String at, int[] indices) {

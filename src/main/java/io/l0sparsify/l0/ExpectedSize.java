@@ -150,8 +150,8 @@ public final class ExpectedSize {
                             avail = new Probs<>(avail.values() == null ? null : ops.expand(avail.values(), area),
                                     avail.n() * area);
                         }
-                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
-                                LayerSpec.GlobalAvgPool _ -> { }
+                        case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Dropout _,
+                                LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _ -> { }
                     }
                 }
                 case NetworkWalk.Step.BlockStart _ -> { }
@@ -177,8 +177,8 @@ public final class ExpectedSize {
                             reads = null;
                         }
                         case LayerSpec.Flatten _ -> reads = reads == null ? null : ops.any(reads, area(u.inShape()));
-                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
-                                LayerSpec.GlobalAvgPool _ -> { }
+                        case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Dropout _,
+                                LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _ -> { }
                     }
                 }
                 case NetworkWalk.Step.BlockStart _, NetworkWalk.Step.BlockEnd _ -> reads = null;
@@ -219,7 +219,9 @@ public final class ExpectedSize {
                         }
                         case LayerSpec.GlobalAvgPool _ ->
                             flops = ops.add(flops, ops.scale(sum(ops, arriving), area(u.inShape())));
-                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _ -> { }
+                        // pooling windows are not multiply-adds: neither pooling counts, as in PrunedNetwork.flops
+                        case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
+                                LayerSpec.Dropout _ -> { }
                     }
                 }
                 case NetworkWalk.Step.BlockStart start -> arriving = new Probs<>(null, start.shape()[0]);

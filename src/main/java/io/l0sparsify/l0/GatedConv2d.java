@@ -16,7 +16,7 @@ import ai.djl.util.PairList;
  *   y = conv(x, W ⊙ z[:,∅,∅,∅], b ⊙ z)        (one sample per minibatch, z: [filters])
  *   y = conv(x, W, b) ⊙ z[:, :, ∅, ∅]          (one sample per example,  z: [batch, filters])
  *   x: [batch, channels, H, W]   W: [filters, channels, k, k]   b, log α: [filters]
- *   y: [batch, filters, (H + 2p − k)/s + 1, (W + 2p − k)/s + 1]
+ *   y: [batch, filters, ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1, ⌊(W + 2p − d(k − 1) − 1)/s⌋ + 1]   (d: dilation)
  * </pre>
  *
  * When batch normalization follows, the gates act after it instead ({@link #deferGate()}, {@link BatchNormLayer}):
@@ -28,19 +28,21 @@ public final class GatedConv2d extends AbstractGatedLayer {
     private final int kernel;
     private final int stride;
     private final int padding;
+    private final int dilation;
     private int inChannels = -1;
     private long outHeight;
     private long outWidth;
     /** Set when the batch normalization that follows applies this layer's gates. */
     private boolean gateDeferred;
 
-    GatedConv2d(int filters, int kernel, int stride, int padding, boolean gated, HardConcreteGate gate,
-            GateNoise noise, boolean perExampleGates) {
+    GatedConv2d(int filters, int kernel, int stride, int padding, int dilation, boolean gated,
+            HardConcreteGate gate, GateNoise noise, boolean perExampleGates) {
         super(gated, gate, noise, perExampleGates);
         this.filters = filters;
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
+        this.dilation = dilation;
     }
 
     /** Leaves the output ungated: the {@link BatchNormLayer} after this layer applies the gates. */
@@ -78,8 +80,8 @@ public final class GatedConv2d extends AbstractGatedLayer {
     protected void prepare(Shape[] inputShapes) {
         Shape in = inputShapes[0];
         inChannels = Math.toIntExact(in.get(1));
-        outHeight = (in.get(2) + 2L * padding - kernel) / stride + 1;
-        outWidth = (in.get(3) + 2L * padding - kernel) / stride + 1;
+        outHeight = outExtent(in.get(2));
+        outWidth = outExtent(in.get(3));
         weight().setShape(new Shape(filters, inChannels, kernel, kernel));
         bias().setShape(new Shape(filters));
         if (gated()) {
@@ -90,8 +92,11 @@ public final class GatedConv2d extends AbstractGatedLayer {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape in = inputShapes[0];
-        return new Shape[] {new Shape(in.get(0), filters, (in.get(2) + 2L * padding - kernel) / stride + 1,
-            (in.get(3) + 2L * padding - kernel) / stride + 1)};
+        return new Shape[] {new Shape(in.get(0), filters, outExtent(in.get(2)), outExtent(in.get(3)))};
+    }
+
+    private long outExtent(long in) {
+        return (in + 2L * padding - (long) dilation * (kernel - 1) - 1) / stride + 1;
     }
 
     @Override
@@ -114,7 +119,8 @@ public final class GatedConv2d extends AbstractGatedLayer {
     }
 
     private NDList convolve(NDArray x, NDArray w, NDArray b) {
-        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1), 1);
+        return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(padding, padding),
+                new Shape(dilation, dilation), 1);
     }
 
     @Override

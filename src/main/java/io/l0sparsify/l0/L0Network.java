@@ -7,12 +7,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
+import io.l0sparsify.prune.AvgPool2d;
 import io.l0sparsify.prune.LayerParameters;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
@@ -77,9 +79,11 @@ public final class L0Network {
             case LayerSpec.Dense d ->
                 addWeighted(new GatedDense(d.units(), d.gated(), gate, noise, perExample));
             case LayerSpec.Conv2d c -> addWeighted(new GatedConv2d(c.filters(), c.kernel(), c.stride(), c.padding(),
-                    c.gated(), gate, noise, perExample));
-            case LayerSpec.MaxPool p -> unit(
-                Pool.maxPool2dBlock(new Shape(p.size(), p.size()), new Shape(p.stride(), p.stride())));
+                    c.dilation(), c.gated(), gate, noise, perExample));
+            case LayerSpec.MaxPool p -> unit(Pool.maxPool2dBlock(new Shape(p.size(), p.size()),
+                    new Shape(p.stride(), p.stride()), new Shape(p.padding(), p.padding())));
+            case LayerSpec.AvgPool p -> unit(new LambdaBlock(x -> new NDList(AvgPool2d.apply(x.singletonOrThrow(),
+                    p.size(), p.stride(), p.padding(), p.countIncludePad())), "avgpool"));
             case LayerSpec.Relu _ -> unit(Activation.reluBlock());
             case LayerSpec.Flatten _ -> unit(Blocks.batchFlattenBlock());
             case LayerSpec.Dropout d -> unit(Dropout.builder().optRate((float) d.rate()).build());
@@ -104,7 +108,7 @@ public final class L0Network {
                 Block shortcut = switch (r.shortcut()) {
                     case LayerSpec.Shortcut.Identity _ -> Blocks.identityBlock();
                     case LayerSpec.Shortcut.Projection p -> addWeighted(new GatedConv2d(
-                            units.get(flatIndex).outShape()[0], 1, p.stride(), 0, false, gate, noise, perExample));
+                            units.get(flatIndex).outShape()[0], 1, p.stride(), 0, 1, false, gate, noise, perExample));
                 };
                 yield new ParallelBlock(
                         branches -> new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow())),

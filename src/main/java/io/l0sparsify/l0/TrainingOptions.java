@@ -229,8 +229,8 @@ public final class TrainingOptions {
         boolean firstLayerDense = unit == 0
                 && switch (spec.layers().get(0)) {
                     case LayerSpec.Dense _ -> true;
-                    case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
-                         LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
+                    case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _,
+                         LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
                          LayerSpec.Residual _ -> false;
                 };
         return firstLayerDense ? 0.2 : 0.5;

@@ -22,7 +22,8 @@ import java.util.Map;
  * its gates after the normalization, as the spec does for {@code conv2d} then {@code batchnorm}.
  *
  * <p>What the spec cannot say is refused, naming the node: a convolution or pooling window that is not square, or
- * whose padding differs between sides; several outputs; a network that does not end in a dense layer.
+ * whose padding differs between sides, pooling in ceil mode; several outputs; a network that does not end in a
+ * dense layer.
  */
 public final class NetworkImport {
 
@@ -233,11 +234,8 @@ public final class NetworkImport {
                 int kernel = square(c, c.kernel(), "kernel");
                 int stride = square(c, c.strides(), "strides");
                 int padding = evenPadding(c, c.pads());
-                if (c.dilations().stream().anyMatch(d -> d != 1)) {
-                    throw new ModelImportException(c.name(), "dilations " + c.dilations()
-                            + " cannot be fine-tuned yet; only dilation 1");
-                }
-                chain.layers.add(new LayerSpec.Conv2d(c.outChannels(), kernel, stride, padding,
+                int dilation = square(c, c.dilations(), "dilations");
+                chain.layers.add(new LayerSpec.Conv2d(c.outChannels(), kernel, stride, padding, dilation,
                         gateable.getOrDefault(c.name(), false)));
                 float[] bias = c.bias().map(Weights::values).orElseGet(() -> new float[c.outChannels()]);
                 parameters.add(new LayerParameters(flat++, c.weight().values(), bias, null));
@@ -257,15 +255,25 @@ public final class NetworkImport {
                 requireMaps(m, chain);
                 int size = square(m, m.kernel(), "kernel_shape");
                 int stride = square(m, m.strides(), "strides");
-                if (evenPadding(m, m.pads()) != 0 || m.ceilMode() || m.dilations().stream().anyMatch(d -> d != 1)) {
-                    throw new ModelImportException(m.name(), "max pooling with padding, dilation or ceil_mode"
-                            + " cannot be fine-tuned yet");
+                int padding = evenPadding(m, m.pads());
+                if (m.ceilMode() || m.dilations().stream().anyMatch(d -> d != 1)) {
+                    throw new ModelImportException(m.name(), "max pooling with dilation or ceil_mode cannot be"
+                            + " fine-tuned");
                 }
-                chain.layers.add(new LayerSpec.MaxPool(size, stride));
+                chain.layers.add(new LayerSpec.MaxPool(size, stride, padding));
                 flat++;
             }
-            case ModelNode.AveragePool a -> throw new ModelImportException(a.name(),
-                    "average pooling with a window cannot be fine-tuned yet (global average pooling can)");
+            case ModelNode.AveragePool a -> {
+                requireMaps(a, chain);
+                int size = square(a, a.kernel(), "kernel_shape");
+                int stride = square(a, a.strides(), "strides");
+                int padding = evenPadding(a, a.pads());
+                if (a.ceilMode()) {
+                    throw new ModelImportException(a.name(), "average pooling with ceil_mode cannot be fine-tuned");
+                }
+                chain.layers.add(new LayerSpec.AvgPool(size, stride, padding, a.countIncludePad()));
+                flat++;
+            }
             case ModelNode.GlobalAveragePool g -> {
                 requireMaps(g, chain);
                 chain.layers.add(new LayerSpec.GlobalAvgPool());
@@ -337,8 +345,8 @@ public final class NetworkImport {
             boolean fits = switch (layer) {
                 case LayerSpec.Dense _, LayerSpec.Conv2d _ -> p.runningMean() == null;
                 case LayerSpec.BatchNorm _ -> p.runningMean() != null;
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _,
-                        LayerSpec.GlobalAvgPool _ -> false;
+                case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
+                        LayerSpec.Dropout _, LayerSpec.GlobalAvgPool _ -> false;
             };
             if (!fits) {
                 throw new IllegalStateException("values numbered " + p.specIndex() + " do not belong to "

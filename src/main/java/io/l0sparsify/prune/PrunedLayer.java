@@ -7,7 +7,7 @@ import java.util.List;
  * test-time gates already multiplied in, so the layer is an ordinary dense or convolutional layer.
  */
 public sealed interface PrunedLayer
-        permits PrunedLayer.Dense, PrunedLayer.Conv2d, PrunedLayer.MaxPool, PrunedLayer.Relu,
+        permits PrunedLayer.Dense, PrunedLayer.Conv2d, PrunedLayer.MaxPool, PrunedLayer.AvgPool, PrunedLayer.Relu,
                 PrunedLayer.Flatten, PrunedLayer.BatchNorm, PrunedLayer.GlobalAvgPool, PrunedLayer.Residual {
 
     String name();
@@ -18,6 +18,7 @@ public sealed interface PrunedLayer
             case Dense _ -> "dense";
             case Conv2d _ -> "conv2d";
             case MaxPool _ -> "maxpool";
+            case AvgPool _ -> "avgpool";
             case Relu _ -> "relu";
             case Flatten _ -> "flatten";
             case BatchNorm _ -> "batchnorm";
@@ -63,7 +64,7 @@ public sealed interface PrunedLayer
     }
 
     /**
-     * A 2-D convolution over the kept input channels, square kernel, no dilation, one group.
+     * A 2-D convolution over the kept input channels, square kernel with its taps {@code dilation} apart, one group.
      *
      * @param keptFilters indices into the unpruned layer's filters of the filters that remain
      * @param keptInChannels indices into the unpruned layer's input channels that remain (these are exactly
@@ -72,8 +73,20 @@ public sealed interface PrunedLayer
      * @param bias {@code [keptFilters.length]}
      */
     record Conv2d(String name, boolean gated, int originalFilters, int originalInChannels, int[] keptFilters,
-            int[] keptInChannels, int kernel, int stride, int padding, float[] weight, float[] bias)
+            int[] keptInChannels, int kernel, int stride, int padding, int dilation, float[] weight, float[] bias)
             implements PrunedLayer {
+
+        /** A convolution without dilation. */
+        public Conv2d(String name, boolean gated, int originalFilters, int originalInChannels, int[] keptFilters,
+                int[] keptInChannels, int kernel, int stride, int padding, float[] weight, float[] bias) {
+            this(name, gated, originalFilters, originalInChannels, keptFilters, keptInChannels, kernel, stride,
+                    padding, 1, weight, bias);
+        }
+
+        /** The output extent for an input extent {@code n}: {@code ⌊(n + 2p − d(k − 1) − 1)/s⌋ + 1}. */
+        public int outExtent(int n) {
+            return (n + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+        }
 
         public int filters() {
             return keptFilters.length;
@@ -94,7 +107,29 @@ public sealed interface PrunedLayer
         }
     }
 
-    record MaxPool(String name, int size, int stride) implements PrunedLayer {}
+    /** Max over size×size windows moved by {@code stride}; {@code padding} on each side counts as −∞. */
+    record MaxPool(String name, int size, int stride, int padding) implements PrunedLayer {
+        public MaxPool(String name, int size, int stride) {
+            this(name, size, stride, 0);
+        }
+
+        /** The output extent for an input extent {@code n} (floor mode). */
+        public int outExtent(int n) {
+            return (n + 2 * padding - size) / stride + 1;
+        }
+    }
+
+    /**
+     * Mean over size×size windows moved by {@code stride}, with {@code padding} zeros on each side; the divisor is
+     * size² with {@code countIncludePad}, else the number of the window's values inside the map (PyTorch's
+     * {@code avg_pool2d}, floor mode).
+     */
+    record AvgPool(String name, int size, int stride, int padding, boolean countIncludePad) implements PrunedLayer {
+        /** The output extent for an input extent {@code n} (floor mode). */
+        public int outExtent(int n) {
+            return (n + 2 * padding - size) / stride + 1;
+        }
+    }
 
     record Relu(String name) implements PrunedLayer {}
 

@@ -33,8 +33,9 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
                 case PrunedLayer.Conv2d c when c.gated() -> joiner.add(Integer.toString(c.filters()));
                 case PrunedLayer.Residual r -> addArchitecture(r.body(), joiner);
                 // ungated weighted layers and the layers without weights have no gates to count
-                case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _,
-                        PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _ -> { }
+                case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.AvgPool _,
+                        PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _,
+                        PrunedLayer.GlobalAvgPool _ -> { }
             }
         }
     }
@@ -57,8 +58,8 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
                         first.bias()));
                 yield Optional.of(new PrunedNetwork(List.of(first.inputs()), compact, numClasses));
             }
-            case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _,
-                    PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _,
+            case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.AvgPool _,
+                    PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _,
                     PrunedLayer.Residual _ -> Optional.empty();
         };
     }
@@ -82,7 +83,7 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
                 case PrunedLayer.BatchNorm b -> b.parameterCount();
                 case PrunedLayer.Residual r -> parameters(r.body())
                         + (r.projection() == null ? 0 : r.projection().parameterCount());
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _,
+                case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _,
                         PrunedLayer.GlobalAvgPool _ -> 0;
             };
         }
@@ -104,11 +105,9 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
     static int[] shapeAfter(PrunedLayer layer, int[] shape) {
         return switch (layer) {
             case PrunedLayer.Dense d -> new int[] {d.units()};
-            case PrunedLayer.Conv2d c -> new int[] {c.filters(),
-                (shape[1] + 2 * c.padding() - c.kernel()) / c.stride() + 1,
-                (shape[2] + 2 * c.padding() - c.kernel()) / c.stride() + 1};
-            case PrunedLayer.MaxPool p -> new int[] {shape[0], (shape[1] - p.size()) / p.stride() + 1,
-                (shape[2] - p.size()) / p.stride() + 1};
+            case PrunedLayer.Conv2d c -> new int[] {c.filters(), c.outExtent(shape[1]), c.outExtent(shape[2])};
+            case PrunedLayer.MaxPool p -> new int[] {shape[0], p.outExtent(shape[1]), p.outExtent(shape[2])};
+            case PrunedLayer.AvgPool p -> new int[] {shape[0], p.outExtent(shape[1]), p.outExtent(shape[2])};
             case PrunedLayer.Flatten _ -> new int[] {shape[0] * shape[1] * shape[2]};
             case PrunedLayer.GlobalAvgPool _ -> new int[] {shape[0]};
             case PrunedLayer.Residual r -> {
@@ -146,8 +145,9 @@ public record PrunedNetwork(List<Integer> inputShape, List<PrunedLayer> layers, 
                 case PrunedLayer.GlobalAvgPool _ -> values(shape);
                 case PrunedLayer.Residual r -> flops(r.body(), shape) + values(out)
                         + (r.projection() == null ? 0 : convFlops(r.projection(), out));
-                // comparisons and copies, not multiply-adds
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> 0L;
+                // comparisons, copies and window sums, not multiply-adds (the expected FLOPs count no pooling
+                // either, so the pruned count and the trained expectation stay comparable)
+                case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _ -> 0L;
             };
             shape = out;
         }

@@ -46,7 +46,8 @@ public final class PrunedNetworkRunner implements AutoCloseable {
                         tensors.put(r.projection(), convTensors(r.projection()));
                     }
                 }
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.GlobalAvgPool _ -> { }
+                case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _,
+                        PrunedLayer.GlobalAvgPool _ -> { }
             }
         }
     }
@@ -74,7 +75,9 @@ public final class PrunedNetworkRunner implements AutoCloseable {
                 }
                 case PrunedLayer.Conv2d c -> convolve(x, c, t);
                 case PrunedLayer.MaxPool p -> Pool.maxPool2d(x, new Shape(p.size(), p.size()),
-                        new Shape(p.stride(), p.stride()), new Shape(0, 0), false);
+                        new Shape(p.stride(), p.stride()), new Shape(p.padding(), p.padding()), false);
+                case PrunedLayer.AvgPool p -> AvgPool2d.apply(x, p.size(), p.stride(), p.padding(),
+                        p.countIncludePad());
                 case PrunedLayer.Relu _ -> Activation.relu(x);
                 case PrunedLayer.Flatten _ -> x.reshape(x.getShape().get(0), -1);
                 // evaluation mode: the running statistics, nothing updated
@@ -93,7 +96,7 @@ public final class PrunedNetworkRunner implements AutoCloseable {
 
     private static NDArray convolve(NDArray x, PrunedLayer.Conv2d c, NDArray[] t) {
         return Conv2d.conv2d(x, t[0], t[1], new Shape(c.stride(), c.stride()),
-                new Shape(c.padding(), c.padding()), new Shape(1, 1), 1).singletonOrThrow();
+                new Shape(c.padding(), c.padding()), new Shape(c.dilation(), c.dilation()), 1).singletonOrThrow();
     }
 
     private static long[] toLong(int[] values) {

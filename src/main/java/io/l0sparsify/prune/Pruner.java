@@ -91,7 +91,8 @@ public final class Pruner {
                         }
                         case LayerSpec.GlobalAvgPool _ -> flops += indices(avail).length * area(u.inShape());
                         case LayerSpec.Flatten _ -> avail = flatten(avail, u.inShape());
-                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
+                        // pooling counts no multiply-adds (see PrunedNetwork.flops)
+                        case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Dropout _ -> { }
                     }
                 }
                 case NetworkWalk.Step.BlockStart _ -> { }
@@ -162,7 +163,11 @@ public final class Pruner {
                         }
                         case LayerSpec.BatchNorm b -> target.add(batchNorm(name, b, u.inShape()[0], values[i],
                                 u.gateOf() < 0 ? null : values[u.gateOf()].gates(), indices(avail)));
-                        case LayerSpec.MaxPool p -> target.add(new PrunedLayer.MaxPool(name, p.size(), p.stride()));
+                        case LayerSpec.MaxPool p -> target.add(new PrunedLayer.MaxPool(name, p.size(), p.stride(),
+                                p.padding()));
+                        // per channel: the kept channels pass through, in order
+                        case LayerSpec.AvgPool p -> target.add(new PrunedLayer.AvgPool(name, p.size(), p.stride(),
+                                p.padding(), p.countIncludePad()));
                         case LayerSpec.Relu _ -> target.add(new PrunedLayer.Relu(name));
                         case LayerSpec.Flatten _ -> {
                             target.add(new PrunedLayer.Flatten(name));
@@ -251,8 +256,8 @@ public final class Pruner {
                         }
                         case LayerSpec.Flatten _ -> avail = flatten(avail, u.inShape());
                         // channels (or features) pass through unchanged; a global average keeps one value each
-                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
-                                LayerSpec.GlobalAvgPool _ -> { }
+                        case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Dropout _,
+                                LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _ -> { }
                     }
                 }
                 case NetworkWalk.Step.BlockStart _ -> { }
@@ -283,8 +288,8 @@ public final class Pruner {
                             needed = keptIn[i];
                         }
                         case LayerSpec.Flatten _ -> needed = channelsOf(needed, u.inShape());
-                        case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
-                                LayerSpec.GlobalAvgPool _ -> { }
+                        case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Dropout _,
+                                LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _ -> { }
                     }
                 }
                 // the sum and the shortcut read every channel of the stream, whatever comes after the block
@@ -299,8 +304,8 @@ public final class Pruner {
     private static boolean hasParameters(LayerSpec.Unit layer) {
         return switch (layer) {
             case LayerSpec.Dense _, LayerSpec.Conv2d _, LayerSpec.BatchNorm _ -> true;
-            case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _,
-                    LayerSpec.GlobalAvgPool _ -> false;
+            case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
+                    LayerSpec.Dropout _, LayerSpec.GlobalAvgPool _ -> false;
         };
     }
 
@@ -372,7 +377,7 @@ public final class Pruner {
             bias[f] = p.bias()[filters[f]] * z;
         }
         return new PrunedLayer.Conv2d(name, spec.gated(), spec.filters(), originalChannels, filters, channels, k,
-                spec.stride(), spec.padding(), weight, bias);
+                spec.stride(), spec.padding(), spec.dilation(), weight, bias);
     }
 
     /** Units still arriving whose gate is open; never empty (see the class comment). */

@@ -1,6 +1,7 @@
 package io.l0sparsify.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
         @JsonSubTypes.Type(value = LayerSpec.Dense.class, name = "dense"),
         @JsonSubTypes.Type(value = LayerSpec.Conv2d.class, name = "conv2d"),
         @JsonSubTypes.Type(value = LayerSpec.MaxPool.class, name = "maxpool"),
+        @JsonSubTypes.Type(value = LayerSpec.AvgPool.class, name = "avgpool"),
         @JsonSubTypes.Type(value = LayerSpec.Relu.class, name = "relu"),
         @JsonSubTypes.Type(value = LayerSpec.Flatten.class, name = "flatten"),
         @JsonSubTypes.Type(value = LayerSpec.Dropout.class, name = "dropout"),
@@ -34,7 +36,7 @@ public sealed interface LayerSpec permits LayerSpec.Unit, LayerSpec.Residual {
      * mark where residual blocks begin and end, so code that handles one layer at a time switches over this type.
      */
     sealed interface Unit extends LayerSpec
-            permits Dense, Conv2d, MaxPool, Relu, Flatten, Dropout, BatchNorm, GlobalAvgPool {}
+            permits Dense, Conv2d, MaxPool, AvgPool, Relu, Flatten, Dropout, BatchNorm, GlobalAvgPool {}
 
     /** The type tag used in JSON and error messages: the name declared for this kind in {@link JsonSubTypes}. */
     default String type() {
@@ -63,28 +65,89 @@ public sealed interface LayerSpec permits LayerSpec.Unit, LayerSpec.Residual {
         }
     }
 
-    /** 2-D convolution; when gated, each OUTPUT feature map (filter and its bias) has one gate. */
-    record Conv2d(int filters, int kernel, int stride, int padding, boolean gated) implements Unit {
+    /**
+     * 2-D convolution; when gated, each OUTPUT feature map (filter and its bias) has one gate. The kernel's taps lie
+     * {@code dilation} apart (PyTorch's and ONNX's dilation), so a map of extent n gives
+     * {@code ⌊(n + 2·padding − dilation·(kernel − 1) − 1)/stride⌋ + 1}.
+     */
+    record Conv2d(int filters, int kernel, int stride, int padding,
+            @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = IsOne.class) int dilation, boolean gated)
+            implements Unit {
         public Conv2d(int filters, int kernel) {
-            this(filters, kernel, 1, 0, true);
+            this(filters, kernel, 1, 0, 1, true);
         }
 
-        /** From JSON, where {@code stride} defaults to 1, {@code padding} to 0 and {@code gated} to true. */
+        public Conv2d(int filters, int kernel, int stride, int padding, boolean gated) {
+            this(filters, kernel, stride, padding, 1, gated);
+        }
+
+        /**
+         * From JSON, where {@code stride} defaults to 1, {@code padding} to 0, {@code dilation} to 1 and
+         * {@code gated} to true.
+         */
         @JsonCreator
         static Conv2d fromJson(@JsonProperty("filters") int filters, @JsonProperty("kernel") int kernel,
                 @JsonProperty("stride") Integer stride, @JsonProperty("padding") Integer padding,
-                @JsonProperty("gated") Boolean gated) {
+                @JsonProperty("dilation") Integer dilation, @JsonProperty("gated") Boolean gated) {
             return new Conv2d(filters, kernel, stride == null ? 1 : stride, padding == null ? 0 : padding,
-                    gated == null || gated);
+                    dilation == null ? 1 : dilation, gated == null || gated);
         }
     }
 
-    /** Max pooling over size×size windows. */
-    record MaxPool(int size, int stride) implements Unit {
-        /** From JSON, where {@code stride} defaults to the window size (windows that do not overlap). */
+    /**
+     * Max pooling over size×size windows, as PyTorch's {@code max_pool2d} (floor mode): {@code padding} on each side
+     * counts as −∞, so a window never takes a padded value unless it holds nothing else (which the spec check rules
+     * out by keeping padding at most half the window, as PyTorch does).
+     */
+    record MaxPool(int size, int stride, @JsonInclude(JsonInclude.Include.NON_DEFAULT) int padding) implements Unit {
+        public MaxPool(int size, int stride) {
+            this(size, stride, 0);
+        }
+
+        /** From JSON, where {@code stride} defaults to the window size (windows that do not overlap), padding to 0. */
         @JsonCreator
-        static MaxPool fromJson(@JsonProperty("size") int size, @JsonProperty("stride") Integer stride) {
-            return new MaxPool(size, stride == null ? size : stride);
+        static MaxPool fromJson(@JsonProperty("size") int size, @JsonProperty("stride") Integer stride,
+                @JsonProperty("padding") Integer padding) {
+            return new MaxPool(size, stride == null ? size : stride, padding == null ? 0 : padding);
+        }
+    }
+
+    /**
+     * Average pooling over size×size windows, as PyTorch's {@code avg_pool2d(x, size, stride, padding,
+     * ceil_mode=False, count_include_pad)}: {@code padding} zeros on each side; with {@code countIncludePad} every
+     * window's sum is divided by size², without it by the number of its values that lie inside the map. It acts
+     * on every channel alone, so the channels a gated convolution keeps pass through it.
+     */
+    record AvgPool(int size, int stride, int padding, boolean countIncludePad) implements Unit {
+        public AvgPool(int size) {
+            this(size, size, 0, true);
+        }
+
+        /**
+         * From JSON, where {@code stride} defaults to the window size, {@code padding} to 0 and
+         * {@code countIncludePad} to true (PyTorch's default).
+         */
+        @JsonCreator
+        static AvgPool fromJson(@JsonProperty("size") int size, @JsonProperty("stride") Integer stride,
+                @JsonProperty("padding") Integer padding, @JsonProperty("countIncludePad") Boolean countIncludePad) {
+            return new AvgPool(size, stride == null ? size : stride, padding == null ? 0 : padding,
+                    countIncludePad == null || countIncludePad);
+        }
+    }
+
+    /**
+     * Leaves a default dilation out of the written document, as a zero max-pooling padding is: a job's stored
+     * definition is its canonical JSON, which stays what it was before these options existed.
+     */
+    final class IsOne {
+        @Override
+        public boolean equals(Object value) {
+            return value instanceof Integer i && i == 1;
+        }
+
+        @Override
+        public int hashCode() {
+            return 1;
         }
     }
 
@@ -167,7 +230,7 @@ public sealed interface LayerSpec permits LayerSpec.Unit, LayerSpec.Residual {
         return switch (layer) {
             case Dense d -> d.gated();
             case Conv2d c -> c.gated();
-            case MaxPool _, Relu _, Flatten _, Dropout _, BatchNorm _, GlobalAvgPool _, Residual _ -> false;
+            case MaxPool _, AvgPool _, Relu _, Flatten _, Dropout _, BatchNorm _, GlobalAvgPool _, Residual _ -> false;
         };
     }
 }

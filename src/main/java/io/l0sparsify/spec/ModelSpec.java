@@ -85,8 +85,8 @@ public record ModelSpec(List<Integer> inputShape, List<LayerSpec> layers) {
         return switch (layers.get(layers.size() - 1)) {
             case LayerSpec.Dense logits -> logits.units();
             // unreachable for a spec built through of(): its last layer is checked to be dense
-            case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
-                    LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
+            case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _,
+                    LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
                     LayerSpec.Residual _ -> throw new IllegalStateException(
                             "the last layer must be dense to give class logits, not " + layers.getLast().type());
         };

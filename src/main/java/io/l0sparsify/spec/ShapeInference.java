@@ -30,8 +30,8 @@ final class ShapeInference {
             case LayerSpec.Dense _ -> {
                 // gives the class logits
             }
-            case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _,
-                    LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
+            case LayerSpec.Conv2d _, LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _,
+                    LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _, LayerSpec.GlobalAvgPool _,
                     LayerSpec.Residual _ -> throw new SpecException(last,
                             "the last layer must be dense (it gives the class logits), not " + layers.getLast().type());
         }
@@ -162,20 +162,21 @@ final class ShapeInference {
                     requireRange(at + ".filters", c.filters(), 1, limits.maxUnits());
                     requireRange(at + ".kernel", c.kernel(), 1, limits.maxKernel());
                     requireRange(at + ".stride", c.stride(), 1, limits.maxKernel());
-                    requireRange(at + ".padding", c.padding(), 0, c.kernel() - 1);
+                    requireRange(at + ".dilation", c.dilation(), 1, limits.maxKernel());
+                    // a pad as wide as the dilated window would only add outputs that see nothing but zeros
+                    requireRange(at + ".padding", c.padding(), 0, c.dilation() * (c.kernel() - 1));
                     requireImage(at, c.type(), shape);
-                    int height = windows(at, shape[1], c.kernel(), c.stride(), c.padding());
-                    int width = windows(at, shape[2], c.kernel(), c.stride(), c.padding());
+                    int height = windows(at, shape[1], c.kernel(), c.stride(), c.padding(), c.dilation());
+                    int width = windows(at, shape[2], c.kernel(), c.stride(), c.padding(), c.dilation());
                     long weights = (long) c.filters() * shape[0] * c.kernel() * c.kernel();
                     parameters = Math.addExact(parameters, weights + c.filters());
                     return new int[] {c.filters(), height, width};
                 }
                 case LayerSpec.MaxPool p -> {
-                    requireRange(at + ".size", p.size(), 1, limits.maxKernel());
-                    requireRange(at + ".stride", p.stride(), 1, limits.maxKernel());
-                    requireImage(at, p.type(), shape);
-                    return new int[] {shape[0], windows(at, shape[1], p.size(), p.stride(), 0),
-                        windows(at, shape[2], p.size(), p.stride(), 0)};
+                    return pool(at, p.type(), shape, p.size(), p.stride(), p.padding());
+                }
+                case LayerSpec.AvgPool p -> {
+                    return pool(at, p.type(), shape, p.size(), p.stride(), p.padding());
                 }
                 case LayerSpec.Flatten _ -> {
                     return new int[] {flattened(at, shape)};
@@ -206,6 +207,22 @@ final class ShapeInference {
                 }
             }
         }
+
+        /**
+         * The maps after max or average pooling. PyTorch refuses padding beyond half the window (a window could then
+         * hold padding alone), and so does the spec, naming the field.
+         */
+        private int[] pool(String at, String type, int[] shape, int size, int stride, int padding) {
+            requireRange(at + ".size", size, 1, limits.maxKernel());
+            requireRange(at + ".stride", stride, 1, limits.maxKernel());
+            if (padding < 0 || padding > size / 2) {
+                throw new SpecException(at + ".padding", "must be between 0 and half the window size (" + size / 2
+                        + ") but is " + padding);
+            }
+            requireImage(at, type, shape);
+            return new int[] {shape[0], windows(at, shape[1], size, stride, padding, 1),
+                windows(at, shape[2], size, stride, padding, 1)};
+        }
     }
 
     /**
@@ -227,8 +244,8 @@ final class ShapeInference {
                 case LayerSpec.Dense _, LayerSpec.Conv2d _ -> {
                     return;
                 }
-                case LayerSpec.Relu _, LayerSpec.MaxPool _, LayerSpec.Dropout _, LayerSpec.Flatten _,
-                        LayerSpec.GlobalAvgPool _ -> { }
+                case LayerSpec.Relu _, LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Dropout _,
+                        LayerSpec.Flatten _, LayerSpec.GlobalAvgPool _ -> { }
                 case LayerSpec.BatchNorm _ -> throw new SpecException(at + ".gated", "the batch normalization at "
                         + reader + " would turn a removed map into a constant; put the batch normalization directly"
                         + " after the convolution or set gated to false");
@@ -268,13 +285,17 @@ final class ShapeInference {
         }
     }
 
-    private static int windows(String at, int size, int kernel, int stride, int padding) {
+    /** PyTorch's output extent: {@code ⌊(size + 2·padding − dilation·(kernel − 1) − 1)/stride⌋ + 1}. */
+    private static int windows(String at, int size, int kernel, int stride, int padding, int dilation) {
         int padded = size + 2 * padding;
-        if (kernel > padded) {
-            throw new SpecException(at, "window " + kernel + " is larger than its input extent " + padded
-                    + " (size " + size + " with padding " + padding + ")");
+        long extent = (long) dilation * (kernel - 1) + 1;
+        if (extent > padded) {
+            throw new SpecException(at, "window " + (dilation == 1 ? Integer.toString(kernel)
+                    : kernel + " with dilation " + dilation + " (extent " + extent + ")")
+                    + " is larger than its input extent " + padded + " (size " + size + " with padding " + padding
+                    + ")");
         }
-        return (padded - kernel) / stride + 1;
+        return (int) ((padded - extent) / stride + 1);
     }
 
     private static void requireRange(String field, int value, int min, int max) {

@@ -165,8 +165,8 @@ final class JobArtifacts {
                 }
                 yield inner;
             }
-            case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _,
-                    PrunedLayer.GlobalAvgPool _ -> List.of();
+            case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _,
+                    PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _ -> List.of();
         };
     }
 

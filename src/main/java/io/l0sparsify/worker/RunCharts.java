@@ -117,8 +117,8 @@ final class RunCharts {
                     data.addValue(c.filters(), "kept", label);
                 }
                 case PrunedLayer.Residual r -> addUnits(r.body(), data);
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _,
-                        PrunedLayer.GlobalAvgPool _ -> {}
+                case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _,
+                        PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _ -> {}
             }
         }
     }

@@ -87,6 +87,14 @@ class JobSubmissionValidationWebTest extends JobControllerWebTest {
     }
 
     @Test
+    void poolingPaddingBeyondHalfTheWindowIsNamed() throws Exception {
+        assertValidationError("{\"model\": {\"inputShape\": [1, 28, 28], \"layers\": [{\"type\": \"conv2d\","
+                + " \"filters\": 4, \"kernel\": 3}, {\"type\": \"avgpool\", \"size\": 2, \"padding\": 2},"
+                + " {\"type\": \"flatten\"}, {\"type\": \"dense\", \"units\": 10}]},"
+                + " \"dataset\": {\"uri\": \"builtin:mnist\"}}", "model.layers[1].padding", "half the window size");
+    }
+
+    @Test
     void unknownPresetIsNamedWithTheKnownPresets() throws Exception {
         assertValidationError("{\"model\": {\"preset\": \"resnet50\"}, \"dataset\": {\"uri\": \"builtin:mnist\"}}",
                 "model.preset", "known presets: mlp, lenet5-caffe, wrn-16-4, wrn-28-10");

@@ -104,7 +104,7 @@ class MnistExportParityTest {
                     assertThat(shapes.get(d.name()).get("weight")).containsExactly((long) d.units(), (long) d.inputs());
                 case PrunedLayer.Conv2d c -> assertThat(shapes.get(c.name()).get("weight")).containsExactly(
                         (long) c.filters(), (long) c.inChannels(), (long) c.kernel(), (long) c.kernel());
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ ->
+                case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ ->
                     assertThat(shapes).doesNotContainKey(layer.name());
             }
         }

@@ -167,7 +167,7 @@ class OnnxExporterTest {
                     expected.put(d.name(), roles);
                 }
                 // no initializers
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ -> { }
+                case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ -> { }
             }
         }
         assertEquals(expected, shapes);
@@ -186,7 +186,7 @@ class OnnxExporterTest {
         List<PrunedLayer> layers = new ArrayList<>(lenet.layers());
         layers.removeIf(l -> switch (l) {
             case PrunedLayer.Flatten _ -> true;
-            case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ -> false;
+            case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ -> false;
         });
         PrunedNetwork withoutFlatten = new PrunedNetwork(lenet.inputShape(), layers, lenet.numClasses());
         float[] inputs = TestNetworks.inputs(lenet, 3, 9);

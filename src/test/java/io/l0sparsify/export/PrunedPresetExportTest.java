@@ -95,7 +95,7 @@ class PrunedPresetExportTest {
                             (long) c.kernel(), (long) c.kernel()), shapes.get(c.name()).get("weight"), c.name());
                     weighted++;
                 }
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ -> { }
+                case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ -> { }
             }
         }
         assertEquals(weighted, shapes.size());
@@ -116,7 +116,7 @@ class PrunedPresetExportTest {
                     parameters.add(new LayerParameters(i, values(c.filters() * fanIn, fanIn, random),
                             values(c.filters(), 1, random), c.gated() ? gates(c.filters(), closed, random) : null));
                 }
-                case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
+                case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
                         LayerSpec.GlobalAvgPool _, LayerSpec.Residual _ -> { }
             }
         }

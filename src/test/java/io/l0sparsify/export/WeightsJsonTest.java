@@ -126,7 +126,7 @@ class WeightsJsonTest {
 
         JsonNode doc = JSON.readTree(WeightsJson.write(network, TestNetworks.MNIST));
 
-        assertEquals(3, doc.get("formatVersion").asInt());
+        assertEquals(4, doc.get("formatVersion").asInt());
         assertEquals("[1,28,28]", doc.get("inputShape").toString());
         JsonNode preprocessing = doc.get("preprocessing");
         assertEquals(1.0 / 255.0, preprocessing.get("scale").asDouble());
@@ -144,6 +144,7 @@ class WeightsJsonTest {
         assertEquals(5, conv.get("kernel").asInt());
         assertEquals(1, conv.get("stride").asInt());
         assertEquals(2, conv.get("padding").asInt());
+        assertEquals(1, conv.get("dilation").asInt());
         assertTrue(conv.get("gated").asBoolean());
         assertEquals(5, conv.get("originalUnits").asInt());
         assertEquals(3, conv.get("keptUnits").asInt());
@@ -155,6 +156,7 @@ class WeightsJsonTest {
         assertEquals("maxpool", pool.get("type").asString());
         assertEquals(2, pool.get("size").asInt());
         assertEquals(2, pool.get("stride").asInt());
+        assertEquals(0, pool.get("padding").asInt());
         assertEquals("flatten", doc.get("layers").get(6).get("type").asString());
         assertEquals("relu", doc.get("layers").get(1).get("type").asString());
         JsonNode dense = doc.get("layers").get(7);
@@ -203,6 +205,12 @@ class WeightsJsonTest {
                         "layers[9] (dense1).keptIndices:"),
                 Arguments.of("conv kernel missing", edit(d -> layer(d, 0).remove("kernel")), "layers[0].kernel: missing"),
                 Arguments.of("maxpool size missing", edit(d -> layer(d, 2).remove("size")), "layers[2].size: missing"),
+                Arguments.of("maxpool padding beyond half the window", edit(d -> layer(d, 2).put("padding", 2)),
+                        "layers[2] (pool0).padding: must be between 0 and half the size (1), found 2"),
+                Arguments.of("conv dilation zero", edit(d -> layer(d, 0).put("dilation", 0)),
+                        "layers[0] (conv0).dilation: must be positive, found 0"),
+                Arguments.of("avgpool without countIncludePad", edit(d -> layer(d, 2).put("type", "avgpool")
+                        .put("padding", 0)), "layers[2].countIncludePad: missing"),
                 Arguments.of("architecture disagrees with the layers", edit(d -> d.put("architecture", "5-6-54-16")),
                         "architecture:"),
                 Arguments.of("not JSON", bytes("{\"formatVersion\": 2, \"layers\": [}"), "weights.json is not valid JSON"),
@@ -213,6 +221,21 @@ class WeightsJsonTest {
                         "layers[0].kernel: Numeric value (1099511627776) out of range of `int`"),
                 Arguments.of("layers not an array", edit(d -> d.put("layers", "dense")),
                         "layers: expected an array, found a string"));
+    }
+
+    @Test
+    void aVersion3DocumentHasNoDilationAndNoPoolingPadding() {
+        PrunedNetwork network = TestNetworks.lenet(28);
+        ObjectNode doc = (ObjectNode) JSON.readTree(WeightsJson.write(network, TestNetworks.MNIST));
+        doc.put("formatVersion", 3);
+        for (JsonNode layer : doc.get("layers")) {
+            ((ObjectNode) layer).remove(List.of("dilation", "padding"));
+        }
+        // a version-3 conv2d names its padding: 2 for the first, 0 for the second
+        layer(doc, 0).put("padding", 2);
+        layer(doc, 3).put("padding", 0);
+
+        assertSameNetwork(network, WeightsJson.read(JSON.writeValueAsBytes(doc)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -296,14 +319,14 @@ class WeightsJsonTest {
                     assertEquals(c.originalInChannels(), b.originalInChannels());
                     assertArrayEquals(c.keptFilters(), b.keptFilters());
                     assertArrayEquals(c.keptInChannels(), b.keptInChannels());
-                    assertEquals(List.of(c.kernel(), c.stride(), c.padding()),
-                            List.of(b.kernel(), b.stride(), b.padding()));
+                    assertEquals(List.of(c.kernel(), c.stride(), c.padding(), c.dilation()),
+                            List.of(b.kernel(), b.stride(), b.padding(), b.dilation()));
                     assertArrayEquals(bits(c.weight()), bits(b.weight()));
                     assertArrayEquals(bits(c.bias()), bits(b.bias()));
                 }
                 // records without arrays compare by value
-                case PrunedLayer.MaxPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _, PrunedLayer.GlobalAvgPool _ ->
-                    assertEquals(e, a);
+                case PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _, PrunedLayer.Flatten _,
+                        PrunedLayer.GlobalAvgPool _ -> assertEquals(e, a);
                 case PrunedLayer.BatchNorm n -> {
                     PrunedLayer.BatchNorm b = (PrunedLayer.BatchNorm) a;
                     assertEquals(n.originalChannels(), b.originalChannels());

@@ -254,7 +254,7 @@ class JobDefinitionJsonTest {
         assertThat(errors("{\"model\": {\"inputShape\": [784], \"layers\": [{\"type\": \"lstm\", \"units\": 10}]},"
                 + " \"dataset\": {\"uri\": \"builtin:mnist\"}}"))
                 .containsExactly(new FieldError("model.layers[0].type",
-                        "unknown type 'lstm'; known types: dense, conv2d, maxpool, relu, flatten, dropout, batchnorm, globalavgpool, residual"));
+                        "unknown type 'lstm'; known types: dense, conv2d, maxpool, avgpool, relu, flatten, dropout, batchnorm, globalavgpool, residual"));
     }
 
     @Test
@@ -266,7 +266,7 @@ class JobDefinitionJsonTest {
                 .containsExactlyInAnyOrder(
                         new FieldError("model.layers[0].units", "must be at least 1 but is 0"),
                         new FieldError("model.layers[1].type",
-                                "unknown type 'conv9'; known types: dense, conv2d, maxpool, relu, flatten, dropout, batchnorm, globalavgpool, residual"),
+                                "unknown type 'conv9'; known types: dense, conv2d, maxpool, avgpool, relu, flatten, dropout, batchnorm, globalavgpool, residual"),
                         new FieldError("model.layers[2].size", "is required"));
     }
 

@@ -142,7 +142,7 @@ class ExpectedSizeTest {
         return switch (layer) {
             case LayerSpec.Dense d -> d.gated();
             case LayerSpec.Conv2d c -> c.gated();
-            case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
+            case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
                     LayerSpec.GlobalAvgPool _, LayerSpec.Residual _ -> false;
         };
     }
@@ -152,7 +152,7 @@ class ExpectedSizeTest {
         return switch (spec.layers().get(i)) {
             case LayerSpec.Dense _ -> spec.inputShapeOf(i)[0];
             case LayerSpec.Conv2d c -> c.filters();
-            case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
+            case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
                     LayerSpec.GlobalAvgPool _, LayerSpec.Residual _ -> 0;
         };
     }
@@ -161,7 +161,7 @@ class ExpectedSizeTest {
         return switch (spec.layers().get(i)) {
             case LayerSpec.Dense d -> d.units();
             case LayerSpec.Conv2d c -> c.filters();
-            case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
+            case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
                     LayerSpec.GlobalAvgPool _, LayerSpec.Residual _ -> 0;
         };
     }
@@ -170,7 +170,7 @@ class ExpectedSizeTest {
         return switch (spec.layers().get(i)) {
             case LayerSpec.Dense d -> d.units() * spec.inputShapeOf(i)[0];
             case LayerSpec.Conv2d c -> c.filters() * spec.inputShapeOf(i)[0] * c.kernel() * c.kernel();
-            case LayerSpec.MaxPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
+            case LayerSpec.MaxPool _, LayerSpec.AvgPool _, LayerSpec.Relu _, LayerSpec.Flatten _, LayerSpec.Dropout _, LayerSpec.BatchNorm _,
                     LayerSpec.GlobalAvgPool _, LayerSpec.Residual _ -> 0;
         };
     }

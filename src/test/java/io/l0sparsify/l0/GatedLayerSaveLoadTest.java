@@ -45,9 +45,9 @@ class GatedLayerSaveLoadTest {
                 new Case("gated dense", () -> new GatedDense(4, true, GATE, new GateNoise(1), false), new Shape(2, 6)),
                 new Case("ungated dense", () -> new GatedDense(4, false, GATE, new GateNoise(1), false),
                         new Shape(2, 6)),
-                new Case("gated conv", () -> new GatedConv2d(3, 3, 1, 1, true, GATE, new GateNoise(1), false),
+                new Case("gated conv", () -> new GatedConv2d(3, 3, 1, 1, 1, true, GATE, new GateNoise(1), false),
                         new Shape(2, 2, 5, 5)),
-                new Case("ungated conv", () -> new GatedConv2d(3, 3, 2, 0, false, GATE, new GateNoise(1), true),
+                new Case("ungated conv", () -> new GatedConv2d(3, 3, 2, 0, 1, false, GATE, new GateNoise(1), true),
                         new Shape(2, 2, 5, 5)))
                 .map(Arguments::of);
     }

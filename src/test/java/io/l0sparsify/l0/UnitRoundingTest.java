@@ -62,7 +62,7 @@ class UnitRoundingTest {
             switch (layer) {
                 case PrunedLayer.Dense d when d.gated() -> counts.add(d.inputs());
                 case PrunedLayer.Conv2d c when c.gated() -> counts.add(c.filters());
-                case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.Relu _,
+                case PrunedLayer.Dense _, PrunedLayer.Conv2d _, PrunedLayer.MaxPool _, PrunedLayer.AvgPool _, PrunedLayer.Relu _,
                         PrunedLayer.Flatten _, PrunedLayer.BatchNorm _, PrunedLayer.GlobalAvgPool _, PrunedLayer.Residual _ -> { }
             }
         }

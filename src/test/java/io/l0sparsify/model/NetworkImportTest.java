@@ -52,8 +52,9 @@ class NetworkImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp_gemm", "mlp_matmul_add", "resnet_small", "resnet_small_folded", "lenet_bn_kept",
-            "resnet_projection", "resnet_preact_folded", "colours_resnet"})
+    @ValueSource(strings = {"mlp_gemm", "mlp_matmul_add", "cnn_bn_folded", "cnn_bn_kept", "resnet_small",
+            "resnet_small_folded", "lenet_bn_kept", "resnet_projection", "resnet_preact_folded", "colours_resnet",
+            "cnn_dilated"})
     void theImportedNetworkWithOpenGatesComputesWhatOnnxRuntimeComputesForTheUpload(String name) throws Exception {
         ModelGraph graph = graph(name);
         ImportedNetwork imported = NetworkImport.of(graph, SpecLimits.DEFAULT);
@@ -93,8 +94,9 @@ class NetworkImportTest {
      * is smaller.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"mlp_gemm", "mlp_matmul_add", "resnet_small", "resnet_small_folded", "lenet_bn_kept",
-            "resnet_projection", "resnet_preact_folded", "colours_resnet"})
+    @ValueSource(strings = {"mlp_gemm", "mlp_matmul_add", "cnn_bn_folded", "cnn_bn_kept", "resnet_small",
+            "resnet_small_folded", "lenet_bn_kept", "resnet_projection", "resnet_preact_folded", "colours_resnet",
+            "cnn_dilated"})
     void thePrunedDropInModelGivesTheGatedNetworksOutputs(String name) throws Exception {
         ModelGraph graph = graph(name);
         ImportedNetwork imported = NetworkImport.of(graph, SpecLimits.DEFAULT);

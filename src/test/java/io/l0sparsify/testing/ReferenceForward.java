@@ -38,7 +38,8 @@ public final class ReferenceForward {
             x = switch (layer) {
                 case PrunedLayer.Dense d -> new Activation(dense(d, x.values()), new int[] {d.units()});
                 case PrunedLayer.Conv2d c -> conv(c, x.values(), x.shape());
-                case PrunedLayer.MaxPool m -> maxPool(m, x.values(), x.shape());
+                case PrunedLayer.MaxPool m -> pool(m.size(), m.stride(), m.padding(), true, false, x);
+                case PrunedLayer.AvgPool a -> pool(a.size(), a.stride(), a.padding(), false, a.countIncludePad(), x);
                 case PrunedLayer.Relu _ -> new Activation(relu(x.values()), x.shape());
                 // channel-major values are already in flattened order
                 case PrunedLayer.Flatten _ -> new Activation(x.values(), new int[] {x.values().length});
@@ -110,8 +111,10 @@ public final class ReferenceForward {
         int k = c.kernel();
         int p = c.padding();
         int s = c.stride();
-        int oh = (h + 2 * p - k) / s + 1;
-        int ow = (w + 2 * p - k) / s + 1;
+        int d = c.dilation();
+        // the taps span d·(k − 1) + 1 values
+        int oh = (h + 2 * p - d * (k - 1) - 1) / s + 1;
+        int ow = (w + 2 * p - d * (k - 1) - 1) / s + 1;
         float[] y = new float[c.filters() * oh * ow];
         for (int f = 0; f < c.filters(); f++) {
             for (int i = 0; i < oh; i++) {
@@ -120,8 +123,8 @@ public final class ReferenceForward {
                     for (int ch = 0; ch < channels; ch++) {
                         for (int ki = 0; ki < k; ki++) {
                             for (int kj = 0; kj < k; kj++) {
-                                int r = i * s + ki - p;
-                                int q = j * s + kj - p;
+                                int r = i * s + ki * d - p;
+                                int q = j * s + kj * d - p;
                                 if (r < 0 || r >= h || q < 0 || q >= w) {
                                     continue;
                                 }
@@ -137,22 +140,38 @@ public final class ReferenceForward {
         return new Activation(y, new int[] {c.filters(), oh, ow});
     }
 
-    private static Activation maxPool(PrunedLayer.MaxPool m, float[] x, int[] shape) {
-        int oh = (shape[1] - m.size()) / m.stride() + 1;
-        int ow = (shape[2] - m.size()) / m.stride() + 1;
+    /**
+     * Max ({@code max}) or average pooling over size×size windows of the map padded by {@code padding} on each
+     * side: a padded position never wins a max (−∞) and adds zero to an average, whose divisor is size² with
+     * {@code countIncludePad}, else the number of positions inside the map.
+     */
+    private static Activation pool(int size, int stride, int padding, boolean max, boolean countIncludePad,
+            Activation x) {
+        int[] shape = x.shape();
+        int oh = (shape[1] + 2 * padding - size) / stride + 1;
+        int ow = (shape[2] + 2 * padding - size) / stride + 1;
         float[] y = new float[shape[0] * oh * ow];
         for (int ch = 0; ch < shape[0]; ch++) {
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
-                    float max = Float.NEGATIVE_INFINITY;
-                    for (int a = 0; a < m.size(); a++) {
-                        for (int b = 0; b < m.size(); b++) {
-                            int r = i * m.stride() + a;
-                            int q = j * m.stride() + b;
-                            max = Math.max(max, x[(ch * shape[1] + r) * shape[2] + q]);
+                    double best = Double.NEGATIVE_INFINITY;
+                    double sum = 0;
+                    int inside = 0;
+                    for (int a = 0; a < size; a++) {
+                        for (int b = 0; b < size; b++) {
+                            int r = i * stride + a - padding;
+                            int q = j * stride + b - padding;
+                            if (r < 0 || r >= shape[1] || q < 0 || q >= shape[2]) {
+                                continue;
+                            }
+                            float v = x.values()[(ch * shape[1] + r) * shape[2] + q];
+                            best = Math.max(best, v);
+                            sum += v;
+                            inside++;
                         }
                     }
-                    y[(ch * oh + i) * ow + j] = max;
+                    y[(ch * oh + i) * ow + j] = (float) (max ? best
+                            : sum / (countIncludePad ? size * size : inside));
                 }
             }
         }
