@@ -276,13 +276,18 @@ function walkGated(layers, shape, out) {
         const [, hh, ww] = shape;
         const s = layer.stride || 1;
         const p = layer.padding || 0;
+        // the dilated kernel spans d·(k − 1) + 1 values
+        const extent = (layer.dilation || 1) * (layer.kernel - 1) + 1;
         if (layer.gated !== false) out.push({ name: `conv ${out.length}`, units: layer.filters });
-        shape = [layer.filters, Math.floor((hh + 2 * p - layer.kernel) / s) + 1, Math.floor((ww + 2 * p - layer.kernel) / s) + 1];
+        shape = [layer.filters, Math.floor((hh + 2 * p - extent) / s) + 1, Math.floor((ww + 2 * p - extent) / s) + 1];
         break;
       }
-      case 'maxpool': {
+      case 'maxpool':
+      case 'avgpool': {
         const s = layer.stride || layer.size;
-        shape = [shape[0], Math.floor((shape[1] - layer.size) / s) + 1, Math.floor((shape[2] - layer.size) / s) + 1];
+        const p = layer.padding || 0;
+        shape = [shape[0], Math.floor((shape[1] + 2 * p - layer.size) / s) + 1,
+          Math.floor((shape[2] + 2 * p - layer.size) / s) + 1];
         break;
       }
       case 'flatten':
@@ -567,7 +572,7 @@ async function submitPage() {
       h('div', { class: 'choices' }, radio('model-kind', 'preset', 'Preset', true), radio('model-kind', 'spec', 'Layers as JSON', false),
         radio('model-kind', 'upload', 'Uploaded model', false)),
       h('div', { id: 'model-preset' }, presetSelect),
-      h('div', { id: 'model-spec', hidden: true }, specArea, h('div', { class: 'hint muted' }, 'inputShape and layers (dense, conv2d, maxpool, relu, flatten, dropout, batchnorm, globalavgpool, residual), as in the API\u2019s InlineModel.')),
+      h('div', { id: 'model-spec', hidden: true }, specArea, h('div', { class: 'hint muted' }, 'inputShape and layers (dense, conv2d, maxpool, avgpool, relu, flatten, dropout, batchnorm, globalavgpool, residual), as in the API\u2019s InlineModel.')),
       h('div', { id: 'model-upload', hidden: true, class: 'stack' }, uploadSelect,
         h('div', {}, h('label', { for: 'model-preprocessing' }, 'Preprocessing ', h('span', { class: 'hint' }, 'optional, JSON: what the model was trained to take')), preprocessingInput),
         h('div', { class: 'hint muted' }, 'Fine-tunes the upload with L0 gates, starting from its weights with every gate open; model.onnx replaces it as it is.')),

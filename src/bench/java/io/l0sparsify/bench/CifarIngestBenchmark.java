@@ -24,9 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -130,48 +127,12 @@ public final class CifarIngestBenchmark implements Callable<Integer> {
      * the trainer's cost do not depend on content.
      */
     static void writeCifar10(Path file, int train, int test) throws IOException {
-        Random random = new Random(1);
-        byte[] record = new byte[3073];
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(
-                new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)))) {
-            byte[] meta = "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n"
-                    .getBytes(StandardCharsets.US_ASCII);
-            entry(tar, "cifar-10-batches-bin/batches.meta.txt", meta.length, out -> out.write(meta));
-            int perBatch = (train + 4) / 5;
-            int written = 0;
-            for (int batch = 1; batch <= 5; batch++) {
-                int count = Math.min(perBatch, train - written);
-                written += count;
-                entry(tar, "cifar-10-batches-bin/data_batch_" + batch + ".bin", (long) count * record.length,
-                        out -> records(out, random, record, count));
+        SyntheticCifar10.write(file, train, test, new Random(1), (label, random, pixels) -> {
+            for (int i = 0; i < pixels.length; i++) {
+                int channel = i / 1024;
+                pixels[i] = (byte) (random.nextInt(96) + (channel == label % 3 ? 100 : 0) + 18 * (label / 3));
             }
-            entry(tar, "cifar-10-batches-bin/test_batch.bin", (long) test * record.length,
-                    out -> records(out, random, record, test));
-        }
-    }
-
-    private interface Content {
-        void writeTo(OutputStream out) throws IOException;
-    }
-
-    private static void entry(TarArchiveOutputStream tar, String name, long size, Content content) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setSize(size);
-        tar.putArchiveEntry(entry);
-        content.writeTo(tar);
-        tar.closeArchiveEntry();
-    }
-
-    private static void records(OutputStream out, Random random, byte[] record, int count) throws IOException {
-        for (int n = 0; n < count; n++) {
-            int label = n % 10;
-            record[0] = (byte) label;
-            for (int i = 1; i < record.length; i++) {
-                int channel = (i - 1) / 1024;
-                record[i] = (byte) (random.nextInt(96) + (channel == label % 3 ? 100 : 0) + 18 * (label / 3));
-            }
-            out.write(record);
-        }
+        }, new String[] {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"});
     }
 
     private static long peakRssBytes() throws IOException {

@@ -80,7 +80,7 @@ class ArtifactPublisher {
             artifacts.put(job.id(), JobArtifacts.MODEL_KEPT_INPUTS, keptInputsOnnx);
         }
         artifacts.put(job.id(), JobArtifacts.WEIGHTS, WeightsJson.write(result.pruned(), conventions));
-        artifacts.put(job.id(), JobArtifacts.METRICS, JobArtifacts.metricsCsv(result.history()));
+        artifacts.put(job.id(), JobArtifacts.METRICS, JobArtifacts.metricsCsv(result.history(), config));
         artifacts.put(job.id(), JobArtifacts.PARAMS, result.gatedParameters());
         artifacts.put(job.id(), JobArtifacts.SPEC, JobArtifacts.spec(definition));
         artifacts.put(job.id(), JobArtifacts.TRAINING_SVG, RunCharts.training(result.history(), modelName));

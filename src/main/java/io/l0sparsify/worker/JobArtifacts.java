@@ -122,16 +122,23 @@ final class JobArtifacts {
         return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
     }
 
-    static byte[] metricsCsv(List<TrainingProgress> history) {
+    /**
+     * One row per epoch end. {@code learning_rate} is the rate the epoch's steps used, from {@code training}'s
+     * schedule (the trainer sets {@code learningRateAt(epoch − 1)} before epoch {@code epoch}); it comes last so
+     * the earlier columns keep their positions.
+     */
+    static byte[] metricsCsv(List<TrainingProgress> history, TrainingOptions training) {
         StringBuilder csv = new StringBuilder("epoch,step,train_loss,penalty,test_error,expected_l0,expected_flops,"
                 + "kept_units,elapsed_seconds,examples_per_second,rss_megabytes,budget_metric,budget_target,"
-                + "budget_current_target,budget_expected,budget_deterministic,budget_lambda1,budget_lambda2\n");
+                + "budget_current_target,budget_expected,budget_deterministic,budget_lambda1,budget_lambda2,"
+                + "learning_rate\n");
         for (TrainingProgress p : history) {
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", p.epoch(), p.step(),
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", p.epoch(), p.step(),
                     num(p.trainLoss()), num(p.penalty()), num(p.testError()), num(p.expectedL0()),
                     num(p.expectedFlops()),
                     p.keptUnits().stream().map(String::valueOf).collect(Collectors.joining("-")),
-                    num(p.elapsedSeconds()), num(p.examplesPerSecond()), num(p.rssMegabytes()), budgetColumns(p)));
+                    num(p.elapsedSeconds()), num(p.examplesPerSecond()), num(p.rssMegabytes()), budgetColumns(p),
+                    num(training.learningRateAt(p.epoch() - 1))));
         }
         return csv.toString().getBytes(StandardCharsets.UTF_8);
     }

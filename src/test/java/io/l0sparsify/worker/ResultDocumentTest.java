@@ -134,13 +134,35 @@ class ResultDocumentTest {
         var budgeted = new io.l0sparsify.l0.TrainingProgress(2, 2, 20, 10, true, 0.5, 0.01, 0.1, 100, 200,
                 List.of(3, 4), 1.0, 50, 300, new io.l0sparsify.l0.TrainingProgress.Budget(
                         io.l0sparsify.l0.SizeTarget.Metric.PARAMETERS, 0.1, 0.2, 0.25, 0.3, 2.0, 0.5));
-        String[] lines = new String(JobArtifacts.metricsCsv(List.of(plain, budgeted)),
+        String[] lines = new String(JobArtifacts.metricsCsv(List.of(plain, budgeted),
+                io.l0sparsify.l0.TrainingOptions.builder().optEpochs(2).build()),
                 java.nio.charset.StandardCharsets.UTF_8).split("\n");
         assertThat(lines[0]).endsWith(",rss_megabytes,budget_metric,budget_target,budget_current_target,"
-                + "budget_expected,budget_deterministic,budget_lambda1,budget_lambda2");
-        assertThat(lines[1]).endsWith(",300.0,,,,,,,");
-        assertThat(lines[2]).endsWith(",300.0,parameters,0.1,0.2,0.25,0.3,2.0,0.5");
+                + "budget_expected,budget_deterministic,budget_lambda1,budget_lambda2,learning_rate");
+        assertThat(lines[1]).endsWith(",300.0,,,,,,,,0.001");
+        assertThat(lines[2]).endsWith(",300.0,parameters,0.1,0.2,0.25,0.3,2.0,0.5,0.001");
         assertThat(lines[2].split(",", -1)).hasSize(lines[0].split(",").length);
+    }
+
+    @Test
+    void metricsCsvGivesTheLearningRateEachEpochTrainedWith() {
+        // SGD from 0.1, ×0.2 at 30 %, 60 % and 80 % of 10 epochs: epochs (from 1) 1–3 at 0.1, 4–6 at 0.02,
+        // 7–8 at 0.004, 9–10 at 0.0008
+        var training = io.l0sparsify.l0.TrainingOptions.builder().optEpochs(10)
+                .optOptimizer(io.l0sparsify.l0.OptimizerSpec.Sgd.paper())
+                .optSchedule(io.l0sparsify.l0.LearningRateSchedule.Step.paper()).build();
+        List<io.l0sparsify.l0.TrainingProgress> history = new java.util.ArrayList<>();
+        for (int epoch = 1; epoch <= 10; epoch++) {
+            history.add(new io.l0sparsify.l0.TrainingProgress(epoch, 10, epoch * 10L, 10, true, 0.5, 0.01, 0.1,
+                    100, 200, List.of(3, 4), epoch, 50, 300));
+        }
+        String[] lines = new String(JobArtifacts.metricsCsv(history, training),
+                java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        int column = List.of(lines[0].split(",")).indexOf("learning_rate");
+        double[] rates = java.util.Arrays.stream(lines).skip(1)
+                .mapToDouble(line -> Double.parseDouble(line.split(",", -1)[column])).toArray();
+        assertThat(rates).containsExactly(new double[] {0.1, 0.1, 0.1, 0.02, 0.02, 0.02, 0.004, 0.004, 0.0008,
+            0.0008}, org.assertj.core.data.Offset.offset(1e-12));
     }
 
     @Test
