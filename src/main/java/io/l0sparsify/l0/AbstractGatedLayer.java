@@ -4,6 +4,8 @@ import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -22,6 +24,7 @@ abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedL
         permits GatedDense, GatedConv2d {
 
     private static final byte VERSION = 1;
+    private static final NDIndex ALL = new NDIndex("...");
 
     private final boolean gated;
     private final HardConcreteGate gate;
@@ -102,6 +105,22 @@ abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedL
                 : noise.perStep(this, batchManager, new Shape(groups()));
         logistic = logistic.toDevice(device, false);
         return gate.sampleFromLogistic(la, logistic);
+    }
+
+    /**
+     * Clamps log α into [ln 0.01, ln 100] in place, on its device: a clamped copy written back over the parameter,
+     * so nothing is read to the host and a GPU does not wait. The bounds become float32 as they did when the
+     * clamp was done on the host, so the values are the same.
+     */
+    void clampLogAlpha() {
+        if (!gated) {
+            return;
+        }
+        NDArray la = logAlpha.getArray();
+        // the indexed write makes arrays of its own on the parameter's manager
+        try (NDScope ignored = new NDScope()) {
+            la.set(ALL, la.clip(HardConcreteGate.MIN_LOG_ALPHA, HardConcreteGate.MAX_LOG_ALPHA));
+        }
     }
 
     /** Σ w² for every group, shape {@code [groups]}; the bias too when it belongs to the group. */

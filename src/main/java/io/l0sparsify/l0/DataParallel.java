@@ -40,7 +40,38 @@ import java.util.Set;
 final class DataParallel implements AutoCloseable {
 
     /** The minibatch's mean cross-entropy and penalty. */
-    record Losses(float crossEntropy, float penalty) {}
+    record Losses(float crossEntropy, float penalty) {
+
+        /**
+         * The losses from the host copies of one minibatch's arrays ({@link DeviceLosses#arrays()} order, from
+         * {@code offset}): the slices' cross-entropies weighted by their shares, summed in float, and the penalty.
+         */
+        static Losses of(float[] values, int offset, double[] shares) {
+            float loss = 0;
+            for (int k = 0; k < shares.length; k++) {
+                loss += shares.length == 1 ? values[offset + k] : (float) (values[offset + k] * shares[k]);
+            }
+            return new Losses(loss, values[offset + shares.length]);
+        }
+    }
+
+    /**
+     * One minibatch's losses where the device computed them, detached from autograd: each slice's mean
+     * cross-entropy (moved to the first device) with its share n_k/n of the minibatch, then the penalty, every one
+     * a scalar. Nothing has been read to the host; {@link LossLog} reads many minibatches' at once.
+     */
+    record DeviceLosses(List<NDArray> arrays, double[] shares) {
+
+        /** Reads the values to the host now (one read per array) and closes the arrays. */
+        Losses read() {
+            float[] values = new float[arrays.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = arrays.get(i).getFloat();
+                arrays.get(i).close();
+            }
+            return Losses.of(values, 0, shares);
+        }
+    }
 
     private final Trainer trainer;
     private final L0Network network;
@@ -74,18 +105,19 @@ final class DataParallel implements AutoCloseable {
 
     /**
      * Leaves the gradient of {@code mean cross-entropy + penalty} over the first {@code size} examples in the
-     * parameters' gradients (added to what is there; the optimizer's step clears them).
+     * parameters' gradients (added to what is there; the optimizer's step clears them) and returns the losses
+     * still on the first device, owned by {@code keep}: reading them here would make every step wait for its
+     * device.
      */
-    Losses backward(float[] pixels, long[] labels, int size) {
+    DeviceLosses backward(float[] pixels, long[] labels, int size, NDManager keep) {
         broadcast();
         int slices = Math.min(devices.size(), size);
-        float loss = 0;
-        float cost;
+        List<NDArray> kept = new ArrayList<>(slices + 1);
+        double[] share = new double[slices];
         try (NDManager batch = trainer.getManager().newSubManager()) {
             // inputs are staged before autograd is switched on
             NDArray[] x = new NDArray[slices];
             NDArray[] y = new NDArray[slices];
-            double[] share = new double[slices];
             int offset = 0;
             for (int k = 0; k < slices; k++) {
                 int n = size / slices + (k < size % slices ? 1 : 0);
@@ -98,8 +130,6 @@ final class DataParallel implements AutoCloseable {
             try (NDScope scope = new NDScope()) {
                 NDArray[] ce = new NDArray[slices];
                 NDArray l0 = null;
-                // Values are read only after the collector (a process-wide lock) is released: reading one waits
-                // for its device, which would hold up the other slices' devices and other jobs' steps.
                 try (GradientCollector collector = Autograd.collect(trainer)) {
                     for (int k = 0; k < slices; k++) {
                         NDList logits = k == 0 ? trainer.forward(new NDList(x[k]))
@@ -114,14 +144,22 @@ final class DataParallel implements AutoCloseable {
                         collector.backward(objective);
                     }
                 }
+                Device first = devices.get(0);
                 for (int k = 0; k < slices; k++) {
-                    loss += slices == 1 ? ce[k].getFloat() : (float) (ce[k].getFloat() * share[k]);
+                    kept.add(keep(ce[k].stopGradient().toDevice(first, false), keep));
                 }
-                cost = l0.getFloat();
+                kept.add(keep(l0.stopGradient(), keep));
             }
         }
         reduceGradients(slices);
-        return new Losses(loss, cost);
+        return new DeviceLosses(kept, share);
+    }
+
+    /** Takes {@code array} out of the step's scope and managers and gives it to {@code keep}. */
+    private static NDArray keep(NDArray array, NDManager keep) {
+        NDScope.unregister(array);
+        array.attach(keep);
+        return array;
     }
 
     /** Copies the current parameters into every replica (creating them on first use). */

@@ -310,20 +310,7 @@ public final class L0Network {
     /** Clamps every log α into [ln 0.01, ln 100] in place, as the reference does after each step. */
     void clampLogAlphas() {
         for (AbstractGatedLayer layer : weighted) {
-            if (layer.gated()) {
-                NDArray la = layer.logAlpha().getArray();
-                float[] values = la.toFloatArray();
-                boolean changed = false;
-                for (int i = 0; i < values.length; i++) {
-                    float clamped = (float) Math.max(HardConcreteGate.MIN_LOG_ALPHA,
-                            Math.min(HardConcreteGate.MAX_LOG_ALPHA, values[i]));
-                    changed |= clamped != values[i];
-                    values[i] = clamped;
-                }
-                if (changed) {
-                    NativeArrays.assign(la, values);
-                }
-            }
+            layer.clampLogAlpha();
         }
     }
 

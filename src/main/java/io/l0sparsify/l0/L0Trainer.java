@@ -71,6 +71,13 @@ public final class L0Trainer {
      */
     static final double CHANCE_MARGIN_SIGMAS = 3;
 
+    /**
+     * Steps whose losses wait on the device before they are read (besides every progress report and epoch end):
+     * one wait for the device per so many steps instead of one per step. A diverged step is found this many
+     * steps late at most, and reported with its own number.
+     */
+    static final int LOSS_READ_EVERY = 50;
+
     /** Replicas per device; above 1 only in tests, to run the multi-device path on one CPU. */
     private final int replicasPerDevice;
 
@@ -171,6 +178,8 @@ public final class L0Trainer {
         private List<float[]> frozenLogAlphas;
         private final ParameterAverage average;
         private final DataParallel parallel;
+        /** The losses of the steps since the last read, still on the device. */
+        private final LossLog lossLog;
         private final int inputSize;
         private final int stepsPerEpoch;
         /** Epoch-end snapshots of the whole run, earlier attempts' first (restored from the checkpoint). */
@@ -222,6 +231,7 @@ public final class L0Trainer {
                     network.batchNorms());
             this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
             this.parallel = new DataParallel(trainer, network, parameters, penalty, devices);
+            this.lossLog = new LossLog(manager);
             this.inputSize = spec.inputSize();
             this.evalInputs = new float[Math.multiplyExact(Math.min(EVAL_BATCH, data.test().size()), inputSize)];
             this.explodedLoss = EXPLODED_LOSS_FACTOR * Math.log(spec.numClasses());
@@ -247,6 +257,7 @@ public final class L0Trainer {
                 }
                 return finish(epochsCompleted, stoppedEarly);
             } finally {
+                lossLog.close();
                 parallel.close();
                 if (average != null) {
                     average.close();
@@ -269,6 +280,7 @@ public final class L0Trainer {
                 switch (listener.control()) {
                     case CONTINUE -> {}
                     case STOP_EARLY -> {
+                        readLosses();
                         return true;
                     }
                     case CANCEL -> throw new TrainingAbortedException(TrainingAbortedException.Reason.CANCELLED,
@@ -294,6 +306,7 @@ public final class L0Trainer {
                     report(epoch + 1, false, evaluateCurrentGates());
                 }
             }
+            readLosses();
             return false;
         }
 
@@ -306,22 +319,8 @@ public final class L0Trainer {
                 expectedFraction = budget.expectedFraction(budget.target().metric(), network.logAlphas());
                 budget.beginStep(step);
             }
-            DataParallel.Losses losses = parallel.backward(pixels, labels, size);
-            float loss = losses.crossEntropy();
-            float cost = losses.penalty();
-            if (!Float.isFinite(loss) || !Float.isFinite(cost)) {
-                throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED,
-                        "the loss became non-finite at step " + (step + 1) + " (cross-entropy " + loss
-                                + ", penalty " + cost + "); lower the learning rate or λ");
-            }
-            explodedSteps = loss > explodedLoss ? explodedSteps + 1 : 0;
-            if (explodedSteps >= EXPLODED_STEPS) {
-                throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, String.format(Locale.ROOT,
-                        "the loss exploded: the cross-entropy stayed above %.0f (%.0f times its starting value"
-                                + " ln %d) for %d steps up to step %d (last %.4g); lower the learning rate or λ",
-                        explodedLoss, EXPLODED_LOSS_FACTOR, spec.numClasses(), EXPLODED_STEPS, step + 1, loss));
-            }
-            trainer.step();
+            lossLog.add(step + 1, parallel.backward(pixels, labels, size, lossLog.manager()));
+            optimizer.step(parameters);
             if (frozenLogAlphas != null) {
                 // fine-tuning the weights alone: whatever the step did to log α is undone
                 network.assignLogAlphas(frozenLogAlphas);
@@ -335,6 +334,33 @@ public final class L0Trainer {
                 budget.ascend(expectedFraction);
             }
             step++;
+            if (lossLog.pending() >= LOSS_READ_EVERY) {
+                readLosses();
+            }
+        }
+
+        /**
+         * Reads the losses of the steps since the last read (one copy from the device) and checks and sums each
+         * as if it had been read at its step: a non-finite loss, or one that stayed exploded for
+         * {@link #EXPLODED_STEPS} steps, ends the run naming that step.
+         */
+        private void readLosses() {
+            lossLog.drain(this::checkAndSum);
+        }
+
+        private void checkAndSum(long stepNumber, float loss, float cost) {
+            if (!Float.isFinite(loss) || !Float.isFinite(cost)) {
+                throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED,
+                        "the loss became non-finite at step " + stepNumber + " (cross-entropy " + loss
+                                + ", penalty " + cost + "); lower the learning rate or λ");
+            }
+            explodedSteps = loss > explodedLoss ? explodedSteps + 1 : 0;
+            if (explodedSteps >= EXPLODED_STEPS) {
+                throw new TrainingAbortedException(TrainingAbortedException.Reason.DIVERGED, String.format(Locale.ROOT,
+                        "the loss exploded: the cross-entropy stayed above %.0f (%.0f times its starting value"
+                                + " ln %d) for %d steps up to step %d (last %.4g); lower the learning rate or λ",
+                        explodedLoss, EXPLODED_LOSS_FACTOR, spec.numClasses(), EXPLODED_STEPS, stepNumber, loss));
+            }
             lossSum += loss;
             penaltySum += cost;
             lossCount++;
@@ -350,6 +376,7 @@ public final class L0Trainer {
         }
 
         private void report(int epoch, boolean epochEnd, Evaluation evaluation) {
+            readLosses();
             if (frozenLogAlphas != null) {
                 // fine-tuning after the planned epochs: its outcome is in the result, not in the progress
                 return;

@@ -3,6 +3,7 @@ package io.l0sparsify.l0;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,12 @@ final class ParameterAverage implements AutoCloseable {
     private final double decay;
     private final List<Parameter> parameters;
     private final List<NDArray> shadows = new ArrayList<>();
+    /**
+     * d and 1 − d as float32 scalars beside each shadow, made once: {@code muli(Number)} would make a tensor of
+     * the number on every call, two native allocations per parameter and step. The products are the same.
+     */
+    private final List<NDArray> decays = new ArrayList<>();
+    private final List<NDArray> complements = new ArrayList<>();
     private final NDManager manager;
     private long updates;
 
@@ -27,7 +34,10 @@ final class ParameterAverage implements AutoCloseable {
         this.parameters = List.copyOf(parameters);
         this.manager = parent.newSubManager();
         for (Parameter p : parameters) {
-            shadows.add(manager.zeros(p.getArray().getShape(), p.getArray().getDataType(), p.getArray().getDevice()));
+            NDArray value = p.getArray();
+            shadows.add(manager.zeros(value.getShape(), value.getDataType(), value.getDevice()));
+            decays.add(manager.full(new Shape(), (float) decay, value.getDataType(), value.getDevice()));
+            complements.add(manager.full(new Shape(), (float) (1 - decay), value.getDataType(), value.getDevice()));
         }
     }
 
@@ -35,11 +45,15 @@ final class ParameterAverage implements AutoCloseable {
         return updates;
     }
 
+    /**
+     * {@code m ← d·m + (1−d)·θ} for every parameter: three native operations each (d·m in place, (1−d)·θ into a
+     * temporary, the sum in place), and nothing read back to the host.
+     */
     void update() {
         updates++;
-        try (NDScope ignored = new NDScope()) {
-            for (int i = 0; i < parameters.size(); i++) {
-                shadows.get(i).muli((float) decay).addi(parameters.get(i).getArray().mul((float) (1 - decay)));
+        for (int i = 0; i < parameters.size(); i++) {
+            try (NDArray scaled = parameters.get(i).getArray().mul(complements.get(i))) {
+                shadows.get(i).muli(decays.get(i)).addi(scaled);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.l0sparsify.l0;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.training.optimizer.Optimizer;
 import java.util.List;
@@ -34,6 +35,21 @@ abstract sealed class ResumableOptimizer extends Optimizer permits ResumableAdam
 
     float learningRate() {
         return learningRate;
+    }
+
+    /**
+     * Updates each of {@code parameters} from its gradient, which the update clears: what DJL's
+     * {@code Trainer.step()} does for one device, without the copy of every gradient its parameter server makes
+     * before handing it over (an update here never changes the gradient it is given) and without its one-time
+     * check, at the first step, that gradients exist (a read of their sum to the host).
+     */
+    void step(List<Parameter> parameters) {
+        for (Parameter p : parameters) {
+            NDArray weight = p.getArray();
+            try (NDArray gradient = weight.getGradient()) {
+                update(p.getId(), weight, gradient);
+            }
+        }
     }
 
     /** The state of {@code parameters}, in that order; an empty state before the first step. */

@@ -93,7 +93,7 @@ class DataParallelTest {
                     }
                     offset += size;
                     network.noise().startStep();
-                    losses.add(parallel.backward(pixels, labels, size));
+                    losses.add(parallel.backward(pixels, labels, size, trainer.getManager()).read());
                     List<float[]> step = new ArrayList<>();
                     for (Parameter p : parameters) {
                         step.add(p.getArray().getGradient().toFloatArray());

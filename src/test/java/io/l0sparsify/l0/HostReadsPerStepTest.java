@@ -1,0 +1,80 @@
+package io.l0sparsify.l0;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.l0sparsify.dataset.TrainingData;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.Presets;
+import io.l0sparsify.testing.Mnist;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mockito.MockedStatic;
+import org.mockito.Mockito;
+
+/**
+ * A training step reads nothing back from its device: every read makes the host wait for the device, which on a
+ * GPU would leave it idle once per step. The losses are read together every {@link L0Trainer#LOSS_READ_EVERY}
+ * steps, and metrics at progress reports and epoch ends.
+ *
+ * <p>Every read of a tensor's values to the host in DJL's PyTorch engine ({@code toFloatArray}, {@code getFloat},
+ * {@code toLongArray}, ...) goes through one native call, {@code JniUtils.getByteBuffer}; the test counts its calls
+ * on the training thread between one step and the next, by wrapping that class with Mockito's static mock (the
+ * real methods still run).
+ */
+class HostReadsPerStepTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "lenet5-caffe"})
+    void aStepReadsNothingButTheLossesEveryFiftySteps(String preset) throws ClassNotFoundException {
+        ModelSpec spec = Presets.byName(preset).orElseThrow();
+        TrainingData data = (preset.equals("mlp") ? Mnist.flat() : Mnist.full()).head(6000, 100);
+        int stepsPerEpoch = 60;
+        AtomicInteger reads = new AtomicInteger();
+        // reads.get() when each step was asked to run, and whether an epoch ended before the next one
+        List<Integer> readsAtStep = new ArrayList<>();
+        List<Boolean> epochEndAfter = new ArrayList<>();
+        RunListener listener = new RunListener() {
+            @Override
+            public void onProgress(TrainingProgress progress) {
+                if (!epochEndAfter.isEmpty()) {
+                    epochEndAfter.set(epochEndAfter.size() - 1, true);
+                }
+            }
+
+            @Override
+            public TrainingControl control() {
+                readsAtStep.add(reads.get());
+                epochEndAfter.add(false);
+                return TrainingControl.CONTINUE;
+            }
+        };
+        Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");
+        try (MockedStatic<?> counted = Mockito.mockStatic(jni, invocation -> {
+            if (invocation.getMethod().getName().equals("getByteBuffer")) {
+                reads.incrementAndGet();
+            }
+            return invocation.callRealMethod();
+        })) {
+            new L0Trainer().train(spec, TrainingOptions.builder().optEpochs(2).build(), data, listener, null);
+        }
+
+        assertThat(readsAtStep).hasSize(2 * stepsPerEpoch);
+        List<Integer> perStep = new ArrayList<>();
+        // step i + 1 runs between the i-th and the (i+1)-th control(); the last step of an epoch is followed by
+        // the epoch's evaluation, which reads, so it is left out
+        for (int i = 0; i < readsAtStep.size() - 1; i++) {
+            if (!epochEndAfter.get(i)) {
+                perStep.add(readsAtStep.get(i + 1) - readsAtStep.get(i));
+            }
+        }
+        assertThat(perStep).hasSize(2 * stepsPerEpoch - 2);
+        assertThat(perStep).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1));
+        // epoch 1: the losses of steps 1-50 at step 50; epoch 2 (the log starts afresh after the epoch end's read):
+        // steps 61-110 at step 110
+        assertThat(perStep.stream().mapToInt(Integer::intValue).sum()).isEqualTo(2);
+        assertThat(reads.get()).isPositive();
+    }
+}
