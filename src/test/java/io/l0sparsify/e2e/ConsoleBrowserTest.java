@@ -366,8 +366,8 @@ class ConsoleBrowserTest {
             // the origin to store it under before the first page asks the API for anything
             driver.get("http://localhost:" + port + "/console/style.css");
             ((JavascriptExecutor) driver).executeScript("sessionStorage.setItem('l0.apiKey', arguments[0]);", KEY);
-            // a stylesheet opened as a page makes the browser ask for /favicon.ico, which the service does not
-            // have: reading the log empties it, so that 404 is not counted against the console's own pages
+            // reading the log empties it: nothing the stylesheet opened as a page logged counts against the
+            // console's own pages (the browser asks for /favicon.ico then, which the service serves)
             driver.manage().logs().get(LogType.BROWSER);
             keyBeforeOpening = false;
         }
