@@ -200,11 +200,14 @@ public class JobService {
         List<FieldError> errors = new ArrayList<>();
         ModelSpec model = definition.model();
         if (!DatasetShapes.fits(model.inputShape(), preview.shape())) {
-            errors.add(new FieldError(definition.preset() != null ? "model.preset"
-                    : definition.upload() != null ? "model.uri" : "model.inputShape",
-                    "the model takes " + model.inputShape() + " (model.inputShape) but " + ref.uri()
-                            + " has examples of shape " + preview.shape() + " (dataset shape)"
-                            + DatasetShapes.hint(preview.shape())));
+            // an uploaded model's input is what it is: no other input shape to suggest
+            errors.add(definition.upload() != null
+                    ? new FieldError("model.uri", "the uploaded model takes " + model.inputShape() + " but "
+                            + ref.uri() + " has examples of shape " + preview.shape() + " (dataset shape)")
+                    : new FieldError(definition.preset() != null ? "model.preset" : "model.inputShape",
+                            "the model takes " + model.inputShape() + " (model.inputShape) but " + ref.uri()
+                                    + " has examples of shape " + preview.shape() + " (dataset shape)"
+                                    + DatasetShapes.hint(preview.shape())));
         }
         if (preview.classes().isPresent() && preview.classes().getAsInt() > model.numClasses()) {
             errors.add(new FieldError(definition.upload() != null ? "model.uri" : "model.layers",

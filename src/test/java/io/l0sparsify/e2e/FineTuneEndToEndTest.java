@@ -150,6 +150,14 @@ class FineTuneEndToEndTest {
                 {"model": {"uri": "model:0b5f6f1e-6f0c-4d51-9d3b-2c7e8f1a2b3c"}, "dataset": {"uri": "builtin:mnist"}}""");
         assertThat(unknown.status()).isEqualTo(422);
         assertThat(unknown.text()).contains("model.uri").contains("names no uploaded model");
+        // a model whose input the dataset's examples do not have: refused at submission, not by the worker
+        String lenet = read(http.postBinary("/v1/models?name=lenet", resource("/models/import/lenet_bn_kept.onnx")),
+                "$.id").toString();
+        ContractHttp.Response mismatch = http.post("/v1/jobs",
+                "{\"model\": {\"uri\": \"model:" + lenet + "\"}, \"dataset\": {\"uri\": \"builtin:mnist\"}}");
+        assertThat(mismatch.status()).isEqualTo(422);
+        assertThat(mismatch.text()).contains("model.uri").contains("the uploaded model takes [1, 12, 12]")
+                .contains("[1, 28, 28]");
         assertThat(JsonPath.<List<?>>read(http.get("/v1/jobs").text(), "$.items")).hasSize(before);
     }
 
