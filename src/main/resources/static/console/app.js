@@ -510,7 +510,12 @@ async function jobPage(id) {
   }
 
   async function reload() {
-    job = await api.get(`/v1/jobs/${id}`, { signal });
+    const fresh = await api.get(`/v1/jobs/${id}`, { signal });
+    // the event stream may have shown the final state before this read's answer arrived: a job never leaves a
+    // final state, so an older snapshot of it running must not draw over it (a cancel often ends a job at once)
+    if (!FINAL.has(job.state) || FINAL.has(fresh.state)) {
+      job = fresh;
+    }
     header();
   }
 
