@@ -1,5 +1,6 @@
 package io.l0sparsify.model;
 
+import io.l0sparsify.export.GraphInterface;
 import io.l0sparsify.prune.LayerParameters;
 import io.l0sparsify.spec.ModelSpec;
 import java.util.List;
@@ -14,14 +15,14 @@ import java.util.List;
  *     (gates null: they start open)
  * @param inputName the upload's graph input
  * @param outputName the upload's one graph output
- * @param output what the upload applies to the logits
+ * @param output what the upload's output holds: the logits, or their softmax or log-softmax
  * @param foldedNormalizations batch normalizations of the upload that became part of a shortcut's projection
  *     (their names), because the spec's projection has none
  * @param originalParameters the upload's parameters as {@link ModelGraph#parameters()} counts them
  * @param originalFlops the upload's FLOPs per example as {@link ModelGraph#flops()} counts them
  */
 public record ImportedNetwork(ModelSpec spec, List<LayerParameters> parameters, String inputName,
-        String outputName, OutputActivation output, List<String> foldedNormalizations, long originalParameters,
+        String outputName, GraphInterface.Output output, List<String> foldedNormalizations, long originalParameters,
         long originalFlops) {
 
     public ImportedNetwork {
@@ -29,11 +30,8 @@ public record ImportedNetwork(ModelSpec spec, List<LayerParameters> parameters, 
         foldedNormalizations = List.copyOf(foldedNormalizations);
     }
 
-    /** The function an uploaded model applies to its logits at the output, which its pruned form applies too. */
-    public enum OutputActivation {
-        /** The logits themselves. */
-        NONE,
-        SOFTMAX,
-        LOG_SOFTMAX
+    /** What the exported model must keep to replace the upload: its tensor names and output function. */
+    public GraphInterface graphInterface() {
+        return new GraphInterface(inputName, outputName, output);
     }
 }

@@ -1,5 +1,6 @@
 package io.l0sparsify.model;
 
+import io.l0sparsify.export.GraphInterface;
 import io.l0sparsify.prune.LayerParameters;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
@@ -33,7 +34,7 @@ public final class NetworkImport {
     private final List<String> folded = new ArrayList<>();
     /** The next unit's flat index: units are numbered in the order {@link NetworkWalk} visits them. */
     private int flat;
-    private ImportedNetwork.OutputActivation activation = ImportedNetwork.OutputActivation.NONE;
+    private GraphInterface.Output activation = GraphInterface.Output.LOGITS;
 
     private NetworkImport(ModelGraph graph) {
         this.graph = graph;
@@ -294,8 +295,7 @@ public final class NetworkImport {
                 if (!graph.outputNames().contains(s.output())) {
                     throw new ModelImportException(s.name(), s.opType() + " is supported only at the output");
                 }
-                activation = s.log() ? ImportedNetwork.OutputActivation.LOG_SOFTMAX
-                        : ImportedNetwork.OutputActivation.SOFTMAX;
+                activation = s.log() ? GraphInterface.Output.LOG_SOFTMAX : GraphInterface.Output.SOFTMAX;
             }
         }
         return node.output();

@@ -2,7 +2,6 @@ package io.l0sparsify.worker;
 
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
-import io.l0sparsify.dataset.Examples;
 import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.GraphInterface;
 import io.l0sparsify.export.LatencyMeasurement;
@@ -13,8 +12,6 @@ import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingResult;
-import io.l0sparsify.model.ImportedNetwork;
-import io.l0sparsify.model.ModelService;
 import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.storage.ArtifactStore;
 import java.io.IOException;
@@ -31,13 +28,8 @@ class ArtifactPublisher {
 
     private final ArtifactStore artifacts;
     private final WorkerProperties properties;
-    private final ModelService models;
 
-    /** Test examples ONNX Runtime evaluates at once when it measures an uploaded model. */
-    private static final int EVALUATION_BATCH = 1000;
-
-    ArtifactPublisher(ArtifactStore artifacts, WorkerProperties properties, ModelService models) {
-        this.models = models;
+    ArtifactPublisher(ArtifactStore artifacts, WorkerProperties properties) {
         this.artifacts = artifacts;
         this.properties = properties;
     }
@@ -51,7 +43,7 @@ class ArtifactPublisher {
         // every artifact records the preprocessing and class names the run trained with
         DataConventions conventions = new DataConventions(inputs.data().preprocessing(), inputs.data().classNames());
         // a fine-tuned upload keeps the upload's names and output function: it replaces the upload as it is
-        GraphInterface io = inputs.imported() == null ? GraphInterface.LOGITS : graphInterface(inputs.imported());
+        GraphInterface io = inputs.imported() == null ? GraphInterface.LOGITS : inputs.imported().graphInterface();
         byte[] prunedOnnx = OnnxExporter.export(result.pruned(), modelName, conventions, io);
         byte[] denseOnnx = OnnxExporter.export(result.dense(), modelName + "-dense", conventions, io);
         // Fed only its kept inputs, the pruned MLP skips the gather that selects them (faster; see result.json).
@@ -67,8 +59,6 @@ class ArtifactPublisher {
                 latency(denseOnnx, 1), latency(denseOnnx, 100), latency(prunedOnnx, 1), latency(prunedOnnx, 100),
                 denseOnnx.length, prunedOnnx.length, properties.latency().warmupRuns(), keptInputs);
         ResultDocument.Dataset data = inputs.dataset();
-        JobArtifacts.OriginalModel original = inputs.imported() == null ? null
-                : original(definition, inputs, inputs.imported());
 
         if (lease.lost()) {
             // Another worker holds the job now and writes its own artifacts; ours would only race with them.
@@ -87,52 +77,16 @@ class ArtifactPublisher {
         artifacts.put(job.id(), JobArtifacts.LAYERS_SVG, RunCharts.layers(result.pruned(), modelName));
         // result.json last: its presence means the set is complete.
         artifacts.put(job.id(), JobArtifacts.RESULT,
-                JobArtifacts.result(job, definition, config, result, data, measurements, conventions, original));
-    }
-
-    static GraphInterface graphInterface(ImportedNetwork imported) {
-        return new GraphInterface(imported.inputName(), imported.outputName(), switch (imported.output()) {
-            case NONE -> GraphInterface.Output.LOGITS;
-            case SOFTMAX -> GraphInterface.Output.SOFTMAX;
-            case LOG_SOFTMAX -> GraphInterface.Output.LOG_SOFTMAX;
-        });
-    }
-
-    /**
-     * The uploaded file measured as the delivered model is: its error on the run's test split (its own output's
-     * largest entry is its answer, whether logits or probabilities), its latency and its size.
-     */
-    private JobArtifacts.OriginalModel original(JobDefinition definition, RunInputs.Prepared inputs,
-            ImportedNetwork imported) throws IOException {
-        String uri = definition.upload().uri();
-        byte[] file = models.originalForRun(uri).orElseThrow(() -> new IOException(uri + " is no longer stored"));
-        Examples test = inputs.data().test();
-        int exampleSize = test.shape().size();
-        int wrong = 0;
-        for (int start = 0; start < test.size(); start += EVALUATION_BATCH) {
-            int count = Math.min(EVALUATION_BATCH, test.size() - start);
-            float[] batch = new float[count * exampleSize];
-            test.copyRangeInto(start, count, inputs.data().preprocessing(), batch);
-            float[][] outputs = OnnxRuntimeRunner.run(file, batch, count, properties.latency().threads());
-            for (int i = 0; i < count; i++) {
-                wrong += argmax(outputs[i]) == test.labels()[start + i] ? 0 : 1;
-            }
-        }
-        return new JobArtifacts.OriginalModel(uri, wrong / (double) test.size(), imported.originalParameters(),
-                imported.originalFlops(), latency(file, 1), latency(file, 100), file.length,
-                imported.foldedNormalizations());
-    }
-
-    private static int argmax(float[] row) {
-        int best = 0;
-        for (int c = 1; c < row.length; c++) {
-            best = row[c] > row[best] ? c : best;
-        }
-        return best;
+                JobArtifacts.result(job, definition, config, result, data, measurements, conventions,
+                        inputs.original()));
     }
 
     private LatencyMeasurement latency(byte[] model, int batch) {
-        WorkerProperties.Latency l = properties.latency();
+        return latency(model, batch, properties.latency());
+    }
+
+    /** ONNX Runtime's latency of {@code model} at {@code batch}, measured as the worker is configured to. */
+    static LatencyMeasurement latency(byte[] model, int batch, WorkerProperties.Latency l) {
         return OnnxRuntimeRunner.measureLatency(model, batch, l.threads(), l.warmupRuns(), l.runs());
     }
 }

@@ -2,7 +2,9 @@ package io.l0sparsify.worker;
 
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
+import io.l0sparsify.dataset.Examples;
 import io.l0sparsify.dataset.InputShape;
+import io.l0sparsify.export.OnnxRuntimeRunner;
 import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.job.Job;
 import io.l0sparsify.job.JobDefinition;
@@ -30,6 +32,8 @@ import org.springframework.stereotype.Component;
 class RunInputs {
 
     private static final Logger log = LoggerFactory.getLogger(RunInputs.class);
+    /** Test examples ONNX Runtime evaluates at once when it measures an uploaded model. */
+    private static final int EVALUATION_BATCH = 1000;
 
     private final GpuPool gpus;
     private final JobDataLoader data;
@@ -53,13 +57,16 @@ class RunInputs {
      * @param data the data after splitting and subsetting, shaped as the model takes it
      * @param dataset where the data came from, for result.json
      * @param resumeFrom the checkpoint of an earlier attempt, or null to start afresh (as the core takes it)
+     * @param imported the uploaded model a fine-tuning starts from, or null
+     * @param original that upload as it came, measured once for every result the run publishes (a sweep's
+     *     points too), or null
      */
     record Prepared(TrainingOptions config, TrainingData data, ResultDocument.Dataset dataset,
-            TrainingCheckpoint resumeFrom, ImportedNetwork imported) {
+            TrainingCheckpoint resumeFrom, ImportedNetwork imported, JobArtifacts.OriginalModel original) {
 
         Prepared(TrainingOptions config, TrainingData data, ResultDocument.Dataset dataset,
                 TrainingCheckpoint resumeFrom) {
-            this(config, data, dataset, resumeFrom, null);
+            this(config, data, dataset, resumeFrom, null, null);
         }
 
         /** Epochs the run starts after: those of its checkpoint, else none. */
@@ -106,8 +113,49 @@ class RunInputs {
         }
         // Only a rerun has a checkpoint; the first attempt does not even look.
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? checkpoints.latest(job.id()).orElse(null) : null;
+        JobArtifacts.OriginalModel original = imported == null ? null : measure(definition, imported, shaped);
         return new Prepared(config, shaped, ResultDocument.Dataset.of(definition.datasetUri(), prepared),
-                resumeFrom, imported);
+                resumeFrom, imported, original);
+    }
+
+    /**
+     * The uploaded file measured as the delivered model will be: its error on the run's test split (its own
+     * output's largest entry is its answer, whether logits or probabilities), its latency and its size.
+     */
+    private JobArtifacts.OriginalModel measure(JobDefinition definition, ImportedNetwork imported,
+            TrainingData data) throws JobFailedException {
+        String uri = definition.upload().uri();
+        byte[] file;
+        try {
+            file = models.originalForRun(uri).orElseThrow(() -> new JobFailedException(
+                    JobError.MODEL_UNAVAILABLE, uri + " is no longer stored"));
+        } catch (IOException e) {
+            throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " cannot be read: " + e.getMessage());
+        }
+        Examples test = data.test();
+        int exampleSize = test.shape().size();
+        int wrong = 0;
+        for (int start = 0; start < test.size(); start += EVALUATION_BATCH) {
+            int count = Math.min(EVALUATION_BATCH, test.size() - start);
+            float[] batch = new float[count * exampleSize];
+            test.copyRangeInto(start, count, data.preprocessing(), batch);
+            float[][] outputs = OnnxRuntimeRunner.run(file, batch, count, properties.latency().threads());
+            for (int i = 0; i < count; i++) {
+                wrong += argmax(outputs[i]) == test.labels()[start + i] ? 0 : 1;
+            }
+        }
+        return new JobArtifacts.OriginalModel(uri, wrong / (double) test.size(), imported.originalParameters(),
+                imported.originalFlops(), ArtifactPublisher.latency(file, 1, properties.latency()),
+                ArtifactPublisher.latency(file, 100, properties.latency()), file.length,
+                imported.foldedNormalizations());
+    }
+
+    private static int argmax(float[] row) {
+        int best = 0;
+        for (int c = 1; c < row.length; c++) {
+            best = row[c] > row[best] ? c : best;
+        }
+        return best;
     }
 
     /**

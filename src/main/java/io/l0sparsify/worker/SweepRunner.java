@@ -14,7 +14,6 @@ import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.storage.ArtifactStore;
-import io.l0sparsify.model.ModelService;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,11 +55,9 @@ class SweepRunner {
     private final JobCheckpoints checkpoints;
     private final WorkerProperties properties;
     private final Clock clock;
-    private final ModelService models;
 
     SweepRunner(Training training, ArtifactStore artifacts, JobCheckpoints checkpoints, WorkerProperties properties,
-            Clock clock, ModelService models) {
-        this.models = models;
+            Clock clock) {
         this.training = training;
         this.artifacts = artifacts;
         this.checkpoints = checkpoints;
@@ -149,7 +146,7 @@ class SweepRunner {
                 return new RunOutcome.LeaseLost();
             }
             try {
-                new ArtifactPublisher(new PointArtifactStore(artifacts, plan, i), properties, models)
+                new ArtifactPublisher(new PointArtifactStore(artifacts, plan, i), properties)
                         .publish(job, run, result, lease);
             } catch (IOException | RuntimeException e) {
                 log.error("job {}: export of sweep point {} failed", id, i, e);

@@ -31,6 +31,7 @@ import io.l0sparsify.spec.SpecLimits;
 import io.l0sparsify.testing.Inputs;
 import io.l0sparsify.testing.Mnist;
 import io.l0sparsify.testing.ReferenceForward;
+import io.l0sparsify.testing.Logits;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -77,7 +78,7 @@ class PoolingExportTest {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network network = L0Network.restore(SPEC, config, manager, result.gatedParameters());
             NDArray x = manager.create(inputs, network.inputShape(test.size()));
-            gated = rows(network.predict(x).toFloatArray());
+            gated = Logits.rows(network.predict(x).toFloatArray(), (int) x.getShape().get(0));
             for (GatedLayer layer : network.weightedLayers()) {
                 if (layer.gated()) {
                     float[] logAlpha = layer.logAlpha().getArray().toFloatArray();
@@ -90,7 +91,7 @@ class PoolingExportTest {
                 }
             }
             halved = Pruner.prune(SPEC, network.snapshot());
-            halvedGated = rows(network.predict(x).toFloatArray());
+            halvedGated = Logits.rows(network.predict(x).toFloatArray(), (int) x.getShape().get(0));
         }
     }
 
@@ -109,21 +110,21 @@ class PoolingExportTest {
         float[] inputs = Inputs.of(data.test(), data.preprocessing());
         int n = data.test().size();
         byte[] trained = OnnxExporter.export(result.pruned(), "pooling", TestNetworks.MNIST);
-        assertThat(maxDifference(gated, OnnxRuntimeRunner.run(trained, inputs, n))).isLessThan(1e-4);
+        assertThat(Logits.maxDifference(gated, OnnxRuntimeRunner.run(trained, inputs, n))).isLessThan(1e-4);
 
         byte[] onnx = OnnxExporter.export(halved, "pooling-halved", TestNetworks.MNIST);
-        assertThat(maxDifference(halvedGated, OnnxRuntimeRunner.run(onnx, inputs, n))).isLessThan(1e-4);
+        assertThat(Logits.maxDifference(halvedGated, OnnxRuntimeRunner.run(onnx, inputs, n))).isLessThan(1e-4);
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 PrunedNetworkRunner runner = new PrunedNetworkRunner(halved, manager)) {
             float[] logits = runner.forward(manager.create(inputs, new Shape(n, 1, 28, 28))).toFloatArray();
-            assertThat(maxDifference(halvedGated, rows(logits))).isLessThan(1e-4);
+            assertThat(Logits.maxDifference(halvedGated, Logits.rows(logits, n))).isLessThan(1e-4);
         }
         byte[] json = WeightsJson.write(halved, TestNetworks.MNIST);
         assertThat(OpenApiContract.instance().schemaViolations("WeightsFile",
                 new String(json, StandardCharsets.UTF_8))).isEmpty();
         PrunedNetwork read = WeightsJson.read(json);
         WeightsJsonTest.assertSameNetwork(halved, read);
-        assertThat(maxDifference(halvedGated, ReferenceForward.logits(read, inputs, n))).isLessThan(1e-4);
+        assertThat(Logits.maxDifference(halvedGated, ReferenceForward.logits(read, inputs, n))).isLessThan(1e-4);
 
         // the kept filters of each gated conv are the next conv's input channels: pooling passes them through
         PrunedLayer.Conv2d second = (PrunedLayer.Conv2d) halved.layers().get(3);
@@ -164,22 +165,5 @@ class PoolingExportTest {
                 .orElseThrow(() -> new AssertionError(node.getName() + " has no " + name));
     }
 
-    private static float[][] rows(float[] logits) {
-        float[][] rows = new float[logits.length / 10][10];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(logits, i * 10, rows[i], 0, 10);
-        }
-        return rows;
-    }
 
-    private static double maxDifference(float[][] a, float[][] b) {
-        assertThat(b.length).isEqualTo(a.length);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a[i].length; j++) {
-                max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
-            }
-        }
-        return max;
-    }
 }

@@ -32,6 +32,7 @@ import io.l0sparsify.spec.SpecLimits;
 import io.l0sparsify.testing.Inputs;
 import io.l0sparsify.testing.Mnist;
 import io.l0sparsify.testing.ReferenceForward;
+import io.l0sparsify.testing.Logits;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -82,7 +83,7 @@ class ResidualExportTest {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network network = L0Network.restore(SPEC, config, manager, result.gatedParameters());
             NDArray x = manager.create(inputs, network.inputShape(test.size()));
-            gated = rows(network.predict(x).toFloatArray());
+            gated = Logits.rows(network.predict(x).toFloatArray(), (int) x.getShape().get(0));
             // a few steps close no gate; closing half of them makes the removal real
             for (GatedLayer layer : network.weightedLayers()) {
                 if (layer.gated()) {
@@ -96,7 +97,7 @@ class ResidualExportTest {
                 }
             }
             halved = Pruner.prune(SPEC, network.snapshot());
-            halvedGated = rows(network.predict(x).toFloatArray());
+            halvedGated = Logits.rows(network.predict(x).toFloatArray(), (int) x.getShape().get(0));
         }
     }
 
@@ -114,15 +115,15 @@ class ResidualExportTest {
         float[] inputs = Inputs.of(data.test(), data.preprocessing());
         int n = data.test().size();
         byte[] trainedOnnx = OnnxExporter.export(result.pruned(), "resnet", TestNetworks.MNIST);
-        assertThat(maxDifference(gated, OnnxRuntimeRunner.run(trainedOnnx, inputs, n))).isLessThan(1e-4);
+        assertThat(Logits.maxDifference(gated, OnnxRuntimeRunner.run(trainedOnnx, inputs, n))).isLessThan(1e-4);
         byte[] denseOnnx = OnnxExporter.export(result.dense(), "resnet-dense", TestNetworks.MNIST);
-        assertThat(maxDifference(gated, OnnxRuntimeRunner.run(denseOnnx, inputs, n))).isLessThan(1e-4);
+        assertThat(Logits.maxDifference(gated, OnnxRuntimeRunner.run(denseOnnx, inputs, n))).isLessThan(1e-4);
         byte[] onnx = OnnxExporter.export(halved, "resnet-halved", TestNetworks.MNIST);
-        assertThat(maxDifference(halvedGated, OnnxRuntimeRunner.run(onnx, inputs, n))).isLessThan(1e-4);
+        assertThat(Logits.maxDifference(halvedGated, OnnxRuntimeRunner.run(onnx, inputs, n))).isLessThan(1e-4);
         try (NDManager manager = NDManager.newBaseManager("PyTorch");
                 PrunedNetworkRunner runner = new PrunedNetworkRunner(halved, manager)) {
             float[] logits = runner.forward(manager.create(inputs, new Shape(n, 1, 28, 28))).toFloatArray();
-            assertThat(maxDifference(halvedGated, rows(logits))).isLessThan(1e-4);
+            assertThat(Logits.maxDifference(halvedGated, Logits.rows(logits, n))).isLessThan(1e-4);
         }
 
         Map<String, Long> operators = operators(onnx);
@@ -149,7 +150,7 @@ class ResidualExportTest {
         WeightsJsonTest.assertSameNetwork(halved, read);
 
         float[] inputs = Inputs.of(data.test(), data.preprocessing());
-        assertThat(maxDifference(halvedGated, ReferenceForward.logits(read, inputs, data.test().size())))
+        assertThat(Logits.maxDifference(halvedGated, ReferenceForward.logits(read, inputs, data.test().size())))
                 .isLessThan(1e-4);
     }
 
@@ -162,24 +163,7 @@ class ResidualExportTest {
                 .hasMessageContaining("runningVar").hasMessageContaining("layers[1]");
     }
 
-    private static float[][] rows(float[] logits) {
-        float[][] rows = new float[logits.length / 10][10];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(logits, i * 10, rows[i], 0, 10);
-        }
-        return rows;
-    }
 
-    private static double maxDifference(float[][] a, float[][] b) {
-        assertThat(b.length).isEqualTo(a.length);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a[i].length; j++) {
-                max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
-            }
-        }
-        return max;
-    }
 
     private static Map<String, Long> operators(byte[] onnx) {
         try {

@@ -19,6 +19,7 @@ import io.l0sparsify.prune.PrunedNetwork;
 import io.l0sparsify.prune.Pruner;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.SpecLimits;
+import io.l0sparsify.testing.Logits;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,32 +60,18 @@ class NetworkImportTest {
         ModelGraph graph = graph(name);
         ImportedNetwork imported = NetworkImport.of(graph, SpecLimits.DEFAULT);
         int batch = 64;
-        int inputSize = graph.inputShape().stream().mapToInt(Integer::intValue).reduce(1, Math::multiplyExact);
-        float[] inputs = new float[batch * inputSize];
-        Random random = new Random(3);
-        for (int i = 0; i < inputs.length; i++) {
-            inputs[i] = (float) random.nextGaussian();
-        }
+        float[] inputs = gaussian(batch * graph.inputShape().stream().mapToInt(Integer::intValue)
+                .reduce(1, Math::multiplyExact));
         float[][] expected = OnnxRuntimeRunner.run(bytes(name), inputs, batch);
         float[][] actual;
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network network = L0Network.build(imported.spec(), OPEN);
             network.initialize(manager, OPEN, imported.parameters());
             NDArray logits = network.predict(manager.create(inputs, network.inputShape(batch)));
-            NDArray out = switch (imported.output()) {
-                case NONE -> logits;
-                case SOFTMAX -> logits.softmax(1);
-                case LOG_SOFTMAX -> logits.logSoftmax(1);
-            };
-            actual = rows(out.toFloatArray(), batch);
+            actual = Logits.rows(activation(logits, imported.output()).toFloatArray(), batch);
         }
-        double max = 0;
-        for (int i = 0; i < batch; i++) {
-            for (int c = 0; c < expected[i].length; c++) {
-                max = Math.max(max, Math.abs(expected[i][c] - actual[i][c]));
-            }
-        }
-        assertThat(max).as("largest difference from ONNX Runtime on the upload").isLessThan(1e-4);
+        assertThat(Logits.maxDifference(expected, actual)).as("largest difference from ONNX Runtime on the upload")
+                .isLessThan(1e-4);
         assertThat(imported.spec().numClasses()).isEqualTo(expected[0].length);
     }
 
@@ -103,12 +90,7 @@ class NetworkImportTest {
         int batch = 64;
         float[] inputs = gaussian(batch * graph.inputShape().stream().mapToInt(Integer::intValue)
                 .reduce(1, Math::multiplyExact));
-        GraphInterface io = new GraphInterface(imported.inputName(), imported.outputName(),
-                switch (imported.output()) {
-                    case NONE -> GraphInterface.Output.LOGITS;
-                    case SOFTMAX -> GraphInterface.Output.SOFTMAX;
-                    case LOG_SOFTMAX -> GraphInterface.Output.LOG_SOFTMAX;
-                });
+        GraphInterface io = imported.graphInterface();
         float[][] gated;
         PrunedNetwork pruned;
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
@@ -124,13 +106,13 @@ class NetworkImportTest {
                 }
             }
             NDArray logits = network.predict(manager.create(inputs, network.inputShape(batch)));
-            gated = rows(activation(logits, imported.output()).toFloatArray(), batch);
+            gated = Logits.rows(activation(logits, imported.output()).toFloatArray(), batch);
             pruned = Pruner.prune(imported.spec(), network.snapshot());
         }
         int channels = graph.inputShape().size() == 3 ? graph.inputShape().get(0) : 1;
         byte[] onnx = OnnxExporter.export(pruned, name, new DataConventions(Preprocessing.scaleOnly(1, channels),
                 List.of()), io);
-        assertThat(maxDifference(gated, OnnxRuntimeRunner.run(onnx, inputs, batch))).isLessThan(1e-4);
+        assertThat(Logits.maxDifference(gated, OnnxRuntimeRunner.run(onnx, inputs, batch))).isLessThan(1e-4);
         assertThat(pruned.parameterCount()).isLessThan(imported.spec().parameterCount());
         try (OrtSession session = OrtEnvironment.getEnvironment().createSession(onnx,
                 new OrtSession.SessionOptions())) {
@@ -139,9 +121,9 @@ class NetworkImportTest {
         }
     }
 
-    private static NDArray activation(NDArray logits, ImportedNetwork.OutputActivation output) {
+    private static NDArray activation(NDArray logits, GraphInterface.Output output) {
         return switch (output) {
-            case NONE -> logits;
+            case LOGITS -> logits;
             case SOFTMAX -> logits.softmax(1);
             case LOG_SOFTMAX -> logits.logSoftmax(1);
         };
@@ -156,15 +138,6 @@ class NetworkImportTest {
         return values;
     }
 
-    private static double maxDifference(float[][] a, float[][] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            for (int c = 0; c < a[i].length; c++) {
-                max = Math.max(max, Math.abs(a[i][c] - b[i][c]));
-            }
-        }
-        return max;
-    }
 
     @Test
     void atStepZeroTheGatedNetworksTestAccuracyIsTheUploadsByOnnxRuntime() throws Exception {
@@ -185,7 +158,7 @@ class NetworkImportTest {
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network network = L0Network.build(imported.spec(), OPEN);
             network.initialize(manager, OPEN, imported.parameters());
-            gated = rows(network.predict(manager.create(inputs, network.inputShape(y.length))).toFloatArray(),
+            gated = Logits.rows(network.predict(manager.create(inputs, network.inputShape(y.length))).toFloatArray(),
                     y.length);
         }
         int uploadCorrect = 0;
@@ -211,7 +184,7 @@ class NetworkImportTest {
         ImportedNetwork projection = NetworkImport.of(graph("resnet_projection"), SpecLimits.DEFAULT);
         assertThat(projection.inputName()).isEqualTo("pixels");
         assertThat(projection.outputName()).isEqualTo("log_probs");
-        assertThat(projection.output()).isEqualTo(ImportedNetwork.OutputActivation.LOG_SOFTMAX);
+        assertThat(projection.output()).isEqualTo(GraphInterface.Output.LOG_SOFTMAX);
         List<LayerSpec> layers = projection.spec().layers();
         // stem conv + BN + ReLU: the map joins the residual stream, so the stem is not gated
         assertThat(layers.get(0)).isEqualTo(new LayerSpec.Conv2d(8, 3, 1, 1, false));
@@ -243,12 +216,4 @@ class NetworkImportTest {
                 .isInstanceOf(ModelImportException.class).hasMessageContaining("parameters");
     }
 
-    private static float[][] rows(float[] flat, int batch) {
-        int classes = flat.length / batch;
-        float[][] rows = new float[batch][classes];
-        for (int i = 0; i < batch; i++) {
-            System.arraycopy(flat, i * classes, rows[i], 0, classes);
-        }
-        return rows;
-    }
 }
