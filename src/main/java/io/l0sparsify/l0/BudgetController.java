@@ -11,8 +11,11 @@ import java.util.List;
  * <pre>
  *   L = λ₁·(ŝ − t) + λ₂·(ŝ − t)²                  added to the loss; the model minimises it
  *   λ₁ ← λ₁ + η·(ŝ − t),   λ₂ ← λ₂ + η·(ŝ − t)²     after each step: gradient ASCENT, the multipliers maximise it
- *   t(step) = ŝ₀ − (ŝ₀ − f)·min(1, step / warm-up steps)
+ *   t(step) = max(ŝ₀ − (ŝ₀ − f)·min(1, step / warm-up steps),  ŝ − 0.02)
  * </pre>
+ *
+ * with two guards against windup ({@link #beginStep}, {@link #ascend}): the target never leads ŝ down by more
+ * than 0.02, and the multipliers hold while ŝ already moves towards the target at the pace asked of it.
  *
  * ŝ is the expected size fraction ({@link ExpectedSize}) at the parameters the step's loss was computed at, f the
  * budget, ŝ₀ the expected size of the initial gates (or {@link SizeTarget#rampStart()} when set, for a warm start):
@@ -25,6 +28,11 @@ import java.util.List;
  */
 final class BudgetController {
 
+    /** How far below the expected size a step's target may lie; see {@link #beginStep}. */
+    static final double MAX_LEAD = 0.02;
+    /** Share of the run by whose end the network should be at its aim (see {@link #ascend}). */
+    static final double SETTLE_SHARE = 0.8;
+
     private final SizeTarget target;
     private final ExpectedSize size;
     private final List<GatedLayer> gated = new ArrayList<>();
@@ -32,6 +40,12 @@ final class BudgetController {
     private final double warmupSteps;
     /** ŝ₀: the expected size of the initial gates, where the ramp starts. */
     private final double start;
+    /** How fast the ramp lowers the target, per step, during the warm-up. */
+    private final double rampSlope;
+    /** Steps within which a network that responds closes its gap to the target: an epoch. */
+    private final double paceSteps;
+    /** The step by which the network should have reached its aim after the warm-up, leaving the rest to settle. */
+    private final double settleSteps;
     private double lambda1;
     private double lambda2;
     /** The target of the step in progress, set by {@link #beginStep}. */
@@ -51,6 +65,9 @@ final class BudgetController {
         // start is the same in a resumed run as in the uninterrupted one
         this.start = target.rampStart() != null ? target.rampStart()
                 : expectedFraction(target.metric(), network.logAlphas());
+        this.rampSlope = warmupSteps <= 0 ? 0 : (start - target.fraction()) / warmupSteps;
+        this.paceSteps = Math.max(1, stepsPerEpoch);
+        this.settleSteps = Math.max(warmupSteps, SETTLE_SHARE * epochs * stepsPerEpoch);
     }
 
     SizeTarget target() {
@@ -72,9 +89,19 @@ final class BudgetController {
         return start - (start - target.fraction()) * progress;
     }
 
-    /** Sets the target of the step about to be taken (the {@code step}-th, counting from 0). */
-    void beginStep(long step) {
-        stepTarget = targetAt(step);
+    /**
+     * Sets the target of the step about to be taken (the {@code step}-th, counting from 0), given the expected
+     * size ŝ at the parameters the step starts from: the ramp's t(step), but never more than {@link #MAX_LEAD}
+     * below ŝ (anti-windup, with {@link #ascend}). Adam moves log α by about its learning rate per step, and
+     * saturated gates (a fine-tuning's, log α ≈ 2.9 where P(z≠0) ≈ 0.99) hardly move ŝ at all, so ŝ can lag a ramp
+     * by far more than any gap the controller should act on. λ₁ integrates the gap: integrating the whole lag
+     * wound it up (to 95 on a fine-tuned LeNet-5-Caffe), and once the gates did respond it closed every layer
+     * together, the important groups too, far past the budget. With the lead bounded the ramp waits for the
+     * network instead of running away from it. Computed from the present parameters alone, so a resumed run
+     * aims exactly as the uninterrupted one did.
+     */
+    void beginStep(long step, double expected) {
+        stepTarget = Math.max(targetAt(step), expected - MAX_LEAD);
     }
 
     /**
@@ -92,9 +119,24 @@ final class BudgetController {
                 .add(gap.square().mul(HardConcreteGate.scalar(gap, lambda2)));
     }
 
-    /** The ascent step for the step just taken, given ŝ at the parameters its loss was computed at. */
-    void ascend(double expectedFraction) {
-        double gap = expectedFraction - stepTarget;
+    /**
+     * The ascent step for the step just taken, given ŝ at the parameters its loss was computed at ({@code before})
+     * and after its update ({@code after}).
+     *
+     * <p>Conditional integration (anti-windup): the multipliers hold while ŝ already moves towards the target at
+     * the pace the controller asks for, the ramp's slope plus enough to close the gap within an epoch. A larger
+     * λ₁ would not move it faster (Adam caps each log α's step at about its learning rate) but would have to be
+     * unwound once the target is reached, and overshoot it meanwhile; so λ₁ grows only while the network stalls
+     * or drifts away, and falls only while it has gone under the target and is not coming back.
+     */
+    void ascend(long step, double before, double after) {
+        double gap = before - stepTarget;
+        double towards = gap > 0 ? before - after : after - before;
+        double pace = step < warmupSteps ? Math.abs(gap) / paceSteps + (gap > 0 ? rampSlope : 0)
+                : Math.abs(before - target.fraction()) / Math.max(paceSteps, settleSteps - step);
+        if (towards >= pace) {
+            return;
+        }
         lambda1 += target.multiplierLearningRate() * gap;
         lambda2 += target.multiplierLearningRate() * gap * gap;
     }

@@ -317,7 +317,7 @@ public final class L0Trainer {
             if (controlled) {
                 // ŝ at the parameters this step's loss is computed at: the multipliers ascend along its gap
                 expectedFraction = budget.expectedFraction(budget.target().metric(), network.logAlphas());
-                budget.beginStep(step);
+                budget.beginStep(step, expectedFraction);
             }
             lossLog.add(step + 1, parallel.backward(pixels, labels, size, lossLog.manager()));
             optimizer.step(parameters);
@@ -331,7 +331,8 @@ public final class L0Trainer {
                 }
             }
             if (controlled) {
-                budget.ascend(expectedFraction);
+                budget.ascend(step, expectedFraction, budget.expectedFraction(budget.target().metric(),
+                        network.logAlphas()));
             }
             step++;
             if (lossLog.pending() >= LOSS_READ_EVERY) {

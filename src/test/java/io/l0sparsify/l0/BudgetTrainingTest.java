@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.l0sparsify.dataset.TrainingData;
+import io.l0sparsify.prune.LayerParameters;
+import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.SpecLimits;
@@ -43,6 +45,45 @@ class BudgetTrainingTest {
         double delivered = result.pruned().flops() / (double) result.dense().flops();
         assertThat(delivered).isLessThanOrEqualTo(0.5).isEqualTo(result.budget().deterministic());
         assertThat(result.prunedTestError()).isLessThan(0.2);
+    }
+
+    /**
+     * A fine-tuning: trained weights, gates open and saturated (drop rate 0.05, log α ≈ 2.94, where P(z≠0) barely
+     * moves with log α). The expected size lags the ramp for hundreds of steps; a multiplier that integrates the
+     * whole lag winds up, and once the gates respond it closes every layer at once. The budget must be met
+     * without losing what the upload knew.
+     */
+    @Test
+    void aBudgetOnTrainedWeightsWithSaturatedGatesKeepsTheirAccuracy() {
+        TrainingData data = Mnist.flat().head(2000, 500);
+        TrainingOptions plain = TrainingOptions.builder().optEpochs(6).optBatchSize(50).optLearningRate(0.003)
+                .optEmaDecay(0).optSeed(7).optLambdas(List.of(0.0)).optInitialDropRates(List.of(0.05)).build();
+        TrainingResult trained = new L0Trainer().train(SMALL_MLP, plain, data, RunListener.NONE, null);
+        assertThat(trained.pruned().architecture()).isEqualTo("784-64");
+        List<LayerParameters> start = new ArrayList<>();
+        for (PrunedLayer layer : trained.pruned().layers()) {
+            if (layer instanceof PrunedLayer.Dense dense) {
+                start.add(new LayerParameters(start.isEmpty() ? 0 : 2, dense.weight(), dense.bias(), null));
+            }
+        }
+
+        TrainingOptions fineTune = TrainingOptions.builder().optEpochs(30).optBatchSize(10).optLearningRate(0.001)
+                .optEmaDecay(0).optSeed(8).optInitialDropRates(List.of(0.05))
+                .optTarget(SizeTarget.of(SizeTarget.Metric.FLOPS, 0.3)).build();
+        List<TrainingProgress> seen = new ArrayList<>();
+        TrainingResult result = new L0Trainer().train(SMALL_MLP, fineTune, data, seen::add, null, start);
+
+        double delivered = result.pruned().flops() / (double) result.dense().flops();
+        assertThat(delivered).isLessThanOrEqualTo(0.3);
+        // the controller, not the guarantee, made the size: the trained network was (nearly) at the budget
+        assertThat(seen.getLast().budget().deterministic()).isLessThan(0.33);
+        // the same two layers, and hardly less accurate than the dense network it started from
+        assertThat(result.pruned().architecture()).matches("\\d+-\\d+");
+        assertThat(result.prunedTestError()).as("dense %.4f", trained.prunedTestError())
+                .isLessThan(trained.prunedTestError() + 0.02);
+        for (TrainingProgress p : seen.stream().filter(TrainingProgress::epochEnd).toList()) {
+            assertThat(p.testError()).as("epoch %d", p.epoch()).isLessThan(trained.prunedTestError() + 0.05);
+        }
     }
 
     @Test
