@@ -61,13 +61,13 @@ final class UnitRounding {
      * A dense layer that reads a convolution's maps: {@code area} consecutive inputs per map (the spatial size at
      * the flatten; 1 after a global average), by flat index.
      */
-    record FlattenRead(int conv, int dense, int area) {}
+    private record FlattenRead(int conv, int dense, int area) {}
 
     /**
      * Every dense layer whose inputs are a convolution's maps passed on by pooling, ReLU, dropout, batch
      * normalization, a flatten or a global average (the layers through which the pruner carries kept maps).
      */
-    static List<FlattenRead> flattenReads(ModelSpec spec) {
+    private static List<FlattenRead> flattenReads(ModelSpec spec) {
         List<FlattenRead> reads = new ArrayList<>();
         int conv = -1;
         int area = 1;
