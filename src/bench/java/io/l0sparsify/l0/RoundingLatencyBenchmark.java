@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * What {@code training.roundUnitsTo} does to ONNX Runtime latency: a pruned preset network of a given
  * architecture, and the same network with its kept units rounded up to each multiple by the service's own
- * rounding ({@link L0Network#padGates}, then {@link Pruner#prune} and {@link OnnxExporter#export}), timed in
+ * rounding ({@link UnitRounding#round}, then {@link Pruner#prune} and {@link OnnxExporter#export}), timed in
  * alternating rounds so that drift of a shared machine spreads over every model alike.
  *
  * <pre>
@@ -107,16 +107,22 @@ public final class RoundingLatencyBenchmark implements Callable<Integer> {
                 IntStream.range(0, classes).mapToObj(Integer::toString).toList());
 
         List<Variant> variants = new ArrayList<>();
+        // by spec layer (a spec without residual blocks: flat index = layer index), null where ungated
+        List<float[]> z = new ArrayList<>(Collections.nCopies(spec.layers().size(), (float[]) null));
+        List<float[]> logAlphas = new ArrayList<>(z);
+        int g = 0;
+        for (LayerParameters p : weights) {
+            if (LayerSpec.isGated(spec.layers().get(p.specIndex()))) {
+                GatedValues v = gated.get(g++);
+                z.set(p.specIndex(), v.z());
+                logAlphas.set(p.specIndex(), v.logAlpha());
+            }
+        }
         for (int multiple : multiples) {
+            List<float[]> rounded = UnitRounding.round(spec, z, logAlphas, multiple);
             List<LayerParameters> withGates = new ArrayList<>();
-            int g = 0;
             for (LayerParameters p : weights) {
-                float[] gates = null;
-                if (LayerSpec.isGated(spec.layers().get(p.specIndex()))) {
-                    GatedValues v = gated.get(g++);
-                    gates = L0Network.padGates(v.z(), v.logAlpha(), multiple);
-                }
-                withGates.add(new LayerParameters(p.specIndex(), p.weight(), p.bias(), gates));
+                withGates.add(new LayerParameters(p.specIndex(), p.weight(), p.bias(), rounded.get(p.specIndex())));
             }
             PrunedNetwork pruned = Pruner.prune(spec, withGates);
             variants.add(new Variant(multiple, pruned.architecture(), pruned.parameterCount(), pruned.flops(),

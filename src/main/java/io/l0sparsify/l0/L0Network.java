@@ -333,10 +333,12 @@ public final class L0Network {
 
     /**
      * The test-time gates ẑ per spec layer for {@link io.l0sparsify.prune.Pruner#size}: null for a layer without
-     * gates, computed from {@code logAlphas} (one array per gated layer, in order).
+     * gates, computed from {@code logAlphas} (one array per gated layer, in order) and rounded to {@code multiple}
+     * as {@link #snapshot(int)} rounds them, so that the size is that of the network delivered.
      */
     List<float[]> testTimeGatesBySpecLayer(List<float[]> logAlphas, int multiple) {
-        List<float[]> result = new ArrayList<>(Collections.nCopies(units.size(), (float[]) null));
+        List<float[]> gates = new ArrayList<>(Collections.nCopies(units.size(), (float[]) null));
+        List<float[]> logAlphaBySpecLayer = new ArrayList<>(Collections.nCopies(units.size(), (float[]) null));
         int k = 0;
         for (int i = 0; i < weighted.size(); i++) {
             if (weighted.get(i).gated()) {
@@ -345,61 +347,28 @@ public final class L0Network {
                 for (int g = 0; g < la.length; g++) {
                     z[g] = (float) gate.testTime(la[g]);
                 }
-                result.set(weightedSpecIndex.get(i), padGates(z, la, multiple));
+                gates.set(weightedSpecIndex.get(i), z);
+                logAlphaBySpecLayer.set(weightedSpecIndex.get(i), la);
             }
         }
-        return result;
+        return UnitRounding.round(spec, gates, logAlphaBySpecLayer, multiple);
     }
-
-    /** A gate value that keeps a group in the pruned network while its folded weights are zero (padding). */
-    static final float PADDING_GATE = Float.MIN_VALUE;
 
     /**
-     * The test-time gates {@code z} of one layer with its kept groups rounded UP to a multiple of {@code multiple}
-     * (at most every group): the closed groups with the highest log α (the first on a tie) get
-     * {@link #PADDING_GATE}, which the pruner keeps and which folds their weights to zero, so the function stays
-     * the same and only the shapes grow. A layer with every gate closed is padded to {@code multiple} groups
-     * (the pruner would keep one). Returns {@code z} itself when nothing changes.
+     * {@link #snapshot()} with the kept groups of every gated layer rounded up to {@code multiple} (see
+     * {@link UnitRounding}): padding with zero-weight groups changes the pruned network's shapes, not its function.
      */
-    static float[] padGates(float[] z, float[] logAlpha, int multiple) {
-        if (multiple <= 1) {
-            return z;
-        }
-        int open = 0;
-        for (float v : z) {
-            open += v > 0 ? 1 : 0;
-        }
-        int wanted = Math.min(z.length, Math.max(1, (open + multiple - 1) / multiple) * multiple);
-        if (wanted == open) {
-            return z;
-        }
-        Integer[] closed = new Integer[z.length - open];
-        int c = 0;
-        for (int g = 0; g < z.length; g++) {
-            if (!(z[g] > 0)) {
-                closed[c++] = g;
-            }
-        }
-        java.util.Arrays.sort(closed, (a, b) -> a.equals(b) ? 0
-                : logAlpha[a] != logAlpha[b] ? Float.compare(logAlpha[b], logAlpha[a]) : Integer.compare(a, b));
-        float[] padded = z.clone();
-        for (int k = 0; k < wanted - open; k++) {
-            padded[closed[k]] = PADDING_GATE;
-        }
-        return padded;
-    }
-
-    /** {@link #snapshot()} with the kept groups of every gated layer rounded up (see {@link #padGates}). */
     public List<LayerParameters> snapshot(int multiple) {
         List<LayerParameters> plain = snapshot();
         if (multiple <= 1) {
             return plain;
         }
+        // the very gates the budget counts (the unrounded ones are the same test-time ẑ as plain's)
+        List<float[]> rounded = testTimeGatesBySpecLayer(logAlphas(), multiple);
         List<LayerParameters> result = new ArrayList<>(plain.size());
-        for (int i = 0; i < plain.size(); i++) {
-            LayerParameters p = plain.get(i);
+        for (LayerParameters p : plain) {
             result.add(p.gates() == null ? p : new LayerParameters(p.specIndex(), p.weight(), p.bias(),
-                    padGates(p.gates(), weighted.get(i).logAlpha().getArray().toFloatArray(), multiple)));
+                    rounded.get(p.specIndex())));
         }
         return result;
     }

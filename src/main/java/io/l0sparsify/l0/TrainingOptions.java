@@ -174,7 +174,7 @@ public final class TrainingOptions {
 
     /**
      * The multiple the kept units of every gated layer are rounded up to when pruning (see
-     * {@link L0Network#padGates}); null: no rounding.
+     * {@link UnitRounding}); null: no rounding.
      */
     public Integer roundUnitsTo() {
         return roundUnitsTo;
