@@ -192,6 +192,13 @@ public final class L0Trainer {
         private final float[] evalInputs;
 
         private long step;
+        /**
+         * ŝ after the last controlled step, which the next step starts from, and that step's number: one read of
+         * log α a step instead of two. Between steps log α only changes by being restored to the same values
+         * (evaluations of the average swap it out and back); a fresh run or a resume reads it anew.
+         */
+        private double expectedThen = Double.NaN;
+        private long expectedAt = -1;
         /** Consecutive steps whose cross-entropy exceeded {@link #explodedLoss}. */
         private int explodedSteps;
         private final double explodedLoss;
@@ -316,7 +323,8 @@ public final class L0Trainer {
             double expectedFraction = Double.NaN;
             if (controlled) {
                 // ŝ at the parameters this step's loss is computed at: the multipliers ascend along its gap
-                expectedFraction = budget.expectedFraction(budget.target().metric(), network.logAlphas());
+                expectedFraction = expectedAt == step ? expectedThen
+                        : budget.expectedFraction(budget.target().metric(), network.logAlphas());
                 budget.beginStep(step, expectedFraction);
             }
             lossLog.add(step + 1, parallel.backward(pixels, labels, size, lossLog.manager()));
@@ -331,8 +339,9 @@ public final class L0Trainer {
                 }
             }
             if (controlled) {
-                budget.ascend(step, expectedFraction, budget.expectedFraction(budget.target().metric(),
-                        network.logAlphas()));
+                expectedThen = budget.expectedFraction(budget.target().metric(), network.logAlphas());
+                expectedAt = step + 1;
+                budget.ascend(step, expectedFraction, expectedThen);
             }
             step++;
             if (lossLog.pending() >= LOSS_READ_EVERY) {
