@@ -141,6 +141,64 @@ final class BudgetController {
         lambda2 += target.multiplierLearningRate() * gap * gap;
     }
 
+    /**
+     * The open groups the budget guarantee closes next, as {gated layer, group} pairs, enough by their own
+     * estimated savings to cover half of {@code excess} (at least one; none when no open group that is not the
+     * last of its layer saves anything).
+     *
+     * <p>Each open group is ranked by log α − ln(what closing it alone saves), lowest first: the gates' own verdict
+     * (log α is the log-odds of keeping the group), weighed by what the group costs. By log α alone, a network whose
+     * gates have barely moved (a short run) lost whole layers to the groups that happened to sit lowest, mostly
+     * cheap dense inputs, and ended at chance; the cost term closes the expensive maps first instead. The last open
+     * group of a layer is never closed: a layer without groups disconnects the network, and a budget that only
+     * that would meet is reported as not met rather than delivered as a network that answers nothing. Savings are
+     * measured on the test-time gates as 0/1 probabilities, where the expected size is the deterministic one
+     * (before rounding); they interact (closing a map also empties the weights that read it, rounding adds groups
+     * back), so each batch covers only half the excess and the caller measures the exact size after it and asks
+     * again while over.
+     */
+    List<int[]> groupsToClose(List<float[]> logAlphas, double excess) {
+        List<double[]> open = new ArrayList<>(logAlphas.size());
+        int[] openInLayer = new int[logAlphas.size()];
+        for (int k = 0; k < logAlphas.size(); k++) {
+            float[] la = logAlphas.get(k);
+            double[] z = new double[la.length];
+            for (int g = 0; g < la.length; g++) {
+                z[g] = gate.isClosed(la[g]) ? 0 : 1;
+                openInLayer[k] += (int) z[g];
+            }
+            open.add(z);
+        }
+        double base = size.fraction(target.metric(), open);
+        record Candidate(int layer, int group, double saving, double score) {}
+        List<Candidate> candidates = new ArrayList<>();
+        for (int k = 0; k < open.size(); k++) {
+            double[] z = open.get(k);
+            for (int g = 0; g < z.length; g++) {
+                if (z[g] == 1) {
+                    z[g] = 0;
+                    double saving = base - size.fraction(target.metric(), open);
+                    z[g] = 1;
+                    if (saving > 0 && openInLayer[k] > 1) {
+                        candidates.add(new Candidate(k, g, saving, logAlphas.get(k)[g] - Math.log(saving)));
+                    }
+                }
+            }
+        }
+        candidates.sort(java.util.Comparator.comparingDouble(Candidate::score)
+                .thenComparingInt(Candidate::layer).thenComparingInt(Candidate::group));
+        List<int[]> result = new ArrayList<>();
+        double saved = 0;
+        for (Candidate c : candidates) {
+            if (saved >= excess / 2) {
+                break;
+            }
+            result.add(new int[] {c.layer(), c.group()});
+            saved += c.saving();
+        }
+        return result;
+    }
+
     /** ŝ of {@code metric} from log α on the heap, one array per gated layer. */
     double expectedFraction(SizeTarget.Metric metric, List<float[]> logAlphas) {
         return size.fraction(metric, probabilities(gate, logAlphas));

@@ -15,8 +15,9 @@ public record BudgetOutcome(SizeTarget.Metric metric, double target, double expe
         double lambda1, double lambda2, Enforcement enforcement) {
 
     /**
-     * The guarantee at work: the open groups with the lowest log α were closed one by one until the pruned network
-     * fit, then the weights were fine-tuned with the gates frozen.
+     * The guarantee at work: open groups were closed, ranked by log α and what each saves, until the pruned network
+     * fit (or only the last group of some layer was left to close), then the weights were fine-tuned with the
+     * gates frozen.
      *
      * @param groupsClosed gate groups closed
      * @param sizeBefore the pruned network's size before closing any

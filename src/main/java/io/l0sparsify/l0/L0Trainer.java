@@ -466,9 +466,9 @@ public final class L0Trainer {
         }
 
         /**
-         * The budget guarantee, on the evaluated parameters: when the pruned network is over the budget, closes the
-         * open groups with the lowest log α (across all gated layers) one at a time until it fits, then fine-tunes
-         * the weights for the target's fine-tune epochs with the gates frozen. Leaves the final parameters loaded.
+         * The budget guarantee, on the evaluated parameters: when the pruned network is over the budget, closes open
+         * groups, ranked by log α and what each saves ({@link BudgetController#groupsToClose}), until it fits, then
+         * fine-tunes the weights for the target's fine-tune epochs with the gates frozen. Leaves the final parameters loaded.
          */
         private BudgetOutcome enforceBudget() {
             SizeTarget target = budget.target();
@@ -480,27 +480,17 @@ public final class L0Trainer {
                 return new BudgetOutcome(target.metric(), target.fraction(), expected, before, multipliers.lambda1(),
                         multipliers.lambda2(), null);
             }
-            HardConcreteGate gate = network.gate();
-            List<int[]> open = new ArrayList<>();
-            for (int k = 0; k < logAlphas.size(); k++) {
-                float[] la = logAlphas.get(k);
-                for (int g = 0; g < la.length; g++) {
-                    if (!gate.isClosed(la[g])) {
-                        open.add(new int[] {k, g});
-                    }
-                }
-            }
-            // lowest log α first; ties in layer and group order, so the choice is reproducible
-            open.sort(java.util.Comparator.<int[]>comparingDouble(kg -> logAlphas.get(kg[0])[kg[1]])
-                    .thenComparingInt(kg -> kg[0]).thenComparingInt(kg -> kg[1]));
             double size = before;
             int closed = 0;
-            for (int[] kg : open) {
-                if (size <= target.fraction()) {
+            while (size > target.fraction()) {
+                List<int[]> next = budget.groupsToClose(logAlphas, size - target.fraction());
+                if (next.isEmpty()) {
                     break;
                 }
-                logAlphas.get(kg[0])[kg[1]] = (float) HardConcreteGate.MIN_LOG_ALPHA;
-                closed++;
+                for (int[] kg : next) {
+                    logAlphas.get(kg[0])[kg[1]] = (float) HardConcreteGate.MIN_LOG_ALPHA;
+                }
+                closed += next.size();
                 size = deterministicFraction(logAlphas);
             }
             network.assignLogAlphas(logAlphas);

@@ -10,9 +10,9 @@ package io.l0sparsify.l0;
  * expected size of the initial gates to {@link #fraction} over {@link #warmupEpochs}; the multipliers rise by gradient ascent with
  * step {@link #multiplierLearningRate}. The ordinary L0 term (λ per 1/N) still applies and pulls below the
  * budget (so λ defaults to 0 when a target is given); the controller's negative λ₁ pushes back when the network
- * gets smaller than its target. At the end a
- * deterministic network still over the budget has its lowest-log α groups closed until it fits, and then
- * fine-tunes its weights for {@link #fineTuneEpochs} epochs with the gates frozen.
+ * gets smaller than its target. At the end a deterministic network still over the budget has groups closed
+ * ({@link BudgetController#groupsToClose}) until it fits, and then fine-tunes its weights for
+ * {@link #fineTuneEpochs} epochs with the gates frozen.
  *
  * @param metric what the fraction counts
  * @param fraction the budget, strictly between 0 and 1

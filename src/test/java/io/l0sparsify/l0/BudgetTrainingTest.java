@@ -145,6 +145,34 @@ class BudgetTrainingTest {
     }
 
     @Test
+    void withRoundedUnitsAConvolutionReadThroughAFlattenEndsAtTheMultipleInsideTheBudget() {
+        ModelSpec cnn = ModelSpec.of(List.of(1, 28, 28), List.of(new LayerSpec.Conv2d(6, 5), new LayerSpec.Relu(),
+                new LayerSpec.MaxPool(2, 2), new LayerSpec.Conv2d(12, 5), new LayerSpec.Relu(),
+                new LayerSpec.MaxPool(2, 2), new LayerSpec.Flatten(), new LayerSpec.Dense(32), new LayerSpec.Relu(),
+                new LayerSpec.Dense(10)), SpecLimits.UNBOUNDED);
+        TrainingData data = Mnist.full().head(2000, 300);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(5).optBatchSize(50).optLearningRate(0.003)
+                .optEmaDecay(0).optSeed(6).optRoundUnitsTo(4)
+                .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, null, 0.2, 1)).build();
+        TrainingResult result = new L0Trainer().train(cnn, config, data, RunListener.NONE, null);
+
+        BudgetOutcome.Enforcement enforcement = result.budget().enforcement();
+        assertThat(enforcement.groupsClosed()).isPositive();
+        // the guarantee closed groups by cost and log α without disconnecting a layer, and fine-tuning recovered
+        assertThat(enforcement.testErrorAfter()).isLessThan(0.5).isLessThan(enforcement.testErrorBefore());
+        double flops = result.pruned().flops() / (double) result.dense().flops();
+        assertThat(flops).isLessThanOrEqualTo(0.5).isEqualTo(enforcement.sizeAfter());
+        // conv maps, conv maps, the dense layer's inputs through the flatten, the last layer's inputs
+        String[] kept = result.pruned().architecture().split("-");
+        int[] full = {6, 12, 12 * 4 * 4, 32};
+        assertThat(kept).hasSize(4);
+        for (int i = 0; i < kept.length; i++) {
+            int units = Integer.parseInt(kept[i]);
+            assertThat(units % 4 == 0 || units == full[i]).as(result.pruned().architecture()).isTrue();
+        }
+    }
+
+    @Test
     void theLiveArrayCountStaysFlatWithATarget() {
         TrainingData data = Mnist.flat().head(2000, 200);
         TrainingOptions config = TrainingOptions.builder().optEpochs(4).optBatchSize(50).optProgressEverySteps(20)
