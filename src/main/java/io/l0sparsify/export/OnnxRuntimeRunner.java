@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
 
 /**
  * Runs and times ONNX models exported by {@link OnnxExporter} in ONNX Runtime (CPU). Every session and
- * tensor is closed before a method returns; the {@link OrtEnvironment} is a process-wide singleton owned by
- * ONNX Runtime and is left open.
+ * tensor is closed before a method returns, except the {@link Session} that {@link #open} returns, which its
+ * caller closes; the {@link OrtEnvironment} is a process-wide singleton owned by ONNX Runtime and is left open.
  */
 public final class OnnxRuntimeRunner {
 
@@ -40,24 +40,76 @@ public final class OnnxRuntimeRunner {
 
     /** {@link #run(byte[], float[], int)} with {@code threads} intra-op threads. */
     public static float[][] run(byte[] model, float[] inputs, int batch, int threads) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch must be positive, found " + batch);
+        try (Session session = open(model, threads)) {
+            return session.run(inputs, batch);
         }
-        OrtEnvironment env = environment();
-        try (OrtSession.SessionOptions options = sessionOptions(threads);
-                OrtSession session = env.createSession(model, options)) {
-            long[] shape = batchShape(session, batch);
-            long expected = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-            if (inputs.length != expected) {
-                throw new IllegalArgumentException("expected " + expected + " input values for shape "
-                        + Arrays.toString(shape) + ", found " + inputs.length);
-            }
-            try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(inputs), shape);
-                    OrtSession.Result result = session.run(Map.of(inputName(session), tensor))) {
-                return logits(result, batch);
-            }
+    }
+
+    /**
+     * A session on {@code model} for running it on many batches, as {@link #run(byte[], float[], int, int)} runs
+     * it on one; close it.
+     *
+     * @throws IllegalStateException if ONNX Runtime rejects the model
+     */
+    public static Session open(byte[] model, int threads) {
+        OrtSession.SessionOptions options = null;
+        try {
+            options = sessionOptions(threads);
+            return new Session(options, environment().createSession(model, options));
         } catch (OrtException e) {
+            if (options != null) {
+                options.close();
+            }
             throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** One ONNX Runtime session and its options, run batch by batch. */
+    public static final class Session implements AutoCloseable {
+
+        private final OrtSession.SessionOptions options;
+        private final OrtSession session;
+
+        private Session(OrtSession.SessionOptions options, OrtSession session) {
+            this.options = options;
+            this.session = session;
+        }
+
+        /**
+         * The logits of {@code batch} inputs laid out row-major, one row per input.
+         *
+         * @throws IllegalArgumentException if {@code inputs} does not hold {@code batch} inputs of the model's shape
+         * @throws IllegalStateException if ONNX Runtime fails to run the model
+         */
+        public float[][] run(float[] inputs, int batch) {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be positive, found " + batch);
+            }
+            try {
+                long[] shape = batchShape(session, batch);
+                long expected = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+                if (inputs.length != expected) {
+                    throw new IllegalArgumentException("expected " + expected + " input values for shape "
+                            + Arrays.toString(shape) + ", found " + inputs.length);
+                }
+                try (OnnxTensor tensor = OnnxTensor.createTensor(environment(), FloatBuffer.wrap(inputs), shape);
+                        OrtSession.Result result = session.run(Map.of(inputName(session), tensor))) {
+                    return logits(result, batch);
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new IllegalStateException("ONNX Runtime failed to close a session: " + e.getMessage(), e);
+            } finally {
+                options.close();
+            }
         }
     }
 

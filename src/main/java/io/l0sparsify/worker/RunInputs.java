@@ -135,13 +135,15 @@ class RunInputs {
         Examples test = data.test();
         int exampleSize = test.shape().size();
         int wrong = 0;
-        for (int start = 0; start < test.size(); start += EVALUATION_BATCH) {
-            int count = Math.min(EVALUATION_BATCH, test.size() - start);
-            float[] batch = new float[count * exampleSize];
-            test.copyRangeInto(start, count, data.preprocessing(), batch);
-            float[][] outputs = OnnxRuntimeRunner.run(file, batch, count, properties.latency().threads());
-            for (int i = 0; i < count; i++) {
-                wrong += argmax(outputs[i]) == test.labels()[start + i] ? 0 : 1;
+        try (OnnxRuntimeRunner.Session session = OnnxRuntimeRunner.open(file, properties.latency().threads())) {
+            for (int start = 0; start < test.size(); start += EVALUATION_BATCH) {
+                int count = Math.min(EVALUATION_BATCH, test.size() - start);
+                float[] batch = new float[count * exampleSize];
+                test.copyRangeInto(start, count, data.preprocessing(), batch);
+                float[][] outputs = session.run(batch, count);
+                for (int i = 0; i < count; i++) {
+                    wrong += argmax(outputs[i]) == test.labels()[start + i] ? 0 : 1;
+                }
             }
         }
         return new JobArtifacts.OriginalModel(uri, wrong / (double) test.size(), imported.originalParameters(),

@@ -34,6 +34,22 @@ class OnnxRuntimeRunnerTest {
     }
 
     @Test
+    void aSessionRunsBatchesOfAnySizeAsSeparateRunsWould() {
+        PrunedNetwork network = TestNetworks.lenet(45);
+        byte[] model = OnnxExporter.export(network, "lenet", TestNetworks.MNIST);
+        float[] five = TestNetworks.inputs(network, 5, 46);
+        float[] two = TestNetworks.inputs(network, 2, 47);
+
+        try (OnnxRuntimeRunner.Session session = OnnxRuntimeRunner.open(model, 1)) {
+            OnnxExporterTest.assertClose(OnnxRuntimeRunner.run(model, five, 5), session.run(five, 5));
+            OnnxExporterTest.assertClose(OnnxRuntimeRunner.run(model, two, 2), session.run(two, 2));
+            assertThrows(IllegalArgumentException.class, () -> session.run(two, 3));
+            // a refused batch leaves the session usable
+            OnnxExporterTest.assertClose(OnnxRuntimeRunner.run(model, five, 5), session.run(five, 5));
+        }
+    }
+
+    @Test
     void runRejectsInputsThatAreNotBatchTimesTheInputSize() {
         byte[] model = OnnxExporter.export(TestNetworks.lenet(44), "lenet", TestNetworks.MNIST);
 
