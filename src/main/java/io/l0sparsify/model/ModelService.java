@@ -201,25 +201,29 @@ public class ModelService {
     }
 
     /**
-     * The network a job imports, read again from the stored file when the job runs; the job was admitted with
-     * it, for its owner. Empty when the model is gone.
+     * The uploaded model a job fine-tunes, read once from the stored file when the job runs (the job was admitted
+     * with it, for its owner): the file as it came, to measure, and the network it imports as, to train. Empty
+     * when the model is gone.
+     *
+     * @throws IllegalArgumentException (a {@link ModelImportException} among others) when the file no longer
+     *     reads or imports
      */
-    public Optional<ImportedNetwork> importedForRun(String uri, SpecLimits limits) throws IOException {
+    public Optional<UploadForRun> forRun(String uri, SpecLimits limits) throws IOException {
         String id = idOf(uri);
-        return id == null || store.find(id).isEmpty() ? Optional.empty() : importedById(id, limits);
-    }
-
-    /** The uploaded file of a model a job fine-tunes (admitted for its owner at submission); empty when gone. */
-    public Optional<byte[]> originalForRun(String uri) throws IOException {
-        String id = idOf(uri);
-        Optional<InputStream> file = id == null ? Optional.empty() : blobs.open(id);
-        if (file.isEmpty()) {
+        Optional<InputStream> stored = id == null || store.find(id).isEmpty() ? Optional.empty() : blobs.open(id);
+        if (stored.isEmpty()) {
             return Optional.empty();
         }
-        try (InputStream in = file.get()) {
-            return Optional.of(in.readAllBytes());
+        byte[] file;
+        try (InputStream in = stored.get()) {
+            file = in.readAllBytes();
         }
+        return Optional.of(new UploadForRun(file,
+                NetworkImport.of(reader.read(new java.io.ByteArrayInputStream(file)), limits)));
     }
+
+    /** An uploaded model as a run uses it: the stored file and the network it imports as. */
+    public record UploadForRun(byte[] file, ImportedNetwork network) {}
 
     private Optional<ImportedNetwork> importedById(String id, SpecLimits limits) throws IOException {
         Optional<InputStream> file = blobs.open(id);

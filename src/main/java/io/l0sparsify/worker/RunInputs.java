@@ -96,7 +96,8 @@ class RunInputs {
         JobDefinition definition = job.definition();
         TrainingOptions config = definition.training().toBuilder()
                 .optDevice(device).optProgressEverySteps(properties.progressEverySteps()).build();
-        ImportedNetwork imported = definition.upload() == null ? null : imported(definition);
+        ModelService.UploadForRun upload = definition.upload() == null ? null : upload(definition);
+        ImportedNetwork imported = upload == null ? null : upload.network();
         JobDataLoader.PreparedData prepared = data.trainingDataFor(definition);
         TrainingData shaped;
         try {
@@ -113,7 +114,8 @@ class RunInputs {
         }
         // Only a rerun has a checkpoint; the first attempt does not even look.
         TrainingCheckpoint resumeFrom = job.attempt() > 1 ? checkpoints.latest(job.id()).orElse(null) : null;
-        JobArtifacts.OriginalModel original = imported == null ? null : measure(definition, imported, shaped);
+        JobArtifacts.OriginalModel original = upload == null ? null : measure(definition.upload().uri(), upload,
+                shaped);
         return new Prepared(config, shaped, ResultDocument.Dataset.of(definition.datasetUri(), prepared),
                 resumeFrom, imported, original);
     }
@@ -122,16 +124,9 @@ class RunInputs {
      * The uploaded file measured as the delivered model will be: its error on the run's test split (its own
      * output's largest entry is its answer, whether logits or probabilities), its latency and its size.
      */
-    private JobArtifacts.OriginalModel measure(JobDefinition definition, ImportedNetwork imported,
-            TrainingData data) throws JobFailedException {
-        String uri = definition.upload().uri();
-        byte[] file;
-        try {
-            file = models.originalForRun(uri).orElseThrow(() -> new JobFailedException(
-                    JobError.MODEL_UNAVAILABLE, uri + " is no longer stored"));
-        } catch (IOException e) {
-            throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " cannot be read: " + e.getMessage());
-        }
+    private JobArtifacts.OriginalModel measure(String uri, ModelService.UploadForRun upload, TrainingData data) {
+        byte[] file = upload.file();
+        ImportedNetwork imported = upload.network();
         Examples test = data.test();
         int exampleSize = test.shape().size();
         int wrong = 0;
@@ -161,14 +156,14 @@ class RunInputs {
     }
 
     /**
-     * The uploaded model the job fine-tunes, read again from its stored file: it must still be there and import
-     * as the network the job was accepted with.
+     * The uploaded model the job fine-tunes, read again from its stored file, once: it must still be there and
+     * import as the network the job was accepted with.
      */
-    private ImportedNetwork imported(JobDefinition definition) throws JobFailedException {
+    private ModelService.UploadForRun upload(JobDefinition definition) throws JobFailedException {
         String uri = definition.upload().uri();
-        ImportedNetwork imported;
+        ModelService.UploadForRun upload;
         try {
-            imported = models.importedForRun(uri, SpecLimits.UNBOUNDED).orElseThrow(() -> new JobFailedException(
+            upload = models.forRun(uri, SpecLimits.UNBOUNDED).orElseThrow(() -> new JobFailedException(
                     JobError.MODEL_UNAVAILABLE, uri + " is no longer stored"));
         } catch (IOException | UncheckedIOException e) {
             throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " cannot be read: " + e.getMessage());
@@ -176,11 +171,11 @@ class RunInputs {
             throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " cannot be fine-tuned: "
                     + e.getMessage());
         }
-        if (!imported.spec().equals(definition.model())) {
-            throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " now imports as " + imported.spec()
-                    + ", not as the network the job was accepted with");
+        if (!upload.network().spec().equals(definition.model())) {
+            throw new JobFailedException(JobError.MODEL_UNAVAILABLE, uri + " now imports as "
+                    + upload.network().spec() + ", not as the network the job was accepted with");
         }
-        return imported;
+        return upload;
     }
 
     private static String stripField(String message) {
