@@ -124,7 +124,9 @@ final class BudgetController {
      * and after its update ({@code after}).
      *
      * <p>Conditional integration (anti-windup): the multipliers hold while ŝ already moves towards the target at
-     * the pace the controller asks for, the ramp's slope plus enough to close the gap within an epoch. A larger
+     * the pace the controller asks for: during the warm-up the ramp's slope plus enough to close the gap within an
+     * epoch, after it enough to reach the budget by {@link #SETTLE_SHARE} of the run (within an epoch once that
+     * is past). A larger
      * λ₁ would not move it faster (Adam caps each log α's step at about its learning rate) but would have to be
      * unwound once the target is reached, and overshoot it meanwhile; so λ₁ grows only while the network stalls
      * or drifts away, and falls only while it has gone under the target and is not coming back.
