@@ -135,6 +135,7 @@ public final class TrainingBenchmark implements Callable<Integer> {
         TrainingOptions.Builder options = TrainingOptions.builder().optEpochs(epochs).optSeed(seed)
                 .optWeightDecay(weightDecay);
         SizeTarget budget = target == null ? null : parseTarget(target);
+        boolean lambdaGiven = lambdas != null;
         if (lambdas != null || budget == null) {
             lambdas = lambdas != null ? lambdas : List.of(0.1);
             options.optLambdas(lambdas);
@@ -148,7 +149,7 @@ public final class TrainingBenchmark implements Callable<Integer> {
         Report report = new Report(preset, lambdas, weightDecay, epochs, seed, threads, BASELINES.get(preset), out);
         if (budget != null) {
             double bar = maxErrorPercent != null ? maxErrorPercent : BASELINES.get(preset).paperErrorPercent();
-            report.budget(target, budget, bar);
+            report.budget(target, bar, lambdaGiven);
         }
         TrainingResult result = new L0Trainer().train(model, config, mnist, report, null);
         report.finish(result);
@@ -174,12 +175,16 @@ public final class TrainingBenchmark implements Callable<Integer> {
         private double trainingSeconds;
         private double maxErrorPercent = Double.NaN;
 
-        /** A budget run: the report says when the pruned network first fit {@code budget} at {@code errorBar} %. */
-        void budget(String text, SizeTarget budget, double errorBar) {
+        /**
+         * A budget run: the report says when the pruned network first fit the budget {@code text} at
+         * {@code errorBar} %. The command keeps {@code --lambda} only when it was given (λ is 0 otherwise).
+         */
+        void budget(String text, double errorBar, boolean lambdaGiven) {
             this.maxErrorPercent = errorBar;
             json.put("target", text);
             json.put("maxErrorPercent", errorBar);
-            json.put("command", json.get("command").toString().replaceFirst(" --lambda [^ ]+", "")
+            String command = json.get("command").toString();
+            json.put("command", (lambdaGiven ? command : command.replaceFirst(" --lambda [^ ]+", ""))
                     .replace(" --epochs ", " --target " + text + " --epochs "));
         }
 
@@ -301,7 +306,8 @@ public final class TrainingBenchmark implements Callable<Integer> {
                     .append((Double) json.get("weightDecay") == 0 ? "no weight decay" : "weight decay " + json.get("weightDecay"))
                     .append(".\n\n");
             if (json.containsKey("target")) {
-                md.append("Budget `").append(json.get("target")).append("` (λ = 0 besides the budget term): the pruned")
+                md.append("Budget `").append(json.get("target")).append("` (λ = ").append(json.get("lambda"))
+                        .append(" besides the budget term): the pruned")
                         .append(" network first fit it at no more than ").append(json.get("maxErrorPercent"))
                         .append(" % test error ").append(json.containsKey("budgetMetAtEpoch")
                                 ? "after epoch " + json.get("budgetMetAtEpoch") + " (" + json.get("budgetMetAfterMinutes")
