@@ -1,14 +1,11 @@
 package io.l0sparsify.bench;
 
-import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.InputShape;
 import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.RunListener;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.spec.ModelSpec;
-import io.l0sparsify.spec.Presets;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -19,7 +16,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -65,12 +61,9 @@ public final class StepProfile implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, ReflectiveOperationException {
-        ModelSpec model = Presets.byName(preset).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "unknown preset " + preset + "; known: " + Presets.names()));
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        TrainingData mnist = TrainingData.ofGivenSplit(IdxReader.readSplit(data))
-                .shapedFor(new InputShape(model.inputShape()));
+        ModelSpec model = MnistPresetRun.preset(spec, preset);
+        MnistPresetRun.useThreads(threads);
+        TrainingData mnist = MnistPresetRun.mnist(data, model);
         Files.createDirectories(trace.toAbsolutePath().getParent());
         // the profiler lives in the engine's JNI class, a runtime dependency of the core
         Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");

@@ -1,7 +1,5 @@
 package io.l0sparsify.bench;
 
-import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.InputShape;
 import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.RunListener;
@@ -9,7 +7,6 @@ import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.spec.ModelSpec;
-import io.l0sparsify.spec.Presets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,12 +83,9 @@ public final class ThroughputBenchmark implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--threads must be positive and --steps above "
                     + WARMUP_STEPS + ", found " + threads + " and " + steps);
         }
-        ModelSpec model = Presets.byName(preset).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "unknown preset " + preset + "; known: " + Presets.names()));
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        TrainingData mnist = TrainingData.ofGivenSplit(IdxReader.readSplit(data))
-                .shapedFor(new InputShape(model.inputShape()));
+        ModelSpec model = MnistPresetRun.preset(spec, preset);
+        MnistPresetRun.useThreads(threads);
+        TrainingData mnist = MnistPresetRun.mnist(data, model);
         int stepsPerEpoch = mnist.train().size() / TrainingOptions.DEFAULT_BATCH_SIZE;
         int epochs = (steps + stepsPerEpoch - 1) / stepsPerEpoch;
         // a small test set: only training steps are timed

@@ -1,7 +1,5 @@
 package io.l0sparsify.bench;
 
-import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.InputShape;
 import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.l0.L0Trainer;
 import io.l0sparsify.l0.RunListener;
@@ -9,7 +7,6 @@ import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.spec.ModelSpec;
-import io.l0sparsify.spec.Presets;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +18,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -60,12 +56,9 @@ public final class TrainedParametersDigest implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, NoSuchAlgorithmException {
-        ModelSpec model = Presets.byName(preset).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "unknown preset " + preset + "; known: " + Presets.names()));
-        System.setProperty("ai.djl.pytorch.num_threads", "1");
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        TrainingData mnist = TrainingData.ofGivenSplit(IdxReader.readSplit(data))
-                .shapedFor(new InputShape(model.inputShape()));
+        ModelSpec model = MnistPresetRun.preset(spec, preset);
+        MnistPresetRun.useThreads(1);
+        TrainingData mnist = MnistPresetRun.mnist(data, model);
         RunListener listener = progress -> {
             if (progress.epochEnd()) {
                 print(progress);

@@ -1,7 +1,5 @@
 package io.l0sparsify.bench;
 
-import io.l0sparsify.dataset.IdxReader;
-import io.l0sparsify.dataset.InputShape;
 import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.export.DataConventions;
 import io.l0sparsify.export.WeightsJson;
@@ -14,7 +12,6 @@ import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingProgress;
 import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.spec.ModelSpec;
-import io.l0sparsify.spec.Presets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -127,11 +124,9 @@ public final class TrainingBenchmark implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--threads and --epochs must be positive, found "
                     + threads + " and " + epochs);
         }
-        ModelSpec model = Presets.byName(preset).orElseThrow(() -> new ParameterException(spec.commandLine(),
-                "unknown preset " + preset + "; known: " + Presets.names()));
+        ModelSpec model = MnistPresetRun.preset(spec, preset);
         Path out = this.out != null ? this.out : Path.of("docs/benchmarks/mnist-" + preset);
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        MnistPresetRun.useThreads(threads);
         TrainingOptions.Builder options = TrainingOptions.builder().optEpochs(epochs).optSeed(seed)
                 .optWeightDecay(weightDecay);
         SizeTarget budget = target == null ? null : parseTarget(target);
@@ -144,8 +139,7 @@ public final class TrainingBenchmark implements Callable<Integer> {
         }
         TrainingOptions config = options.optTarget(budget).build();
 
-        TrainingData mnist = TrainingData.ofGivenSplit(IdxReader.readSplit(data))
-                .shapedFor(new InputShape(model.inputShape()));
+        TrainingData mnist = MnistPresetRun.mnist(data, model);
         Report report = new Report(preset, lambdas, weightDecay, epochs, seed, threads, BASELINES.get(preset), out);
         if (budget != null) {
             double bar = maxErrorPercent != null ? maxErrorPercent : BASELINES.get(preset).paperErrorPercent();

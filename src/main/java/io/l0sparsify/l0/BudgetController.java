@@ -2,6 +2,7 @@ package io.l0sparsify.l0;
 
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -187,7 +188,7 @@ final class BudgetController {
                 }
             }
         }
-        candidates.sort(java.util.Comparator.comparingDouble(Candidate::score)
+        candidates.sort(Comparator.comparingDouble(Candidate::score)
                 .thenComparingInt(Candidate::layer).thenComparingInt(Candidate::group));
         List<int[]> result = new ArrayList<>();
         double saved = 0;

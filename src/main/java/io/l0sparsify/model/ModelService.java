@@ -5,6 +5,7 @@ import io.l0sparsify.job.JobValidationException;
 import io.l0sparsify.security.Caller;
 import io.l0sparsify.spec.SpecLimits;
 import io.l0sparsify.storage.ModelBlobStore;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -219,7 +220,7 @@ public class ModelService {
             file = in.readAllBytes();
         }
         return Optional.of(new UploadForRun(file,
-                NetworkImport.of(reader.read(new java.io.ByteArrayInputStream(file)), limits)));
+                NetworkImport.of(reader.read(new ByteArrayInputStream(file)), limits)));
     }
 
     /** An uploaded model as a run uses it: the stored file and the network it imports as. */
