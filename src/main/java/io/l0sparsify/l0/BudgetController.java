@@ -16,7 +16,8 @@ import java.util.List;
  * </pre>
  *
  * with two guards against windup ({@link #beginStep}, {@link #ascend}): the target never leads ŝ down by more
- * than 0.02, and the multipliers hold while ŝ already moves towards the target at the pace asked of it.
+ * than 0.02, and the multipliers hold while ŝ already moves towards the target at the pace asked of it. After the
+ * warm-up ŝ is aimed, once an epoch, where the deterministic network would meet the budget ({@link #reaim}).
  *
  * ŝ is the expected size fraction ({@link ExpectedSize}) at the parameters the step's loss was computed at, f the
  * budget, ŝ₀ the expected size of the initial gates (or {@link SizeTarget#rampStart()} when set, for a warm start):
@@ -49,6 +50,8 @@ final class BudgetController {
     private final double settleSteps;
     private double lambda1;
     private double lambda2;
+    /** d − ŝ at the start of the epoch in progress after the warm-up, 0 before; see {@link #reaim}. */
+    private double aimOffset;
     /** The target of the step in progress, set by {@link #beginStep}. */
     private double stepTarget = 1;
 
@@ -90,19 +93,48 @@ final class BudgetController {
         return start - (start - target.fraction()) * progress;
     }
 
+    /** Whether the aim follows the deterministic size at this step: from the end of the warm-up on. */
+    boolean tracksDeterministic(long step) {
+        return step >= warmupSteps;
+    }
+
+    /**
+     * Re-aims ŝ at the start of an epoch after the warm-up, given ŝ and the deterministic (test-time) size d at
+     * the parameters the epoch starts from: ŝ is aimed at f − (d − ŝ), where it would put d on the budget f if
+     * the gap between the two stayed as it is.
+     *
+     * <p>The network delivered is the deterministic one, and with ŝ held at f it was far larger: every open group
+     * whose gate is not yet certain counts fully in d but only with P(z≠0) &lt; 1 in ŝ (and every closed one the
+     * other way round). LeNet-5-Caffe held ŝ at its budget of 0.17 with a test-time network of 0.25–0.28, and the
+     * guarantee then cut a third of it after the last epoch, in one go, with one epoch to recover. Aimed this way
+     * training chooses and absorbs those cuts itself. The gap shrinks as gates become certain, so d approaches the
+     * budget from below and the next epoch's aim gives back what the last one took too much. Once an epoch, not
+     * every step: within an epoch ŝ moves smoothly towards a fixed aim, which {@link #ascend}'s pace test needs,
+     * where d moves in jumps of whole groups. Computed from the parameters an epoch starts from, which a
+     * checkpoint holds, so a resumed run aims exactly as the uninterrupted one did.
+     */
+    void reaim(double expected, double deterministic) {
+        aimOffset = deterministic - expected;
+    }
+
+    /** Where ŝ is aimed after {@code step} steps: the ramp's t(step), less the offset of {@link #reaim}. */
+    double aimAt(long step) {
+        return Math.clamp(targetAt(step) - aimOffset, 0, 1);
+    }
+
     /**
      * Sets the target of the step about to be taken (the {@code step}-th, counting from 0), given the expected
-     * size ŝ at the parameters the step starts from: the ramp's t(step), but never more than {@link #MAX_LEAD}
-     * below ŝ (anti-windup, with {@link #ascend}). Adam moves log α by about its learning rate per step, and
-     * saturated gates (a fine-tuning's, log α ≈ 2.9 where P(z≠0) ≈ 0.99) hardly move ŝ at all, so ŝ can lag a ramp
-     * by far more than any gap the controller should act on. λ₁ integrates the gap: integrating the whole lag
-     * wound it up (to 95 on a fine-tuned LeNet-5-Caffe), and once the gates did respond it closed every layer
-     * together, the important groups too, far past the budget. With the lead bounded the ramp waits for the
-     * network instead of running away from it. Computed from the present parameters alone, so a resumed run
-     * aims exactly as the uninterrupted one did.
+     * size ŝ at the parameters the step starts from: the aim ({@link #aimAt(long)}), but never more than
+     * {@link #MAX_LEAD} below ŝ (anti-windup, with {@link #ascend}). Adam moves log α by about its learning rate
+     * per step, and saturated gates (a fine-tuning's, log α ≈ 2.9 where P(z≠0) ≈ 0.99) hardly move ŝ at all, so ŝ
+     * can lag a ramp by far more than any gap the controller should act on. λ₁ integrates the gap: integrating the
+     * whole lag wound it up (to 95 on a fine-tuned LeNet-5-Caffe), and once the gates did respond it closed every
+     * layer together, the important groups too, far past the budget. With the lead bounded the ramp waits for the
+     * network instead of running away from it. Computed from the present parameters alone, so a resumed run aims
+     * exactly as the uninterrupted one did.
      */
     void beginStep(long step, double expected) {
-        stepTarget = Math.max(targetAt(step), expected - MAX_LEAD);
+        stepTarget = Math.max(aimAt(step), expected - MAX_LEAD);
     }
 
     /**
@@ -136,7 +168,7 @@ final class BudgetController {
         double gap = before - stepTarget;
         double towards = gap > 0 ? before - after : after - before;
         double pace = step < warmupSteps ? Math.abs(gap) / paceSteps + (gap > 0 ? rampSlope : 0)
-                : Math.abs(before - target.fraction()) / Math.max(paceSteps, settleSteps - step);
+                : Math.abs(before - aimAt(step)) / Math.max(paceSteps, settleSteps - step);
         if (towards >= pace) {
             return;
         }

@@ -193,12 +193,12 @@ public final class L0Trainer {
 
         private long step;
         /**
-         * ŝ after the last controlled step, which the next step starts from, and that step's number: one read of
-         * log α a step instead of two. Between steps log α only changes by being restored to the same values
+         * log α after the last controlled step, which the next step starts from, and that step's number: one read
+         * of log α a step instead of two. Between steps log α only changes by being restored to the same values
          * (evaluations of the average swap it out and back); a fresh run or a resume reads it anew.
          */
-        private double expectedThen = Double.NaN;
-        private long expectedAt = -1;
+        private List<float[]> logAlphasThen;
+        private long logAlphasAt = -1;
         /** Consecutive steps whose cross-entropy exceeded {@link #explodedLoss}. */
         private int explodedSteps;
         private final double explodedLoss;
@@ -305,7 +305,7 @@ public final class L0Trainer {
                     batchLabels[i] = train.labels()[order[start + i]];
                 }
                 long begin = System.nanoTime();
-                trainStep(batchPixels, batchLabels, size);
+                trainStep(batchPixels, batchLabels, size, start == 0);
                 trainNanosSinceReport += System.nanoTime() - begin;
                 examplesSinceReport += size;
                 if (config.progressEverySteps() > 0 && step % config.progressEverySteps() == 0
@@ -317,14 +317,18 @@ public final class L0Trainer {
             return false;
         }
 
-        private void trainStep(float[] pixels, long[] labels, int size) {
+        private void trainStep(float[] pixels, long[] labels, int size, boolean epochStart) {
             network.noise().startStep();
             boolean controlled = budget != null && frozenLogAlphas == null;
             double expectedFraction = Double.NaN;
             if (controlled) {
-                // ŝ at the parameters this step's loss is computed at: the multipliers ascend along its gap
-                expectedFraction = expectedAt == step ? expectedThen
-                        : budget.expectedFraction(budget.target().metric(), network.logAlphas());
+                // ŝ at the parameters this step's loss is computed at: the multipliers ascend along its gap; log α is
+                // read once a step, after the update, and serves the next step's start
+                List<float[]> logAlphas = logAlphasAt == step ? logAlphasThen : network.logAlphas();
+                expectedFraction = budget.expectedFraction(budget.target().metric(), logAlphas);
+                if (epochStart && budget.tracksDeterministic(step)) {
+                    budget.reaim(expectedFraction, deterministicFraction(logAlphas));
+                }
                 budget.beginStep(step, expectedFraction);
             }
             lossLog.add(step + 1, parallel.backward(pixels, labels, size, lossLog.manager()));
@@ -339,9 +343,10 @@ public final class L0Trainer {
                 }
             }
             if (controlled) {
-                expectedThen = budget.expectedFraction(budget.target().metric(), network.logAlphas());
-                expectedAt = step + 1;
-                budget.ascend(step, expectedFraction, expectedThen);
+                logAlphasThen = network.logAlphas();
+                logAlphasAt = step + 1;
+                budget.ascend(step, expectedFraction,
+                        budget.expectedFraction(budget.target().metric(), logAlphasThen));
             }
             step++;
             if (lossLog.pending() >= LOSS_READ_EVERY) {

@@ -21,10 +21,10 @@ class BudgetTrainingTest {
             new LayerSpec.Dense(10)), SpecLimits.UNBOUNDED);
 
     @Test
-    void theControllerDrivesTheExpectedSizeToWithinTwoPercentOfTheTarget() {
+    void theControllerDrivesTheNetworkToWithinTwoPercentOfTheTarget() {
         TrainingData data = Mnist.flat().head(1000, 300);
-        // 20 steps per epoch; the target ramps over the first 10 epochs, then holds at half the FLOPs
-        TrainingOptions config = TrainingOptions.builder().optEpochs(20).optBatchSize(50).optLearningRate(0.02)
+        // 100 steps per epoch; the target ramps over the first 10 epochs, then holds at half the FLOPs
+        TrainingOptions config = TrainingOptions.builder().optEpochs(20).optBatchSize(10).optLearningRate(0.02)
                 .optEmaDecay(0).optSeed(3)
                 .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, 10.0, 0.2, 1)).build();
         assertThat(config.lambdas()).containsExactly(0.0);
@@ -36,10 +36,15 @@ class BudgetTrainingTest {
         assertThat(first.metric()).isEqualTo(SizeTarget.Metric.FLOPS);
         assertThat(first.currentTarget()).isGreaterThan(0.5);
         assertThat(last.currentTarget()).isEqualTo(0.5);
-        // ŝ within 2 % of the dense network's FLOPs of the target, every epoch of the second half
-        for (TrainingProgress p : seen.subList(10, 20)) {
-            assertThat(p.budget().expected()).as("epoch %d", p.epoch()).isCloseTo(0.5, within(0.02));
+        // after the warm-up the controller aims ŝ, once an epoch, where the deterministic network meets the budget:
+        // from the second epoch after it, that network is within 2 % of the dense network's FLOPs of the target
+        for (TrainingProgress p : seen.subList(11, 20)) {
+            assertThat(p.budget().deterministic()).as("epoch %d", p.epoch()).isCloseTo(0.5, within(0.02));
         }
+        // ŝ is aimed below the budget by the groups that count fully in the deterministic network but not in ŝ, and
+        // training itself delivers the budget: the guarantee has nothing left to close
+        assertThat(last.expected()).isLessThan(0.5 - 0.01);
+        assertThat(result.budget().enforcement()).isNull();
         assertThat(result.budget().expected()).isEqualTo(last.expected());
         // the delivered network is within the budget, counted as result.json counts it
         double delivered = result.pruned().flops() / (double) result.dense().flops();
