@@ -106,6 +106,18 @@ class JobWorkerTest {
     }
 
     @Test
+    void aJobWhoseUploadedModelIsNoLongerStoredEndsFailedWithModelUnavailable() throws Exception {
+        // accepted while the model was there; this worker's model store has never held it
+        String uri = "model:3f6c1b2e-8d4a-4c7e-9b1f-2a5d6e7f8091";
+        Job job = awaitJob(TestJobs.submitFineTuning(jobs, uri).id(), j -> j.state().isFinal());
+        assertThat(job.state()).isEqualTo(JobState.FAILED);
+        assertThat(job.errorCode()).isEqualTo("model_unavailable");
+        assertThat(job.errorMessage()).isEqualTo(uri + " is no longer stored");
+        assertThat(job.attempt()).isEqualTo(1);
+        verifyNoInteractions(training);
+    }
+
+    @Test
     void divergedRunEndsFailedWithCodeDiverged() throws Exception {
         when(training.train(any(), any(), any(), any(), any(), any())).thenThrow(new TrainingAbortedException(
                 TrainingAbortedException.Reason.DIVERGED, "the loss became NaN at step 4; lower the learning rate"));
