@@ -9,15 +9,16 @@ package io.l0sparsify.l0;
  * @param deterministic the size of the delivered (pruned) network
  * @param lambda1 the linear multiplier at the end of training
  * @param lambda2 the quadratic multiplier at the end of training
- * @param enforcement what was done because the trained network was over the budget; null when it was within
+ * @param enforcement the guarantee's closing of groups and the fine-tuning with frozen gates after training; null
+ *     only when the trained network was within the budget and no fine-tuning epochs were asked for
  */
 public record BudgetOutcome(SizeTarget.Metric metric, double target, double expected, double deterministic,
         double lambda1, double lambda2, Enforcement enforcement) {
 
     /**
-     * The guarantee at work: open groups were closed, ranked by log α and what each saves, until the pruned network
-     * fit (or only the last group of some layer was left to close), then the weights were fine-tuned with the
-     * gates frozen.
+     * The end of a budget run: open groups were closed, ranked by log α and what each saves, while the pruned network
+     * was over the budget (none when it was within it) and until it fit (or only the last group of some layer was
+     * left to close), then the weights were fine-tuned with the gates frozen.
      *
      * @param groupsClosed gate groups closed
      * @param sizeBefore the pruned network's size before closing any

@@ -472,8 +472,12 @@ public final class L0Trainer {
 
         /**
          * The budget guarantee, on the evaluated parameters: when the pruned network is over the budget, closes open
-         * groups, ranked by log α and what each saves ({@link BudgetController#groupsToClose}), until it fits, then
-         * fine-tunes the weights for the target's fine-tune epochs with the gates frozen. Leaves the final parameters loaded.
+         * groups, ranked by log α and what each saves ({@link BudgetController#groupsToClose}), until it fits; then,
+         * whether or not it closed any, fine-tunes the weights for the target's fine-tune epochs with the gates
+         * frozen. The network delivered is the deterministic one, which the noisy gates of training never ran as
+         * such: after closing groups, an epoch of it took LeNet-5-Caffe's test error from 1.99 % to 1.57 % and the
+         * MLP's from 1.79 % to 1.69 %, and a run whose controller met the budget by itself went without it.
+         * Leaves the final parameters loaded.
          */
         private BudgetOutcome enforceBudget() {
             SizeTarget target = budget.target();
@@ -481,7 +485,7 @@ public final class L0Trainer {
             double expected = budget.expectedFraction(target.metric(), logAlphas);
             TrainingCheckpoint.Multipliers multipliers = budget.multipliers();
             double before = deterministicFraction(logAlphas);
-            if (before <= target.fraction()) {
+            if (before <= target.fraction() && target.fineTuneEpochs() == 0) {
                 return new BudgetOutcome(target.metric(), target.fraction(), expected, before, multipliers.lambda1(),
                         multipliers.lambda2(), null);
             }

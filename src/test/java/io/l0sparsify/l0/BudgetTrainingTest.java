@@ -42,9 +42,15 @@ class BudgetTrainingTest {
             assertThat(p.budget().deterministic()).as("epoch %d", p.epoch()).isCloseTo(0.5, within(0.02));
         }
         // ŝ is aimed below the budget by the groups that count fully in the deterministic network but not in ŝ, and
-        // training itself delivers the budget: the guarantee has nothing left to close
+        // training itself delivers the budget: the guarantee has nothing left to close, and the delivered network
+        // is fine-tuned with its gates frozen all the same
         assertThat(last.expected()).isLessThan(0.5 - 0.01);
-        assertThat(result.budget().enforcement()).isNull();
+        BudgetOutcome.Enforcement end = result.budget().enforcement();
+        assertThat(end.groupsClosed()).isZero();
+        assertThat(end.fits()).isTrue();
+        assertThat(end.sizeAfter()).isEqualTo(end.sizeBefore()).isEqualTo(last.deterministic());
+        assertThat(end.fineTuneEpochs()).isEqualTo(1);
+        assertThat(result.prunedTestError()).isCloseTo(end.testErrorAfter(), within(1e-9));
         assertThat(result.budget().expected()).isEqualTo(last.expected());
         // the delivered network is within the budget, counted as result.json counts it
         double delivered = result.pruned().flops() / (double) result.dense().flops();
