@@ -122,7 +122,8 @@ public final class L0Trainer {
         }
         Device device = devices.get(0);
         Engine.getEngine("PyTorch").setRandomSeed((int) config.seed()); // only dropout draws from it
-        try (Model model = Model.newInstance("l0", device, "PyTorch")) {
+        try (SubnormalFlush flush = SubnormalFlush.onThisThread();
+                Model model = Model.newInstance("l0", device, "PyTorch")) {
             L0Network network = L0Network.build(spec, config);
             model.setBlock(network.block());
             network.initialize(model.getNDManager(), config, start);
