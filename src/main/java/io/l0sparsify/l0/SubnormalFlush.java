@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * 22 000 to 5 300 examples/s within four epochs, LeNet-5-Caffe from 1 700 to 750–900 over ninety; with this mode
  * the MLP held 23 000–25 600. The numbers change only where a subnormal would have been kept: it is zero instead.
  *
- * <p>The mode belongs to a thread, and the JVM's own float arithmetic on that thread follows it too, so a run turns
- * it on for its duration ({@link #onThisThread()}) and off again. OpenMP threads that compute for it (more than
+ * <p>The mode belongs to a thread, and the JVM's own float arithmetic on that thread follows it too, so training
+ * turns it on for the steps of an epoch ({@link #onThisThread()}) and off again: evaluation, pruning and export
+ * compute exactly as without it. (On for a whole run, it also flushed the pruner's arithmetic, and networks whose
+ * kept units are rounded to a multiple came out with other shapes.) OpenMP threads that compute for it (more than
  * one intra-op thread) keep the mode of the thread that created them. DJL does not expose the switch and the
  * engine is a runtime dependency, so it is reached through JNA by its symbol in {@code libtorch_cpu}; where that
  * fails (another platform or build) training runs without it and says so once.
@@ -54,7 +56,11 @@ final class SubnormalFlush implements AutoCloseable {
         }
     }
 
-    /** {@code static bool at::Context::setFlushDenormal(bool)}: static, so the flag is its only argument. */
+    /**
+     * {@code static bool at::Context::setFlushDenormal(bool)}. Static, so the flag is its only argument: called
+     * with the global context first, as a member function would be, it read that pointer as the flag and turned
+     * the mode on when asked to turn it off.
+     */
     private record Switch(Function setFlushDenormal) {
         boolean set(boolean flush) {
             return setFlushDenormal.invokeInt(new Object[] {flush ? 1 : 0}) != 0;

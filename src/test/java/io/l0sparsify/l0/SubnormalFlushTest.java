@@ -59,20 +59,35 @@ class SubnormalFlushTest {
     }
 
     @Test
-    void aTrainingRunFlushesSubnormalsOnItsThreadAndLeavesItAsItFoundIt() {
+    void aTrainingRunsStepsFlushSubnormalsAndItsEvaluationsAndItsThreadAfterwardsDoNot() {
         ModelSpec spec = ModelSpec.of(List.of(784), List.of(new LayerSpec.Dense(16), new LayerSpec.Relu(),
                 new LayerSpec.Dense(10)), SpecLimits.UNBOUNDED);
-        List<Float> duringEpochs = new java.util.ArrayList<>();
+        List<Float> beforeSteps = new java.util.ArrayList<>();
+        List<Float> atEpochEnds = new java.util.ArrayList<>();
         float after = onItsOwnThread(() -> {
             try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-                // progress is reported on the training thread, between steps
+                // the trainer asks for control before each step and reports each epoch's evaluation, on its thread
+                RunListener listener = new RunListener() {
+                    @Override
+                    public void onProgress(TrainingProgress progress) {
+                        atEpochEnds.add(timesOne(manager));
+                    }
+
+                    @Override
+                    public TrainingControl control() {
+                        beforeSteps.add(timesOne(manager));
+                        return TrainingControl.CONTINUE;
+                    }
+                };
                 new L0Trainer().train(spec, TrainingOptions.builder().optEpochs(2).optBatchSize(50)
                         .optLearningRate(0.01).optWeightDecay(5e-4).build(), Mnist.flat().head(1000, 300),
-                        progress -> duringEpochs.add(timesOne(manager)), null);
+                        listener, null);
                 return timesOne(manager);
             }
         });
-        assertThat(duringEpochs).hasSize(2).containsOnly(0f);
+        // the steps flush; the evaluations between epochs, the pruning and the thread afterwards do not
+        assertThat(beforeSteps).hasSize(40).containsOnly(0f);
+        assertThat(atEpochEnds).hasSize(2).containsOnly(SUBNORMAL);
         assertThat(after).isEqualTo(SUBNORMAL);
     }
 }
