@@ -193,11 +193,12 @@ public final class L0Trainer {
 
         private long step;
         /**
-         * log α after the last controlled step, which the next step starts from, and that step's number: one read
-         * of log α a step instead of two. Between steps log α only changes by being restored to the same values
+         * log α and ŝ after the last controlled step, which the next step starts from, and that step's number: one
+         * read of log α and one ŝ a step instead of two. Between steps log α only changes by being restored to the same values
          * (evaluations of the average swap it out and back); a fresh run or a resume reads it anew.
          */
         private List<float[]> logAlphasThen;
+        private double expectedThen = Double.NaN;
         private long logAlphasAt = -1;
         /** Consecutive steps whose cross-entropy exceeded {@link #explodedLoss}. */
         private int explodedSteps;
@@ -335,7 +336,8 @@ public final class L0Trainer {
                 // ŝ at the parameters this step's loss is computed at: the multipliers ascend along its gap; log α is
                 // read once a step, after the update, and serves the next step's start
                 List<float[]> logAlphas = logAlphasAt == step ? logAlphasThen : network.logAlphas();
-                expectedFraction = budget.expectedFraction(budget.target().metric(), logAlphas);
+                expectedFraction = logAlphasAt == step ? expectedThen
+                        : budget.expectedFraction(budget.target().metric(), logAlphas);
                 if (epochStart && budget.tracksDeterministic(step)) {
                     budget.reaim(expectedFraction, deterministicFraction(logAlphas));
                 }
@@ -354,9 +356,9 @@ public final class L0Trainer {
             }
             if (controlled) {
                 logAlphasThen = network.logAlphas();
+                expectedThen = budget.expectedFraction(budget.target().metric(), logAlphasThen);
                 logAlphasAt = step + 1;
-                budget.ascend(step, expectedFraction,
-                        budget.expectedFraction(budget.target().metric(), logAlphasThen));
+                budget.ascend(step, expectedFraction, expectedThen);
             }
             step++;
             if (lossLog.pending() >= LOSS_READ_EVERY) {

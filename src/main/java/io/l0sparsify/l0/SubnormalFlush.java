@@ -30,7 +30,6 @@ final class SubnormalFlush implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SubnormalFlush.class);
     private static final String SET_FLUSH_DENORMAL = "_ZN2at7Context16setFlushDenormalEb";
-    private static volatile Switch cached;
 
     private final boolean on;
 
@@ -67,17 +66,13 @@ final class SubnormalFlush implements AutoCloseable {
         }
     }
 
+    /** The switch, looked up once on first use; null where it is unavailable. */
     private static Switch theSwitch() {
-        Switch s = cached;
-        if (s != null) {
-            return s.setFlushDenormal() == null ? null : s;
-        }
-        synchronized (SubnormalFlush.class) {
-            if (cached == null) {
-                cached = lookUp();
-            }
-            return cached.setFlushDenormal() == null ? null : cached;
-        }
+        return Lookup.SWITCH;
+    }
+
+    private static final class Lookup {
+        static final Switch SWITCH = lookUp();
     }
 
     private static Switch lookUp() {
@@ -91,7 +86,7 @@ final class SubnormalFlush implements AutoCloseable {
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             log.warn("libtorch's flush-denormal switch is unavailable ({}); training keeps subnormal floats, which"
                     + " slows runs with weight decay", e.toString());
-            return new Switch(null);
+            return null;
         }
     }
 }
