@@ -1,6 +1,5 @@
 package io.l0sparsify.l0;
 
-import ai.djl.engine.Engine;
 import ai.djl.training.GradientCollector;
 import java.lang.reflect.Method;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,7 +37,7 @@ final class Autograd {
         try {
             Method method = zeroGrad;
             if (method == null) {
-                Engine.getEngine("PyTorch");
+                Libtorch.engine();
                 Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");
                 method = jni.getMethod("zeroGrad", Class.forName("ai.djl.pytorch.engine.PtNDArray"));
                 zeroGrad = method;
@@ -50,7 +49,7 @@ final class Autograd {
     }
 
     static void disableOnThisThread() {
-        Engine.getEngine("PyTorch"); // loads the native library first
+        Libtorch.engine(); // loads the native library first
         try {
             Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");
             Method setGradMode = jni.getMethod("setGradMode", boolean.class);

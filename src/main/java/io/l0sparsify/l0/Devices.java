@@ -1,7 +1,6 @@
 package io.l0sparsify.l0;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,7 +48,7 @@ public final class Devices {
      * silent fall-back. The first device holds the parameters; the others hold replicas.
      */
     public static List<Device> resolve(String device) {
-        return resolve(device, Engine.getEngine("PyTorch").getGpuCount());
+        return resolve(device, Libtorch.engine().getGpuCount());
     }
 
     public static List<Device> resolve(String device, int gpuCount) {

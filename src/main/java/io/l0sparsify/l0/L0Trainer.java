@@ -2,7 +2,6 @@ package io.l0sparsify.l0;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -121,7 +120,7 @@ public final class L0Trainer {
             }
         }
         Device device = devices.get(0);
-        Engine.getEngine("PyTorch").setRandomSeed((int) config.seed()); // only dropout draws from it
+        Libtorch.engine().setRandomSeed((int) config.seed()); // only dropout draws from it
         try (Model model = Model.newInstance("l0", device, "PyTorch")) {
             L0Network network = L0Network.build(spec, config);
             model.setBlock(network.block());

@@ -1,9 +1,6 @@
 package io.l0sparsify.l0;
 
-import ai.djl.engine.Engine;
 import com.sun.jna.Function;
-import com.sun.jna.NativeLibrary;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,15 +19,13 @@ import org.slf4j.LoggerFactory;
  * turns it on for the steps of an epoch ({@link #onThisThread()}) and off again: evaluation, pruning and export
  * compute exactly as without it. (On for a whole run, it also flushed the pruner's arithmetic, and networks whose
  * kept units are rounded to a multiple came out with other shapes.) OpenMP threads that compute for it (more than
- * one intra-op thread) keep the mode of the thread that created them. DJL does not expose the switch and the
- * engine is a runtime dependency, so it is reached through JNA by its symbol in {@code libtorch_cpu}; where that
- * fails (another platform or build) training runs without it and says so once.
+ * one intra-op thread) keep the mode of the thread that created them. DJL does not expose the switch, so it is
+ * reached through JNA ({@link Libtorch}); where that fails (another platform or build) training runs without it
+ * and says so once.
  */
 final class SubnormalFlush implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SubnormalFlush.class);
-    private static final String SET_FLUSH_DENORMAL = "_ZN2at7Context16setFlushDenormalEb";
-
     private final boolean on;
 
     private SubnormalFlush(boolean on) {
@@ -76,17 +71,12 @@ final class SubnormalFlush implements AutoCloseable {
     }
 
     private static Switch lookUp() {
-        try {
-            Engine.getEngine("PyTorch"); // loads libtorch first
-            String dir = (String) Class.forName("ai.djl.pytorch.jni.LibUtils").getMethod("getLibtorchPath")
-                    .invoke(null);
-            NativeLibrary torch = NativeLibrary.getInstance(
-                    Path.of(dir).resolve(System.mapLibraryName("torch_cpu")).toString());
-            return new Switch(torch.getFunction(SET_FLUSH_DENORMAL));
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            log.warn("libtorch's flush-denormal switch is unavailable ({}); training keeps subnormal floats, which"
-                    + " slows runs with weight decay", e.toString());
+        Function set = Libtorch.setFlushDenormal();
+        if (set == null) {
+            log.warn("libtorch's flush-denormal switch is unavailable; training keeps subnormal floats, which slows"
+                    + " runs with weight decay");
             return null;
         }
+        return new Switch(set);
     }
 }

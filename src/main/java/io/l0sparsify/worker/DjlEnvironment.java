@@ -2,6 +2,7 @@ package io.l0sparsify.worker;
 
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
+import io.l0sparsify.l0.CpuConvolutions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,7 +10,8 @@ import java.nio.file.Path;
 import org.springframework.stereotype.Component;
 
 /**
- * Applies the engine settings as the system properties DJL reads when the PyTorch engine loads. The worker
+ * Applies the engine settings as the system properties DJL reads when the PyTorch engine loads (and the core, for
+ * {@link CpuConvolutions}). The worker
  * depends on this bean, so the properties are set before the first job touches the engine.
  */
 @ConditionalOnRole({Role.ALL, Role.WORKER})
@@ -21,6 +23,7 @@ class DjlEnvironment {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(properties.threads()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(properties.interopThreads()));
+        System.setProperty(CpuConvolutions.PROPERTY, properties.cpuConvolutions().name());
         Path cache = cacheDir(properties);
         try {
             Files.createDirectories(cache);

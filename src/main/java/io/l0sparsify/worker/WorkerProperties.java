@@ -1,5 +1,6 @@
 package io.l0sparsify.worker;
 
+import io.l0sparsify.l0.CpuConvolutions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     gpu:N, gpu:N,M or gpu:all
  * @param threads PyTorch intra-op threads ({@code ai.djl.pytorch.num_threads})
  * @param interopThreads PyTorch inter-op threads ({@code ai.djl.pytorch.num_interop_threads})
+ * @param cpuConvolutions the kernels of convolutions on the CPU ({@link CpuConvolutions}; default gemm)
  * @param djlCacheDir where DJL extracts the PyTorch natives; unset: DJL's own {@code DJL_CACHE_DIR} (system
  *     property or environment) when given, else {@code ./data/djl-cache}
  * @param pollInterval how often an idle worker looks for queued jobs submitted by other processes
@@ -33,6 +35,7 @@ public record WorkerProperties(
         String device,
         Integer threads,
         Integer interopThreads,
+        CpuConvolutions cpuConvolutions,
         Path djlCacheDir,
         Duration pollInterval,
         Duration controlPollInterval,
@@ -49,6 +52,7 @@ public record WorkerProperties(
         device = device != null ? device : "auto";
         threads = threads != null ? threads : 1;
         interopThreads = interopThreads != null ? interopThreads : 1;
+        cpuConvolutions = cpuConvolutions != null ? cpuConvolutions : CpuConvolutions.GEMM;
         pollInterval = pollInterval != null ? pollInterval : Duration.ofSeconds(2);
         controlPollInterval = controlPollInterval != null ? controlPollInterval : Duration.ofSeconds(1);
         progressEverySteps = progressEverySteps != null ? progressEverySteps : 100;

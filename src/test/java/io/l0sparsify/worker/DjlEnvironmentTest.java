@@ -2,13 +2,20 @@ package io.l0sparsify.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.l0sparsify.l0.CpuConvolutions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class DjlEnvironmentTest {
 
     private static WorkerProperties properties(Integer threads, Integer interop, Path cache) {
-        return new WorkerProperties(null, null, null, null, threads, interop, cache, null, null, null, null, null);
+        return properties(threads, interop, null, cache);
+    }
+
+    private static WorkerProperties properties(Integer threads, Integer interop, CpuConvolutions convolutions,
+            Path cache) {
+        return new WorkerProperties(null, null, null, null, threads, interop, convolutions, cache, null, null, null,
+                null, null);
     }
 
     @Test
@@ -16,14 +23,16 @@ class DjlEnvironmentTest {
         String before = System.getProperty("DJL_CACHE_DIR");
         try {
             Path cache = Path.of("target", "djl-cache").toAbsolutePath();
-            new DjlEnvironment(properties(3, 2, cache));
+            new DjlEnvironment(properties(3, 2, CpuConvolutions.ONEDNN, cache));
             assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("3");
+            assertThat(System.getProperty(CpuConvolutions.PROPERTY)).isEqualTo("ONEDNN");
             assertThat(System.getProperty("ai.djl.pytorch.num_interop_threads")).isEqualTo("2");
             assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
             assertThat(System.getProperty("DJL_CACHE_DIR")).isEqualTo(cache.toString());
         } finally {
             System.setProperty("ai.djl.pytorch.num_threads", "1");
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            System.clearProperty(CpuConvolutions.PROPERTY);
             if (before != null) {
                 System.setProperty("DJL_CACHE_DIR", before);
             }
@@ -35,6 +44,7 @@ class DjlEnvironmentTest {
         WorkerProperties defaults = properties(null, null, null);
         assertThat(defaults.threads()).isEqualTo(1);
         assertThat(defaults.interopThreads()).isEqualTo(1);
+        assertThat(defaults.cpuConvolutions()).isEqualTo(CpuConvolutions.GEMM);
         assertThat(defaults.concurrency()).isNull();
         String before = System.getProperty("DJL_CACHE_DIR");
         try {
