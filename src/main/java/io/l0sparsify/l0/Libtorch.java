@@ -21,9 +21,11 @@ final class Libtorch {
     private static final String GLOBAL_CONTEXT = "_ZN2at13globalContextEv";
     private static final String SET_USER_ENABLED_MKLDNN = "_ZN2at7Context20setUserEnabledMkldnnEb";
     private static final String USER_ENABLED_MKLDNN = "_ZNK2at7Context17userEnabledMkldnnEv";
+    private static final String SET_USER_ENABLED_NNPACK = "_ZN2at7Context20setUserEnabledNNPACKEb";
+    private static final String USER_ENABLED_NNPACK = "_ZNK2at7Context17userEnabledNNPACKEv";
 
-    /** Whether {@link #engine()} has applied {@link CpuConvolutions#configured()}; guarded by the class. */
-    private static boolean configured;
+    /** What {@link #engine()} applied of {@link CpuConvolutions#configured()}, null before; guarded by the class. */
+    private static CpuConvolutions applied;
 
     private Libtorch() {}
 
@@ -35,39 +37,56 @@ final class Libtorch {
     static Engine engine() {
         Engine engine = Engine.getEngine("PyTorch");
         synchronized (Libtorch.class) {
-            if (!configured) {
+            if (applied == null) {
                 CpuConvolutions kind = CpuConvolutions.configured();
                 if (use(kind)) {
-                    log.info("CPU convolutions: {}", kind == CpuConvolutions.GEMM
-                            ? "im2col and MKL's GEMM (oneDNN off)" : "oneDNN");
+                    log.info("CPU convolutions: {}", kind.description());
                 } else {
-                    log.warn("libtorch's oneDNN switch is unavailable; CPU convolutions run as libtorch chooses");
+                    log.warn("libtorch's convolution switches are unavailable; CPU convolutions run as libtorch"
+                            + " chooses");
                 }
-                configured = true;
+                applied = kind;
             }
         }
         return engine;
     }
 
-    /** Switches libtorch's CPU convolutions to {@code kind} for the process; false where the switch is missing. */
+    /** The kind {@link #engine()} applied when it first ran; null before. */
+    static synchronized CpuConvolutions applied() {
+        return applied;
+    }
+
+    /**
+     * Switches libtorch's CPU convolutions to {@code kind} for the process; false where a switch is missing. Two
+     * switches decide: libtorch tries oneDNN first, then (at a batch of 16 or more, kernels under 17) NNPACK,
+     * then im2col and GEMM; libtorch's default has both on.
+     */
     static boolean use(CpuConvolutions kind) {
         Functions f = Functions.LOOKED_UP;
-        if (f == null || f.setUserEnabledMkldnn == null) {
+        if (f == null || f.setUserEnabledMkldnn == null || f.setUserEnabledNNPACK == null) {
             return false;
         }
-        f.setUserEnabledMkldnn.invokeVoid(new Object[] {f.context(), kind == CpuConvolutions.ONEDNN ? 1 : 0});
+        Pointer context = f.context();
+        f.setUserEnabledMkldnn.invokeVoid(new Object[] {context, kind == CpuConvolutions.ONEDNN ? 1 : 0});
+        f.setUserEnabledNNPACK.invokeVoid(new Object[] {context, kind != CpuConvolutions.GEMM ? 1 : 0});
         return true;
     }
 
-    /** The kind libtorch's switch is set to now; null where it cannot be read. */
+    /** The kind libtorch's switches are set to now; null where they cannot be read. */
     static CpuConvolutions cpuConvolutions() {
         Functions f = Functions.LOOKED_UP;
-        if (f == null || f.userEnabledMkldnn == null) {
+        if (f == null || f.userEnabledMkldnn == null || f.userEnabledNNPACK == null) {
             return null;
         }
-        // a C++ bool comes back in the low byte of the register; the rest is not defined
-        return (f.userEnabledMkldnn.invokeInt(new Object[] {f.context()}) & 0xff) != 0
-                ? CpuConvolutions.ONEDNN : CpuConvolutions.GEMM;
+        Pointer context = f.context();
+        return isTrue(f.userEnabledMkldnn.invokeInt(new Object[] {context})) ? CpuConvolutions.ONEDNN
+                : isTrue(f.userEnabledNNPACK.invokeInt(new Object[] {context})) ? CpuConvolutions.NNPACK
+                : CpuConvolutions.GEMM;
+    }
+
+    /** A C++ bool as returned: in the low byte of the register, the rest undefined. */
+    static boolean isTrue(int returned) {
+        return (returned & 0xff) != 0;
     }
 
     /** {@code static bool at::Context::setFlushDenormal(bool)}; null where it is missing. */
@@ -78,7 +97,7 @@ final class Libtorch {
 
     /** The functions, each null where its symbol is missing; looked up once, on first use. */
     private record Functions(Function globalContext, Function setUserEnabledMkldnn, Function userEnabledMkldnn,
-            Function setFlushDenormal) {
+            Function setUserEnabledNNPACK, Function userEnabledNNPACK, Function setFlushDenormal) {
 
         static final Functions LOOKED_UP = lookUp();
 
@@ -100,8 +119,14 @@ final class Libtorch {
                 return null;
             }
             Function context = find(torch, GLOBAL_CONTEXT);
-            return new Functions(context, context == null ? null : find(torch, SET_USER_ENABLED_MKLDNN),
-                    context == null ? null : find(torch, USER_ENABLED_MKLDNN), find(torch, SET_FLUSH_DENORMAL));
+            return new Functions(context, member(torch, context, SET_USER_ENABLED_MKLDNN),
+                    member(torch, context, USER_ENABLED_MKLDNN), member(torch, context, SET_USER_ENABLED_NNPACK),
+                    member(torch, context, USER_ENABLED_NNPACK), find(torch, SET_FLUSH_DENORMAL));
+        }
+
+        /** A member function of the context: of no use without the context itself. */
+        private static Function member(NativeLibrary library, Function context, String symbol) {
+            return context == null ? null : find(library, symbol);
         }
 
         private static Function find(NativeLibrary library, String symbol) {

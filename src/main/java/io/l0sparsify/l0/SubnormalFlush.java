@@ -57,7 +57,7 @@ final class SubnormalFlush implements AutoCloseable {
      */
     private record Switch(Function setFlushDenormal) {
         boolean set(boolean flush) {
-            return setFlushDenormal.invokeInt(new Object[] {flush ? 1 : 0}) != 0;
+            return Libtorch.isTrue(setFlushDenormal.invokeInt(new Object[] {flush ? 1 : 0}));
         }
     }
 

@@ -18,7 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *     gpu:N, gpu:N,M or gpu:all
  * @param threads PyTorch intra-op threads ({@code ai.djl.pytorch.num_threads})
  * @param interopThreads PyTorch inter-op threads ({@code ai.djl.pytorch.num_interop_threads})
- * @param cpuConvolutions the kernels of convolutions on the CPU ({@link CpuConvolutions}; default gemm)
+ * @param cpuConvolutions the kernels of convolutions on the CPU ({@link CpuConvolutions}; unset: the system
+ *     property {@value CpuConvolutions#PROPERTY}, else gemm)
  * @param djlCacheDir where DJL extracts the PyTorch natives; unset: DJL's own {@code DJL_CACHE_DIR} (system
  *     property or environment) when given, else {@code ./data/djl-cache}
  * @param pollInterval how often an idle worker looks for queued jobs submitted by other processes
@@ -52,7 +53,8 @@ public record WorkerProperties(
         device = device != null ? device : "auto";
         threads = threads != null ? threads : 1;
         interopThreads = interopThreads != null ? interopThreads : 1;
-        cpuConvolutions = cpuConvolutions != null ? cpuConvolutions : CpuConvolutions.GEMM;
+        // unset: what -Dl0.cpu-convolutions says, else gemm
+        cpuConvolutions = cpuConvolutions != null ? cpuConvolutions : CpuConvolutions.configured();
         pollInterval = pollInterval != null ? pollInterval : Duration.ofSeconds(2);
         controlPollInterval = controlPollInterval != null ? controlPollInterval : Duration.ofSeconds(1);
         progressEverySteps = progressEverySteps != null ? progressEverySteps : 100;

@@ -13,9 +13,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The switch between libtorch's CPU convolutions. The case is LeNet-5-Caffe's second convolution (20 → 50 maps,
- * 5×5, on 12×12), the one oneDNN's wide kernels computed wrongly on some CPUs: both kinds must give what plain
- * loops give, forward and for the weights' gradient.
+ * The switches between libtorch's CPU convolutions. The case is LeNet-5-Caffe's second convolution (20 → 50 maps,
+ * 5×5, on 12×12), the one oneDNN's wide kernels computed wrongly on some CPUs: every kind must give what plain
+ * loops give, forward and for the gradients of the input and the weights.
  */
 class CpuConvolutionsTest {
 
@@ -29,7 +29,8 @@ class CpuConvolutionsTest {
     @Test
     void theEngineRunsTheConfiguredKindGemmUnlessAPropertySaysOtherwise() {
         Libtorch.engine();
-        assertThat(Libtorch.cpuConvolutions()).isEqualTo(CpuConvolutions.configured());
+        assertThat(Libtorch.applied()).isNotNull();
+        assertThat(Libtorch.cpuConvolutions()).isEqualTo(Libtorch.applied());
         String before = System.getProperty(CpuConvolutions.PROPERTY);
         try {
             System.clearProperty(CpuConvolutions.PROPERTY);
@@ -46,20 +47,21 @@ class CpuConvolutionsTest {
         assertThatThrownBy(() -> CpuConvolutions.parse("winograd"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(CpuConvolutions.PROPERTY)
-                .hasMessageContaining("[gemm, onednn]")
+                .hasMessageContaining("[gemm, nnpack, onednn]")
                 .hasMessageContaining("'winograd'");
     }
 
     @Test
-    void bothKindsComputeWhatPlainLoopsComputeForwardAndBackward() {
+    void everyKindComputesWhatPlainLoopsComputeForwardAndBackward() {
         SplittableRandom random = new SplittableRandom(7);
         float[] input = normals(random, BATCH * IN * SIZE * SIZE);
         float[] weight = normals(random, OUT * IN * KERNEL * KERNEL);
         float[] bias = normals(random, OUT);
         float[] expected = loops(input, weight, bias);
+        double[][][] reference = gradients(input, weight, expected);
         Libtorch.engine();
         CpuConvolutions configured = Libtorch.cpuConvolutions();
-        float[][] gradients = new float[CpuConvolutions.values().length][];
+        float[][] outputs = new float[CpuConvolutions.values().length][];
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
             for (CpuConvolutions kind : CpuConvolutions.values()) {
                 assertThat(Libtorch.use(kind)).isTrue();
@@ -67,43 +69,53 @@ class CpuConvolutionsTest {
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray x = scope.create(input, new Shape(BATCH, IN, SIZE, SIZE));
                     NDArray w = scope.create(weight, new Shape(OUT, IN, KERNEL, KERNEL));
+                    x.setRequiresGradient(true);
                     w.setRequiresGradient(true);
                     NDArray b = scope.create(bias);
-                    float[] actual;
                     try (var collector = manager.getEngine().newGradientCollector()) {
                         NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), 1)
                                 .singletonOrThrow();
-                        actual = y.toFloatArray();
-                        // a loss whose weight gradient depends on every output: Σ y²/2
+                        outputs[kind.ordinal()] = y.toFloatArray();
+                        // a loss whose gradients depend on every output: Σ y²/2
                         collector.backward(y.square().sum().div(2));
                     }
-                    gradients[kind.ordinal()] = w.getGradient().toFloatArray();
+                    float[] actual = outputs[kind.ordinal()];
                     for (int i = 0; i < expected.length; i++) {
                         // 500 products of N(0,1) values: sums of size ~20, float rounding well under 1e-4
                         assertThat(actual[i]).as("%s output %d", kind, i).isCloseTo(expected[i],
                                 within(1e-4f * Math.max(1, Math.abs(expected[i]))));
                     }
+                    // each a sum of products y·w or y·x that largely cancel: float rounding is bounded by the sum
+                    // of their magnitudes, not by the result (about 1e-7 of it per product at these counts, 1e-5
+                    // leaves a hundredfold margin)
+                    assertCloseTo(kind + " input gradient", x.getGradient().toFloatArray(), reference[0]);
+                    assertCloseTo(kind + " weight gradient", w.getGradient().toFloatArray(), reference[1]);
                 }
             }
         } finally {
             Libtorch.use(configured);
         }
-        double[][] reference = weightGradient(input, expected);
-        for (CpuConvolutions kind : CpuConvolutions.values()) {
-            float[] actual = gradients[kind.ordinal()];
-            for (int i = 0; i < actual.length; i++) {
-                // a sum of 1,024 products y·x that largely cancel: float rounding is bounded by the sum of their
-                // magnitudes, not by the result (about 1e-7 of it per product, 1e-5 leaves a hundredfold margin)
-                assertThat(actual[i]).as("%s weight gradient %d", kind, i)
-                        .isCloseTo((float) reference[0][i], within((float) (1e-5 * reference[1][i])));
-            }
+        // the switch takes effect: NNPACK's fast algorithms round differently from im2col and GEMM
+        assertThat(outputs[CpuConvolutions.NNPACK.ordinal()]).isNotEqualTo(outputs[CpuConvolutions.GEMM.ordinal()]);
+    }
+
+    private static void assertCloseTo(String what, float[] actual, double[][] reference) {
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).as("%s %d", what, i)
+                    .isCloseTo((float) reference[0][i], within((float) (1e-5 * reference[1][i])));
         }
     }
 
-    /** ∂(Σ y²/2)/∂w = Σ y·x over the batch and the output positions, and the sum of |y·x|, per weight. */
-    private static double[][] weightGradient(float[] input, float[] output) {
-        double[] gradient = new double[OUT * IN * KERNEL * KERNEL];
-        double[] magnitude = new double[gradient.length];
+    /**
+     * The gradients of Σ y²/2 with y = conv(x, w) + b, in doubles: {∂/∂x, Σ|terms| of it} and {∂/∂w, Σ|terms|}.
+     * ∂/∂w sums y·x over the batch and the 8×8 output positions (6,400 products per weight); ∂/∂x sums y·w over
+     * the output maps and kernel positions that read the input value (up to 1,250).
+     */
+    private static double[][][] gradients(float[] input, float[] weight, float[] output) {
+        double[] dx = new double[input.length];
+        double[] dxMagnitude = new double[input.length];
+        double[] dw = new double[weight.length];
+        double[] dwMagnitude = new double[weight.length];
         for (int n = 0; n < BATCH; n++) {
             for (int o = 0; o < OUT; o++) {
                 for (int r = 0; r < OUT_SIZE; r++) {
@@ -112,10 +124,14 @@ class CpuConvolutionsTest {
                         for (int i = 0; i < IN; i++) {
                             for (int kr = 0; kr < KERNEL; kr++) {
                                 for (int kc = 0; kc < KERNEL; kc++) {
-                                    double term = y * input[((n * IN + i) * SIZE + r + kr) * SIZE + c + kc];
-                                    int w = ((o * IN + i) * KERNEL + kr) * KERNEL + kc;
-                                    gradient[w] += term;
-                                    magnitude[w] += Math.abs(term);
+                                    int xi = ((n * IN + i) * SIZE + r + kr) * SIZE + c + kc;
+                                    int wi = ((o * IN + i) * KERNEL + kr) * KERNEL + kc;
+                                    double toW = y * input[xi];
+                                    double toX = y * weight[wi];
+                                    dw[wi] += toW;
+                                    dwMagnitude[wi] += Math.abs(toW);
+                                    dx[xi] += toX;
+                                    dxMagnitude[xi] += Math.abs(toX);
                                 }
                             }
                         }
@@ -123,7 +139,7 @@ class CpuConvolutionsTest {
                 }
             }
         }
-        return new double[][] {gradient, magnitude};
+        return new double[][][] {{dx, dxMagnitude}, {dw, dwMagnitude}};
     }
 
     private static float[] loops(float[] input, float[] weight, float[] bias) {

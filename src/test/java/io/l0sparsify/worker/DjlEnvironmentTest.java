@@ -21,6 +21,7 @@ class DjlEnvironmentTest {
     @Test
     void threadSettingsAndOfflineModeBecomeTheSystemPropertiesDjlReads() {
         String before = System.getProperty("DJL_CACHE_DIR");
+        String convolutionsBefore = System.getProperty(CpuConvolutions.PROPERTY);
         try {
             Path cache = Path.of("target", "djl-cache").toAbsolutePath();
             new DjlEnvironment(properties(3, 2, CpuConvolutions.ONEDNN, cache));
@@ -32,7 +33,12 @@ class DjlEnvironmentTest {
         } finally {
             System.setProperty("ai.djl.pytorch.num_threads", "1");
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-            System.clearProperty(CpuConvolutions.PROPERTY);
+            // as the build set it (-Dcpu.convolutions), so that later tests' engine runs what was asked
+            if (convolutionsBefore != null) {
+                System.setProperty(CpuConvolutions.PROPERTY, convolutionsBefore);
+            } else {
+                System.clearProperty(CpuConvolutions.PROPERTY);
+            }
             if (before != null) {
                 System.setProperty("DJL_CACHE_DIR", before);
             }
@@ -44,7 +50,7 @@ class DjlEnvironmentTest {
         WorkerProperties defaults = properties(null, null, null);
         assertThat(defaults.threads()).isEqualTo(1);
         assertThat(defaults.interopThreads()).isEqualTo(1);
-        assertThat(defaults.cpuConvolutions()).isEqualTo(CpuConvolutions.GEMM);
+        assertThat(defaults.cpuConvolutions()).isEqualTo(CpuConvolutions.configured());
         assertThat(defaults.concurrency()).isNull();
         String before = System.getProperty("DJL_CACHE_DIR");
         try {
