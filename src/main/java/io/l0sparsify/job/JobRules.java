@@ -161,28 +161,42 @@ final class JobRules {
 
     /**
      * Refuses a job whose activations at its training batch, or at the evaluation batch, exceed
-     * {@code l0.limits.max-step-memory}: such a job would not fail, it would get the worker's process killed.
+     * {@code l0.limits.max-step-memory}: such a job would not fail, it would get the worker's process killed. The
+     * unfolded input of the largest convolution ({@link ModelSpec#unfoldedInputPerExample()}) counts too: a CPU
+     * worker's default convolutions hold it for the whole batch beside the activations.
      */
     private static void checkStepMemory(ModelSpec spec, boolean preset, int batchSize, JobLimits limits,
             List<FieldError> errors) {
         long budget = limits.maxStepMemory().toBytes();
         long perExample = spec.activationsPerExample();
-        long evaluation = bytes(perExample, EVALUATION_BYTES_PER_VALUE, L0Trainer.EVAL_BATCH);
+        long unfolded = spec.unfoldedInputPerExample();
+        String unfoldedText = unfolded == 0 ? ""
+                : " and unfolds " + unfolded + " for its largest convolution";
+        long evaluation = saturatingSum(bytes(perExample, EVALUATION_BYTES_PER_VALUE, L0Trainer.EVAL_BATCH),
+                bytes(unfolded, Float.BYTES, L0Trainer.EVAL_BATCH));
         if (evaluation > budget) {
             String field = preset ? "model" : "model.layers[" + spec.largestOutputLayer() + "]";
-            errors.add(new FieldError(field, "the network holds " + perExample + " activation values per example,"
-                    + " so evaluating " + L0Trainer.EVAL_BATCH + " test examples at once needs " + text(evaluation)
-                    + "; at most " + text(budget) + " (l0.limits.max-step-memory) is allowed; shrink this layer"));
+            errors.add(new FieldError(field, "the network holds " + perExample + " activation values per example"
+                    + unfoldedText + ", so evaluating " + L0Trainer.EVAL_BATCH + " test examples at once needs "
+                    + text(evaluation) + "; at most " + text(budget) + " (l0.limits.max-step-memory) is allowed;"
+                    + " shrink this layer"));
             return;
         }
-        long training = bytes(perExample, TRAINING_BYTES_PER_VALUE, batchSize);
+        long training = saturatingSum(bytes(perExample, TRAINING_BYTES_PER_VALUE, batchSize),
+                bytes(unfolded, Float.BYTES, batchSize));
         if (training > budget) {
-            long largestBatch = budget / (perExample * TRAINING_BYTES_PER_VALUE);
+            long largestBatch = budget / (perExample * TRAINING_BYTES_PER_VALUE + unfolded * Float.BYTES);
             errors.add(new FieldError("training.batchSize", "a training step of " + batchSize + " examples needs "
                     + text(training) + " for its activations and their gradients (" + perExample
-                    + " values per example); at most " + text(budget) + " (l0.limits.max-step-memory) is allowed,"
-                    + " which this network reaches above a batch of " + largestBatch));
+                    + " values per example" + unfoldedText + "); at most " + text(budget)
+                    + " (l0.limits.max-step-memory) is allowed, which this network reaches above a batch of "
+                    + largestBatch));
         }
+    }
+
+    private static long saturatingSum(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** {@code values · bytesPerValue · batch}, saturating at {@link Long#MAX_VALUE} rather than wrapping. */

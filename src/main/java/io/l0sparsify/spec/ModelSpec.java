@@ -68,6 +68,34 @@ public record ModelSpec(List<Integer> inputShape, List<LayerSpec> layers) {
         return values;
     }
 
+    /**
+     * The values of the largest unfolded input among the convolutions, per example: C_in·k²·H_out·W_out. On a CPU
+     * with the default kernels ({@code l0.worker.cpu-convolutions: gemm}) libtorch unfolds a convolution's input
+     * for the whole batch at once (im2col) before the matrix multiply, in the forward pass and again for the
+     * gradients; the buffer lives while that one convolution runs. 0 where no convolution unfolds: 1×1 ones with
+     * stride 1 and no padding multiply the input as it is, dilated ones unfold one example at a time.
+     */
+    public long unfoldedInputPerExample() {
+        long largest = 0;
+        for (NetworkWalk.Step step : walk().steps()) {
+            largest = Math.max(largest, switch (step) {
+                case NetworkWalk.Step.Unit u -> unfoldedInput(u);
+                case NetworkWalk.Step.BlockStart _ -> 0L;
+                case NetworkWalk.Step.BlockEnd end -> end.projection() == null ? 0L : unfoldedInput(end.projection());
+            });
+        }
+        return largest;
+    }
+
+    private static long unfoldedInput(NetworkWalk.Step.Unit unit) {
+        if (!(unit.layer() instanceof LayerSpec.Conv2d conv) || conv.dilation() != 1
+                || (conv.kernel() == 1 && conv.stride() == 1 && conv.padding() == 0)) {
+            return 0;
+        }
+        return Math.multiplyExact(Math.multiplyExact((long) unit.inShape()[0], (long) conv.kernel() * conv.kernel()),
+                (long) unit.outShape()[1] * unit.outShape()[2]);
+    }
+
     /** The index of the layer with the largest output, the one to shrink when a step needs too much memory. */
     public int largestOutputLayer() {
         List<int[]> shapes = outputShapes();

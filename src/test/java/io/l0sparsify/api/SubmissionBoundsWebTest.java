@@ -55,6 +55,18 @@ class SubmissionBoundsWebTest extends JobControllerWebTest {
     }
 
     @Test
+    void aConvolutionWhoseUnfoldedInputOverflowsTheStepMemoryIsRefusedThoughItsActivationsFit() throws Exception {
+        // input 64·64·64 = 262 144 values, output 4·64·64 = 16 384 and 10: 278 538 activation values per example,
+        // 1.0 GiB at the evaluation batch of 1000 (allowed alone); unfolded for im2col the 5×5 convolution reads
+        // 64·25·(64·64) = 6 553 600 values per example, 24.4 GiB more
+        String model = """
+                {"inputShape": [64, 64, 64], "layers": [{"type": "conv2d", "filters": 4, "kernel": 5, "padding": 2},
+                 {"type": "flatten"}, {"type": "dense", "units": 10, "gated": false}]}""";
+        assertRefused(job(model, "{\"batchSize\": 10}"), "model.layers[0]", "l0.limits.max-step-memory",
+                "unfolds 6553600 for its largest convolution");
+    }
+
+    @Test
     void aBatchWhoseActivationsExceedTheStepMemoryIsRefusedNamingTheBatchSize() throws Exception {
         // 64 + 3 · 65 536 + 10 = 196 682 values per example: 1000 evaluated at once need 0.7 GiB (allowed); a
         // training batch of 8192 with gradients 12 GiB (refused: 4 GiB holds 4 294 967 296 / (196 682 · 8) = 2729)

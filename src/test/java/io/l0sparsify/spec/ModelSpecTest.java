@@ -33,6 +33,23 @@ class ModelSpecTest {
     }
 
     @Test
+    void theLargestUnfoldedInputIsThatOfTheConvolutionWithTheMostInputsTimesKernelTimesOutputPositions() {
+        assertThat(Presets.MLP.unfoldedInputPerExample()).isZero();
+        // conv1: 1·25·(24·24) = 14 400; conv2: 20·25·(8·8) = 32 000
+        assertThat(Presets.LENET5_CAFFE.unfoldedInputPerExample()).isEqualTo(32_000);
+        // the second convolution of a first-stage block: 64 maps in, 3×3, 32×32 out: 64·9·1024 = 589 824
+        assertThat(Presets.WRN_16_4.unfoldedInputPerExample()).isEqualTo(589_824);
+        // a 1×1 convolution with stride 1 and no padding multiplies its input as it is; a dilated one unfolds one
+        // example at a time; a strided 1×1 one gathers its output positions: 8·1·(4·4) = 128
+        ModelSpec pointwise = ModelSpec.of(List.of(8, 8, 8), List.of(new LayerSpec.Conv2d(64, 1),
+                new LayerSpec.Conv2d(4, 3, 1, 2, 2, true), new LayerSpec.Flatten(), new LayerSpec.Dense(10)), LIMITS);
+        assertThat(pointwise.unfoldedInputPerExample()).isZero();
+        ModelSpec strided = ModelSpec.of(List.of(8, 8, 8), List.of(new LayerSpec.Conv2d(4, 1, 2, 0, true),
+                new LayerSpec.Flatten(), new LayerSpec.Dense(10)), LIMITS);
+        assertThat(strided.unfoldedInputPerExample()).isEqualTo(128);
+    }
+
+    @Test
     void aFlattenIsSizedInLongAndRefusedBeyondOneTensorDimension() {
         // 65 536 · 256 · 256 = 2^32: an int product gives 0
         assertThatThrownBy(() -> ModelSpec.of(List.of(1, 256, 256), List.of(new LayerSpec.Conv2d(65_536, 1),
