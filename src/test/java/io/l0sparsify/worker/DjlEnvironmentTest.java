@@ -1,10 +1,15 @@
 package io.l0sparsify.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.l0sparsify.l0.CpuConvolutions;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 class DjlEnvironmentTest {
 
@@ -43,6 +48,19 @@ class DjlEnvironmentTest {
                 System.setProperty("DJL_CACHE_DIR", before);
             }
         }
+    }
+
+    @Test
+    void theConvolutionKindBindsFromConfigurationInAnyCaseAndAnUnknownOneIsRefused() {
+        Binder binder = new Binder(new MapConfigurationPropertySource(
+                Map.of("l0.worker.cpu-convolutions", "nnpack")));
+        assertThat(binder.bind("l0.worker", WorkerProperties.class).get().cpuConvolutions())
+                .isEqualTo(CpuConvolutions.NNPACK);
+        Binder wrong = new Binder(new MapConfigurationPropertySource(
+                Map.of("l0.worker.cpu-convolutions", "winograd")));
+        assertThatThrownBy(() -> wrong.bind("l0.worker", WorkerProperties.class))
+                .isInstanceOf(BindException.class)
+                .hasMessageContaining("l0.worker.cpu-convolutions");
     }
 
     @Test
