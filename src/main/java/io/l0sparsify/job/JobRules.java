@@ -194,9 +194,13 @@ final class JobRules {
         }
     }
 
+    /** {@code a + b} of two byte counts, saturating at {@link Long#MAX_VALUE} as {@link #bytes} does. */
     private static long saturatingSum(long a, long b) {
-        long sum = a + b;
-        return sum < 0 ? Long.MAX_VALUE : sum;
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** {@code values · bytesPerValue · batch}, saturating at {@link Long#MAX_VALUE} rather than wrapping. */

@@ -4,10 +4,10 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Which kernels libtorch runs convolutions with on the CPU, for the whole process (libtorch keeps one switch).
+ * Which kernels libtorch runs convolutions with on the CPU, for the whole process (libtorch's switches are global).
  * Chosen with the system property {@value #PROPERTY} ({@code gemm}, {@code nnpack} or {@code onednn}), which the
- * worker sets from
- * {@code l0.worker.cpu-convolutions}; applied when the engine is first used ({@link Libtorch#engine()}).
+ * worker sets from {@code l0.worker.cpu-convolutions}; applied when the engine is first used
+ * ({@link Libtorch#engine()}).
  *
  * <p>{@link #GEMM} is the default. oneDNN's direct convolutions computed LeNet-5-Caffe's second convolution
  * wrongly with their AVX2 and AVX-512 kernels on an AMD EPYC, so the launchers cap oneDNN at SSE4.1 (README,

@@ -193,8 +193,8 @@ public final class L0Trainer {
         private long step;
         /**
          * log α and ŝ after the last controlled step, which the next step starts from, and that step's number: one
-         * read of log α and one ŝ a step instead of two. Between steps log α only changes by being restored to the same values
-         * (evaluations of the average swap it out and back); a fresh run or a resume reads it anew.
+         * read of log α and one ŝ a step instead of two. Between steps log α only changes by being restored to the
+         * same values (evaluations of the average swap it out and back); a fresh run or a resume reads it anew.
          */
         private List<float[]> logAlphasThen;
         private double expectedThen = Double.NaN;

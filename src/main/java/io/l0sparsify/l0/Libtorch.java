@@ -17,7 +17,7 @@ final class Libtorch {
 
     private static final Logger log = LoggerFactory.getLogger(Libtorch.class);
 
-    static final String SET_FLUSH_DENORMAL = "_ZN2at7Context16setFlushDenormalEb";
+    private static final String SET_FLUSH_DENORMAL = "_ZN2at7Context16setFlushDenormalEb";
     private static final String GLOBAL_CONTEXT = "_ZN2at13globalContextEv";
     private static final String SET_USER_ENABLED_MKLDNN = "_ZN2at7Context20setUserEnabledMkldnnEb";
     private static final String USER_ENABLED_MKLDNN = "_ZNK2at7Context17userEnabledMkldnnEv";
