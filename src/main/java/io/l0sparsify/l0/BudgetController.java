@@ -1,6 +1,11 @@
 package io.l0sparsify.l0;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,8 +32,13 @@ import java.util.List;
  * which pulls gates back open, so the size settles at the target instead of merely under it. λ₂ only grows and
  * damps the oscillation. The multipliers are plain numbers (no optimizer state), so a checkpoint holds the whole
  * controller in two doubles.
+ *
+ * <p>Each step's arithmetic (ŝ after the update, the ascent, the next step's target) runs where the parameters
+ * are, in double precision, and nothing of it is read back during training: a read makes the host wait for the
+ * device, once per step on a GPU. The multipliers are read for checkpoints and progress reports, and the
+ * deterministic size, which needs log α on the host, once an epoch ({@link #reaim}).
  */
-final class BudgetController {
+final class BudgetController implements AutoCloseable {
 
     /** How far below the expected size a step's target may lie; see {@link #beginStep}. */
     static final double MAX_LEAD = 0.02;
@@ -48,14 +58,21 @@ final class BudgetController {
     private final double paceSteps;
     /** The step by which the network should have reached its aim after the warm-up, leaving the rest to settle. */
     private final double settleSteps;
-    private double lambda1;
-    private double lambda2;
     /** d − ŝ at the start of the epoch in progress after the warm-up, 0 before; see {@link #reaim}. */
     private double aimOffset;
+    /** Owns the device state below: double-precision scalars on the parameters' device. */
+    private final NDManager manager;
+    private NDArray lambda1;
+    private NDArray lambda2;
     /** The target of the step in progress, set by {@link #beginStep}. */
-    private double stepTarget = 1;
+    private NDArray stepTarget;
+    /** ŝ at the parameters after {@link #expectedStep} steps, or null. */
+    private NDArray expected;
+    private long expectedStep = -1;
 
-    BudgetController(SizeTarget target, ExpectedSize size, L0Network network, int epochs, int stepsPerEpoch) {
+    /** @param parent the manager of the parameters, on their device */
+    BudgetController(SizeTarget target, ExpectedSize size, L0Network network, int epochs, int stepsPerEpoch,
+            NDManager parent) {
         this.target = target;
         this.size = size;
         this.gate = network.gate();
@@ -72,19 +89,29 @@ final class BudgetController {
         this.rampSlope = warmupSteps <= 0 ? 0 : (start - target.fraction()) / warmupSteps;
         this.paceSteps = Math.max(1, stepsPerEpoch);
         this.settleSteps = Math.max(warmupSteps, SETTLE_SHARE * epochs * stepsPerEpoch);
+        this.manager = parent.newSubManager();
+        this.lambda1 = manager.create(0.0);
+        this.lambda2 = manager.create(0.0);
+        this.stepTarget = manager.create(1.0);
     }
 
     SizeTarget target() {
         return target;
     }
 
+    /** λ₁ and λ₂, read from the device together. */
     TrainingCheckpoint.Multipliers multipliers() {
-        return new TrainingCheckpoint.Multipliers(lambda1, lambda2);
+        try (NDArray both = NDArrays.stack(new NDList(lambda1, lambda2))) {
+            double[] values = both.toDoubleArray();
+            return new TrainingCheckpoint.Multipliers(values[0], values[1]);
+        }
     }
 
     void restore(TrainingCheckpoint.Multipliers multipliers) {
-        lambda1 = multipliers.lambda1();
-        lambda2 = multipliers.lambda2();
+        lambda1.close();
+        lambda2.close();
+        lambda1 = manager.create(multipliers.lambda1());
+        lambda2 = manager.create(multipliers.lambda2());
     }
 
     /** t after {@code step} steps: ŝ₀ at the start, the budget from the end of the warm-up on. */
@@ -124,7 +151,8 @@ final class BudgetController {
 
     /**
      * Sets the target of the step about to be taken (the {@code step}-th, counting from 0), given the expected
-     * size ŝ at the parameters the step starts from: the aim ({@link #aimAt(long)}), but never more than
+     * size ŝ at the parameters the step starts from (left by {@link #endStep} of the step before, else computed
+     * from the present log α): the aim ({@link #aimAt(long)}), but never more than
      * {@link #MAX_LEAD} below ŝ (anti-windup, with {@link #ascend}). Adam moves log α by about its learning rate
      * per step, and saturated gates (a fine-tuning's, log α ≈ 2.9 where P(z≠0) ≈ 0.99) hardly move ŝ at all, so ŝ
      * can lag a ramp by far more than any gap the controller should act on. λ₁ integrates the gap: integrating the
@@ -133,8 +161,14 @@ final class BudgetController {
      * network instead of running away from it. Computed from the present parameters alone, so a resumed run aims
      * exactly as the uninterrupted one did.
      */
-    void beginStep(long step, double expected) {
-        stepTarget = Math.max(aimAt(step), expected - MAX_LEAD);
+    void beginStep(long step) {
+        try (NDScope scope = new NDScope()) {
+            if (expectedStep != step) {
+                expected = keep(expected, expectedOnDevice());
+                expectedStep = step;
+            }
+            stepTarget = keep(stepTarget, expected.sub(constant(MAX_LEAD)).maximum(constant(aimAt(step))));
+        }
     }
 
     /**
@@ -146,15 +180,16 @@ final class BudgetController {
         for (GatedLayer layer : gated) {
             probabilities.add(gate.probabilityNonZero(layer.logAlpha().getArray()));
         }
-        NDArray gap = size.fractionArray(target.metric(), probabilities)
-                .sub(HardConcreteGate.scalar(probabilities.getFirst(), stepTarget));
-        return gap.mul(HardConcreteGate.scalar(gap, lambda1))
-                .add(gap.square().mul(HardConcreteGate.scalar(gap, lambda2)));
+        NDArray fraction = size.fractionArray(target.metric(), probabilities);
+        DataType type = fraction.getDataType();
+        NDArray gap = fraction.sub(stepTarget.toType(type, false));
+        return gap.mul(lambda1.toType(type, false)).add(gap.square().mul(lambda2.toType(type, false)));
     }
 
     /**
-     * The ascent step for the step just taken, given ŝ at the parameters its loss was computed at ({@code before})
-     * and after its update ({@code after}).
+     * The ascent for the step just taken, the {@code step}-th: ŝ at the parameters its loss was computed at
+     * ({@code before}, kept by {@link #beginStep}) and after its update ({@code after}, computed here and kept for
+     * the next step's start).
      *
      * <p>Conditional integration (anti-windup): the multipliers hold while ŝ already moves towards the target at
      * the pace the controller asks for: during the warm-up the ramp's slope plus enough to close the gap within an
@@ -164,16 +199,56 @@ final class BudgetController {
      * unwound once the target is reached, and overshoot it meanwhile; so λ₁ grows only while the network stalls
      * or drifts away, and falls only while it has gone under the target and is not coming back.
      */
-    void ascend(long step, double before, double after) {
-        double gap = before - stepTarget;
-        double towards = gap > 0 ? before - after : after - before;
-        double pace = step < warmupSteps ? Math.abs(gap) / paceSteps + (gap > 0 ? rampSlope : 0)
-                : Math.abs(before - aimAt(step)) / Math.max(paceSteps, settleSteps - step);
-        if (towards >= pace) {
-            return;
+    void endStep(long step) {
+        try (NDScope scope = new NDScope()) {
+            NDArray before = expected;
+            NDArray after = expectedOnDevice();
+            // as on the host: gap = ŝ − t; towards = gap > 0 ? before − after : after − before; the multipliers
+            // move by η·gap and η·gap·gap unless towards ≥ pace
+            NDArray gap = before.sub(stepTarget);
+            NDArray shrinking = gap.gt(0);
+            NDArray towards = NDArrays.where(shrinking, before.sub(after), after.sub(before));
+            NDArray pace = step < warmupSteps
+                    ? gap.abs().div(constant(paceSteps))
+                            .add(NDArrays.where(shrinking, constant(rampSlope), constant(0)))
+                    : before.sub(constant(aimAt(step))).abs()
+                            .div(constant(Math.max(paceSteps, settleSteps - step)));
+            NDArray integrate = towards.gte(pace).logicalNot();
+            NDArray rateTimesGap = constant(target.multiplierLearningRate()).mul(gap);
+            lambda1 = keep(lambda1, NDArrays.where(integrate, lambda1.add(rateTimesGap), lambda1));
+            lambda2 = keep(lambda2, NDArrays.where(integrate, lambda2.add(rateTimesGap.mul(gap)), lambda2));
+            expected = keep(expected, after);
+            expectedStep = step + 1;
         }
-        lambda1 += target.multiplierLearningRate() * gap;
-        lambda2 += target.multiplierLearningRate() * gap * gap;
+    }
+
+    /** ŝ of the target's metric at the present log α, a double-precision scalar on the device, outside autograd. */
+    private NDArray expectedOnDevice() {
+        List<NDArray> probabilities = new ArrayList<>(gated.size());
+        for (GatedLayer layer : gated) {
+            NDArray logAlpha = layer.logAlpha().getArray().stopGradient().toType(DataType.FLOAT64, false);
+            probabilities.add(gate.probabilityNonZero(logAlpha));
+        }
+        return size.fractionArray(target.metric(), probabilities);
+    }
+
+    private NDArray constant(double value) {
+        return manager.create(value);
+    }
+
+    /** {@code value}, taken out of the open scope onto the controller's manager, in place of {@code old}. */
+    private NDArray keep(NDArray old, NDArray value) {
+        NDScope.unregister(value);
+        value.attach(manager);
+        if (old != null) {
+            old.close();
+        }
+        return value;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
     }
 
     /**

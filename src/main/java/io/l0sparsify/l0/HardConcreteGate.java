@@ -1,6 +1,7 @@
 package io.l0sparsify.l0;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 
@@ -77,8 +78,13 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
      * product or quotient for the backward pass; DJL turns a plain Java number into a tensor over a Java
      * buffer that is freed once its wrapper is closed and collected, which can happen before backward
      * runs (seen as sporadic NaN gradients). A natively allocated scalar lives as long as autograd holds it.
+     * Beside a double-precision array the value is kept whole (a float would round it); only the budget
+     * controller's own arithmetic computes in double, outside autograd ({@link BudgetController}).
      */
     static NDArray scalar(NDArray like, double value) {
+        if (like.getDataType() == DataType.FLOAT64) {
+            return like.getManager().create(value).toDevice(like.getDevice(), false);
+        }
         return like.getManager().full(new Shape(), (float) value, like.getDataType(), like.getDevice());
     }
 

@@ -191,14 +191,6 @@ public final class L0Trainer {
         private final float[] evalInputs;
 
         private long step;
-        /**
-         * log α and ŝ after the last controlled step, which the next step starts from, and that step's number: one
-         * read of log α and one ŝ a step instead of two. Between steps log α only changes by being restored to the
-         * same values (evaluations of the average swap it out and back); a fresh run or a resume reads it anew.
-         */
-        private List<float[]> logAlphasThen;
-        private double expectedThen = Double.NaN;
-        private long logAlphasAt = -1;
         /** Consecutive steps whose cross-entropy exceeded {@link #explodedLoss}. */
         private int explodedSteps;
         private final double explodedLoss;
@@ -233,7 +225,8 @@ public final class L0Trainer {
             this.stepsPerEpoch = (data.train().size() + config.batchSize() - 1) / config.batchSize();
             this.expectedSize = config.target() == null ? null : new ExpectedSize(spec);
             this.budget = config.target() == null ? null
-                    : new BudgetController(config.target(), expectedSize, network, config.epochs(), stepsPerEpoch);
+                    : new BudgetController(config.target(), expectedSize, network, config.epochs(), stepsPerEpoch,
+                            manager);
             this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size(), budget,
                     network.batchNorms());
             this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
@@ -250,6 +243,12 @@ public final class L0Trainer {
                 if (resumeFrom != null) {
                     restore(resumeFrom);
                     firstEpoch = resumeFrom.epochsCompleted();
+                }
+                if (budget != null && budget.tracksDeterministic(step)) {
+                    // as at the end of the epoch the checkpoint was taken at: inside the steps' flush
+                    try (SubnormalFlush flush = SubnormalFlush.onThisThread()) {
+                        reaim();
+                    }
                 }
                 boolean stoppedEarly = false;
                 int epochsCompleted = firstEpoch;
@@ -268,6 +267,9 @@ public final class L0Trainer {
                 parallel.close();
                 if (average != null) {
                     average.close();
+                }
+                if (budget != null) {
+                    budget.close();
                 }
             }
         }
@@ -315,7 +317,7 @@ public final class L0Trainer {
                     batchLabels[i] = train.labels()[order[start + i]];
                 }
                 long begin = System.nanoTime();
-                trainStep(batchPixels, batchLabels, size, start == 0);
+                trainStep(batchPixels, batchLabels, size);
                 trainNanosSinceReport += System.nanoTime() - begin;
                 examplesSinceReport += size;
                 if (config.progressEverySteps() > 0 && step % config.progressEverySteps() == 0
@@ -324,23 +326,26 @@ public final class L0Trainer {
                 }
             }
             readLosses();
+            if (budget != null && frozenLogAlphas == null && budget.tracksDeterministic(step)) {
+                reaim();
+            }
             return false;
         }
 
-        private void trainStep(float[] pixels, long[] labels, int size, boolean epochStart) {
+        /**
+         * Aims the controller for the epoch that starts from the present parameters (at an epoch's end, and at the
+         * start of a run for a resumed one): log α read to the host once an epoch, for the deterministic size.
+         */
+        private void reaim() {
+            List<float[]> logAlphas = network.logAlphas();
+            budget.reaim(budget.expectedFraction(budget.target().metric(), logAlphas), deterministicFraction(logAlphas));
+        }
+
+        private void trainStep(float[] pixels, long[] labels, int size) {
             network.noise().startStep();
             boolean controlled = budget != null && frozenLogAlphas == null;
-            double expectedFraction = Double.NaN;
             if (controlled) {
-                // ŝ at the parameters this step's loss is computed at: the multipliers ascend along its gap; log α is
-                // read once a step, after the update, and serves the next step's start
-                List<float[]> logAlphas = logAlphasAt == step ? logAlphasThen : network.logAlphas();
-                expectedFraction = logAlphasAt == step ? expectedThen
-                        : budget.expectedFraction(budget.target().metric(), logAlphas);
-                if (epochStart && budget.tracksDeterministic(step)) {
-                    budget.reaim(expectedFraction, deterministicFraction(logAlphas));
-                }
-                budget.beginStep(step, expectedFraction);
+                budget.beginStep(step);
             }
             lossLog.add(step + 1, parallel.backward(pixels, labels, size, lossLog.manager()));
             optimizer.step(parameters);
@@ -354,10 +359,7 @@ public final class L0Trainer {
                 }
             }
             if (controlled) {
-                logAlphasThen = network.logAlphas();
-                expectedThen = budget.expectedFraction(budget.target().metric(), logAlphasThen);
-                logAlphasAt = step + 1;
-                budget.ascend(step, expectedFraction, expectedThen);
+                budget.endStep(step);
             }
             step++;
             if (lossLog.pending() >= LOSS_READ_EVERY) {

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.mockito.MockedStatic;
 import org.mockito.Mockito;
 
@@ -23,12 +23,15 @@ import org.mockito.Mockito;
  * {@code toLongArray}, ...) goes through one native call, {@code JniUtils.getByteBuffer}; the test counts its calls
  * on the training thread between one step and the next, by wrapping that class with Mockito's static mock (the
  * real methods still run).
+ *
+ * <p>With a size budget the controller's per-step arithmetic stays on the device too; it reads log α once an
+ * epoch, at the epoch's end (the interval left out below), for the deterministic size.
  */
 class HostReadsPerStepTest {
 
-    @ParameterizedTest
-    @ValueSource(strings = {"mlp", "lenet5-caffe"})
-    void aStepReadsNothingButTheLossesEveryFiftySteps(String preset) throws ClassNotFoundException {
+    @ParameterizedTest(name = "{0}, budget {1}")
+    @CsvSource({"mlp, false", "lenet5-caffe, false", "mlp, true", "lenet5-caffe, true"})
+    void aStepReadsNothingButTheLossesEveryFiftySteps(String preset, boolean budget) throws ClassNotFoundException {
         ModelSpec spec = Presets.byName(preset).orElseThrow();
         TrainingData data = (preset.equals("mlp") ? Mnist.flat() : Mnist.full()).head(6000, 100);
         int stepsPerEpoch = 60;
@@ -58,7 +61,15 @@ class HostReadsPerStepTest {
             }
             return invocation.callRealMethod();
         })) {
-            new L0Trainer().train(spec, TrainingOptions.builder().optEpochs(2).build(), data, listener, null);
+            TrainingOptions.Builder options = TrainingOptions.builder().optEpochs(2);
+            if (budget) {
+                // a ramp over the first epoch, so that the second is aimed at the deterministic size; no fine-tuning
+                // epoch after the run, which would call control() again
+                options.optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, 1.0,
+                        SizeTarget.DEFAULT_MULTIPLIER_LEARNING_RATE, 0));
+            }
+            TrainingResult result = new L0Trainer().train(spec, options.build(), data, listener, null);
+            assertThat(result.budget() != null).isEqualTo(budget);
         }
 
         assertThat(readsAtStep).hasSize(2 * stepsPerEpoch);
