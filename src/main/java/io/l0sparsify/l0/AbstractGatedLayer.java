@@ -109,8 +109,8 @@ abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedL
 
     /**
      * Clamps log α into [ln 0.01, ln 100] in place, on its device: a clamped copy written back over the parameter,
-     * so nothing is read to the host and a GPU does not wait. The bounds become float32 as they did when the
-     * clamp was done on the host, so the values are the same.
+     * so nothing is read to the host and a GPU does not wait (the bounds are made there too). The bounds become
+     * float32 as they did when the clamp was done on the host, so the values are the same.
      */
     void clampLogAlpha() {
         if (!gated) {
@@ -119,7 +119,7 @@ abstract sealed class AbstractGatedLayer extends AbstractBlock implements GatedL
         NDArray la = logAlpha.getArray();
         // the indexed write makes arrays of its own on the parameter's manager
         try (NDScope ignored = new NDScope()) {
-            la.set(ALL, la.clip(HardConcreteGate.MIN_LOG_ALPHA, HardConcreteGate.MAX_LOG_ALPHA));
+            la.set(ALL, HardConcreteGate.clamp(la, HardConcreteGate.MIN_LOG_ALPHA, HardConcreteGate.MAX_LOG_ALPHA));
         }
     }
 

@@ -206,7 +206,7 @@ final class BudgetController implements AutoCloseable {
             // as on the host: gap = ŝ − t; towards = gap > 0 ? before − after : after − before; the multipliers
             // move by η·gap and η·gap·gap unless towards ≥ pace
             NDArray gap = before.sub(stepTarget);
-            NDArray shrinking = gap.gt(0);
+            NDArray shrinking = gap.gt(constant(0));
             NDArray towards = NDArrays.where(shrinking, before.sub(after), after.sub(before));
             NDArray pace = step < warmupSteps
                     ? gap.abs().div(constant(paceSteps))
@@ -232,8 +232,9 @@ final class BudgetController implements AutoCloseable {
         return size.fractionArray(target.metric(), probabilities);
     }
 
+    /** A double on the device, made there: no copy from the host (see {@link HardConcreteGate#scalar}). */
     private NDArray constant(double value) {
-        return manager.create(value);
+        return HardConcreteGate.scalar(stepTarget, value);
     }
 
     /** {@code value}, taken out of the open scope onto the controller's manager, in place of {@code old}. */

@@ -1,6 +1,8 @@
 package io.l0sparsify.l0;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -70,7 +72,22 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
     }
 
     private NDArray stretchAndClip(NDArray s) {
-        return s.mul(scalar(s, zeta - gamma)).add(scalar(s, gamma)).clip(0f, 1f);
+        return clamp(s.mul(scalar(s, zeta - gamma)).add(scalar(s, gamma)), 0, 1);
+    }
+
+    /**
+     * {@code x} clamped into [low, high], the bounds made on its device. DJL's {@code clip(Number, Number)} makes
+     * its two bound tensors from host memory: on a GPU each is a copy from pageable memory, which libtorch follows
+     * by waiting for the stream, i.e. for everything queued before it (four waits per gated layer and step, from
+     * the gates and the log α clamp). Two selections compute what clamp computes, values and gradient alike: x
+     * inside the closed interval with gradient 1, the bound outside with gradient 0 (a NaN stays NaN and, unlike
+     * clamp's, passes its gradient on; the run has diverged by then).
+     */
+    static NDArray clamp(NDArray x, double low, double high) {
+        // DJL's where does not broadcast; expand makes views, no copies
+        NDArray lowBound = scalar(x, low).broadcast(x.getShape());
+        NDArray highBound = scalar(x, high).broadcast(x.getShape());
+        return NDArrays.where(x.lt(lowBound), lowBound, NDArrays.where(x.gt(highBound), highBound, x));
     }
 
     /**
@@ -78,14 +95,26 @@ public record HardConcreteGate(double beta, double gamma, double zeta) {
      * product or quotient for the backward pass; DJL turns a plain Java number into a tensor over a Java
      * buffer that is freed once its wrapper is closed and collected, which can happen before backward
      * runs (seen as sporadic NaN gradients). A natively allocated scalar lives as long as autograd holds it.
-     * Beside a double-precision array the value is kept whole (a float would round it); only the budget
-     * controller's own arithmetic computes in double, outside autograd ({@link BudgetController}).
+     *
+     * <p>Beside a double-precision array (only the budget controller computes in double, {@link
+     * BudgetController}) the value is kept to 48 bits as the sum of two floats: DJL's {@code full} takes a float,
+     * and {@code create(double)} would copy from the host, which on a GPU waits for everything queued before it.
      */
     static NDArray scalar(NDArray like, double value) {
-        if (like.getDataType() == DataType.FLOAT64) {
-            return like.getManager().create(value).toDevice(like.getDevice(), false);
+        NDManager manager = like.getManager();
+        if (like.getDataType() != DataType.FLOAT64) {
+            return manager.full(new Shape(), (float) value, like.getDataType(), like.getDevice());
         }
-        return like.getManager().full(new Shape(), (float) value, like.getDataType(), like.getDevice());
+        float high = (float) value;
+        float low = (float) (value - high);
+        NDArray result = manager.full(new Shape(), high, DataType.FLOAT64, like.getDevice());
+        if (low == 0) {
+            return result;
+        }
+        try (NDArray high64 = result; NDArray low64 = manager.full(new Shape(), low, DataType.FLOAT64,
+                like.getDevice())) {
+            return high64.add(low64);
+        }
     }
 
     // ---- scalars ------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -121,5 +123,62 @@ class HardConcreteGateTest {
                 .isInstanceOf(IllegalArgumentException.class);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> HardConcreteGate.withTemperature(0))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * The clamp the gates and the log α clamp use (bounds made on the device) computes what DJL's {@code clip}
+     * computes, to the bit, for the values and for the gradient: inside the closed interval, on its ends and
+     * outside it. A NaN stays NaN; its gradient is passed on where clip's is 0, which cannot matter: a gate is NaN
+     * only when its log α is, and then the loss is, which ends the run.
+     */
+    @Test
+    void clampGivesClipsValuesAndGradientToTheBit() {
+        float[] values = {-3f, -0.1f, 0f, 1e-8f, 0.5f, 1f, 1.0000001f, 7f, Float.NaN, -0f};
+        float[] upstream = {0.3f, -1.7f, 2.5f, 0.25f, -0.125f, 4f, 1.5f, -2f, 0.75f, 9f};
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            float[][] results = new float[2][];
+            float[][] gradients = new float[2][];
+            for (int way = 0; way < 2; way++) {
+                NDArray x = manager.create(values);
+                x.setRequiresGradient(true);
+                try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                    NDArray y = way == 0 ? x.clip(0f, 1f) : HardConcreteGate.clamp(x, 0, 1);
+                    results[way] = y.toFloatArray();
+                    collector.backward(y.mul(manager.create(upstream)).sum());
+                }
+                gradients[way] = x.getGradient().toFloatArray();
+            }
+            for (int i = 0; i < values.length; i++) {
+                assertThat(Float.floatToRawIntBits(results[1][i])).as("value %d", i)
+                        .isEqualTo(Float.floatToRawIntBits(results[0][i]));
+                if (!Float.isNaN(values[i])) {
+                    assertThat(Float.floatToRawIntBits(gradients[1][i])).as("gradient %d", i)
+                            .isEqualTo(Float.floatToRawIntBits(gradients[0][i]));
+                }
+            }
+            assertThat(results[1][8]).isNaN();
+            // the ends pass the gradient, the outside does not
+            assertThat(gradients[1][2]).isEqualTo(2.5f);
+            assertThat(gradients[1][5]).isEqualTo(4f);
+            assertThat(gradients[1][0]).isZero();
+            assertThat(gradients[1][7]).isZero();
+        }
+    }
+
+    /** A double-precision scalar keeps its value to 48 bits where a float would keep 24. */
+    @Test
+    void aDoubleScalarKeepsFortyEightBits() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray like = manager.zeros(new ai.djl.ndarray.types.Shape(1), DataType.FLOAT64);
+            for (double value : new double[] {0.1, 0.02, 1.0 / 3, 4_586_000.0, 1_010_000_123.0, -7.25e-9, 0}) {
+                NDArray scalar = HardConcreteGate.scalar(like, value);
+                assertThat(scalar.getDataType()).isEqualTo(DataType.FLOAT64);
+                assertThat(scalar.getShape().isScalar()).isTrue();
+                assertThat(scalar.toDoubleArray()[0]).as("%s", value)
+                        .isCloseTo(value, within(Math.abs(value) * 0x1p-48));
+            }
+            // whole numbers of up to 48 bits come out exactly (a float would round 1 010 000 123 to 1 010 000 128)
+            assertThat(HardConcreteGate.scalar(like, 1_010_000_123.0).toDoubleArray()[0]).isEqualTo(1_010_000_123.0);
+        }
     }
 }

@@ -26,18 +26,26 @@ import org.mockito.Mockito;
  *
  * <p>With a size budget the controller's per-step arithmetic stays on the device too; it reads log α once an
  * epoch, at the epoch's end (the interval left out below), for the deterministic size.
+ *
+ * <p>Copies the other way wait as well: libtorch copies pageable host memory to a GPU and then waits for the
+ * stream, i.e. for everything queued before. Every such copy goes through {@code JniUtils.createNdFromByteBuffer};
+ * a step makes exactly the copies of its data (inputs, labels, and each gated layer's noise), with or without a
+ * budget, whose constants are made on the device.
  */
 class HostReadsPerStepTest {
 
     @ParameterizedTest(name = "{0}, budget {1}")
-    @CsvSource({"mlp, false", "lenet5-caffe, false", "mlp, true", "lenet5-caffe, true"})
-    void aStepReadsNothingButTheLossesEveryFiftySteps(String preset, boolean budget) throws ClassNotFoundException {
+    @CsvSource({"mlp, false, 3", "lenet5-caffe, false, 4", "mlp, true, 3", "lenet5-caffe, true, 4"})
+    void aStepReadsNothingButTheLossesEveryFiftySteps(String preset, boolean budget, int gatedLayers)
+            throws ClassNotFoundException {
         ModelSpec spec = Presets.byName(preset).orElseThrow();
         TrainingData data = (preset.equals("mlp") ? Mnist.flat() : Mnist.full()).head(6000, 100);
         int stepsPerEpoch = 60;
         AtomicInteger reads = new AtomicInteger();
-        // reads.get() when each step was asked to run, and whether an epoch ended before the next one
+        AtomicInteger copies = new AtomicInteger();
+        // reads.get() and copies.get() when each step was asked to run, and whether an epoch ended before the next
         List<Integer> readsAtStep = new ArrayList<>();
+        List<Integer> copiesAtStep = new ArrayList<>();
         List<Boolean> epochEndAfter = new ArrayList<>();
         RunListener listener = new RunListener() {
             @Override
@@ -50,14 +58,17 @@ class HostReadsPerStepTest {
             @Override
             public TrainingControl control() {
                 readsAtStep.add(reads.get());
+                copiesAtStep.add(copies.get());
                 epochEndAfter.add(false);
                 return TrainingControl.CONTINUE;
             }
         };
         Class<?> jni = Class.forName("ai.djl.pytorch.jni.JniUtils");
         try (MockedStatic<?> counted = Mockito.mockStatic(jni, invocation -> {
-            if (invocation.getMethod().getName().equals("getByteBuffer")) {
-                reads.incrementAndGet();
+            switch (invocation.getMethod().getName()) {
+                case "getByteBuffer" -> reads.incrementAndGet();
+                case "createNdFromByteBuffer" -> copies.incrementAndGet();
+                default -> { }
             }
             return invocation.callRealMethod();
         })) {
@@ -74,13 +85,16 @@ class HostReadsPerStepTest {
 
         assertThat(readsAtStep).hasSize(2 * stepsPerEpoch);
         List<Integer> perStep = new ArrayList<>();
+        List<Integer> copiesPerStep = new ArrayList<>();
         // step i + 1 runs between the i-th and the (i+1)-th control(); the last step of an epoch is followed by
         // the epoch's evaluation, which reads, so it is left out
         for (int i = 0; i < readsAtStep.size() - 1; i++) {
             if (!epochEndAfter.get(i)) {
                 perStep.add(readsAtStep.get(i + 1) - readsAtStep.get(i));
+                copiesPerStep.add(copiesAtStep.get(i + 1) - copiesAtStep.get(i));
             }
         }
+        assertThat(copiesPerStep).containsOnly(2 + gatedLayers);
         assertThat(perStep).hasSize(2 * stepsPerEpoch - 2);
         assertThat(perStep).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(1));
         // epoch 1: the losses of steps 1-50 at step 50; epoch 2 (the log starts afresh after the epoch end's read):
