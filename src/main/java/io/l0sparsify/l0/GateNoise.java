@@ -2,8 +2,10 @@ package io.l0sparsify.l0;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -18,6 +20,13 @@ import java.util.SplittableRandom;
  * <p>A minibatch split across replicas (one slice per device) must still see one gate sample per layer
  * and step, as on one device: {@link #perStep} draws a layer's noise once per {@link #startStep} and hands
  * the same values to every slice.
+ *
+ * <p>From the second step on, the first {@link #perStep} of a step draws every layer's noise at once, in the order
+ * the layers asked in the first step (the order of the forward pass, so the same numbers as drawing layer by
+ * layer), and makes one copy to the device; the layers get views of it. A copy from host memory to a GPU waits
+ * for the stream, so one per layer and step was one wait per layer (see docs/benchmarks/step-profile.md). A
+ * network that also asks for {@link #logistic} noise (per-example gates) interleaves the two and keeps drawing
+ * layer by layer.
  */
 final class GateNoise {
 
@@ -28,6 +37,19 @@ final class GateNoise {
     /** Per owner: its noise buffer and the step it was drawn in. */
     private final Map<Object, StepDraw> stepDraws = new IdentityHashMap<>();
     private long currentStep;
+    /** The owners of per-step noise in the order they asked in the first step, with their offsets and sizes. */
+    private final Map<Object, Slot> layout = new LinkedHashMap<>();
+    private int layoutSize;
+    /** The step the layout was learnt in; -1 before. */
+    private long layoutStep = -1;
+    /** False once {@link #logistic} was asked for: its draws interleave with the layers'. */
+    private boolean batched = true;
+    /** Every layer's noise of step {@link #batchStep}, on the device of the first layer that asked. */
+    private float[] batch = new float[0];
+    private NDArray batchOnDevice;
+    private long batchStep = -1;
+
+    private record Slot(int offset, int size) {}
 
     private static final class StepDraw {
         float[] values = new float[0];
@@ -51,6 +73,7 @@ final class GateNoise {
 
     /** Fresh logistic noise of the given shape, created on {@code manager}. */
     NDArray logistic(NDManager manager, Shape shape) {
+        batched = false;
         int size = Math.toIntExact(shape.size());
         if (values.length < size) {
             values = new float[size];
@@ -65,6 +88,14 @@ final class GateNoise {
      */
     NDArray perStep(Object owner, NDManager manager, Shape shape) {
         int size = Math.toIntExact(shape.size());
+        if (batched && layoutStep >= 0 && layoutStep != currentStep) {
+            return batchedPerStep(owner, manager, shape, size);
+        }
+        if (batched && !layout.containsKey(owner)) {
+            layoutStep = currentStep;
+            layout.put(owner, new Slot(layoutSize, size));
+            layoutSize = Math.addExact(layoutSize, size);
+        }
         StepDraw draw = stepDraws.computeIfAbsent(owner, o -> new StepDraw());
         if (draw.step != currentStep || draw.values.length != size) {
             if (draw.values.length != size) {
@@ -74,6 +105,24 @@ final class GateNoise {
             draw.step = currentStep;
         }
         return staging.floats(manager, draw.values, 0, shape);
+    }
+
+    private NDArray batchedPerStep(Object owner, NDManager manager, Shape shape, int size) {
+        Slot slot = layout.get(owner);
+        if (slot == null || slot.size() != size) {
+            throw new IllegalStateException("gate noise of " + size + " values asked for by a layer that asked for "
+                    + (slot == null ? "none" : slot.size()) + " in the first step");
+        }
+        if (batchStep != currentStep) {
+            if (batch.length != layoutSize) {
+                batch = new float[layoutSize];
+            }
+            draw(batch, layoutSize);
+            // owned by the step's manager, closed with it (a view of it is all a layer gets)
+            batchOnDevice = staging.floats(manager, batch, 0, new Shape(layoutSize));
+            batchStep = currentStep;
+        }
+        return batchOnDevice.get(new NDIndex().addSliceDim(slot.offset(), slot.offset() + size)).reshape(shape);
     }
 
     private void draw(float[] target, int size) {
