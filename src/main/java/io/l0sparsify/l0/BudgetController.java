@@ -20,7 +20,7 @@ import java.util.List;
  *   t(step) = max(ŝ₀ − (ŝ₀ − f)·min(1, step / warm-up steps),  ŝ − 0.02)
  * </pre>
  *
- * with two guards against windup ({@link #beginStep}, {@link #ascend}): the target never leads ŝ down by more
+ * with two guards against windup ({@link #beginStep}, {@link #endStep}): the target never leads ŝ down by more
  * than 0.02, and the multipliers hold while ŝ already moves towards the target at the pace asked of it. After the
  * warm-up ŝ is aimed, once an epoch, where the deterministic network would meet the budget ({@link #reaim}).
  *
@@ -42,7 +42,7 @@ final class BudgetController implements AutoCloseable {
 
     /** How far below the expected size a step's target may lie; see {@link #beginStep}. */
     static final double MAX_LEAD = 0.02;
-    /** Share of the run by whose end the network should be at its aim (see {@link #ascend}). */
+    /** Share of the run by whose end the network should be at its aim (see {@link #endStep}). */
     static final double SETTLE_SHARE = 0.8;
 
     private final SizeTarget target;
@@ -69,6 +69,12 @@ final class BudgetController implements AutoCloseable {
     /** ŝ at the parameters after {@link #expectedStep} steps, or null. */
     private NDArray expected;
     private long expectedStep = -1;
+    /** The step-independent numbers of the arithmetic, made once and exactly (see {@link #constant}). */
+    private final NDArray maxLead;
+    private final NDArray zero;
+    private final NDArray paceStepsArray;
+    private final NDArray rampSlopeArray;
+    private final NDArray multiplierRate;
 
     /** @param parent the manager of the parameters, on their device */
     BudgetController(SizeTarget target, ExpectedSize size, L0Network network, int epochs, int stepsPerEpoch,
@@ -93,6 +99,11 @@ final class BudgetController implements AutoCloseable {
         this.lambda1 = manager.create(0.0);
         this.lambda2 = manager.create(0.0);
         this.stepTarget = manager.create(1.0);
+        this.maxLead = manager.create(MAX_LEAD);
+        this.zero = manager.create(0.0);
+        this.paceStepsArray = manager.create(paceSteps);
+        this.rampSlopeArray = manager.create(rampSlope);
+        this.multiplierRate = manager.create(target.multiplierLearningRate());
     }
 
     SizeTarget target() {
@@ -136,7 +147,7 @@ final class BudgetController implements AutoCloseable {
      * guarantee then cut a third of it after the last epoch, in one go, with one epoch to recover. Aimed this way
      * training chooses and absorbs those cuts itself. The gap shrinks as gates become certain, so d approaches the
      * budget from below and the next epoch's aim gives back what the last one took too much. Once an epoch, not
-     * every step: within an epoch ŝ moves smoothly towards a fixed aim, which {@link #ascend}'s pace test needs,
+     * every step: within an epoch ŝ moves smoothly towards a fixed aim, which {@link #endStep}'s pace test needs,
      * where d moves in jumps of whole groups. Computed from the parameters an epoch starts from, which a
      * checkpoint holds, so a resumed run aims exactly as the uninterrupted one did.
      */
@@ -153,7 +164,7 @@ final class BudgetController implements AutoCloseable {
      * Sets the target of the step about to be taken (the {@code step}-th, counting from 0), given the expected
      * size ŝ at the parameters the step starts from (left by {@link #endStep} of the step before, else computed
      * from the present log α): the aim ({@link #aimAt(long)}), but never more than
-     * {@link #MAX_LEAD} below ŝ (anti-windup, with {@link #ascend}). Adam moves log α by about its learning rate
+     * {@link #MAX_LEAD} below ŝ (anti-windup, with {@link #endStep}). Adam moves log α by about its learning rate
      * per step, and saturated gates (a fine-tuning's, log α ≈ 2.9 where P(z≠0) ≈ 0.99) hardly move ŝ at all, so ŝ
      * can lag a ramp by far more than any gap the controller should act on. λ₁ integrates the gap: integrating the
      * whole lag wound it up (to 95 on a fine-tuned LeNet-5-Caffe), and once the gates did respond it closed every
@@ -167,7 +178,7 @@ final class BudgetController implements AutoCloseable {
                 expected = keep(expected, expectedOnDevice());
                 expectedStep = step;
             }
-            stepTarget = keep(stepTarget, expected.sub(constant(MAX_LEAD)).maximum(constant(aimAt(step))));
+            stepTarget = keep(stepTarget, expected.sub(maxLead).maximum(constant(aimAt(step))));
         }
     }
 
@@ -206,15 +217,14 @@ final class BudgetController implements AutoCloseable {
             // as on the host: gap = ŝ − t; towards = gap > 0 ? before − after : after − before; the multipliers
             // move by η·gap and η·gap·gap unless towards ≥ pace
             NDArray gap = before.sub(stepTarget);
-            NDArray shrinking = gap.gt(constant(0));
+            NDArray shrinking = gap.gt(zero);
             NDArray towards = NDArrays.where(shrinking, before.sub(after), after.sub(before));
             NDArray pace = step < warmupSteps
-                    ? gap.abs().div(constant(paceSteps))
-                            .add(NDArrays.where(shrinking, constant(rampSlope), constant(0)))
+                    ? gap.abs().div(paceStepsArray).add(NDArrays.where(shrinking, rampSlopeArray, zero))
                     : before.sub(constant(aimAt(step))).abs()
                             .div(constant(Math.max(paceSteps, settleSteps - step)));
             NDArray integrate = towards.gte(pace).logicalNot();
-            NDArray rateTimesGap = constant(target.multiplierLearningRate()).mul(gap);
+            NDArray rateTimesGap = multiplierRate.mul(gap);
             lambda1 = keep(lambda1, NDArrays.where(integrate, lambda1.add(rateTimesGap), lambda1));
             lambda2 = keep(lambda2, NDArrays.where(integrate, lambda2.add(rateTimesGap.mul(gap)), lambda2));
             expected = keep(expected, after);
@@ -232,7 +242,11 @@ final class BudgetController implements AutoCloseable {
         return size.fractionArray(target.metric(), probabilities);
     }
 
-    /** A double on the device, made there: no copy from the host (see {@link HardConcreteGate#scalar}). */
+    /**
+     * A number that changes from step to step, made on the device to 48 bits: no copy from the host, which on a
+     * GPU would wait for the stream (see {@link HardConcreteGate#scalar}). Those that do not change are made once,
+     * exactly, with a copy each when the controller is built.
+     */
     private NDArray constant(double value) {
         return HardConcreteGate.scalar(stepTarget, value);
     }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -37,8 +36,8 @@ final class GateNoise {
     /** Per owner: its noise buffer and the step it was drawn in. */
     private final Map<Object, StepDraw> stepDraws = new IdentityHashMap<>();
     private long currentStep;
-    /** The owners of per-step noise in the order they asked in the first step, with their offsets and sizes. */
-    private final Map<Object, Slot> layout = new LinkedHashMap<>();
+    /** The owners of per-step noise, with their offsets (in the order they asked in the first step) and sizes. */
+    private final Map<Object, Slot> layout = new IdentityHashMap<>();
     private int layoutSize;
     /** The step the layout was learnt in; -1 before. */
     private long layoutStep = -1;
@@ -118,9 +117,13 @@ final class GateNoise {
                 batch = new float[layoutSize];
             }
             draw(batch, layoutSize);
-            // owned by the step's manager, closed with it (a view of it is all a layer gets)
-            batchOnDevice = staging.floats(manager, batch, 0, new Shape(layoutSize));
             batchStep = currentStep;
+            batchOnDevice = null;
+        }
+        if (batchOnDevice == null || batchOnDevice.isReleased()) {
+            // owned by the asking layer's step manager and closed with it; a later forward of the same step (after
+            // that manager closed) gets the same values copied again
+            batchOnDevice = staging.floats(manager, batch, 0, new Shape(layoutSize));
         }
         return batchOnDevice.get(new NDIndex().addSliceDim(slot.offset(), slot.offset() + size)).reshape(shape);
     }

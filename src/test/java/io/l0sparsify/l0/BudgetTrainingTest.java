@@ -227,5 +227,37 @@ class BudgetTrainingTest {
         assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
         assertThat(resumed.budget()).isEqualTo(full.budget());
         assertThat(resumed.history().getLast().budget()).isEqualTo(full.history().getLast().budget());
+
+    }
+
+    /**
+     * After the warm-up every epoch is aimed at the deterministic size of the parameters it starts from: the
+     * uninterrupted run aims at the end of the epoch before, a resumed one when it starts.
+     */
+    @Test
+    void aRunResumedAfterTheWarmupAimsItsFirstEpochAsTheUninterruptedOneDid() {
+        // the first test's run, shortened: by epoch 12 the network is at the budget, where the aim decides
+        TrainingData data = Mnist.flat().head(1000, 300);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(13).optBatchSize(10).optLearningRate(0.02)
+                .optEmaDecay(0).optSeed(3)
+                .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, 10.0, 0.2, 1)).build();
+        List<TrainingCheckpoint> checkpoints = new ArrayList<>();
+        RunListener keep = new RunListener() {
+            @Override
+            public void onProgress(TrainingProgress progress) {}
+
+            @Override
+            public void onCheckpoint(TrainingCheckpoint checkpoint) {
+                checkpoints.add(checkpoint);
+            }
+        };
+        TrainingResult full = new L0Trainer().train(SMALL_MLP, config, data, keep, null);
+        TrainingCheckpoint afterEleven = TrainingCheckpoint.decode(checkpoints.get(10).encode());
+        assertThat(afterEleven.step()).isEqualTo(1100);
+
+        TrainingResult resumed = new L0Trainer().train(SMALL_MLP, config, data, RunListener.NONE, afterEleven);
+
+        assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
+        assertThat(resumed.budget()).isEqualTo(full.budget());
     }
 }

@@ -128,40 +128,58 @@ class HardConcreteGateTest {
     /**
      * The clamp the gates and the log α clamp use (bounds made on the device) computes what DJL's {@code clip}
      * computes, to the bit, for the values and for the gradient: inside the closed interval, on its ends and
-     * outside it. A NaN stays NaN; its gradient is passed on where clip's is 0, which cannot matter: a gate is NaN
-     * only when its log α is, and then the loss is, which ends the run.
+     * outside it, over enough values that the vectorised loop runs as well as the remainder. A NaN stays NaN; its
+     * gradient is passed on where clip's is 0, which cannot matter: a gate is NaN only when its log α is, and then
+     * the loss is, which ends the run. The log α clamp's bounds are doubles (as the trainer passed them to clip).
      */
     @Test
     void clampGivesClipsValuesAndGradientToTheBit() {
-        float[] values = {-3f, -0.1f, 0f, 1e-8f, 0.5f, 1f, 1.0000001f, 7f, Float.NaN, -0f};
-        float[] upstream = {0.3f, -1.7f, 2.5f, 0.25f, -0.125f, 4f, 1.5f, -2f, 0.75f, 9f};
+        float lowLogAlpha = (float) HardConcreteGate.MIN_LOG_ALPHA;
+        float highLogAlpha = (float) HardConcreteGate.MAX_LOG_ALPHA;
+        float[][] specials = {
+            {-3f, -0.1f, 0f, 1e-8f, 0.5f, 1f, 1.0000001f, Math.nextDown(1f), 7f, Float.NaN},
+            {lowLogAlpha, Math.nextDown(lowLogAlpha), Math.nextUp(lowLogAlpha), highLogAlpha,
+                Math.nextDown(highLogAlpha), Math.nextUp(highLogAlpha), 0f, -20f, 20f, Float.NaN}};
+        double[][] bounds = {{0, 1}, {HardConcreteGate.MIN_LOG_ALPHA, HardConcreteGate.MAX_LOG_ALPHA}};
+        SplittableRandom random = new SplittableRandom(5);
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
-            float[][] results = new float[2][];
-            float[][] gradients = new float[2][];
-            for (int way = 0; way < 2; way++) {
-                NDArray x = manager.create(values);
-                x.setRequiresGradient(true);
-                try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
-                    NDArray y = way == 0 ? x.clip(0f, 1f) : HardConcreteGate.clamp(x, 0, 1);
-                    results[way] = y.toFloatArray();
-                    collector.backward(y.mul(manager.create(upstream)).sum());
+            for (int kind = 0; kind < 2; kind++) {
+                double low = bounds[kind][0];
+                double high = bounds[kind][1];
+                float[] values = new float[133];
+                float[] upstream = new float[values.length];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = i < specials[kind].length ? specials[kind][i]
+                            : (float) (low - 1 + (high - low + 2) * random.nextDouble());
+                    upstream[i] = (float) random.nextDouble(-4, 4);
                 }
-                gradients[way] = x.getGradient().toFloatArray();
-            }
-            for (int i = 0; i < values.length; i++) {
-                assertThat(Float.floatToRawIntBits(results[1][i])).as("value %d", i)
-                        .isEqualTo(Float.floatToRawIntBits(results[0][i]));
-                if (!Float.isNaN(values[i])) {
-                    assertThat(Float.floatToRawIntBits(gradients[1][i])).as("gradient %d", i)
-                            .isEqualTo(Float.floatToRawIntBits(gradients[0][i]));
+                float[][] results = new float[2][];
+                float[][] gradients = new float[2][];
+                for (int way = 0; way < 2; way++) {
+                    NDArray x = manager.create(values);
+                    x.setRequiresGradient(true);
+                    try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                        NDArray y = way == 0 ? (kind == 0 ? x.clip(0f, 1f) : x.clip(low, high))
+                                : HardConcreteGate.clamp(x, low, high);
+                        results[way] = y.toFloatArray();
+                        collector.backward(y.mul(manager.create(upstream)).sum());
+                    }
+                    gradients[way] = x.getGradient().toFloatArray();
                 }
+                int inside = 0;
+                for (int i = 0; i < values.length; i++) {
+                    assertThat(Float.floatToRawIntBits(results[1][i])).as("bounds %d, value %d", kind, i)
+                            .isEqualTo(Float.floatToRawIntBits(results[0][i]));
+                    if (!Float.isNaN(values[i])) {
+                        assertThat(Float.floatToRawIntBits(gradients[1][i])).as("bounds %d, gradient %d", kind, i)
+                                .isEqualTo(Float.floatToRawIntBits(gradients[0][i]));
+                        inside += values[i] >= (float) low && values[i] <= (float) high ? 1 : 0;
+                    }
+                }
+                assertThat(results[1][specials[kind].length - 1]).isNaN();
+                // both sides of both bounds were exercised
+                assertThat(inside).isBetween(10, values.length - 10);
             }
-            assertThat(results[1][8]).isNaN();
-            // the ends pass the gradient, the outside does not
-            assertThat(gradients[1][2]).isEqualTo(2.5f);
-            assertThat(gradients[1][5]).isEqualTo(4f);
-            assertThat(gradients[1][0]).isZero();
-            assertThat(gradients[1][7]).isZero();
         }
     }
 
