@@ -230,7 +230,7 @@ public final class TrainingBenchmark implements Callable<Integer> {
             entry.put("rssMb", round(p.rssMegabytes()));
             if (p.budget() != null) {
                 entry.put("budgetTarget", p.budget().target());
-                entry.put("budgetCurrentTarget", round(p.budget().currentTarget()));
+                entry.put("budgetCurrentTarget", p.budget().currentTarget());
                 entry.put("budgetExpected", p.budget().expected());
                 entry.put("budgetDeterministic", p.budget().deterministic());
                 entry.put("lambda1", p.budget().lambda1());
