@@ -354,9 +354,9 @@ public final class L0Trainer {
                 network.assignLogAlphas(frozenLogAlphas);
             } else {
                 network.clampLogAlphas();
-                if (average != null) {
-                    average.update();
-                }
+            }
+            if (average != null) {
+                average.update();
             }
             if (controlled) {
                 budget.endStep(step);
@@ -521,12 +521,22 @@ public final class L0Trainer {
             int tuned = 0;
             frozenLogAlphas = logAlphas;
             network.freezeGates(true);
+            // the fine-tuning's iterates are averaged as training's were (the average restarted, so it holds the
+            // fine-tuning's alone): its last raw Adam iterate took an MLP from 1.50 % to 2.02 % test error
+            if (average != null) {
+                average.restart();
+            }
             try {
                 for (int e = 0; e < target.fineTuneEpochs(); e++) {
                     if (trainEpoch(config.epochs() + e)) {
                         break;
                     }
                     tuned++;
+                }
+                if (average != null && tuned > 0) {
+                    load(average.averages());
+                    // log α exactly as frozen, not its average (the same values to rounding)
+                    network.assignLogAlphas(logAlphas);
                 }
             } finally {
                 network.freezeGates(false);

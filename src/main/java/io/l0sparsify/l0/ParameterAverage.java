@@ -79,6 +79,14 @@ final class ParameterAverage implements AutoCloseable {
         return result;
     }
 
+    /** Starts the average afresh from the next {@link #update}: the shadows at zero, no updates counted. */
+    void restart() {
+        for (NDArray shadow : shadows) {
+            shadow.muli(0);
+        }
+        updates = 0;
+    }
+
     void restore(List<float[]> values, long restoredUpdates) {
         for (int i = 0; i < shadows.size(); i++) {
             NativeArrays.assign(shadows.get(i), values.get(i));
