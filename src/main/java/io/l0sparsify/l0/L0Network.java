@@ -400,6 +400,17 @@ public final class L0Network {
         return result;
     }
 
+    /** The log α parameter of every gated layer, in order (as {@link #logAlphas()} gives their values). */
+    List<Parameter> logAlphaParameters() {
+        List<Parameter> result = new ArrayList<>();
+        for (AbstractGatedLayer layer : weighted) {
+            if (layer.gated()) {
+                result.add(layer.logAlpha());
+            }
+        }
+        return result;
+    }
+
     /** log α of every gated layer, in order, copied to the heap. */
     public List<float[]> logAlphas() {
         List<float[]> result = new ArrayList<>();

@@ -79,13 +79,23 @@ public final class L0Trainer {
 
     /** Replicas per device; above 1 only in tests, to run the multi-device path on one CPU. */
     private final int replicasPerDevice;
+    /**
+     * Whether a CPU run may update its parameters on the Java heap ({@link HostUpdate}); off only in tests, to run
+     * on the CPU the kernels a GPU runs.
+     */
+    private final boolean hostUpdates;
 
     public L0Trainer() {
-        this(1);
+        this(1, true);
     }
 
     L0Trainer(int replicasPerDevice) {
+        this(replicasPerDevice, true);
+    }
+
+    L0Trainer(int replicasPerDevice, boolean hostUpdates) {
         this.replicasPerDevice = replicasPerDevice;
+        this.hostUpdates = hostUpdates;
     }
 
     /**
@@ -125,12 +135,15 @@ public final class L0Trainer {
             L0Network network = L0Network.build(spec, config);
             model.setBlock(network.block());
             network.initialize(model.getNDManager(), config, start);
-            ResumableOptimizer optimizer = ResumableOptimizer.of(config.optimizer(), (float) config.learningRateAt(0));
+            boolean onHost = hostUpdates
+                    && HostUpdate.applies(devices, network.trainableParameters(), config.optimizer());
+            ResumableOptimizer optimizer = ResumableOptimizer.of(config.optimizer(), (float) config.learningRateAt(0),
+                    onHost);
             DefaultTrainingConfig trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(optimizer)
                     .optDevices(new Device[] {device});
             try (Trainer trainer = model.newTrainer(trainingConfig)) {
-                return new Run(spec, config, data, listener, network, trainer, optimizer, devices)
+                return new Run(spec, config, data, listener, network, trainer, optimizer, devices, onHost)
                         .execute(resumeFrom);
             }
         }
@@ -176,6 +189,8 @@ public final class L0Trainer {
         /** log α held fixed while the weights are fine-tuned under frozen gates; null otherwise. */
         private List<float[]> frozenLogAlphas;
         private final ParameterAverage average;
+        /** The whole update after the backward pass, on the heap; null where the device's kernels do it. */
+        private final HostUpdate hostUpdate;
         private final DataParallel parallel;
         /** The losses of the steps since the last read, still on the device. */
         private final LossLog lossLog;
@@ -203,7 +218,8 @@ public final class L0Trainer {
         private double trainSeconds;
 
         Run(ModelSpec spec, TrainingOptions config, TrainingData data, RunListener listener,
-                L0Network network, Trainer trainer, ResumableOptimizer optimizer, List<Device> devices) {
+                L0Network network, Trainer trainer, ResumableOptimizer optimizer, List<Device> devices,
+                boolean onHost) {
             this.spec = spec;
             this.config = config;
             this.data = data;
@@ -229,7 +245,10 @@ public final class L0Trainer {
                             manager);
             this.penalty = new L0Penalty(weighted, lambdas, config.weightDecay(), data.train().size(), budget,
                     network.batchNorms());
-            this.average = config.emaDecay() > 0 ? new ParameterAverage(parameters, config.emaDecay(), manager) : null;
+            this.average = config.emaDecay() > 0
+                    ? new ParameterAverage(parameters, config.emaDecay(), manager, onHost) : null;
+            this.hostUpdate = onHost ? new HostUpdate(parameters, network.logAlphaParameters(),
+                    (ResumableAdam) optimizer, average) : null;
             this.parallel = new DataParallel(trainer, network, parameters, penalty, devices);
             this.lossLog = new LossLog(manager);
             this.inputSize = spec.inputSize();
@@ -348,15 +367,19 @@ public final class L0Trainer {
                 budget.beginStep(step);
             }
             lossLog.add(step + 1, parallel.backward(pixels, labels, size, lossLog.manager()));
-            optimizer.step(parameters);
-            if (frozenLogAlphas != null) {
-                // fine-tuning the weights alone: whatever the step did to log α is undone
-                network.assignLogAlphas(frozenLogAlphas);
+            if (hostUpdate != null) {
+                hostUpdate.step(frozenLogAlphas);
             } else {
-                network.clampLogAlphas();
-            }
-            if (average != null) {
-                average.update();
+                optimizer.step(parameters);
+                if (frozenLogAlphas != null) {
+                    // fine-tuning the weights alone: whatever the step did to log α is undone
+                    network.assignLogAlphas(frozenLogAlphas);
+                } else {
+                    network.clampLogAlphas();
+                }
+                if (average != null) {
+                    average.update();
+                }
             }
             if (controlled) {
                 budget.endStep(step);

@@ -21,11 +21,19 @@ abstract sealed class ResumableOptimizer extends Optimizer permits ResumableAdam
         this.learningRate = learningRate;
     }
 
-    /** The optimizer {@code spec} names, starting at {@code learningRate}. */
-    static ResumableOptimizer of(OptimizerSpec spec, float learningRate) {
+    /**
+     * The optimizer {@code spec} names, starting at {@code learningRate}; Adam with its moments on the Java heap
+     * when {@code onHost} ({@link HostUpdate} then does its updates).
+     */
+    static ResumableOptimizer of(OptimizerSpec spec, float learningRate, boolean onHost) {
         return switch (spec) {
-            case OptimizerSpec.Adam _ -> new ResumableAdam(learningRate);
-            case OptimizerSpec.Sgd sgd -> new ResumableSgd(learningRate, (float) sgd.momentum(), sgd.nesterov());
+            case OptimizerSpec.Adam _ -> new ResumableAdam(learningRate, onHost);
+            case OptimizerSpec.Sgd sgd -> {
+                if (onHost) {
+                    throw new IllegalArgumentException("SGD updates its parameters on their device only");
+                }
+                yield new ResumableSgd(learningRate, (float) sgd.momentum(), sgd.nesterov());
+            }
         };
     }
 

@@ -30,7 +30,7 @@ class ResumableAdamTest {
             }
             Optimizer djl = Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-3f)).build();
             NDArray reference = manager.create(start, new Shape(300));
-            ResumableAdam ours = new ResumableAdam(1e-3f);
+            ResumableAdam ours = new ResumableAdam(1e-3f, false);
             Parameter parameter = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
             parameter.setArray(manager.create(start, new Shape(300)));
             List<Parameter> parameters = List.of(parameter);
@@ -41,7 +41,7 @@ class ResumableAdamTest {
                 ours.update(parameter.getId(), parameter.getArray(), manager.create(gradients[i], new Shape(300)));
                 if (i == STEPS / 2) {
                     // a later attempt: fresh optimizer, parameters and moments from the checkpoint
-                    resumed = new ResumableAdam(1e-3f);
+                    resumed = new ResumableAdam(1e-3f, false);
                     NativeArrays.assign(resumedWeight, parameter.getArray().toFloatArray());
                     Parameter copy = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).build();
                     copy.setArray(resumedWeight);

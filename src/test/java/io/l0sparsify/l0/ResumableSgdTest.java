@@ -112,7 +112,7 @@ class ResumableSgdTest {
                     .hasMessageContaining("Adam's moments but the run uses SGD");
             // an empty state of either kind means "before the first step"
             new ResumableSgd(0.1f, 0.9f, true).restore(List.of(w), TrainingCheckpoint.AdamMoments.NONE);
-            assertThatThrownBy(() -> new ResumableAdam(0.1f).restore(List.of(w),
+            assertThatThrownBy(() -> new ResumableAdam(0.1f, false).restore(List.of(w),
                     new TrainingCheckpoint.SgdMomentum(List.of(new float[2]), 1)))
                     .hasMessageContaining("SGD's momentum but the run uses Adam");
         }
