@@ -25,6 +25,57 @@ class TrainingDataTest {
         assertThat(input).containsExactly(new float[] {-2f, 2f, 0f, 2f}, org.assertj.core.data.Offset.offset(1e-6f));
     }
 
+    /**
+     * Minibatches of bytes are looked up in per-channel tables, not computed: the floats must be the formula's
+     * own, for one scale over everything (one table), an image standardised per channel (a table per channel,
+     * two channels sharing one), and a feature vector standardised per feature (more table entries than values
+     * copied: computed instead).
+     */
+    @Test
+    void lookedUpMinibatchesAreTheFormulasFloats() {
+        java.util.Random random = new java.util.Random(9);
+        List<Examples> sets = List.of(
+                bytes(random, InputShape.features(20), 50),
+                bytes(random, InputShape.image(3, 16, 16), 50));
+        for (Examples examples : sets) {
+            int channels = examples.shape().channels();
+            List<Double> means = new java.util.ArrayList<>();
+            List<Double> stds = new java.util.ArrayList<>();
+            for (int c = 0; c < channels; c++) {
+                // neighbours share their statistics now and then, so shared and own tables both occur
+                means.add(c % 3 == 1 ? means.get(c - 1) : random.nextDouble());
+                stds.add(c % 3 == 1 ? stds.get(c - 1) : 0.1 + random.nextDouble());
+            }
+            for (Preprocessing preprocessing : List.of(Preprocessing.scaleOnly(1 / 255.0, channels),
+                    new Preprocessing(1 / 255.0, means, stds))) {
+                int size = examples.shape().size();
+                int[] order = {7, 3, 3, 41, 0};
+                for (int count : new int[] {1, order.length}) {
+                    float[] batch = new float[count * size];
+                    examples.copyInto(order, 0, count, preprocessing, batch);
+                    float[] range = new float[count * size];
+                    examples.copyRangeInto(5, count, preprocessing, range);
+                    byte[] stored = ((ExampleValues.UnsignedBytes) examples.values()).values();
+                    for (int k = 0; k < count; k++) {
+                        for (int j = 0; j < size; j++) {
+                            int c = j / examples.shape().valuesPerChannel();
+                            assertThat(batch[k * size + j]).isEqualTo(preprocessing.apply(
+                                    stored[order[k] * size + j] & 0xFF, preprocessing.meanOf(c), preprocessing.stdOf(c)));
+                            assertThat(range[k * size + j]).isEqualTo(preprocessing.apply(
+                                    stored[(5 + k) * size + j] & 0xFF, preprocessing.meanOf(c), preprocessing.stdOf(c)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Examples bytes(java.util.Random random, InputShape shape, int count) {
+        byte[] values = new byte[count * shape.size()];
+        random.nextBytes(values);
+        return new Examples("random", shape, new ExampleValues.UnsignedBytes(values), new int[count]);
+    }
+
     @Test
     void aMinibatchIsFormedInTheOrderGiven() {
         float[] batch = new float[8];
