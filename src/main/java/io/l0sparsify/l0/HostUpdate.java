@@ -30,8 +30,9 @@ import java.util.List;
  * ({@code HostUpdateTest}); the more accurate root is kept. Java's arithmetic follows the thread's flush-to-zero
  * mode as libtorch's does ({@link SubnormalFlush}).
  *
- * <p>Only for Adam on one CPU with float32 parameters, each stored contiguously ({@link #applies}); other runs
- * (a GPU, several devices, SGD) keep the device's kernels, which never wait for the host.
+ * <p>Only for Adam on one CPU with float32 parameters, each stored contiguously, whose state takes at most a
+ * quarter of the Java heap ({@link #applies}); other runs (a GPU, several devices, SGD, a network too large for the
+ * heap) keep the device's kernels, which never wait for the host.
  */
 final class HostUpdate {
 
@@ -65,12 +66,23 @@ final class HostUpdate {
 
     /**
      * Whether a run on {@code devices} with {@code optimizer} can update {@code parameters} here: Adam, one CPU,
-     * float32 parameters whose direct buffer is their own storage (a tensor that is not contiguous would hand out
-     * a fresh copy, which is then seen at another address each time).
+     * state within a quarter of the heap, float32 parameters whose direct buffer is their own storage (a tensor
+     * that is not contiguous would hand out a fresh copy, which is then seen at another address each time).
      */
     static boolean applies(List<Device> devices, List<Parameter> parameters, OptimizerSpec optimizer) {
         if (!(optimizer instanceof OptimizerSpec.Adam) || devices.size() != 1
                 || !Device.Type.CPU.equals(devices.getFirst().getDeviceType())) {
+            return false;
+        }
+        // Adam's two moments and the average, three floats per parameter, plus two scratch arrays: a large network
+        // on a small heap keeps them beside the parameters instead, where the kernels update them
+        long values = 0;
+        long largest = 0;
+        for (Parameter p : parameters) {
+            values += p.getArray().size();
+            largest = Math.max(largest, p.getArray().size());
+        }
+        if ((3 * values + 2 * largest) * Float.BYTES > Runtime.getRuntime().maxMemory() / 4) {
             return false;
         }
         // a copy made by the check below belongs to this scope and is closed with it

@@ -2,13 +2,16 @@ package io.l0sparsify.l0;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import io.l0sparsify.dataset.TrainingData;
 import io.l0sparsify.spec.Presets;
 import io.l0sparsify.testing.Mnist;
+import java.util.List;
 import java.util.Random;
 import org.assertj.core.data.Offset;
 import org.assertj.core.data.Percentage;
@@ -89,6 +92,26 @@ class HostUpdateTest {
                 HostUpdate.average(shadow, w, size, decay, complement);
                 assertThat(shadow).isEqualTo(deviceShadow.toFloatArray());
             }
+        }
+    }
+
+    @Test
+    void onlyAdamOnOneCpuUpdatesOnTheHeap() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            Parameter weight = Parameter.builder().setName("weight")
+                    .setType(Parameter.Type.WEIGHT).build();
+            weight.setArray(manager.create(new float[] {1, 2, 3}));
+            List<Parameter> parameters = List.of(weight);
+            List<Device> cpu = List.of(Device.cpu());
+            assertThat(HostUpdate.applies(cpu, parameters, new OptimizerSpec.Adam())).isTrue();
+            assertThat(HostUpdate.applies(cpu, parameters, new OptimizerSpec.Sgd(0.9, true))).isFalse();
+            assertThat(HostUpdate.applies(List.of(Device.cpu(), Device.cpu()), parameters,
+                    new OptimizerSpec.Adam())).isFalse();
+            // a view that is not contiguous hands out copies, which the update could not write through
+            Parameter transposed = Parameter.builder().setName("transposed")
+                    .setType(Parameter.Type.WEIGHT).build();
+            transposed.setArray(manager.create(new float[] {1, 2, 3, 4, 5, 6}, new Shape(2, 3)).transpose());
+            assertThat(HostUpdate.applies(cpu, List.of(weight, transposed), new OptimizerSpec.Adam())).isFalse();
         }
     }
 
