@@ -142,7 +142,12 @@ final class ParameterAverage implements AutoCloseable {
     void restore(List<float[]> values, long restoredUpdates) {
         for (int i = 0; i < parameters.size(); i++) {
             if (onHost) {
-                System.arraycopy(values.get(i), 0, hostShadows.get(i), 0, hostShadows.get(i).length);
+                float[] shadow = hostShadows.get(i);
+                if (values.get(i).length != shadow.length) {
+                    throw new IllegalArgumentException("the saved average of parameter " + parameters.get(i).getName()
+                            + " has " + values.get(i).length + " values, the parameter " + shadow.length);
+                }
+                System.arraycopy(values.get(i), 0, shadow, 0, shadow.length);
             } else {
                 NativeArrays.assign(shadows.get(i), values.get(i));
             }
