@@ -17,9 +17,10 @@ import java.util.List;
  * <p>Why: libtorch runs the same update as about fifteen kernels per parameter (the engine's fused Adam clones
  * the gradient and makes four full-size temporaries; the average, the clamp and the gradient reset add their
  * own), each a pass over the parameter and a call through JNI. A Java Flight Recording of the MLP's training
- * loop found a fifth of its time in that Adam alone. Here the weight and its gradient are read once from
- * PyTorch's memory (a CPU tensor is reachable as a direct buffer over its own storage), the loop runs over heap
- * arrays, which the JIT compiles to vector instructions, and the weight is written back once.
+ * loop found 17 % of its time in that Adam alone (docs/benchmarks/step-profile.md). Here the weight and its
+ * gradient are read once from PyTorch's memory (a CPU tensor is reachable as a direct buffer over its own
+ * storage), plain loops over heap arrays, which the JIT is free to vectorise, do the arithmetic, and the weight is
+ * written back once.
  *
  * <p>The arithmetic is the kernels' own, operation by operation, with one exception: the same float operations in
  * the same order, and the two that libtorch's vector kernels fuse (its {@code add_} with a factor and its
