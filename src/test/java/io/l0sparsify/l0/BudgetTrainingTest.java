@@ -9,6 +9,7 @@ import io.l0sparsify.prune.PrunedLayer;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.SpecLimits;
+import io.l0sparsify.testing.KeptCheckpoints;
 import io.l0sparsify.testing.Mnist;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,7 +208,7 @@ class BudgetTrainingTest {
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).optBatchSize(50).optLearningRate(0.02)
                 .optSeed(5).optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.4, 2.0, 0.5, 1)).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
-        RunListener keep = keepingCheckpoints(checkpoints);
+        RunListener keep = KeptCheckpoints.into(checkpoints);
         TrainingResult full = new L0Trainer().train(SMALL_MLP, config, data, keep, null);
         TrainingCheckpoint afterOne = TrainingCheckpoint.decode(checkpoints.get(0).encode());
         assertThat(afterOne.multipliers()).isEqualTo(checkpoints.get(0).multipliers());
@@ -233,7 +234,7 @@ class BudgetTrainingTest {
                 .optEmaDecay(0).optSeed(3)
                 .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, 10.0, 0.2, 1)).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
-        RunListener keep = keepingCheckpoints(checkpoints);
+        RunListener keep = KeptCheckpoints.into(checkpoints);
         TrainingResult full = new L0Trainer().train(SMALL_MLP, config, data, keep, null);
         TrainingCheckpoint afterEleven = TrainingCheckpoint.decode(checkpoints.get(10).encode());
         assertThat(afterEleven.step()).isEqualTo(1100);
@@ -242,18 +243,5 @@ class BudgetTrainingTest {
 
         assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
         assertThat(resumed.budget()).isEqualTo(full.budget());
-    }
-
-    /** A listener that keeps every epoch-end checkpoint of a run in {@code checkpoints}. */
-    private static RunListener keepingCheckpoints(List<TrainingCheckpoint> checkpoints) {
-        return new RunListener() {
-            @Override
-            public void onProgress(TrainingProgress progress) {}
-
-            @Override
-            public void onCheckpoint(TrainingCheckpoint checkpoint) {
-                checkpoints.add(checkpoint);
-            }
-        };
     }
 }

@@ -14,6 +14,7 @@ import io.l0sparsify.prune.PrunedNetworkRunner;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.Presets;
 import io.l0sparsify.testing.Inputs;
+import io.l0sparsify.testing.KeptCheckpoints;
 import io.l0sparsify.testing.Mnist;
 import io.l0sparsify.testing.TrainedPresets;
 import java.time.Duration;
@@ -281,15 +282,7 @@ class L0TrainerTest {
         TrainingData data = Mnist.flat().head(1000, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
-        RunListener keep = new RunListener() {
-            @Override
-            public void onProgress(TrainingProgress progress) {}
-
-            @Override
-            public void onCheckpoint(TrainingCheckpoint checkpoint) {
-                checkpoints.add(checkpoint);
-            }
-        };
+        RunListener keep = KeptCheckpoints.into(checkpoints);
         TrainingResult full = new L0Trainer().train(Presets.MLP, config, data, keep, null);
         TrainingResult resumed = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE,
                 checkpoints.get(0));
@@ -310,9 +303,9 @@ class L0TrainerTest {
         TrainingOptions config = TrainingOptions.builder().optEpochs(3).build();
         List<TrainingCheckpoint> first = new ArrayList<>();
         List<TrainingCheckpoint> second = new ArrayList<>();
-        new L0Trainer().train(Presets.MLP, config, data, keepingCheckpoints(first), null);
+        new L0Trainer().train(Presets.MLP, config, data, KeptCheckpoints.into(first), null);
         // The second attempt dies after its first epoch (epoch 2); the third resumes from that checkpoint.
-        new L0Trainer().train(Presets.MLP, config, data, keepingCheckpoints(second), first.get(0));
+        new L0Trainer().train(Presets.MLP, config, data, KeptCheckpoints.into(second), first.get(0));
         TrainingCheckpoint afterEpochTwo = second.get(0);
         TrainingResult third = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, afterEpochTwo);
 
@@ -332,7 +325,8 @@ class L0TrainerTest {
         TrainingData data = Mnist.flat().head(1000, 300);
         TrainingOptions config = TrainingOptions.builder().optEpochs(2).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
-        TrainingResult full = new L0Trainer().train(Presets.MLP, config, data, keepingCheckpoints(checkpoints), null);
+        TrainingResult full = new L0Trainer().train(Presets.MLP, config, data, KeptCheckpoints.into(checkpoints),
+                null);
         TrainingCheckpoint last = checkpoints.get(checkpoints.size() - 1);
 
         TrainingResult resumed = new L0Trainer().train(Presets.MLP, config, data, RunListener.NONE, last);
@@ -358,7 +352,8 @@ class L0TrainerTest {
                 .optAugmentation(new io.l0sparsify.dataset.Augmentation(2, true))
                 .optWeightDecay(5e-4).optEmaDecay(0.99).optLambdas(List.of(0.01)).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
-        TrainingResult full = new L0Trainer().train(SMALL_CONV, config, data, keepingCheckpoints(checkpoints), null);
+        TrainingResult full = new L0Trainer().train(SMALL_CONV, config, data, KeptCheckpoints.into(checkpoints),
+                null);
         TrainingCheckpoint afterFirstEpoch = checkpoints.get(0);
         assertThat(afterFirstEpoch.optimizer()).isInstanceOfSatisfying(TrainingCheckpoint.SgdMomentum.class,
                 sgd -> assertThat(sgd.steps()).isEqualTo(20));
@@ -401,23 +396,11 @@ class L0TrainerTest {
         TrainingData data = Mnist.flat().head(1000, 300);
         TrainingOptions adam = TrainingOptions.builder().optEpochs(2).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
-        new L0Trainer().train(Presets.MLP, adam, data, keepingCheckpoints(checkpoints), null);
+        new L0Trainer().train(Presets.MLP, adam, data, KeptCheckpoints.into(checkpoints), null);
         TrainingOptions sgd = adam.toBuilder().optOptimizer(OptimizerSpec.Sgd.paper()).build();
         assertThatThrownBy(() -> new L0Trainer().train(Presets.MLP, sgd, data, RunListener.NONE, checkpoints.get(0)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("Adam's moments but the run uses SGD");
-    }
-
-    private static RunListener keepingCheckpoints(List<TrainingCheckpoint> into) {
-        return new RunListener() {
-            @Override
-            public void onProgress(TrainingProgress progress) {}
-
-            @Override
-            public void onCheckpoint(TrainingCheckpoint checkpoint) {
-                into.add(checkpoint);
-            }
-        };
     }
 
     @Test

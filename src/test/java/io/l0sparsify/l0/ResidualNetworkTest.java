@@ -25,6 +25,7 @@ import io.l0sparsify.spec.LayerSpec.Residual;
 import io.l0sparsify.spec.LayerSpec.Shortcut;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.SpecLimits;
+import io.l0sparsify.testing.KeptCheckpoints;
 import io.l0sparsify.testing.Mnist;
 import io.l0sparsify.testing.ReferenceForward;
 import java.util.ArrayList;
@@ -254,15 +255,7 @@ class ResidualNetworkTest {
         TrainingOptions config = TrainingOptions.builder().optEpochs(2).optBatchSize(50).optLearningRate(0.01)
                 .optSeed(11).build();
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
-        RunListener keep = new RunListener() {
-            @Override
-            public void onProgress(TrainingProgress progress) {}
-
-            @Override
-            public void onCheckpoint(TrainingCheckpoint checkpoint) {
-                checkpoints.add(checkpoint);
-            }
-        };
+        RunListener keep = KeptCheckpoints.into(checkpoints);
         TrainingResult full = new L0Trainer().train(spec, config, data, keep, null);
         TrainingCheckpoint first = TrainingCheckpoint.decode(checkpoints.getFirst().encode());
         // trainable parameters (weights, biases, log α, then γ and β of the 5 BNs) and their running statistics
