@@ -83,9 +83,10 @@ public record Augmentation(int padding, boolean flip) {
                     + shape);
         }
         int exampleSize = shape.size();
+        Examples.ByteTable table = Examples.ByteTable.of(examples, preprocessing, (long) count * exampleSize);
         for (int i = 0; i < count; i++) {
             int example = order[start + i];
-            examples.copyInto(example, preprocessing, scratch, 0);
+            examples.copyInto(example, preprocessing, table, scratch, 0);
             apply(shape, preprocessing, draw(seed, epoch, example), scratch, destination, i * exampleSize);
         }
     }

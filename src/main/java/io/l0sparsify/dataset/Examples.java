@@ -59,7 +59,7 @@ public record Examples(String name, InputShape shape, ExampleValues values, int[
      * the MLP's training loop in a profile). Channels with the same mean and standard deviation share one table; a
      * table for all of them at once ({@code uniform}) is read in one loop over the example.
      */
-    private record ByteTable(float[][] channels, boolean uniform) {
+    record ByteTable(float[][] channels, boolean uniform) {
 
         /** The table for copying {@code values} values, or null where computing them costs less than the table. */
         static ByteTable of(Examples examples, Preprocessing preprocessing, long values) {
@@ -90,8 +90,8 @@ public record Examples(String name, InputShape shape, ExampleValues values, int[
         }
     }
 
-    private void copyInto(int example, Preprocessing preprocessing, ByteTable table, float[] destination,
-            int offset) {
+    /** {@link #copyInto(int, Preprocessing, float[], int)} with the byte table made for the whole copy (or null). */
+    void copyInto(int example, Preprocessing preprocessing, ByteTable table, float[] destination, int offset) {
         int channels = shape.channels();
         int perChannel = shape.valuesPerChannel();
         int from = example * shape.size();

@@ -25,9 +25,9 @@ import java.util.List;
  * <p>The arithmetic is the kernels' own, operation by operation, with one exception: the same float operations in
  * the same order, and the two that libtorch's vector kernels fuse (its {@code add_} with a factor and its
  * {@code addcmul_}) fused here with {@link Math#fma}, so the moments, the clamp and the average come out bit for bit
- * as before. The exception is √v: libtorch's CPU square root is MKL's vector routine, which is not correctly
- * rounded (a fifth of random floats come out one unit in the last place off), while Java's is. So a weight can
- * differ from the kernel's by one unit in the last place at a step, and a run trains other bits than before
+ * as before. The exception is √v: libtorch's CPU square root is not correctly rounded (in a one-off check, a fifth
+ * of uniform floats came out a unit in the last place off), while Java's is. So a weight can differ from the
+ * kernel's by one unit in the last place at a step, and a run trains other bits than before
  * ({@code HostUpdateTest}); the more accurate root is kept. Java's arithmetic follows the thread's flush-to-zero
  * mode as libtorch's does ({@link SubnormalFlush}).
  *

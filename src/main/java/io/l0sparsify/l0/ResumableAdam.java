@@ -27,42 +27,34 @@ final class ResumableAdam extends ResumableOptimizer {
     private final Map<String, Moments> moments = new ConcurrentHashMap<>();
 
     /** One parameter's running moments and the number of steps they have seen. */
-    private sealed interface Moments permits DeviceMoments, HostMoments {
-        long steps();
-    }
-
-    private static final class DeviceMoments implements Moments {
-        final NDArray mean;
-        final NDArray variance;
+    private abstract static sealed class Moments permits DeviceMoments, HostMoments {
         long steps;
 
-        DeviceMoments(NDArray mean, NDArray variance, long steps) {
-            this.mean = mean;
-            this.variance = variance;
+        Moments(long steps) {
             this.steps = steps;
         }
+    }
 
-        @Override
-        public long steps() {
-            return steps;
+    private static final class DeviceMoments extends Moments {
+        final NDArray mean;
+        final NDArray variance;
+
+        DeviceMoments(NDArray mean, NDArray variance, long steps) {
+            super(steps);
+            this.mean = mean;
+            this.variance = variance;
         }
     }
 
     /** Moments on the Java heap, which {@link HostUpdate} updates in place. */
-    static final class HostMoments implements Moments {
+    static final class HostMoments extends Moments {
         final float[] mean;
         final float[] variance;
-        long steps;
 
         HostMoments(float[] mean, float[] variance, long steps) {
+            super(steps);
             this.mean = mean;
             this.variance = variance;
-            this.steps = steps;
-        }
-
-        @Override
-        public long steps() {
-            return steps;
         }
     }
 
@@ -126,7 +118,7 @@ final class ResumableAdam extends ResumableOptimizer {
                     variances.add(h.variance.clone());
                 }
             }
-            steps = m.steps();
+            steps = m.steps;
         }
         return new TrainingCheckpoint.AdamMoments(means, variances, steps);
     }

@@ -24,10 +24,7 @@ class BudgetTrainingTest {
     @Test
     void theControllerDrivesTheNetworkToWithinTwoPercentOfTheTarget() {
         TrainingData data = Mnist.flat().head(1000, 300);
-        // 100 steps per epoch; the target ramps over the first 10 epochs, then holds at half the FLOPs
-        TrainingOptions config = TrainingOptions.builder().optEpochs(20).optBatchSize(10).optLearningRate(0.02)
-                .optEmaDecay(0).optSeed(3)
-                .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, 10.0, 0.2, 1)).build();
+        TrainingOptions config = halfTheFlops(20);
         assertThat(config.lambdas()).containsExactly(0.0);
         List<TrainingProgress> seen = new ArrayList<>();
         TrainingResult result = new L0Trainer().train(SMALL_MLP, config, data, seen::add, null);
@@ -230,9 +227,7 @@ class BudgetTrainingTest {
     void aRunResumedAfterTheWarmupAimsItsFirstEpochAsTheUninterruptedOneDid() {
         // the first test's run, shortened: by epoch 12 the network is at the budget, where the aim decides
         TrainingData data = Mnist.flat().head(1000, 300);
-        TrainingOptions config = TrainingOptions.builder().optEpochs(13).optBatchSize(10).optLearningRate(0.02)
-                .optEmaDecay(0).optSeed(3)
-                .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, 10.0, 0.2, 1)).build();
+        TrainingOptions config = halfTheFlops(13);
         List<TrainingCheckpoint> checkpoints = new ArrayList<>();
         RunListener keep = KeptCheckpoints.into(checkpoints);
         TrainingResult full = new L0Trainer().train(SMALL_MLP, config, data, keep, null);
@@ -243,5 +238,14 @@ class BudgetTrainingTest {
 
         assertThat(resumed.gatedParameters()).isEqualTo(full.gatedParameters());
         assertThat(resumed.budget()).isEqualTo(full.budget());
+    }
+
+    /**
+     * The first test's run on 1 000 MNIST examples at batch 10, 100 steps an epoch: the target ramps over the first
+     * 10 epochs, then holds at half the FLOPs.
+     */
+    private static TrainingOptions halfTheFlops(int epochs) {
+        return TrainingOptions.builder().optEpochs(epochs).optBatchSize(10).optLearningRate(0.02).optEmaDecay(0)
+                .optSeed(3).optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.5, 10.0, 0.2, 1)).build();
     }
 }
