@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A sweep over size budgets: one job trains a point per target, densest first, each warm-started from the
- * previous point's final parameters, and names one of them its main model.
+ * network the previous point delivered, and names one of them its main model.
  *
  * @param metric what the targets count: the original network's FLOPs or parameters
  * @param targets fractions of the original size in (0, 1), distinct, sorted densest (largest) first: the run order
@@ -21,8 +21,9 @@ public record SweepPlan(SizeTarget.Metric metric, List<Double> targets, Double m
 
     /**
      * The budget of point {@code index} (0 is the densest), with the target's documented defaults. A later point
-     * starts from the previous point's network, whose expected size the controller held at the previous budget,
-     * so its ramp starts there.
+     * starts from the network the previous point delivered, within the previous budget, so its ramp starts there
+     * rather than at the expected size of freshly initialised gates, which would hold the new budget off for the
+     * first part of the warm-up.
      */
     public SizeTarget target(int index) {
         SizeTarget target = SizeTarget.of(metric, targets.get(index));

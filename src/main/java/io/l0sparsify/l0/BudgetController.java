@@ -15,22 +15,25 @@ import java.util.List;
  * 2022) and Sheared-LLaMA (Xia et al. 2024):
  *
  * <pre>
- *   L = λ₁·(ŝ − t) + λ₂·(ŝ − t)²                  added to the loss; the model minimises it
- *   λ₁ ← λ₁ + η·(ŝ − t),   λ₂ ← λ₂ + η·(ŝ − t)²     after each step: gradient ASCENT, the multipliers maximise it
+ *   L = λ₁·(ŝ − t) + λ₂·max(0, ŝ − t)²            added to the loss; the model minimises it
+ *   λ₁ ← λ₁ + η·(ŝ − t),   λ₂ ← λ₂ + η·(ŝ − t)²     after each step over the target: gradient ASCENT
+ *   λ₁ ← 0                                         after each step at or under it: a dual restart
  *   t(step) = max(ŝ₀ − (ŝ₀ − f)·min(1, step / warm-up steps),  ŝ − 0.02)
  * </pre>
  *
- * with two guards against windup ({@link #beginStep}, {@link #endStep}): the target never leads ŝ down by more
- * than 0.02, and the multipliers hold while ŝ already moves towards the target at the pace asked of it. After the
- * warm-up ŝ is aimed, once an epoch, where the deterministic network would meet the budget ({@link #reaim}).
+ * with λ₁ ≥ 0 (restarted from 0 whenever ŝ ≤ t) and the quadratic counted only over the target, and two guards
+ * against windup ({@link #beginStep}, {@link #endStep}): the target never leads ŝ down by more than 0.02, and the
+ * multipliers hold while ŝ already moves towards the target at the pace asked of it. After the warm-up ŝ is aimed,
+ * once an epoch, where the deterministic network would meet the budget, as far as its gates are decided
+ * ({@link #reaim}).
  *
  * ŝ is the expected size fraction ({@link ExpectedSize}) at the parameters the step's loss was computed at, f the
  * budget, ŝ₀ the expected size of the initial gates (or {@link SizeTarget#rampStart()} when set, for a warm start):
  * the ramp starts where the network starts (the gates open
- * with their initial drop rate, so ŝ₀ is below 1), otherwise λ₁ would spend the first part of the warm-up
- * falling negative to hold the network at a size it is already under. While ŝ is above t, λ₁ grows and pushes the gates shut; once below, λ₁ falls and may turn negative,
- * which pulls gates back open, so the size settles at the target instead of merely under it. λ₂ only grows and
- * damps the oscillation. The multipliers are plain numbers (no optimizer state), so a checkpoint holds the whole
+ * with their initial drop rate, so ŝ₀ is below 1). The budget is an upper bound, so the multipliers are an
+ * inequality's: while ŝ is above t, λ₁ grows and pushes the gates shut; at or under t it restarts from 0 and the
+ * cross-entropy alone reopens what it needs, so the size settles at the target from below ({@link #endStep}). λ₂
+ * only grows and damps the oscillation above the target. The multipliers are plain numbers (no optimizer state), so a checkpoint holds the whole
  * controller in two doubles.
  *
  * <p>Each step's arithmetic (ŝ after the update, the ascent, the next step's target) runs where the parameters
@@ -58,7 +61,7 @@ final class BudgetController implements AutoCloseable {
     private final double paceSteps;
     /** The step by which the network should have reached its aim after the warm-up, leaving the rest to settle. */
     private final double settleSteps;
-    /** d − ŝ at the start of the epoch in progress after the warm-up, 0 before; see {@link #reaim}. */
+    /** f less the aim of the epoch in progress after the warm-up, 0 before; see {@link #reaim}. */
     private double aimOffset;
     /** Owns the device state below: double-precision scalars on the parameters' device. */
     private final NDManager manager;
@@ -137,22 +140,32 @@ final class BudgetController implements AutoCloseable {
     }
 
     /**
-     * Re-aims ŝ at the start of an epoch after the warm-up, given ŝ and the deterministic (test-time) size d at
-     * the parameters the epoch starts from: ŝ is aimed at f − (d − ŝ), where it would put d on the budget f if
-     * the gap between the two stayed as it is.
+     * Re-aims ŝ at the start of an epoch after the warm-up, given ŝ, the deterministic (test-time) size d and the
+     * share c of d's open groups whose gates are decided ({@link #decidedShare}), all at the parameters the epoch
+     * starts from: ŝ is aimed at min(ŝ, f) − c·(d − f), a step from where it is (or from the budget f, while it
+     * still lags the ramp) that moves d towards f. With every gate decided (c = 1) and ŝ at or under f this is
+     * f − (d − ŝ), where ŝ would put d on the budget if the gap between the two stayed as it is.
      *
      * <p>The network delivered is the deterministic one, and with ŝ held at f it was far larger: every open group
      * whose gate is not yet certain counts fully in d but only with P(z≠0) &lt; 1 in ŝ (and every closed one the
      * other way round). LeNet-5-Caffe held ŝ at its budget of 0.17 with a test-time network of 0.25–0.28, and the
      * guarantee then cut a third of it after the last epoch, in one go, with one epoch to recover. Aimed this way
-     * training chooses and absorbs those cuts itself. The gap shrinks as gates become certain, so d approaches the
-     * budget from below and the next epoch's aim gives back what the last one took too much. Once an epoch, not
-     * every step: within an epoch ŝ moves smoothly towards a fixed aim, which {@link #endStep}'s pace test needs,
-     * where d moves in jumps of whole groups. Computed from the parameters an epoch starts from, which a
-     * checkpoint holds, so a resumed run aims exactly as the uninterrupted one did.
+     * training chooses and absorbs those cuts itself.
+     *
+     * <p>The gap stays as it is only where the gates are decided; undecided gates are where it comes from, and they
+     * move together. In a 7-epoch LeNet-5-Caffe run at half the FLOPs the test-time network stayed whole for five
+     * epochs while ŝ fell to 0.40; the whole gap aimed ŝ at 0, λ₁ wound up to 8.1, and in the last two epochs the
+     * gates fell through together, to an expected 0.24 (d 0.66) at 3.7 % test error. Scaled by c the aim moves
+     * little while the gates are undecided (the guarantee then closes what is left, by log α and cost) and follows
+     * d once they have chosen; as a step from ŝ, not an offset from f, it still brings d to f when c &lt; 1, where
+     * f − c·(d − ŝ) would have left d above it for good. Once an epoch, not every step: within an epoch ŝ moves
+     * smoothly towards a fixed aim, which {@link #endStep}'s pace test needs, where d moves in jumps of whole
+     * groups. Computed from the parameters an epoch starts from, which a checkpoint holds, so a resumed run aims
+     * exactly as the uninterrupted one did.
      */
-    void reaim(double expected, double deterministic) {
-        aimOffset = deterministic - expected;
+    void reaim(double expected, double deterministic, double decided) {
+        double budget = target.fraction();
+        aimOffset = budget - Math.min(expected, budget) + decided * (deterministic - budget);
     }
 
     /** Where ŝ is aimed after {@code step} steps: the ramp's t(step), less the offset of {@link #reaim}. */
@@ -183,8 +196,9 @@ final class BudgetController implements AutoCloseable {
     }
 
     /**
-     * λ₁(ŝ − t) + λ₂(ŝ − t)² with ŝ computed from the gated layers' log α as a differentiable scalar; on the
-     * parameters' manager, so call inside an NDScope.
+     * λ₁(ŝ − t) + λ₂·max(0, ŝ − t)² with ŝ computed from the gated layers' log α as a differentiable scalar; on
+     * the parameters' manager, so call inside an NDScope. The quadratic is one-sided: a network under its budget is
+     * not pulled open (see {@link #endStep}).
      */
     NDArray term() {
         List<NDArray> probabilities = new ArrayList<>(gated.size());
@@ -194,7 +208,8 @@ final class BudgetController implements AutoCloseable {
         NDArray fraction = size.fractionArray(target.metric(), probabilities);
         DataType type = fraction.getDataType();
         NDArray gap = fraction.sub(stepTarget.toType(type, false));
-        return gap.mul(lambda1.toType(type, false)).add(gap.square().mul(lambda2.toType(type, false)));
+        NDArray over = gap.maximum(zero.toType(type, false));
+        return gap.mul(lambda1.toType(type, false)).add(over.square().mul(lambda2.toType(type, false)));
     }
 
     /**
@@ -202,30 +217,38 @@ final class BudgetController implements AutoCloseable {
      * ({@code before}, kept by {@link #beginStep}) and after its update ({@code after}, computed here and kept for
      * the next step's start).
      *
-     * <p>Conditional integration (anti-windup): the multipliers hold while ŝ already moves towards the target at
-     * the pace the controller asks for: during the warm-up the ramp's slope plus enough to close the gap within an
-     * epoch, after it enough to reach the budget by {@link #SETTLE_SHARE} of the run (within an epoch once that
-     * is past). A larger
-     * λ₁ would not move it faster (Adam caps each log α's step at about its learning rate) but would have to be
-     * unwound once the target is reached, and overshoot it meanwhile; so λ₁ grows only while the network stalls
-     * or drifts away, and falls only while it has gone under the target and is not coming back.
+     * <p>The budget is an upper bound (the constraint ŝ ≤ t), so the multipliers are those of an inequality: λ₁
+     * only pushes gates shut, and it is reset to 0 at every step that starts at or under the target (a dual restart,
+     * Gallego-Posada et al., "Controlled Sparsity via Constrained Optimization", NeurIPS 2022). A multiplier that
+     * had to be unwound by ascent overshot: after the network came in under its target it went on closing gates
+     * for as long as λ₁ took to fall back, and when it was allowed below zero it pulled them open again, past the
+     * budget. A sweep point warm-started under its ramp drove λ₁ to −11 in one epoch and the network regrew to
+     * the dense size. Under the target the cross-entropy alone opens the gates it needs, until ŝ reaches t and
+     * the push starts again from nothing.
+     *
+     * <p>Conditional integration (anti-windup): over the target the multipliers hold while ŝ already moves towards
+     * it at the pace the controller asks for: during the warm-up the ramp's slope plus enough to close the gap
+     * within an epoch, after it enough to reach the aim by {@link #SETTLE_SHARE} of the run (within an epoch once
+     * that is past). A larger λ₁ would not move it faster (Adam caps each log α's step at about its learning rate)
+     * but would overshoot, so λ₁ grows only while the network stalls or drifts away.
      */
     void endStep(long step) {
         try (NDScope scope = new NDScope()) {
             NDArray before = expected;
             NDArray after = expectedOnDevice();
-            // as on the host: gap = ŝ − t; towards = gap > 0 ? before − after : after − before; the multipliers
-            // move by η·gap and η·gap·gap unless towards ≥ pace
+            // as on the host: gap = ŝ − t; over the target the multipliers move by η·gap and η·gap·gap unless ŝ
+            // fell by at least the pace; at or under it λ₁ restarts from 0 and λ₂ holds
             NDArray gap = before.sub(stepTarget);
-            NDArray shrinking = gap.gt(zero);
-            NDArray towards = NDArrays.where(shrinking, before.sub(after), after.sub(before));
+            NDArray over = gap.gt(zero);
+            NDArray towards = before.sub(after);
             NDArray pace = step < warmupSteps
-                    ? gap.abs().div(paceStepsArray).add(NDArrays.where(shrinking, rampSlopeArray, zero))
+                    ? gap.div(paceStepsArray).add(rampSlopeArray)
                     : before.sub(constant(aimAt(step))).abs()
                             .div(constant(Math.max(paceSteps, settleSteps - step)));
-            NDArray integrate = towards.gte(pace).logicalNot();
+            NDArray integrate = over.logicalAnd(towards.gte(pace).logicalNot());
             NDArray rateTimesGap = multiplierRate.mul(gap);
-            lambda1 = keep(lambda1, NDArrays.where(integrate, lambda1.add(rateTimesGap), lambda1));
+            lambda1 = keep(lambda1, NDArrays.where(over,
+                    NDArrays.where(integrate, lambda1.add(rateTimesGap), lambda1), zero));
             lambda2 = keep(lambda2, NDArrays.where(integrate, lambda2.add(rateTimesGap.mul(gap)), lambda2));
             expected = keep(expected, after);
             expectedStep = step + 1;
@@ -283,30 +306,14 @@ final class BudgetController implements AutoCloseable {
      * again while over.
      */
     List<int[]> groupsToClose(List<float[]> logAlphas, double excess) {
-        List<double[]> open = new ArrayList<>(logAlphas.size());
-        int[] openInLayer = new int[logAlphas.size()];
-        for (int k = 0; k < logAlphas.size(); k++) {
-            float[] la = logAlphas.get(k);
-            double[] z = new double[la.length];
-            for (int g = 0; g < la.length; g++) {
-                z[g] = gate.isClosed(la[g]) ? 0 : 1;
-                openInLayer[k] += (int) z[g];
-            }
-            open.add(z);
-        }
-        double base = size.fraction(target.metric(), open);
+        TestTimeGroups groups = testTimeGroups(logAlphas);
         record Candidate(int layer, int group, double saving, double score) {}
         List<Candidate> candidates = new ArrayList<>();
-        for (int k = 0; k < open.size(); k++) {
-            double[] z = open.get(k);
-            for (int g = 0; g < z.length; g++) {
-                if (z[g] == 1) {
-                    z[g] = 0;
-                    double saving = base - size.fraction(target.metric(), open);
-                    z[g] = 1;
-                    if (saving > 0 && openInLayer[k] > 1) {
-                        candidates.add(new Candidate(k, g, saving, logAlphas.get(k)[g] - Math.log(saving)));
-                    }
+        for (int k = 0; k < groups.savings().size(); k++) {
+            double[] savings = groups.savings().get(k);
+            for (int g = 0; g < savings.length; g++) {
+                if (savings[g] > 0 && groups.openInLayer()[k] > 1) {
+                    candidates.add(new Candidate(k, g, savings[g], logAlphas.get(k)[g] - Math.log(savings[g])));
                 }
             }
         }
@@ -322,6 +329,63 @@ final class BudgetController implements AutoCloseable {
             saved += c.saving();
         }
         return result;
+    }
+
+    /**
+     * c of {@link #reaim}: the share of the deterministic network's open groups whose gates are decided, each
+     * group weighted by what closing it alone would save and counted as decided by 1 − 4·P(1 − P) of its
+     * P(z≠0): 1 for a certain gate, 0 for an even one (P(z≠0) of an open gate lies between 0.31, at the
+     * test-time threshold, and 0.998, at the clamp). 1 when no open group saves anything.
+     */
+    double decidedShare(List<float[]> logAlphas) {
+        TestTimeGroups groups = testTimeGroups(logAlphas);
+        double weight = 0;
+        double decided = 0;
+        for (int k = 0; k < groups.savings().size(); k++) {
+            double[] savings = groups.savings().get(k);
+            for (int g = 0; g < savings.length; g++) {
+                if (savings[g] > 0) {
+                    double p = gate.probabilityNonZero(logAlphas.get(k)[g]);
+                    weight += savings[g];
+                    decided += savings[g] * (1 - 4 * p * (1 - p));
+                }
+            }
+        }
+        return weight > 0 ? decided / weight : 1;
+    }
+
+    /**
+     * The test-time gates' open groups: per gated layer, what closing each open group alone would save of the
+     * target's metric (0 for a closed group), and how many groups are open.
+     */
+    private record TestTimeGroups(List<double[]> savings, int[] openInLayer) {}
+
+    private TestTimeGroups testTimeGroups(List<float[]> logAlphas) {
+        List<double[]> open = new ArrayList<>(logAlphas.size());
+        int[] openInLayer = new int[logAlphas.size()];
+        for (int k = 0; k < logAlphas.size(); k++) {
+            float[] la = logAlphas.get(k);
+            double[] z = new double[la.length];
+            for (int g = 0; g < la.length; g++) {
+                z[g] = gate.isClosed(la[g]) ? 0 : 1;
+                openInLayer[k] += (int) z[g];
+            }
+            open.add(z);
+        }
+        double base = size.fraction(target.metric(), open);
+        List<double[]> savings = new ArrayList<>(open.size());
+        for (double[] z : open) {
+            double[] saving = new double[z.length];
+            for (int g = 0; g < z.length; g++) {
+                if (z[g] == 1) {
+                    z[g] = 0;
+                    saving[g] = base - size.fraction(target.metric(), open);
+                    z[g] = 1;
+                }
+            }
+            savings.add(saving);
+        }
+        return new TestTimeGroups(savings, openInLayer);
     }
 
     /** ŝ of {@code metric} from log α on the heap, one array per gated layer. */

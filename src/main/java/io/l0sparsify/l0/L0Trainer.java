@@ -357,7 +357,8 @@ public final class L0Trainer {
          */
         private void reaim() {
             List<float[]> logAlphas = network.logAlphas();
-            budget.reaim(budget.expectedFraction(budget.target().metric(), logAlphas), deterministicFraction(logAlphas));
+            budget.reaim(budget.expectedFraction(budget.target().metric(), logAlphas), deterministicFraction(logAlphas),
+                    budget.decidedShare(logAlphas));
         }
 
         private void trainStep(float[] pixels, long[] labels, int size) {
@@ -474,7 +475,8 @@ public final class L0Trainer {
                 refuseChanceLevel("gated", gatedError);
                 refuseChanceLevel("pruned", prunedError);
                 return new TrainingResult(epochsCompleted, stoppedEarly, history, gatedError, dense, pruned,
-                        prunedError, saveParameters(), Devices.describe(devices), trainSeconds, budgetOutcome);
+                        prunedError, saveParameters(), Devices.describe(devices), trainSeconds, budgetOutcome,
+                        budget == null ? null : TrainingCheckpoint.startingFrom(state()));
             } finally {
                 load(current);
             }
@@ -676,14 +678,21 @@ public final class L0Trainer {
         private TrainingCheckpoint checkpoint(int epochsCompleted) {
             var averageState = average == null ? TrainingCheckpoint.Average.NONE
                     : new TrainingCheckpoint.Average(average.shadows(), average.updates());
-            // batch normalization's running statistics follow the parameters (none without batch normalization)
+            return new TrainingCheckpoint(epochsCompleted, step, state(), averageState, optimizer.state(parameters),
+                    new TrainingCheckpoint.History(history, trainSeconds, elapsedSeconds()),
+                    budget == null ? TrainingCheckpoint.Multipliers.NONE : budget.multipliers());
+        }
+
+        /**
+         * The parameters' present values followed by batch normalization's running statistics (none without batch
+         * normalization), as a checkpoint holds them.
+         */
+        private List<float[]> state() {
             List<float[]> state = new ArrayList<>(values());
             for (Parameter p : network.runningStatistics()) {
                 state.add(p.getArray().toFloatArray());
             }
-            return new TrainingCheckpoint(epochsCompleted, step, state, averageState, optimizer.state(parameters),
-                    new TrainingCheckpoint.History(history, trainSeconds, elapsedSeconds()),
-                    budget == null ? TrainingCheckpoint.Multipliers.NONE : budget.multipliers());
+            return state;
         }
 
         /** Wall-clock seconds of training so far, every attempt of the run included. */

@@ -9,8 +9,8 @@ package io.l0sparsify.l0;
  * where ŝ is the expected size fraction under the gates ({@link ExpectedSize}) and t ramps linearly from the
  * expected size of the initial gates to {@link #fraction} over {@link #warmupEpochs}; the multipliers rise by gradient ascent with
  * step {@link #multiplierLearningRate}. The ordinary L0 term (λ per 1/N) still applies and pulls below the
- * budget (so λ defaults to 0 when a target is given); the controller's negative λ₁ pushes back when the network
- * gets smaller than its target. At the end a deterministic network still over the budget has groups closed
+ * budget (so λ defaults to 0 when a target is given); the budget is an upper bound, so the controller does not
+ * pull a network that is under it back open. At the end a deterministic network still over the budget has groups closed
  * ({@link BudgetController#groupsToClose}) until it fits, and then fine-tunes its weights for
  * {@link #fineTuneEpochs} epochs with the gates frozen.
  *
@@ -21,8 +21,8 @@ package io.l0sparsify.l0;
  * @param fineTuneEpochs epochs of fine-tuning with frozen gates after groups were closed to meet the budget
  * @param rampStart where the ramp starts, as a fraction of the original size; null: the expected size of the
  *     initial gates. Not part of the contract: a sweep sets it for a point warm-started from a smaller network
- *     than a fresh one, so that its target moves on from the previous point's budget instead of first pulling
- *     the warm start back open towards the dense size
+ *     than a fresh one, so that its target moves on from the previous point's budget instead of starting near
+ *     the dense size
  */
 public record SizeTarget(Metric metric, double fraction, Double warmupEpochs, double multiplierLearningRate,
         int fineTuneEpochs, Double rampStart) {

@@ -43,6 +43,14 @@ public record TrainingCheckpoint(int epochsCompleted, long step, List<float[]> p
     }
 
     /**
+     * The start of a new run from these values (parameters, then running statistics, as in {@link #parameters}):
+     * epoch 0, no average, no optimizer state, no history, no multipliers.
+     */
+    public static TrainingCheckpoint startingFrom(List<float[]> parameters) {
+        return new TrainingCheckpoint(0, 0, parameters, Average.NONE, AdamMoments.NONE, History.NONE);
+    }
+
+    /**
      * The size budget's multipliers λ₁ and λ₂ ({@link BudgetController}); they are plain numbers updated by
      * gradient ascent, so they are the controller's whole state.
      */

@@ -19,6 +19,9 @@ import java.util.List;
  * @param device the device the run used, e.g. "cpu()" or "gpu(0)"
  * @param trainingSeconds wall-clock seconds of the training steps, summed over every attempt of a resumed run
  * @param budget how the run met its size budget; null without one
+ * @param delivered with a budget, the delivered gated network (after the guarantee's closing and fine-tuning) as
+ *     the start of a new run ({@link TrainingCheckpoint#startingFrom}): a sweep's next point starts from it; null
+ *     without a budget
  */
 public record TrainingResult(
         int epochsCompleted,
@@ -31,7 +34,8 @@ public record TrainingResult(
         byte[] gatedParameters,
         String device,
         double trainingSeconds,
-        BudgetOutcome budget) {
+        BudgetOutcome budget,
+        TrainingCheckpoint delivered) {
 
     public TrainingResult {
         history = List.copyOf(history);
@@ -42,6 +46,6 @@ public record TrainingResult(
             double gatedTestError, PrunedNetwork dense, PrunedNetwork pruned, double prunedTestError,
             byte[] gatedParameters, String device, double trainingSeconds) {
         this(epochsCompleted, stoppedEarly, history, gatedTestError, dense, pruned, prunedTestError, gatedParameters,
-                device, trainingSeconds, null);
+                device, trainingSeconds, null, null);
     }
 }

@@ -29,14 +29,20 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Runs a sweep job ({@link SweepPlan}): one training per target, densest first, each warm-started from the
- * previous point's final parameters (weights and log α; the optimizer and the budget's multipliers start
- * afresh), each published as a complete run under its own names ({@link PointArtifactStore}); then the Pareto
- * report and the selected point as the job's main model ({@link #finish}).
+ * network the previous point delivered (weights and log α after its budget guarantee closed groups and fine-tuned;
+ * the optimizer and the budget's multipliers start afresh), each published as a complete run under its own names
+ * ({@link PointArtifactStore}); then the Pareto report and the selected point as the job's main model
+ * ({@link #finish}).
+ *
+ * <p>The delivered network, not the last training checkpoint: training's own iterate can be far over the budget
+ * (a 7-epoch LeNet-5-Caffe point ended training at 0.66 of the FLOPs for a budget of 0.5), and the next point
+ * would first have to cut down again what the guarantee had already cut and fine-tuned.
  *
  * <p>Resuming: a point counts as done once its result.json is stored, so a rerun skips those points. The point
  * in progress saves its epoch checkpoints under its own key ({@link #checkpointKey}, which records the point's
- * index), and a point's last checkpoint is kept until the sweep ends because it holds the warm start of the
- * point after it.
+ * index); once the point is published its key holds the delivered network instead, and it is kept until the
+ * sweep ends because it is the warm start of the point after it. Should the worker stop between the two, the
+ * next point starts from the last training checkpoint.
  *
  * <p>The job's {@code maxRuntime} bounds the attempt as a whole: each point gets what the earlier ones left.
  *
@@ -159,6 +165,9 @@ class SweepRunner {
             }
             completed = i + 1;
             stopped = result.stoppedEarly();
+            if (!stopped && i + 1 < plan.points() && result.delivered() != null) {
+                checkpoints.save(checkpointKey(id, i), result.delivered());
+            }
             if (i > 0) {
                 // point i's own checkpoint now holds the next point's warm start
                 checkpoints.delete(checkpointKey(id, i - 1));
@@ -186,10 +195,11 @@ class SweepRunner {
     }
 
     /**
-     * The start of a point after the first: the previous point's final parameters as an epoch-0 checkpoint. With a
-     * moving average those are the averaged values (what the previous point evaluated and pruned); Adam's moments
-     * and the multipliers are left out, so the new budget is approached from a fresh optimizer state. Empty when
-     * the previous point's checkpoint is missing: the point then starts from scratch.
+     * The start of a point after the first: the network the previous point delivered, or, when the worker
+     * stopped before that was saved, its last training checkpoint's parameters as an epoch-0 checkpoint (with a
+     * moving average, the averaged values, which that point evaluated). Adam's moments and the multipliers are
+     * left out, so the new budget is approached from a fresh optimizer state. Empty when the previous point's
+     * checkpoint is missing: the point then starts from scratch.
      */
     private TrainingCheckpoint warmStart(String id, int index, TrainingOptions config) {
         Optional<TrainingCheckpoint> last = checkpoints.latest(checkpointKey(id, index - 1));
@@ -220,8 +230,7 @@ class SweepRunner {
             averaged.addAll(values.subList(average.shadows().size(), values.size()));
             values = averaged;
         }
-        return new TrainingCheckpoint(0, 0, values, TrainingCheckpoint.Average.NONE,
-                TrainingCheckpoint.AdamMoments.NONE, TrainingCheckpoint.History.NONE);
+        return TrainingCheckpoint.startingFrom(values);
     }
 
     /**

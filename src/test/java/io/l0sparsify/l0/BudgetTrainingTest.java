@@ -34,13 +34,15 @@ class BudgetTrainingTest {
         assertThat(first.metric()).isEqualTo(SizeTarget.Metric.FLOPS);
         assertThat(first.currentTarget()).isGreaterThan(0.5);
         assertThat(last.currentTarget()).isEqualTo(0.5);
-        // after the warm-up the controller aims ŝ, once an epoch, where the deterministic network meets the budget:
-        // from the third epoch after it, that network is within 2 % of the dense network's FLOPs of the target (on a
-        // machine whose BLAS ran AVX2 kernels the second epoch after it ended at 0.521: the deterministic network is
-        // still coming down from 0.58 at the ramp's end there)
-        for (TrainingProgress p : seen.subList(12, 20)) {
+        // after the warm-up the controller aims ŝ, once an epoch, where the deterministic network meets the budget, as
+        // far as the gates are decided: from the fifth epoch after it, that network is within 2 % of the dense
+        // network's FLOPs of the target (it comes down from 0.58 at the ramp's end; 0.536 after the third epoch,
+        // 0.503 after the fifth)
+        for (TrainingProgress p : seen.subList(14, 20)) {
             assertThat(p.budget().deterministic()).as("epoch %d", p.epoch()).isCloseTo(0.5, within(0.02));
         }
+        // the multipliers of an upper bound: λ₁ pushes gates shut or rests at 0, never pulls them open
+        assertThat(seen).allSatisfy(p -> assertThat(p.budget().lambda1()).as("epoch %d", p.epoch()).isNotNegative());
         // ŝ is aimed below the budget by the groups that count fully in the deterministic network but not in ŝ, and
         // training itself delivers the budget: the guarantee has nothing left to close, and the delivered network
         // is fine-tuned with its gates frozen all the same
@@ -110,6 +112,29 @@ class BudgetTrainingTest {
         assertThat(seen.get(0).budget().currentTarget()).isCloseTo(0.8 - 0.4 * 1 / 4, within(1e-9));
         assertThat(seen.get(1).budget().currentTarget()).isCloseTo(0.8 - 0.4 * 2 / 4, within(1e-9));
         assertThat(seen.get(3).budget().currentTarget()).isEqualTo(0.4);
+    }
+
+    /**
+     * A target ŝ is under all along: the fresh gates open with P(z≠0) ≈ 0.8 and the target ramps from 0.95 to 0.9
+     * over the whole run (after the warm-up the aim would follow the deterministic network, still whole here, which
+     * is over any budget). The controller has nothing to do: a multiplier free to go negative pulled such a network
+     * open towards its target, and a sweep point warm-started under its ramp regrew to the dense size that way.
+     */
+    @Test
+    void aNetworkUnderItsTargetIsNotPulledOpen() {
+        TrainingData data = Mnist.flat().head(1000, 300);
+        TrainingOptions config = TrainingOptions.builder().optEpochs(3).optBatchSize(10).optLearningRate(0.001)
+                .optEmaDecay(0).optSeed(3)
+                .optTarget(new SizeTarget(SizeTarget.Metric.FLOPS, 0.9, 3.0, 0.2, 0, 0.95)).build();
+        List<TrainingProgress> seen = new ArrayList<>();
+        TrainingResult result = new L0Trainer().train(SMALL_MLP, config, data, seen::add, null);
+
+        assertThat(seen).hasSize(3).allSatisfy(p -> {
+            assertThat(p.budget().expected()).as("epoch %d", p.epoch()).isLessThan(0.85);
+            assertThat(p.budget().lambda1()).as("epoch %d", p.epoch()).isZero();
+            assertThat(p.budget().lambda2()).as("epoch %d", p.epoch()).isZero();
+        });
+        assertThat(result.pruned().flops() / (double) result.dense().flops()).isLessThanOrEqualTo(0.9);
     }
 
     @Test

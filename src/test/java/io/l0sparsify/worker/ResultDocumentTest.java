@@ -59,7 +59,7 @@ class ResultDocumentTest {
                 new PrunedLayer.Dense("dense_3", false, 144, 10, keptInputs, IntStream.range(0, 10).toArray(),
                         keptInputs, new float[720], new float[10])), 10);
         TrainingResult result = new TrainingResult(3, true, List.of(), 0.0123, pruned, pruned, 0.0125, new byte[3],
-                "cpu()", 12.5, budget);
+                "cpu()", 12.5, budget, null);
         JobArtifacts.Measurements measurements = new JobArtifacts.Measurements(BATCH_1, BATCH_100, BATCH_1,
                 BATCH_100, 12345, 678, 5,
                 keptInputsModel ? new JobArtifacts.KeptInputsModel(72, BATCH_1, BATCH_100, 999) : null);

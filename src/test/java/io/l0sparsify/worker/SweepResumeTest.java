@@ -21,11 +21,13 @@ import io.l0sparsify.l0.TrainingCheckpoint;
 import io.l0sparsify.l0.TrainingControl;
 import io.l0sparsify.l0.TrainingOptions;
 import io.l0sparsify.l0.TrainingProgress;
+import io.l0sparsify.l0.TrainingResult;
 import io.l0sparsify.storage.ArtifactInfo;
 import io.l0sparsify.storage.ArtifactStore;
 import io.l0sparsify.storage.CheckpointStore;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -83,8 +85,8 @@ class SweepResumeTest {
     @Autowired
     ArtifactStore artifacts;
 
-    /** One call of the trainer: the point's target and where it started. */
-    record Call(double target, TrainingCheckpoint start, List<float[]> lastParameters) {}
+    /** One call of the trainer: the point's target, where it started, its last checkpoint and what it delivered. */
+    record Call(double target, TrainingCheckpoint start, List<float[]> lastParameters, TrainingCheckpoint delivered) {}
 
     @Test
     void aSweepInterruptedAtAPointResumesThereAndEndsWithEveryPointsArtifacts() throws Exception {
@@ -119,10 +121,13 @@ class SweepResumeTest {
                     }
                 }
             };
+            TrainingResult result = null;
             try {
-                return real.train(invocation.getArgument(0), config, invocation.getArgument(2), watching, start);
+                result = real.train(invocation.getArgument(0), config, invocation.getArgument(2), watching, start);
+                return result;
             } finally {
-                calls.add(new Call(target, start, seen.isEmpty() ? List.of() : seen.getLast()));
+                calls.add(new Call(target, start, seen.isEmpty() ? List.of() : seen.getLast(),
+                        result == null ? null : result.delivered()));
             }
         });
 
@@ -132,14 +137,19 @@ class SweepResumeTest {
         assertThat(interrupted.state()).isEqualTo(JobState.QUEUED);
         assertThat(calls).extracting(Call::target).containsExactly(0.5, 0.3, 0.2);
         assertThat(calls.get(0).start()).as("the densest point starts afresh").isNull();
-        // point 1 starts at epoch 0 from point 0's final parameters (no averaging: ema 0)
+        // point 1 starts at epoch 0 from the network point 0 delivered: after the guarantee's fine-tuning epoch,
+        // not training's last checkpoint
         TrainingCheckpoint warm = calls.get(1).start();
         assertThat(warm.epochsCompleted()).isZero();
         assertThat(warm.optimizer()).isEqualTo(TrainingCheckpoint.AdamMoments.NONE);
-        assertThat(warm.parameters()).hasSameSizeAs(calls.get(0).lastParameters());
+        List<float[]> delivered = calls.get(0).delivered().parameters();
+        assertThat(warm.parameters()).hasSameSizeAs(delivered).hasSameSizeAs(calls.get(0).lastParameters());
+        boolean differsFromTraining = false;
         for (int i = 0; i < warm.parameters().size(); i++) {
-            assertThat(warm.parameters().get(i)).containsExactly(calls.get(0).lastParameters().get(i));
+            assertThat(warm.parameters().get(i)).containsExactly(delivered.get(i));
+            differsFromTraining |= !Arrays.equals(warm.parameters().get(i), calls.get(0).lastParameters().get(i));
         }
+        assertThat(differsFromTraining).as("the fine-tuning moved the weights").isTrue();
         Map<String, String> before = digests(job.id());
         assertThat(before).containsKeys("points-0-result.json", "points-1-result.json")
                 .doesNotContainKeys("points-2-result.json", "result.json", "pareto.json");

@@ -1,0 +1,107 @@
+package io.l0sparsify.l0;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDManager;
+import io.l0sparsify.spec.LayerSpec;
+import io.l0sparsify.spec.ModelSpec;
+import io.l0sparsify.spec.SpecLimits;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The controller's once-an-epoch arithmetic on the host, against closed forms, on a 6-4-2 MLP budgeted by
+ * parameters: 6·4 + 4 + 4·2 + 2 = 38. Closing an input unit saves its 4 weights; closing a hidden unit saves its 6
+ * incoming weights, its bias and its 2 outgoing weights, 9 in all.
+ */
+class BudgetControllerTest {
+
+    private static final ModelSpec MLP = ModelSpec.of(List.of(6), List.of(new LayerSpec.Dense(4), new LayerSpec.Relu(),
+            new LayerSpec.Dense(2)), SpecLimits.UNBOUNDED);
+    /** 2 epochs of 10 steps, the target ramping over the first. */
+    private static final SizeTarget HALF = new SizeTarget(SizeTarget.Metric.PARAMETERS, 0.5, 1.0, 0.2, 1, 1.0);
+    private static final HardConcreteGate GATE = HardConcreteGate.withTemperature(HardConcreteGate.DEFAULT_BETA);
+    /** log α where P(z≠0) = 1/2: the least decided an open gate can be. */
+    private static final double EVEN = GATE.beta() * Math.log(-GATE.gamma() / GATE.zeta());
+
+    @Test
+    void theDecidedShareOfUniformGatesIsOneLessFourPTimesOneLessP() {
+        for (double logAlpha : new double[] {EVEN, -1, 0, 1.5, Math.log(100)}) {
+            double p = GATE.probabilityNonZero((float) logAlpha);
+            withController(controller -> assertThat(controller.decidedShare(uniform((float) logAlpha, (float) logAlpha)))
+                    .as("log α %.3f", logAlpha).isCloseTo(1 - 4 * p * (1 - p), within(1e-12)));
+        }
+    }
+
+    @Test
+    void eachOpenGroupCountsByWhatClosingItSaves() {
+        float open = (float) Math.log(100);
+        double p = GATE.probabilityNonZero(open);
+        double decided = 1 - 4 * p * (1 - p);
+        withController(controller -> {
+            // the inputs' gates decided, the hidden units' even: 6 groups saving 4 each against 4 saving 9 each
+            assertThat(controller.decidedShare(uniform(open, (float) EVEN)))
+                    .isCloseTo(24 * decided / (24 + 36), within(1e-6));
+            // two inputs closed (log α under the test-time threshold): they count neither way
+            float[] inputs = new float[6];
+            Arrays.fill(inputs, open);
+            inputs[0] = -5;
+            inputs[3] = -5;
+            float[] hidden = new float[4];
+            Arrays.fill(hidden, (float) EVEN);
+            assertThat(controller.decidedShare(List.of(inputs, hidden)))
+                    .isCloseTo(16 * decided / (16 + 4 * 7), within(1e-6));
+        });
+    }
+
+    /**
+     * After the warm-up ŝ is aimed at min(ŝ, f) − c·(d − f): a step from where it is that moves d towards f, the
+     * whole way when every gate is decided; over the budget and lagging, from f.
+     */
+    @Test
+    void theAimStepsFromTheExpectedSizeTowardsTheBudgetByTheDecidedShareOfTheExcess() {
+        withController(controller -> {
+            long afterWarmup = 10;
+            assertThat(controller.tracksDeterministic(afterWarmup)).isTrue();
+            assertThat(controller.aimAt(afterWarmup)).isEqualTo(0.5);
+            controller.reaim(0.45, 0.55, 1);
+            assertThat(controller.aimAt(afterWarmup)).as("f − (d − ŝ)").isCloseTo(0.40, within(1e-12));
+            controller.reaim(0.45, 0.55, 0.5);
+            assertThat(controller.aimAt(afterWarmup)).isCloseTo(0.425, within(1e-12));
+            controller.reaim(0.45, 1.0, 0);
+            assertThat(controller.aimAt(afterWarmup)).as("undecided: held where it is").isCloseTo(0.45, within(1e-12));
+            controller.reaim(0.40, 0.44, 1);
+            assertThat(controller.aimAt(afterWarmup)).as("under the budget: given back").isCloseTo(0.46, within(1e-12));
+            controller.reaim(0.70, 1.0, 0.25);
+            assertThat(controller.aimAt(afterWarmup)).as("lagging: from f").isCloseTo(0.375, within(1e-12));
+            controller.reaim(0.30, 1.0, 1);
+            assertThat(controller.aimAt(afterWarmup)).as("never below 0").isZero();
+        });
+    }
+
+    private static List<float[]> uniform(float inputs, float hidden) {
+        float[] first = new float[6];
+        float[] second = new float[4];
+        Arrays.fill(first, inputs);
+        Arrays.fill(second, hidden);
+        return List.of(first, second);
+    }
+
+    private interface ControllerCheck {
+        void check(BudgetController controller);
+    }
+
+    private static void withController(ControllerCheck check) {
+        TrainingOptions config = TrainingOptions.builder().optEpochs(2).optSeed(1).optTarget(HALF).build();
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            L0Network network = L0Network.build(MLP, config);
+            network.initialize(manager, config);
+            try (BudgetController controller = new BudgetController(HALF, new ExpectedSize(MLP), network, 2, 10,
+                    manager)) {
+                check.check(controller);
+            }
+        }
+    }
+}
