@@ -26,33 +26,42 @@ class BudgetControllerTest {
     /** log α where P(z≠0) = 1/2: the least decided an open gate can be. */
     private static final double EVEN = GATE.beta() * Math.log(-GATE.gamma() / GATE.zeta());
 
+    /** log α where P(z≠0) is exactly the threshold, and the floats on either side of it. */
+    private static final float AT_THRESHOLD =
+            (float) (Math.log(BudgetController.DECIDED / (1 - BudgetController.DECIDED)) + EVEN);
+
     @Test
-    void theDecidedShareOfUniformGatesIsOneLessFourPTimesOneLessP() {
-        for (double logAlpha : new double[] {EVEN, -1, 0, 1.5, Math.log(100)}) {
-            double p = GATE.probabilityNonZero((float) logAlpha);
-            withController(controller -> assertThat(controller.decidedShare(uniform((float) logAlpha, (float) logAlpha)))
-                    .as("log α %.3f", logAlpha).isCloseTo(1 - 4 * p * (1 - p), within(1e-12)));
+    void aGateIsDecidedFromPOfNinetyFivePercentOn() {
+        float above = Math.nextUp(AT_THRESHOLD);
+        float below = Math.nextDown(AT_THRESHOLD);
+        assertThat(GATE.probabilityNonZero(above)).isGreaterThan(BudgetController.DECIDED);
+        assertThat(GATE.probabilityNonZero(below)).isLessThan(BudgetController.DECIDED);
+        for (float logAlpha : new float[] {above, (float) Math.log(100)}) {
+            withController(controller -> assertThat(controller.decidedShare(uniform(logAlpha, logAlpha)))
+                    .as("log α %.6f", logAlpha).isEqualTo(1));
+        }
+        for (float logAlpha : new float[] {below, 0, (float) EVEN, -2}) {
+            withController(controller -> assertThat(controller.decidedShare(uniform(logAlpha, logAlpha)))
+                    .as("log α %.6f", logAlpha).isZero());
         }
     }
 
     @Test
     void eachOpenGroupCountsByWhatClosingItSaves() {
         float open = (float) Math.log(100);
-        double p = GATE.probabilityNonZero(open);
-        double decided = 1 - 4 * p * (1 - p);
         withController(controller -> {
             // the inputs' gates decided, the hidden units' even: 6 groups saving 4 each against 4 saving 9 each
-            assertThat(controller.decidedShare(uniform(open, (float) EVEN)))
-                    .isCloseTo(24 * decided / (24 + 36), within(1e-6));
-            // two inputs closed (log α under the test-time threshold): they count neither way
+            assertThat(controller.decidedShare(uniform(open, (float) EVEN))).isCloseTo(24.0 / (24 + 36), within(1e-9));
+            assertThat(controller.decidedShare(uniform((float) EVEN, open))).isCloseTo(36.0 / (24 + 36), within(1e-9));
+            // two inputs closed (log α under the test-time threshold): they count neither way, and each hidden unit
+            // now saves 4 incoming weights, its bias and 2 outgoing
             float[] inputs = new float[6];
             Arrays.fill(inputs, open);
             inputs[0] = -5;
             inputs[3] = -5;
             float[] hidden = new float[4];
             Arrays.fill(hidden, (float) EVEN);
-            assertThat(controller.decidedShare(List.of(inputs, hidden)))
-                    .isCloseTo(16 * decided / (16 + 4 * 7), within(1e-6));
+            assertThat(controller.decidedShare(List.of(inputs, hidden))).isCloseTo(16.0 / (16 + 4 * 7), within(1e-9));
         });
     }
 
