@@ -21,9 +21,11 @@ public record SweepPlan(SizeTarget.Metric metric, List<Double> targets, Double m
 
     /**
      * The budget of point {@code index} (0 is the densest), with the target's documented defaults. A later point
-     * starts from the network the previous point delivered, within the previous budget, so its ramp starts there
-     * rather than at the expected size of freshly initialised gates, which would hold the new budget off for the
-     * first part of the warm-up.
+     * starts from the network the previous point delivered, which its guarantee made fit the previous budget
+     * (unless only emptying a layer would have), so its ramp starts at that budget rather than at the expected size
+     * of freshly initialised gates. The warm start's expected size lies below it, its undecided gates counting
+     * less in ŝ than in the deterministic size; the controller does not pull a network under its target open, but
+     * until the ramp comes down to ŝ it does not push either.
      */
     public SizeTarget target(int index) {
         SizeTarget target = SizeTarget.of(metric, targets.get(index));

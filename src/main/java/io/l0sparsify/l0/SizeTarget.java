@@ -5,7 +5,7 @@ package io.l0sparsify.l0;
  * a fraction of the original network's FLOPs or parameters, counted as result.json counts the pruned network
  * ({@link io.l0sparsify.prune.PrunedNetwork#flops()}, {@link io.l0sparsify.prune.PrunedNetwork#parameterCount()}).
  *
- * <p>During training a Lagrangian term λ₁(ŝ − t) + λ₂(ŝ − t)² joins the loss (see {@link BudgetController}),
+ * <p>During training a Lagrangian term λ₁(ŝ − t) + λ₂·max(0, ŝ − t)² joins the loss (see {@link BudgetController}),
  * where ŝ is the expected size fraction under the gates ({@link ExpectedSize}) and t ramps linearly from the
  * expected size of the initial gates to {@link #fraction} over {@link #warmupEpochs}; the multipliers rise by gradient ascent with
  * step {@link #multiplierLearningRate}. The ordinary L0 term (λ per 1/N) still applies and pulls below the

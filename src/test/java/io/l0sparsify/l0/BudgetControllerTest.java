@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import io.l0sparsify.spec.LayerSpec;
 import io.l0sparsify.spec.ModelSpec;
 import io.l0sparsify.spec.SpecLimits;
@@ -66,25 +68,25 @@ class BudgetControllerTest {
     }
 
     /**
-     * After the warm-up ŝ is aimed at min(ŝ, f) − c·(d − f): a step from where it is that moves d towards f, the
-     * whole way when every gate is decided; over the budget and lagging, from f.
+     * After the warm-up ŝ is aimed at min(ŝ, f) − c·(d − 0.99·f): a step from where it is that moves d towards just
+     * under the budget, the whole way when every gate is decided; over the budget and lagging, from f.
      */
     @Test
-    void theAimStepsFromTheExpectedSizeTowardsTheBudgetByTheDecidedShareOfTheExcess() {
+    void theAimStepsFromTheExpectedSizeTowardsJustUnderTheBudgetByTheDecidedShareOfTheExcess() {
         withController(controller -> {
             long afterWarmup = 10;
             assertThat(controller.tracksDeterministic(afterWarmup)).isTrue();
             assertThat(controller.aimAt(afterWarmup)).isEqualTo(0.5);
             controller.reaim(0.45, 0.55, 1);
-            assertThat(controller.aimAt(afterWarmup)).as("f − (d − ŝ)").isCloseTo(0.40, within(1e-12));
+            assertThat(controller.aimAt(afterWarmup)).as("0.495 − (d − ŝ)").isCloseTo(0.395, within(1e-12));
             controller.reaim(0.45, 0.55, 0.5);
-            assertThat(controller.aimAt(afterWarmup)).isCloseTo(0.425, within(1e-12));
+            assertThat(controller.aimAt(afterWarmup)).isCloseTo(0.4225, within(1e-12));
             controller.reaim(0.45, 1.0, 0);
             assertThat(controller.aimAt(afterWarmup)).as("undecided: held where it is").isCloseTo(0.45, within(1e-12));
             controller.reaim(0.40, 0.44, 1);
-            assertThat(controller.aimAt(afterWarmup)).as("under the budget: given back").isCloseTo(0.46, within(1e-12));
+            assertThat(controller.aimAt(afterWarmup)).as("under the budget: given back").isCloseTo(0.455, within(1e-12));
             controller.reaim(0.70, 1.0, 0.25);
-            assertThat(controller.aimAt(afterWarmup)).as("lagging: from f").isCloseTo(0.375, within(1e-12));
+            assertThat(controller.aimAt(afterWarmup)).as("lagging: from f").isCloseTo(0.37375, within(1e-12));
             controller.reaim(0.30, 1.0, 1);
             assertThat(controller.aimAt(afterWarmup)).as("never below 0").isZero();
         });
@@ -98,18 +100,79 @@ class BudgetControllerTest {
         return List.of(first, second);
     }
 
+    /**
+     * A step that starts under its target (the ramp's start, 1.0, at step 0) restarts λ₁ from 0 and leaves λ₂ as
+     * it was, and the step's term has no quadratic part: λ₁·(ŝ − t) alone.
+     */
+    @Test
+    void underTheTargetTheLinearMultiplierRestartsFromZeroAndTheQuadraticOneHolds() {
+        withNetwork((controller, network) -> {
+            List<float[]> logAlphas = uniform(-2, -2);
+            network.assignLogAlphas(logAlphas);
+            double expected = controller.expectedFraction(SizeTarget.Metric.PARAMETERS, logAlphas);
+            controller.restore(new TrainingCheckpoint.Multipliers(1, 1));
+            try (NDScope ignored = new NDScope()) {
+                controller.beginStep(0);
+                assertThat(controller.term().toType(DataType.FLOAT64, false).getDouble())
+                        .isCloseTo(expected - 1, within(1e-6));
+                controller.endStep(0);
+            }
+            assertThat(controller.multipliers()).isEqualTo(new TrainingCheckpoint.Multipliers(0, 1));
+        });
+    }
+
+    /**
+     * A step over its target, after the warm-up (t = f = 0.5, the target led by at most 0.02 below ŝ ≈ 0.99), with
+     * ŝ not moving (the parameters are left as they are): both multipliers rise by the ascent, λ₁ by η·gap and λ₂ by
+     * η·gap², and the term counts both parts.
+     */
+    @Test
+    void overTheTargetBothMultipliersRiseByTheAscent() {
+        withNetwork((controller, network) -> {
+            float open = (float) Math.log(100);
+            network.assignLogAlphas(uniform(open, open));
+            double gap = BudgetController.MAX_LEAD;
+            controller.restore(new TrainingCheckpoint.Multipliers(1, 1));
+            try (NDScope ignored = new NDScope()) {
+                controller.beginStep(10);
+                assertThat(controller.term().toType(DataType.FLOAT64, false).getDouble())
+                        .isCloseTo(gap + gap * gap, within(1e-6));
+                controller.endStep(10);
+            }
+            TrainingCheckpoint.Multipliers after = controller.multipliers();
+            assertThat(after.lambda1()).isCloseTo(1 + 0.2 * gap, within(1e-12));
+            assertThat(after.lambda2()).isCloseTo(1 + 0.2 * gap * gap, within(1e-12));
+        });
+    }
+
+    @Test
+    void aNegativeLinearMultiplierFromAnOlderCheckpointResumesAtZero() {
+        withController(controller -> {
+            controller.restore(new TrainingCheckpoint.Multipliers(-3, 2));
+            assertThat(controller.multipliers()).isEqualTo(new TrainingCheckpoint.Multipliers(0, 2));
+        });
+    }
+
     private interface ControllerCheck {
         void check(BudgetController controller);
     }
 
+    private interface NetworkCheck {
+        void check(BudgetController controller, L0Network network);
+    }
+
     private static void withController(ControllerCheck check) {
+        withNetwork((controller, network) -> check.check(controller));
+    }
+
+    private static void withNetwork(NetworkCheck check) {
         TrainingOptions config = TrainingOptions.builder().optEpochs(2).optSeed(1).optTarget(HALF).build();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network network = L0Network.build(MLP, config);
             network.initialize(manager, config);
             try (BudgetController controller = new BudgetController(HALF, new ExpectedSize(MLP), network, 2, 10,
                     manager)) {
-                check.check(controller);
+                check.check(controller, network);
             }
         }
     }
