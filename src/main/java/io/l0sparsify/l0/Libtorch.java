@@ -23,6 +23,7 @@ final class Libtorch {
     private static final String USER_ENABLED_MKLDNN = "_ZNK2at7Context17userEnabledMkldnnEv";
     private static final String SET_USER_ENABLED_NNPACK = "_ZN2at7Context20setUserEnabledNNPACKEb";
     private static final String USER_ENABLED_NNPACK = "_ZNK2at7Context17userEnabledNNPACKEv";
+    private static final String NNPACK_AVAILABLE = "_ZN2at6native17_nnpack_availableEv";
 
     /** What {@link #engine()} applied of {@link CpuConvolutions#configured()}, null before; guarded by the class. */
     private static CpuConvolutions applied;
@@ -41,6 +42,9 @@ final class Libtorch {
                 CpuConvolutions kind = CpuConvolutions.configured();
                 if (use(kind)) {
                     log.info("CPU convolutions: {}", kind.description());
+                    if (kind == CpuConvolutions.NNPACK && Boolean.FALSE.equals(nnpackAvailable())) {
+                        log.warn("NNPACK does not run on this CPU: its forward passes run as im2col and GEMM");
+                    }
                 } else {
                     log.warn("libtorch's convolution switches are unavailable; CPU convolutions run as libtorch"
                             + " chooses");
@@ -84,6 +88,15 @@ final class Libtorch {
                 : CpuConvolutions.GEMM;
     }
 
+    /**
+     * Whether NNPACK initialised on this CPU ({@code at::native::_nnpack_available()}); null where the function is
+     * missing. Where it did not, libtorch runs {@link CpuConvolutions#NNPACK}'s forward pass as im2col and GEMM.
+     */
+    static Boolean nnpackAvailable() {
+        Functions f = Functions.LOOKED_UP;
+        return f == null || f.nnpackAvailable == null ? null : isTrue(f.nnpackAvailable.invokeInt(new Object[0]));
+    }
+
     /** A C++ bool as returned: in the low byte of the register, the rest undefined. */
     static boolean isTrue(int returned) {
         return (returned & 0xff) != 0;
@@ -97,7 +110,8 @@ final class Libtorch {
 
     /** The functions, each null where its symbol is missing; looked up once, on first use. */
     private record Functions(Function globalContext, Function setUserEnabledMkldnn, Function userEnabledMkldnn,
-            Function setUserEnabledNNPACK, Function userEnabledNNPACK, Function setFlushDenormal) {
+            Function setUserEnabledNNPACK, Function userEnabledNNPACK, Function setFlushDenormal,
+            Function nnpackAvailable) {
 
         static final Functions LOOKED_UP = lookUp();
 
@@ -121,7 +135,8 @@ final class Libtorch {
             Function context = find(torch, GLOBAL_CONTEXT);
             return new Functions(context, member(torch, context, SET_USER_ENABLED_MKLDNN),
                     member(torch, context, USER_ENABLED_MKLDNN), member(torch, context, SET_USER_ENABLED_NNPACK),
-                    member(torch, context, USER_ENABLED_NNPACK), find(torch, SET_FLUSH_DENORMAL));
+                    member(torch, context, USER_ENABLED_NNPACK), find(torch, SET_FLUSH_DENORMAL),
+                    find(torch, NNPACK_AVAILABLE));
         }
 
         /** A member function of the context: of no use without the context itself. */
