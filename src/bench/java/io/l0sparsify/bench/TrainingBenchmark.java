@@ -235,6 +235,12 @@ public final class TrainingBenchmark implements Callable<Integer> {
                 entry.put("budgetDeterministic", p.budget().deterministic());
                 entry.put("lambda1", p.budget().lambda1());
                 entry.put("lambda2", p.budget().lambda2());
+                if (Double.isFinite(p.budget().aim())) {
+                    entry.put("budgetAim", p.budget().aim());
+                }
+                if (Double.isFinite(p.budget().gain())) {
+                    entry.put("budgetGain", p.budget().gain());
+                }
                 boolean met = p.budget().deterministic() <= p.budget().target()
                         && 100 * p.testError() <= maxErrorPercent;
                 if (met && !json.containsKey("budgetMetAtEpoch")) {
@@ -345,12 +351,30 @@ public final class TrainingBenchmark implements Callable<Integer> {
                             .append(h.get("examplesPerSecond")).append(" | ").append(h.get("rssMb")).append(" |\n");
                 }
             }
+            if (history.stream().anyMatch(h -> h.containsKey("budgetTarget"))) {
+                md.append("\nThe budget, every epoch (sizes as fractions of the dense network's, at the epoch's end;")
+                        .append(" the aim is the one the epoch's last step used):\n\n")
+                        .append("| epoch | test error % | expected ŝ | aim | test-time d | gain c | λ₁ | λ₂ |\n")
+                        .append("|---|---|---|---|---|---|---|---|\n");
+                for (Map<String, Object> h : history) {
+                    md.append("| ").append(h.get("epoch")).append(" | ").append(format(h.get("testErrorPercent")))
+                            .append(" | ").append(fraction(h.get("budgetExpected"))).append(" | ")
+                            .append(fraction(h.get("budgetAim"))).append(" | ")
+                            .append(fraction(h.get("budgetDeterministic"))).append(" | ")
+                            .append(fraction(h.get("budgetGain"))).append(" | ").append(fraction(h.get("lambda1")))
+                            .append(" | ").append(fraction(h.get("lambda2"))).append(" |\n");
+                }
+            }
             return md.toString();
         }
     }
 
     private static String format(Object percent) {
         return percent instanceof Number n ? String.format(Locale.ROOT, "%.2f", n.doubleValue()) : String.valueOf(percent);
+    }
+
+    private static String fraction(Object value) {
+        return value instanceof Number n ? String.format(Locale.ROOT, "%.4f", n.doubleValue()) : "–";
     }
 
     private static double round(double value) {

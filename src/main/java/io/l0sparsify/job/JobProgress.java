@@ -1,5 +1,7 @@
 package io.l0sparsify.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 
 /**
@@ -67,7 +69,10 @@ public record JobProgress(int epoch, int epochs, long step, double fraction, dou
      * @param deterministic the size of the network pruned with the test-time gates now
      * @param lambda1 the linear Lagrange multiplier
      * @param lambda2 the quadratic Lagrange multiplier
+     * @param aim where the latest step aimed the expected size; null where not recorded (an older run)
+     * @param gain the gain of the epoch's aim; null during the warm-up, where the aim is the ramp's
      */
     public record Budget(String metric, double target, double currentTarget, double expected, double deterministic,
-            double lambda1, double lambda2) {}
+            double lambda1, double lambda2, @JsonInclude(JsonInclude.Include.NON_NULL) Double aim,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Double gain) {}
 }

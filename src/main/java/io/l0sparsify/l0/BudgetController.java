@@ -29,10 +29,10 @@ import java.util.List;
  * ({@link #reaim}).
  *
  * ŝ is the expected size fraction ({@link ExpectedSize}) at the parameters the step's loss was computed at, ŝₑ and
- * dₑ the expected and the deterministic size at the start of the step's epoch, c how decided the gates are
- * ({@link #decidedShare}), f the budget, ŝ₀ the expected size of the initial gates (or
- * {@link SizeTarget#rampStart()} when set, for a warm start): the ramp starts where the network starts (the gates
- * open with their initial drop rate, so ŝ₀ is below 1). The budget is an upper bound, so the multipliers are an
+ * dₑ the expected and the deterministic size at the start of the step's epoch, c the aim's gain ({@link #reaim}:
+ * how decided the gates are, or how far d has come, whichever is more), f the budget, ŝ₀ the expected size of the
+ * initial gates (or {@link SizeTarget#rampStart()} when set, for a warm start): the ramp starts where the network
+ * starts (the gates open with their initial drop rate, so ŝ₀ is below 1). The budget is an upper bound, so the multipliers are an
  * inequality's: while ŝ is above t, λ₁ grows and pushes the gates shut; at or under t it restarts from 0 and the
  * cross-entropy alone reopens what it needs, so the size settles at the target from below ({@link #endStep}). λ₂
  * only grows and damps the oscillation above the target. The multipliers are plain numbers (no optimizer state),
@@ -71,8 +71,17 @@ final class BudgetController implements AutoCloseable {
     private final double paceSteps;
     /** The step by which the network should have reached its aim after the warm-up, leaving the rest to settle. */
     private final double settleSteps;
+    /**
+     * d₀: the deterministic size the run starts from, against which {@link #reaim} measures how far d has come. 1
+     * for a fresh network (its test-time gates are all open), the ramp's start for a warm start (a sweep point
+     * starts from the network its predecessor delivered, at or under that budget). Fixed when the controller is
+     * built, so a resumed run measures from where the uninterrupted one did.
+     */
+    private final double deterministicStart;
     /** f less the aim of the epoch in progress after the warm-up, 0 before; see {@link #reaim}. */
     private double aimOffset;
+    /** c of the latest {@link #reaim}; NaN before the first. */
+    private double gain = Double.NaN;
     /** Owns the device state below: double-precision scalars on the parameters' device. */
     private final NDManager manager;
     private NDArray lambda1;
@@ -105,6 +114,7 @@ final class BudgetController implements AutoCloseable {
         // start is the same in a resumed run as in the uninterrupted one
         this.start = target.rampStart() != null ? target.rampStart()
                 : expectedFraction(target.metric(), network.logAlphas());
+        this.deterministicStart = target.rampStart() != null ? target.rampStart() : 1.0;
         this.rampSlope = warmupSteps <= 0 ? 0 : (start - target.fraction()) / warmupSteps;
         this.paceSteps = Math.max(1, stepsPerEpoch);
         this.settleSteps = Math.max(warmupSteps, SETTLE_SHARE * epochs * stepsPerEpoch);
@@ -155,11 +165,10 @@ final class BudgetController implements AutoCloseable {
 
     /**
      * Re-aims ŝ at the start of an epoch after the warm-up, given ŝ, the deterministic (test-time) size d and the
-     * share c of d's open groups whose gates are decided ({@link #decidedShare}), all at the parameters the epoch
+     * share of d's open groups whose gates are decided ({@link #decidedShare}), all at the parameters the epoch
      * starts from: ŝ is aimed at min(ŝ, f) − c·(d − f′), a step from where it is (or from the budget f, while it
-     * still lags the ramp) that moves d towards f′ = (1 − {@link #MARGIN})·f, just under the budget. With every
-     * gate decided (c = 1) and ŝ at or under f this is f′ − (d − ŝ), where ŝ would put d at f′ if the gap between
-     * the two stayed as it is.
+     * still lags the ramp) that moves d towards f′ = (1 − {@link #MARGIN})·f, just under the budget. With c = 1 and
+     * ŝ at or under f this is f′ − (d − ŝ), where ŝ would put d at f′ if the gap between the two stayed as it is.
      *
      * <p>The network delivered is the deterministic one, and with ŝ held at f it was far larger: every open group
      * whose gate is not yet certain counts fully in d but only with P(z≠0) &lt; 1 in ŝ (and every closed one the
@@ -167,20 +176,41 @@ final class BudgetController implements AutoCloseable {
      * guarantee then cut a third of it after the last epoch, in one go, with one epoch to recover. Aimed this way
      * training chooses and absorbs those cuts itself.
      *
-     * <p>The gap stays as it is only where the gates are decided; undecided gates are where it comes from, and they
+     * <p>The gap stays as it is only where the gates have chosen; undecided gates are where it comes from, and they
      * move together. In a 7-epoch LeNet-5-Caffe run at half the FLOPs the test-time network stayed whole for five
      * epochs while ŝ fell to 0.40; the whole gap aimed ŝ at 0, λ₁ wound up to 8.1, and in the last two epochs the
-     * gates fell through together, to an expected 0.24 (d 0.66) at 3.7 % test error. Scaled by c the aim moves
-     * little while the gates are undecided (the guarantee then closes what is left, by log α and cost) and follows
-     * d once they have chosen; as a step from ŝ, not an offset from f, it still brings d to f′ when c &lt; 1, where
-     * f − c·(d − ŝ) would have left d above the budget for good. Once an epoch, not every step: within an epoch ŝ moves
-     * smoothly towards a fixed aim, which {@link #endStep}'s pace test needs, where d moves in jumps of whole
-     * groups. Computed from the parameters an epoch starts from, which a checkpoint holds, so a resumed run aims
-     * exactly as the uninterrupted one did.
+     * gates fell through together, to an expected 0.24 (d 0.66) at 3.7 % test error. So the gain c is the larger of
+     * two signs that the gates have chosen:
+     * <ul>
+     *   <li>the decided share, the savings-weighted share of d's open groups with P(z≠0) ≥ {@link #DECIDED}: groups
+     *       that count in ŝ nearly as fully as in d;
+     *   <li>the progress, (d₀ − d)/(d₀ − f) clamped to [0, 1]: the share of the run's required shrinking that d has
+     *       already done, from where it started ({@link #deterministicStart}).
+     * </ul>
+     * The decided share alone stayed near 0.15 through a 30-epoch LeNet-5-Caffe run at the paper's budget, where
+     * most of the open savings are dense inputs whose gates stay between 0.5 and 0.95 while the maps close: d
+     * approached the budget from above and ended over it (0.1740 for 0.1704). The progress alone met the budget
+     * from epoch 21 there, but it is 0 until d moves, so it cannot tell decided gates that hold d up from gates
+     * that have not yet chosen; and measured from the dense size it started a warm-started sweep point at 0.7.
+     * While both are near 0 the aim moves little (the guarantee then closes what is left, by log α and cost).
+     *
+     * <p>As a step from ŝ, not an offset from f, the aim still brings d to f′ when c &lt; 1, where f − c·(d − ŝ)
+     * would have left d above the budget for good. Once an epoch, not every step: within an epoch ŝ moves smoothly
+     * towards a fixed aim, which {@link #endStep}'s pace test needs, where d moves in jumps of whole groups.
+     * Computed from the parameters an epoch starts from, which a checkpoint holds, so a resumed run aims exactly as
+     * the uninterrupted one did.
      */
     void reaim(double expected, double deterministic, double decided) {
         double budget = target.fraction();
-        aimOffset = budget - Math.min(expected, budget) + decided * (deterministic - (1 - MARGIN) * budget);
+        double progress = deterministicStart <= budget ? 1
+                : Math.clamp((deterministicStart - deterministic) / (deterministicStart - budget), 0, 1);
+        gain = Math.max(decided, progress);
+        aimOffset = budget - Math.min(expected, budget) + gain * (deterministic - (1 - MARGIN) * budget);
+    }
+
+    /** c of the latest {@link #reaim}: NaN before the first (during the warm-up). */
+    double gain() {
+        return gain;
     }
 
     /** Where ŝ is aimed after {@code step} steps: the ramp's t(step), less the offset of {@link #reaim}. */
@@ -347,10 +377,10 @@ final class BudgetController implements AutoCloseable {
     }
 
     /**
-     * c of {@link #reaim}: the share of the deterministic network's open groups whose gates are decided, each
-     * group weighted by what closing it alone would save; decided means P(z≠0) ≥ {@link #DECIDED}, a group that
-     * training's noisy gates keep at least that often, so that it counts in ŝ nearly as fully as in d. 1 when no
-     * open group saves anything.
+     * The decided share of {@link #reaim}: the share of the deterministic network's open groups whose gates are
+     * decided, each group weighted by what closing it alone would save; decided means P(z≠0) ≥
+     * {@link #DECIDED}, a group that training's noisy gates keep at least that often, so that it counts in ŝ nearly
+     * as fully as in d. 1 when no open group saves anything.
      *
      * <p>A threshold, not a graded measure such as 1 − 4P(1 − P): with that, the gates of a 7-epoch LeNet-5-Caffe
      * point, all open and at P(z≠0) between about 0.3 and 0.8, still counted 0.12, and the aim stepped ŝ down by

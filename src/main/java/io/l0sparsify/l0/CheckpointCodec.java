@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <pre>
  *   int   magic 0x4C30434B ("L0CK")
- *   byte  format version (6)
+ *   byte  format version (7)
  *   int   epochs completed
  *   long  step
  *   arrays parameters          arrays = int count, then per array: int length, length floats
@@ -31,13 +31,16 @@ import java.util.List;
  *           double train loss, penalty, test error, expected L0, expected FLOPs,
  *           int count + ints kept units, double elapsed seconds, examples per second, RSS megabytes,
  *           boolean has budget (from version 5), and if so: byte metric (0 FLOPs, 1 parameters),
- *           double target, current target, expected, deterministic, λ₁, λ₂
+ *           double target, current target, expected, deterministic, λ₁, λ₂,
+ *           and (from version 7) aim, gain
  *   double λ₁                      the size budget's multipliers (from version 5; 0 without a budget)
  *   double λ₂
  * </pre>
  *
- * <p>Version 5 is the same without the optimizer byte: its state is always Adam's. The learning rate's schedule
- * needs no field of its own: its position is the epochs completed.
+ * <p>Version 6 is the same without the budget's aim and gain in the snapshots; they read as NaN (not recorded).
+ *
+ * <p>Version 5 is the same as version 6 without the optimizer byte: its state is always Adam's. The learning
+ * rate's schedule needs no field of its own: its position is the epochs completed.
  *
  * <p>Version 4 is the same as version 5 without the budget in the snapshots and without the multipliers; its runs
  * resume with the multipliers at 0 (version-4 runs had no budget).
@@ -53,14 +56,16 @@ import java.util.List;
 final class CheckpointCodec {
 
     private static final int MAGIC = 0x4C30434B; // "L0CK"
-    private static final byte VERSION = 6;
+    private static final byte VERSION = 7;
+    /** The format before the budget's aim and gain were kept in the history. */
+    private static final byte WITHOUT_AIM = 6;
     /** The format before SGD: the optimizer's state is Adam's, without a byte naming it. */
     private static final byte ADAM_ONLY = 5;
     /** The format before the size budget's multipliers were kept. */
     private static final byte WITHOUT_MULTIPLIERS = 4;
     /** The format before the history was kept. */
     private static final byte WITHOUT_HISTORY = 3;
-    /** The optimizer byte of version 6. */
+    /** The optimizer byte, from version 6. */
     private static final byte ADAM = 0;
     private static final byte SGD = 1;
     /** The first byte after the magic in the previous release's files: its envelope's int version 1 is 00 00 00 01. */
@@ -93,10 +98,11 @@ final class CheckpointCodec {
             requireMagic(in);
             byte version = in.readByte();
             TrainingCheckpoint checkpoint = switch (version) {
-                case VERSION -> readCurrent(in, true, true, true);
-                case ADAM_ONLY -> readCurrent(in, false, true, true);
-                case WITHOUT_MULTIPLIERS -> readCurrent(in, false, true, false);
-                case WITHOUT_HISTORY -> readCurrent(in, false, false, false);
+                case VERSION -> readCurrent(in, true, true, true, true);
+                case WITHOUT_AIM -> readCurrent(in, true, true, true, false);
+                case ADAM_ONLY -> readCurrent(in, false, true, true, false);
+                case WITHOUT_MULTIPLIERS -> readCurrent(in, false, true, false, false);
+                case WITHOUT_HISTORY -> readCurrent(in, false, false, false, false);
                 case PREVIOUS_RELEASE -> readPreviousRelease(in);
                 default -> throw unknownVersion(version);
             };
@@ -111,7 +117,7 @@ final class CheckpointCodec {
     }
 
     private static TrainingCheckpoint readCurrent(DataInputStream in, boolean withOptimizerKind,
-            boolean withHistory, boolean withBudget) throws IOException {
+            boolean withHistory, boolean withBudget, boolean withAim) throws IOException {
         int epochsCompleted = in.readInt();
         long step = in.readLong();
         List<float[]> parameters = readArrays(in);
@@ -122,7 +128,7 @@ final class CheckpointCodec {
             case SGD -> new TrainingCheckpoint.SgdMomentum(readArrays(in), in.readLong());
             default -> throw new CheckpointFormatException("training checkpoint names an unknown optimizer " + kind);
         };
-        var history = withHistory ? readHistory(in, withBudget) : TrainingCheckpoint.History.NONE;
+        var history = withHistory ? readHistory(in, withBudget, withAim) : TrainingCheckpoint.History.NONE;
         var multipliers = withBudget ? new TrainingCheckpoint.Multipliers(in.readDouble(), in.readDouble())
                 : TrainingCheckpoint.Multipliers.NONE;
         return new TrainingCheckpoint(epochsCompleted, step, parameters, average, optimizer, history, multipliers);
@@ -174,14 +180,14 @@ final class CheckpointCodec {
                     case PARAMETERS -> 1;
                 });
                 for (double value : new double[] {budget.target(), budget.currentTarget(), budget.expected(),
-                        budget.deterministic(), budget.lambda1(), budget.lambda2()}) {
+                        budget.deterministic(), budget.lambda1(), budget.lambda2(), budget.aim(), budget.gain()}) {
                     out.writeDouble(value);
                 }
             }
         }
     }
 
-    private static TrainingCheckpoint.History readHistory(DataInputStream in, boolean withBudget)
+    private static TrainingCheckpoint.History readHistory(DataInputStream in, boolean withBudget, boolean withAim)
             throws IOException {
         double trainingSeconds = in.readDouble();
         double elapsedSeconds = in.readDouble();
@@ -214,14 +220,14 @@ final class CheckpointCodec {
             double elapsed = in.readDouble();
             double examplesPerSecond = in.readDouble();
             double rss = in.readDouble();
-            TrainingProgress.Budget budget = withBudget && in.readBoolean() ? readBudget(in) : null;
+            TrainingProgress.Budget budget = withBudget && in.readBoolean() ? readBudget(in, withAim) : null;
             epochEnds.add(new TrainingProgress(epoch, epochs, step, stepsPerEpoch, epochEnd, trainLoss, penalty,
                     testError, expectedL0, expectedFlops, keptUnits, elapsed, examplesPerSecond, rss, budget));
         }
         return new TrainingCheckpoint.History(epochEnds, trainingSeconds, elapsedSeconds);
     }
 
-    private static TrainingProgress.Budget readBudget(DataInputStream in) throws IOException {
+    private static TrainingProgress.Budget readBudget(DataInputStream in, boolean withAim) throws IOException {
         byte metric = in.readByte();
         SizeTarget.Metric m = switch (metric) {
             case 0 -> SizeTarget.Metric.FLOPS;
@@ -229,8 +235,14 @@ final class CheckpointCodec {
             default -> throw new CheckpointFormatException("training checkpoint names an unknown budget metric "
                     + metric);
         };
-        return new TrainingProgress.Budget(m, in.readDouble(), in.readDouble(), in.readDouble(), in.readDouble(),
-                in.readDouble(), in.readDouble());
+        double target = in.readDouble();
+        double currentTarget = in.readDouble();
+        double expected = in.readDouble();
+        double deterministic = in.readDouble();
+        double lambda1 = in.readDouble();
+        double lambda2 = in.readDouble();
+        return new TrainingProgress.Budget(m, target, currentTarget, expected, deterministic, lambda1, lambda2,
+                withAim ? in.readDouble() : Double.NaN, withAim ? in.readDouble() : Double.NaN);
     }
 
     private static TrainingCheckpoint readPreviousRelease(DataInputStream in) throws IOException {
@@ -263,7 +275,8 @@ final class CheckpointCodec {
     private static CheckpointFormatException unknownVersion(byte version) {
         return new CheckpointFormatException("training checkpoint format version " + version
                 + " is not supported (this build writes version " + VERSION
-                + " and also reads versions " + ADAM_ONLY + ", " + WITHOUT_MULTIPLIERS + ", " + WITHOUT_HISTORY
+                + " and also reads versions " + WITHOUT_AIM + ", " + ADAM_ONLY + ", " + WITHOUT_MULTIPLIERS + ", "
+                + WITHOUT_HISTORY
                 + " and the previous release's checkpoints)");
     }
 

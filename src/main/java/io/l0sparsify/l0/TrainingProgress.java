@@ -61,9 +61,13 @@ public record TrainingProgress(
      * @param deterministic the size of the network pruned with the test-time gates now
      * @param lambda1 the linear multiplier λ₁
      * @param lambda2 the quadratic multiplier λ₂
+     * @param aim where the latest step aimed ŝ: {@code currentTarget} during the warm-up, the epoch's aim after it
+     *            (before the 0.02 bound on the lead); NaN in a history kept before it was recorded
+     * @param gain the gain c of the epoch's aim (how far the test-time network follows the budget); NaN during the
+     *            warm-up, where the aim is the ramp's
      */
     public record Budget(SizeTarget.Metric metric, double target, double currentTarget, double expected,
-            double deterministic, double lambda1, double lambda2) {}
+            double deterministic, double lambda1, double lambda2, double aim, double gain) {}
 
     /** Fraction of the run done, in [0, 1]. */
     public double fraction() {

@@ -124,21 +124,22 @@ final class JobArtifacts {
 
     /**
      * One row per epoch end. {@code learning_rate} is the rate the epoch's steps used, from {@code training}'s
-     * schedule (the trainer sets {@code learningRateAt(epoch − 1)} before epoch {@code epoch}); it comes last so
-     * the earlier columns keep their positions.
+     * schedule (the trainer sets {@code learningRateAt(epoch − 1)} before epoch {@code epoch}). Columns added
+     * later come after the earlier ones, which keep their positions: the learning rate, then the budget's aim and
+     * gain.
      */
     static byte[] metricsCsv(List<TrainingProgress> history, TrainingOptions training) {
         StringBuilder csv = new StringBuilder("epoch,step,train_loss,penalty,test_error,expected_l0,expected_flops,"
                 + "kept_units,elapsed_seconds,examples_per_second,rss_megabytes,budget_metric,budget_target,"
                 + "budget_current_target,budget_expected,budget_deterministic,budget_lambda1,budget_lambda2,"
-                + "learning_rate\n");
+                + "learning_rate,budget_aim,budget_gain\n");
         for (TrainingProgress p : history) {
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", p.epoch(), p.step(),
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s%n", p.epoch(), p.step(),
                     num(p.trainLoss()), num(p.penalty()), num(p.testError()), num(p.expectedL0()),
                     num(p.expectedFlops()),
                     p.keptUnits().stream().map(String::valueOf).collect(Collectors.joining("-")),
                     num(p.elapsedSeconds()), num(p.examplesPerSecond()), num(p.rssMegabytes()), budgetColumns(p),
-                    num(training.learningRateAt(p.epoch() - 1))));
+                    num(training.learningRateAt(p.epoch() - 1)), budgetAimColumns(p)));
         }
         return csv.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -151,6 +152,12 @@ final class JobArtifacts {
         }
         return String.join(",", b.metric().field(), num(b.target()), num(b.currentTarget()), num(b.expected()),
                 num(b.deterministic()), num(b.lambda1()), num(b.lambda2()));
+    }
+
+    /** The budget's aim and gain, after the learning rate so that the earlier columns keep their positions. */
+    private static String budgetAimColumns(TrainingProgress p) {
+        TrainingProgress.Budget b = p.budget();
+        return b == null ? "," : num(b.aim()) + "," + num(b.gain());
     }
 
     /**

@@ -132,7 +132,12 @@ final class JobRunListener implements RunListener {
 
     private static JobProgress.Budget budget(TrainingProgress.Budget b) {
         return b == null ? null : new JobProgress.Budget(b.metric().field(), b.target(), b.currentTarget(),
-                b.expected(), b.deterministic(), b.lambda1(), b.lambda2());
+                b.expected(), b.deterministic(), b.lambda1(), b.lambda2(), finiteOrNull(b.aim()),
+                finiteOrNull(b.gain()));
+    }
+
+    private static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 
     private static double finite(double value) {

@@ -18,11 +18,17 @@ class BudgetContractTest {
     @Test
     void progressWithABudgetConformsAndCarriesIt() {
         JobProgress progress = new JobProgress(2, 10, 40, 0.2, 0.3, 0.1, 5000, List.of(300, 40), 900, 3.5, 14.0,
-                new JobProgress.Budget("flops", 0.25, 0.6, 0.58, 0.71, 1.25, 0.03));
+                new JobProgress.Budget("flops", 0.25, 0.6, 0.58, 0.71, 1.25, 0.03, 0.55, 0.5));
         String json = JobJson.MAPPER.writeValueAsString(JobResponse.Progress.of(progress));
         assertThat(CONTRACT.schemaViolations("Progress", json)).isEmpty();
         assertThat(json).contains("\"budget\":{\"metric\":\"flops\",\"target\":0.25,\"currentTarget\":0.6,"
-                + "\"expected\":0.58,\"deterministic\":0.71,\"lambda1\":1.25,\"lambda2\":0.03}");
+                + "\"expected\":0.58,\"deterministic\":0.71,\"lambda1\":1.25,\"lambda2\":0.03,\"aim\":0.55,"
+                + "\"gain\":0.5}");
+        String inWarmup = JobJson.MAPPER.writeValueAsString(JobResponse.Progress.of(new JobProgress(1, 10, 20, 0.1,
+                0.3, 0.1, 5000, List.of(300, 40), 900, 3.5, 14.0,
+                new JobProgress.Budget("flops", 0.25, 0.6, 0.58, 0.71, 1.25, 0.03, 0.6, null))));
+        assertThat(CONTRACT.schemaViolations("Progress", inWarmup)).isEmpty();
+        assertThat(inWarmup).contains("\"aim\":0.6}");
         String without = JobJson.MAPPER.writeValueAsString(JobResponse.Progress.of(new JobProgress(2, 10, 40, 0.2,
                 0.3, 0.1, 5000, List.of(300, 40), 900, 3.5, 14.0)));
         assertThat(CONTRACT.schemaViolations("Progress", without)).isEmpty();

@@ -69,26 +69,49 @@ class BudgetControllerTest {
 
     /**
      * After the warm-up ŝ is aimed at min(ŝ, f) − c·(d − 0.99·f): a step from where it is that moves d towards just
-     * under the budget, the whole way when every gate is decided; over the budget and lagging, from f.
+     * under the budget, the whole way at c = 1; over the budget and lagging, from f. Here d starts from 1 (the
+     * ramp's start), so c is the larger of the decided share and (1 − d)/(1 − 0.5).
      */
     @Test
-    void theAimStepsFromTheExpectedSizeTowardsJustUnderTheBudgetByTheDecidedShareOfTheExcess() {
+    void theAimStepsFromTheExpectedSizeTowardsJustUnderTheBudgetByTheGainTimesTheExcess() {
         withController(controller -> {
             long afterWarmup = 10;
             assertThat(controller.tracksDeterministic(afterWarmup)).isTrue();
             assertThat(controller.aimAt(afterWarmup)).isEqualTo(0.5);
+            assertThat(controller.gain()).as("before the first aim").isNaN();
             controller.reaim(0.45, 0.55, 1);
             assertThat(controller.aimAt(afterWarmup)).as("0.495 − (d − ŝ)").isCloseTo(0.395, within(1e-12));
-            controller.reaim(0.45, 0.55, 0.5);
-            assertThat(controller.aimAt(afterWarmup)).isCloseTo(0.4225, within(1e-12));
+            controller.reaim(0.45, 0.75, 0.25);
+            assertThat(controller.gain()).as("d has done half its shrinking").isCloseTo(0.5, within(1e-12));
+            assertThat(controller.aimAt(afterWarmup)).as("0.45 − 0.5·(0.75 − 0.495)").isCloseTo(0.3225, within(1e-12));
+            controller.reaim(0.45, 0.75, 0.75);
+            assertThat(controller.gain()).as("more decided than moved").isEqualTo(0.75);
+            assertThat(controller.aimAt(afterWarmup)).isCloseTo(0.25875, within(1e-12));
             controller.reaim(0.45, 1.0, 0);
+            assertThat(controller.gain()).isZero();
             assertThat(controller.aimAt(afterWarmup)).as("undecided: held where it is").isCloseTo(0.45, within(1e-12));
-            controller.reaim(0.40, 0.44, 1);
+            controller.reaim(0.40, 0.44, 0);
+            assertThat(controller.gain()).as("past the budget: the whole way").isEqualTo(1);
             assertThat(controller.aimAt(afterWarmup)).as("under the budget: given back").isCloseTo(0.455, within(1e-12));
             controller.reaim(0.70, 1.0, 0.25);
             assertThat(controller.aimAt(afterWarmup)).as("lagging: from f").isCloseTo(0.37375, within(1e-12));
             controller.reaim(0.30, 1.0, 1);
             assertThat(controller.aimAt(afterWarmup)).as("never below 0").isZero();
+        });
+    }
+
+    /**
+     * A warm-started point (a sweep's, its ramp from the previous budget 0.8) measures d's progress from there: at
+     * d = 0.65 it has done half of its shrinking to 0.5, although from the dense size it would count 0.7.
+     */
+    @Test
+    void aWarmStartMeasuresProgressFromWhereItStarted() {
+        SizeTarget warm = HALF.withRampStart(0.8);
+        withNetwork(warm, (controller, network) -> {
+            controller.reaim(0.5, 0.65, 0);
+            assertThat(controller.gain()).isCloseTo(0.5, within(1e-12));
+            controller.reaim(0.5, 0.85, 0.1);
+            assertThat(controller.gain()).as("grown past its start").isEqualTo(0.1);
         });
     }
 
@@ -166,11 +189,15 @@ class BudgetControllerTest {
     }
 
     private static void withNetwork(NetworkCheck check) {
-        TrainingOptions config = TrainingOptions.builder().optEpochs(2).optSeed(1).optTarget(HALF).build();
+        withNetwork(HALF, check);
+    }
+
+    private static void withNetwork(SizeTarget target, NetworkCheck check) {
+        TrainingOptions config = TrainingOptions.builder().optEpochs(2).optSeed(1).optTarget(target).build();
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             L0Network network = L0Network.build(MLP, config);
             network.initialize(manager, config);
-            try (BudgetController controller = new BudgetController(HALF, new ExpectedSize(MLP), network, 2, 10,
+            try (BudgetController controller = new BudgetController(target, new ExpectedSize(MLP), network, 2, 10,
                     manager)) {
                 check.check(controller, network);
             }

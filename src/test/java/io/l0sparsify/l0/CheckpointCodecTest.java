@@ -145,13 +145,36 @@ class CheckpointCodecTest {
         return new TrainingProgress(p.epoch(), p.epochs(), p.step(), p.stepsPerEpoch(), p.epochEnd(), p.trainLoss(),
                 p.penalty(), p.testError(), p.expectedL0(), p.expectedFlops(), p.keptUnits(), p.elapsedSeconds(),
                 p.examplesPerSecond(), p.rssMegabytes(), new TrainingProgress.Budget(SizeTarget.Metric.PARAMETERS,
-                        0.25, 0.5, 0.45, 0.6, 3.5, 0.125));
+                        0.25, 0.5, 0.45, 0.6, 3.5, 0.125, 0.41, 0.75));
+    }
+
+    /**
+     * Version 6 is version 7 without each budget snapshot's aim and gain (2·8 bytes, here in the one snapshot with a
+     * budget, the last, just before the final 2·8 bytes of multipliers): they read as NaN, the rest as written.
+     */
+    @Test
+    void aVersionSixCheckpointLoadsItsBudgetsWithoutAimOrGain() {
+        TrainingProgress budgeted = withBudget(epochEnd(3, 0.4, List.of(7)));
+        TrainingCheckpoint withAim = new TrainingCheckpoint(3, 30, List.of(new float[] {1f}),
+                TrainingCheckpoint.Average.NONE, TrainingCheckpoint.AdamMoments.NONE,
+                new TrainingCheckpoint.History(List.of(budgeted), 1.5, 2.5), new TrainingCheckpoint.Multipliers(2, 1));
+        byte[] current = withAim.encode();
+        byte[] six = new byte[current.length - 16];
+        System.arraycopy(current, 0, six, 0, current.length - 32);
+        System.arraycopy(current, current.length - 16, six, current.length - 32, 16);
+        six[4] = 6;
+        TrainingCheckpoint checkpoint = TrainingCheckpoint.decode(six);
+        TrainingProgress.Budget b = budgeted.budget();
+        assertThat(checkpoint.history().epochEnds()).singleElement().satisfies(p -> assertThat(p.budget())
+                .isEqualTo(new TrainingProgress.Budget(b.metric(), b.target(), b.currentTarget(), b.expected(),
+                        b.deterministic(), b.lambda1(), b.lambda2(), Double.NaN, Double.NaN)));
+        assertThat(checkpoint.multipliers()).isEqualTo(new TrainingCheckpoint.Multipliers(2, 1));
     }
 
     @Test
     void theFormatBeginsWithItsMagicAndVersion() {
-        // "L0CK", then version 6
-        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 6);
+        // "L0CK", then version 7
+        assertThat(Arrays.copyOf(small().encode(), 5)).containsExactly(0x4C, 0x30, 0x43, 0x4B, 7);
     }
 
     @Test

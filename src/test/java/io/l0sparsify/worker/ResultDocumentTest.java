@@ -133,14 +133,17 @@ class ResultDocumentTest {
                 List.of(3, 4), 1.0, 50, 300);
         var budgeted = new io.l0sparsify.l0.TrainingProgress(2, 2, 20, 10, true, 0.5, 0.01, 0.1, 100, 200,
                 List.of(3, 4), 1.0, 50, 300, new io.l0sparsify.l0.TrainingProgress.Budget(
-                        io.l0sparsify.l0.SizeTarget.Metric.PARAMETERS, 0.1, 0.2, 0.25, 0.3, 2.0, 0.5));
+                        io.l0sparsify.l0.SizeTarget.Metric.PARAMETERS, 0.1, 0.2, 0.25, 0.3, 2.0, 0.5, 0.15,
+                        Double.NaN));
         String[] lines = new String(JobArtifacts.metricsCsv(List.of(plain, budgeted),
                 io.l0sparsify.l0.TrainingOptions.builder().optEpochs(2).build()),
                 java.nio.charset.StandardCharsets.UTF_8).split("\n");
         assertThat(lines[0]).endsWith(",rss_megabytes,budget_metric,budget_target,budget_current_target,"
-                + "budget_expected,budget_deterministic,budget_lambda1,budget_lambda2,learning_rate");
-        assertThat(lines[1]).endsWith(",300.0,,,,,,,,0.001");
-        assertThat(lines[2]).endsWith(",300.0,parameters,0.1,0.2,0.25,0.3,2.0,0.5,0.001");
+                + "budget_expected,budget_deterministic,budget_lambda1,budget_lambda2,learning_rate,budget_aim,"
+                + "budget_gain");
+        assertThat(lines[1]).endsWith(",300.0,,,,,,,,0.001,,");
+        // the gain is not a number during the warm-up: an empty cell
+        assertThat(lines[2]).endsWith(",300.0,parameters,0.1,0.2,0.25,0.3,2.0,0.5,0.001,0.15,");
         assertThat(lines[2].split(",", -1)).hasSize(lines[0].split(",").length);
     }
 
