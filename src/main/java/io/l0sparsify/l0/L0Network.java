@@ -63,14 +63,40 @@ public final class L0Network {
         return new L0Network(spec, config);
     }
 
-    /** Adds the blocks of {@code layers} to {@code target}, numbering the units in the walk's (pre-)order. */
+    /**
+     * Adds the blocks of {@code layers} to {@code target}, numbering the units in the walk's (pre-)order.
+     *
+     * <p>A ReLU just before a max-pooling runs after it instead: the two commute exactly (ReLU is monotone, so the
+     * largest of the rectified values is the rectified largest, padding's −∞ included), in the backward pass too
+     * (see {@link #poolsBeforeRelu}), and the ReLU and its backward pass then touch a pooling window's share of the
+     * elements: a quarter of the first convolution's 100×20×24×24 maps in LeNet-5-Caffe. PyTorch runs them in the
+     * order written.
+     */
     private void addAll(SequentialBlock target, List<LayerSpec> layers, boolean perExample) {
         AbstractGatedLayer previous = null;
-        for (LayerSpec layer : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            LayerSpec layer = layers.get(i);
+            if (poolsBeforeRelu(layer, i + 1 < layers.size() ? layers.get(i + 1) : null)) {
+                Block relu = toBlock(layer, perExample, previous);
+                target.add(toBlock(layers.get(++i), perExample, null));
+                target.add(relu);
+                previous = null;
+                continue;
+            }
             Block b = toBlock(layer, perExample, previous);
             previous = b instanceof GatedConv2d conv && conv.gated() ? conv : null;
             target.add(b);
         }
+    }
+
+    /**
+     * Whether {@code layer} is a ReLU that runs after the max-pooling {@code next}. The gradients are the same
+     * bits either way: where a window's largest input is positive both orders route its gradient to the first
+     * position holding it; where it is not, ReLU's backward pass gives 0 (libtorch's is 0 at an input ≤ 0) to
+     * whichever position the pooling chose.
+     */
+    static boolean poolsBeforeRelu(LayerSpec layer, LayerSpec next) {
+        return layer instanceof LayerSpec.Relu && next instanceof LayerSpec.MaxPool;
     }
 
     /** {@code previous}: the gated convolution just before, whose gates a batch normalization here applies. */
