@@ -41,14 +41,16 @@ final class RunCharts {
     private static final Color BROWN = new Color(0x8c564b);
     private static final Color PINK = new Color(0xe377c2);
     private static final Color GREY = new Color(0x7f7f7f);
-    private static final Color[] COLOURS = {BLUE, ORANGE, GREEN, RED, PURPLE, BROWN, PINK, GREY};
+    private static final Color CYAN = new Color(0x17becf);
+    private static final Color[] COLOURS = {BLUE, ORANGE, GREEN, RED, PURPLE, BROWN, PINK, GREY, CYAN};
 
     private RunCharts() {}
 
     /**
      * Train loss, test error and the expected size under the gates (non-zero parameters and FLOPs, as metrics.csv
      * has them) against the epoch, one panel each on a shared epoch axis; with a size budget a fourth panel shows
-     * the expected and the pruned size as fractions of the original beside the budget and its ramped target.
+     * the expected and the pruned size as fractions of the original beside the budget, its ramped target and where
+     * the controller aimed the expected size.
      *
      * @param history one snapshot per epoch end, as in metrics.csv
      */
@@ -70,6 +72,7 @@ final class RunCharts {
                     budgetSeries("expected", history, TrainingProgress.Budget::expected),
                     budgetSeries("pruned now", history, TrainingProgress.Budget::deterministic),
                     budgetSeries("ramped target", history, TrainingProgress.Budget::currentTarget),
+                    budgetSeries("aim", history, TrainingProgress.Budget::aim),
                     budgetSeries("budget", history, TrainingProgress.Budget::target)), 1);
         }
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);

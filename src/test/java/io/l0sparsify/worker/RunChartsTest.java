@@ -42,13 +42,13 @@ class RunChartsTest {
         assertThat(svg).startsWith("<?xml").doesNotContain("<!DOCTYPE")
                 .contains(">mlp-run<", ">train loss<", ">test error<", ">epoch<",
                         ">expected non-zero parameters<", ">expected FLOPs<")
-                .doesNotContain(">ramped target<", ">budget<");
+                .doesNotContain(">ramped target<", ">budget<", ">aim<");
 
         TrainingProgress.Budget budget = new TrainingProgress.Budget(SizeTarget.Metric.FLOPS, 0.25, 0.6, 0.55, 0.5,
                 0.1, 0.01, 0.24, 0.3);
         String withBudget = new String(RunCharts.training(List.of(epoch(1, 0.9, 0.3, budget)), "budget-run"),
                 StandardCharsets.UTF_8);
-        assertThat(withBudget).contains(">ramped target<", ">budget<", ">pruned now<");
+        assertThat(withBudget).contains(">ramped target<", ">budget<", ">pruned now<", ">aim<");
     }
 
     @Test
