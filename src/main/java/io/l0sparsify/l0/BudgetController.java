@@ -25,7 +25,7 @@ import java.util.List;
  * with λ₁ ≥ 0 (restarted from 0 whenever ŝ ≤ t) and the quadratic counted only over the target, and two guards
  * against windup ({@link #beginStep}, {@link #endStep}): the target never leads ŝ down by more than 0.02, and the
  * multipliers hold while ŝ already moves towards the target at the pace asked of it. After the warm-up ŝ is aimed,
- * once an epoch, where the deterministic network would meet the budget, as far as its gates are decided
+ * once an epoch, where the deterministic network would meet the budget, as far as its gates have chosen
  * ({@link #reaim}).
  *
  * ŝ is the expected size fraction ({@link ExpectedSize}) at the parameters the step's loss was computed at, ŝₑ and
@@ -82,6 +82,9 @@ final class BudgetController implements AutoCloseable {
     private double aimOffset;
     /** c of the latest {@link #reaim}; NaN before the first. */
     private double gain = Double.NaN;
+    /** The aim and the gain of the latest step begun ({@link #beginStep}); NaN before the first. */
+    private double stepAim = Double.NaN;
+    private double stepGain = Double.NaN;
     /** Owns the device state below: double-precision scalars on the parameters' device. */
     private final NDManager manager;
     private NDArray lambda1;
@@ -202,7 +205,8 @@ final class BudgetController implements AutoCloseable {
      */
     void reaim(double expected, double deterministic, double decided) {
         double budget = target.fraction();
-        double progress = deterministicStart <= budget ? 1
+        // a start at or under the budget has no shrinking to do: done while d stays there, not begun once it is over
+        double progress = deterministicStart <= budget ? (deterministic <= budget ? 1 : 0)
                 : Math.clamp((deterministicStart - deterministic) / (deterministicStart - budget), 0, 1);
         gain = Math.max(decided, progress);
         aimOffset = budget - Math.min(expected, budget) + gain * (deterministic - (1 - MARGIN) * budget);
@@ -211,6 +215,20 @@ final class BudgetController implements AutoCloseable {
     /** c of the latest {@link #reaim}: NaN before the first (during the warm-up). */
     double gain() {
         return gain;
+    }
+
+    /**
+     * Where the latest step begun aimed ŝ ({@link #aimAt(long)}, before the bound on its lead); NaN before the
+     * first step. An epoch's end re-aims for the next epoch before it is reported, so the report reads this, the
+     * aim the epoch's own steps used, not {@link #aimAt(long)} at the present step.
+     */
+    double stepAim() {
+        return stepAim;
+    }
+
+    /** The gain of {@link #stepAim()}: NaN while the aim was the ramp's (before the first {@link #reaim}). */
+    double stepGain() {
+        return stepGain;
     }
 
     /** Where ŝ is aimed after {@code step} steps: the ramp's t(step), less the offset of {@link #reaim}. */
@@ -236,7 +254,9 @@ final class BudgetController implements AutoCloseable {
                 expected = keep(expected, expectedOnDevice());
                 expectedStep = step;
             }
-            stepTarget = keep(stepTarget, expected.sub(maxLead).maximum(constant(aimAt(step))));
+            stepAim = aimAt(step);
+            stepGain = gain;
+            stepTarget = keep(stepTarget, expected.sub(maxLead).maximum(constant(stepAim)));
         }
     }
 

@@ -66,11 +66,13 @@ public final class L0Network {
     /**
      * Adds the blocks of {@code layers} to {@code target}, numbering the units in the walk's (pre-)order.
      *
-     * <p>A ReLU just before a max-pooling runs after it instead: the two commute exactly (ReLU is monotone, so the
-     * largest of the rectified values is the rectified largest, padding's −∞ included), in the backward pass too
+     * <p>A ReLU just before a max-pooling runs after it instead: the two commute (ReLU is monotone, so the largest
+     * of the rectified values is the rectified largest, padding's −∞ included), in the backward pass bit for bit
      * (see {@link #poolsBeforeRelu}), and the ReLU and its backward pass then touch a pooling window's share of the
      * elements: a quarter of the first convolution's 100×20×24×24 maps in LeNet-5-Caffe. PyTorch runs them in the
-     * order written.
+     * order written. The one difference is a zero's sign: libtorch's ReLU passes −0 through on the CPU, so a window
+     * of negatives and a −0 (a flushed subnormal, a closed gate times a negative) gives −0 where the written order
+     * gives +0, which no later sum, product or gradient tells apart from +0 except in its own sign.
      */
     private void addAll(SequentialBlock target, List<LayerSpec> layers, boolean perExample) {
         AbstractGatedLayer previous = null;

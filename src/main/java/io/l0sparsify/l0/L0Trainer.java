@@ -634,7 +634,7 @@ public final class L0Trainer {
                 TrainingCheckpoint.Multipliers m = budget.multipliers();
                 budgetStatus = new TrainingProgress.Budget(target.metric(), target.fraction(), budget.targetAt(step),
                         budget.expectedFraction(target.metric(), logAlphas), deterministicFraction(logAlphas),
-                        m.lambda1(), m.lambda2(), budget.aimAt(step), budget.gain());
+                        m.lambda1(), m.lambda2(), budget.stepAim(), budget.stepGain());
             }
             return new Evaluation(Double.NaN, l0, flops, kept, budgetStatus);
         }

@@ -61,10 +61,12 @@ public record TrainingProgress(
      * @param deterministic the size of the network pruned with the test-time gates now
      * @param lambda1 the linear multiplier λ₁
      * @param lambda2 the quadratic multiplier λ₂
-     * @param aim where the latest step aimed ŝ: {@code currentTarget} during the warm-up, the epoch's aim after it
-     *            (before the 0.02 bound on the lead); NaN in a history kept before it was recorded
-     * @param gain the gain c of the epoch's aim (how far the test-time network follows the budget); NaN during the
-     *            warm-up, where the aim is the ramp's
+     * @param aim where the latest step aimed ŝ (before the 0.02 bound on the lead): {@code currentTarget} until the
+     *            first re-aim after the warm-up, then the aim set at the start of the step's epoch from the training
+     *            parameters (not the averaged ones {@code expected} and {@code deterministic} are measured at); NaN
+     *            in a history kept before it was recorded
+     * @param gain the gain c of that aim (how far ŝ follows the test-time network towards the budget); NaN while
+     *            the aim is the ramp's
      */
     public record Budget(SizeTarget.Metric metric, double target, double currentTarget, double expected,
             double deterministic, double lambda1, double lambda2, double aim, double gain) {}

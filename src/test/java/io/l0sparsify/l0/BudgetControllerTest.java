@@ -113,6 +113,31 @@ class BudgetControllerTest {
             controller.reaim(0.5, 0.85, 0.1);
             assertThat(controller.gain()).as("grown past its start").isEqualTo(0.1);
         });
+        withNetwork(HALF.withRampStart(0.4), (controller, network) -> {
+            controller.reaim(0.4, 0.45, 0);
+            assertThat(controller.gain()).as("started under the budget and still there").isEqualTo(1);
+            controller.reaim(0.4, 0.6, 0.2);
+            assertThat(controller.gain()).as("started under the budget, now over it").isEqualTo(0.2);
+        });
+    }
+
+    /**
+     * The aim reported for a step is the one the step used: an epoch's end re-aims for the next epoch before the
+     * epoch is reported, and the report must not show the next epoch's aim.
+     */
+    @Test
+    void theReportedAimIsTheOneTheLatestStepUsed() {
+        withNetwork((controller, network) -> {
+            assertThat(controller.stepAim()).isNaN();
+            controller.beginStep(10);
+            assertThat(controller.stepAim()).as("after the warm-up, before the first re-aim").isEqualTo(0.5);
+            assertThat(controller.stepGain()).isNaN();
+            controller.reaim(0.45, 0.55, 1);
+            assertThat(controller.stepAim()).as("re-aimed for the next epoch").isEqualTo(0.5);
+            controller.beginStep(11);
+            assertThat(controller.stepAim()).isCloseTo(0.395, within(1e-12));
+            assertThat(controller.stepGain()).isEqualTo(1);
+        });
     }
 
     private static List<float[]> uniform(float inputs, float hidden) {

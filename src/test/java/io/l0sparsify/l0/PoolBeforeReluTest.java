@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The network runs a ReLU that the spec puts before a max-pooling after it ({@link L0Network#poolsBeforeRelu}):
- * the outputs and the gradients must be the same bits as in the written order, on inputs full of what could tell
- * them apart: windows that are all negative, zeros beside negatives, ties of positive values, padding.
+ * the outputs must be the same values (a zero's sign aside: see {@link L0Network}) and the gradients the same bits
+ * as in the written order, on inputs full of what could tell them apart: windows that are all negative, zeros of
+ * both signs beside negatives, ties of positive values, NaN, infinities, padding.
  */
 class PoolBeforeReluTest {
 
@@ -48,12 +49,25 @@ class PoolBeforeReluTest {
         for (int i = 0; i < values.length; i++) {
             // small integers: many ties, zeros and all-negative windows; every 5th a fraction
             values[i] = random.nextInt(5) == 0 ? (float) random.nextGaussian() : random.nextInt(5) - 3;
+            if (values[i] == 0 && random.nextBoolean()) {
+                values[i] = -0f;
+            }
         }
+        values[7] = Float.NaN;
+        values[300] = Float.POSITIVE_INFINITY;
+        values[301] = Float.NEGATIVE_INFINITY;
         try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
             Result a = forwardBackward(manager, values, written, null);
             Result b = forwardBackward(manager, values, run, a.upstream());
-            assertThat(b.output()).as("outputs, pooling %d/%d/%d", size, stride, padding)
-                    .containsExactly(a.output());
+            assertThat(b.output()).hasSameSizeAs(a.output());
+            for (int i = 0; i < a.output().length; i++) {
+                float inOrder = a.output()[i];
+                float swapped = b.output()[i];
+                // == tells −0 from nothing but +0; NaN is compared by being NaN
+                assertThat(swapped == inOrder || Float.isNaN(swapped) && Float.isNaN(inOrder))
+                        .as("output %d, pooling %d/%d/%d: %s against %s", i, size, stride, padding, swapped, inOrder)
+                        .isTrue();
+            }
             assertThat(b.gradient()).as("gradients, pooling %d/%d/%d", size, stride, padding)
                     .containsExactly(a.gradient());
             int zeros = 0;
@@ -62,6 +76,11 @@ class PoolBeforeReluTest {
             }
             assertThat(zeros).as("the inputs reach the cases that differ").isBetween(values.length / 4,
                     values.length - 1);
+            boolean nan = false;
+            for (float y : a.output()) {
+                nan |= Float.isNaN(y);
+            }
+            assertThat(nan).as("NaN reaches an output").isTrue();
         }
     }
 
