@@ -24,11 +24,20 @@ import ai.djl.util.PairList;
 public final class GatedDense extends AbstractGatedLayer {
 
     private final int units;
+    /** Whether this layer's input is the data: no layer with parameters runs before it. */
+    private final boolean inputIsData;
     private int inputs = -1;
 
     GatedDense(int units, boolean gated, HardConcreteGate gate, GateNoise noise, boolean perExampleGates) {
+        this(units, gated, gate, noise, perExampleGates, false);
+    }
+
+    /** @param inputIsData whether no layer with parameters runs before this one, so its input never has a gradient */
+    GatedDense(int units, boolean gated, HardConcreteGate gate, GateNoise noise, boolean perExampleGates,
+            boolean inputIsData) {
         super(gated, gate, noise, perExampleGates);
         this.units = units;
+        this.inputIsData = inputIsData;
     }
 
     public int units() {
@@ -42,6 +51,10 @@ public final class GatedDense extends AbstractGatedLayer {
     @Override
     public int groups() {
         return inputs;
+    }
+
+    boolean inputIsData() {
+        return inputIsData;
     }
 
     @Override
@@ -72,7 +85,7 @@ public final class GatedDense extends AbstractGatedLayer {
         NDArray z = gates(store, device, training, x.getManager(), x.getShape().get(0));
         NDArray w = store.getValue(weight(), device, training);
         if (z != null) {
-            if (gatesTheWeights(x, z)) {
+            if (gatesTheWeights(inputIsData, z)) {
                 w = w.mul(z);
             } else {
                 x = x.mul(z);
@@ -82,16 +95,18 @@ public final class GatedDense extends AbstractGatedLayer {
     }
 
     /**
-     * Whether z multiplies W's columns rather than x: where x needs no gradient (the data, as in a network's first
-     * layer, or evaluation, which records none) and one gate serves the whole batch. Then the backward pass needs
+     * Whether z multiplies W's columns rather than x: where the input is the data (no layer with parameters runs
+     * before this one, so x never has a gradient) and one gate serves the whole batch. Then the backward pass needs
      * the gradient of W ⊙ z alone, dL/dW' = dyᵀ·x, which it computes for W anyway, and gets dL/dz as the column
      * sums of dL/dW' ⊙ W; gating x instead, it needs dL/d(x ⊙ z) = dy·W, a second product as large as the forward
      * one, only to reach z. For the MNIST MLP that product is [100 × 300]·[300 × 784], 23.5 of the step's 80
-     * million multiply-adds. Elsewhere (per-example gates, an input that carries a gradient on to earlier layers)
-     * gating x is as cheap or cheaper: the product is needed anyway, and x ⊙ z touches batch × inputs values.
+     * million multiply-adds. A later layer needs dL/dx to reach the layers before it anyway, and per-example gates
+     * differ along the batch, so those gate x, which touches batch × inputs values where W ⊙ z touches units ×
+     * inputs. Decided from where the layer sits, not from x: DJL's {@code hasGradient()} answers false for an array
+     * that autograd will differentiate through (an activation), so it cannot tell the data from one.
      */
-    static boolean gatesTheWeights(NDArray x, NDArray z) {
-        return z.getShape().dimension() == 1 && !x.hasGradient();
+    static boolean gatesTheWeights(boolean inputIsData, NDArray z) {
+        return inputIsData && z.getShape().dimension() == 1;
     }
 
     @Override

@@ -105,7 +105,8 @@ public final class L0Network {
     private Block toBlock(LayerSpec layer, boolean perExample, AbstractGatedLayer previous) {
         return switch (layer) {
             case LayerSpec.Dense d ->
-                addWeighted(new GatedDense(d.units(), d.gated(), gate, noise, perExample));
+                addWeighted(new GatedDense(d.units(), d.gated(), gate, noise, perExample,
+                        weighted.isEmpty() && norms.isEmpty()));
             case LayerSpec.Conv2d c -> addWeighted(new GatedConv2d(c.filters(), c.kernel(), c.stride(), c.padding(),
                     c.dilation(), c.gated(), gate, noise, perExample));
             case LayerSpec.MaxPool p -> unit(Pool.maxPool2dBlock(new Shape(p.size(), p.size()),
