@@ -1,7 +1,6 @@
 package io.l0sparsify.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-
 import java.util.List;
 
 /**

@@ -302,13 +302,14 @@ final class BudgetController implements AutoCloseable {
             NDArray before = expected;
             NDArray after = expectedOnDevice();
             // as on the host: gap = ŝ − t; over the target the multipliers move by η·gap and η·gap·gap unless ŝ
-            // fell by at least the pace; at or under it λ₁ restarts from 0 and λ₂ holds
+            // fell by at least the pace; at or under it λ₁ restarts from 0 and λ₂ holds. The aim is this step's,
+            // as beginStep set it
             NDArray gap = before.sub(stepTarget);
             NDArray over = gap.gt(zero);
             NDArray towards = before.sub(after);
             NDArray pace = step < warmupSteps
                     ? gap.div(paceStepsArray).add(rampSlopeArray)
-                    : before.sub(constant(aimAt(step))).abs()
+                    : before.sub(constant(stepAim)).abs()
                             .div(constant(Math.max(paceSteps, settleSteps - step)));
             NDArray integrate = over.logicalAnd(towards.gte(pace).logicalNot());
             NDArray rateTimesGap = multiplierRate.mul(gap);

@@ -235,14 +235,12 @@ final class CheckpointCodec {
             default -> throw new CheckpointFormatException("training checkpoint names an unknown budget metric "
                     + metric);
         };
-        double target = in.readDouble();
-        double currentTarget = in.readDouble();
-        double expected = in.readDouble();
-        double deterministic = in.readDouble();
-        double lambda1 = in.readDouble();
-        double lambda2 = in.readDouble();
-        return new TrainingProgress.Budget(m, target, currentTarget, expected, deterministic, lambda1, lambda2,
-                withAim ? in.readDouble() : Double.NaN, withAim ? in.readDouble() : Double.NaN);
+        // target, current target, expected, deterministic, λ₁, λ₂ and, from version 7, aim and gain (else NaN)
+        double[] v = {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN};
+        for (int i = 0; i < (withAim ? v.length : v.length - 2); i++) {
+            v[i] = in.readDouble();
+        }
+        return new TrainingProgress.Budget(m, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
     }
 
     private static TrainingCheckpoint readPreviousRelease(DataInputStream in) throws IOException {

@@ -53,10 +53,6 @@ public final class GatedDense extends AbstractGatedLayer {
         return inputs;
     }
 
-    boolean inputIsData() {
-        return inputIsData;
-    }
-
     @Override
     public int groupSize() {
         return units;
