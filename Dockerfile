@@ -44,7 +44,7 @@ ENV DJL_OFFLINE=true \
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
     CMD curl -fsS http://localhost:8080/actuator/health/readiness || exit 1
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -Djava.io.tmpdir=/app/tmp -jar /app/app.jar \"$@\"", "--"]
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/app/tmp -jar /app/app.jar \"$@\"", "--"]
 
 # CPU image (the default target, last in this file).
 FROM eclipse-temurin:25-jre
@@ -64,4 +64,4 @@ ENV DJL_OFFLINE=true \
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s \
     CMD curl -fsS http://localhost:8080/actuator/health/readiness || exit 1
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -Djava.io.tmpdir=/app/tmp -jar /app/app.jar \"$@\"", "--"]
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS --enable-native-access=ALL-UNNAMED -Djava.io.tmpdir=/app/tmp -jar /app/app.jar \"$@\"", "--"]

@@ -31,15 +31,18 @@ final class Libtorch {
     private Libtorch() {}
 
     /**
-     * The PyTorch engine, loaded if it was not, with the configured {@link CpuConvolutions} applied the first time.
+     * The PyTorch engine, loaded if it was not, with the configured {@link CpuConvolutions} and
+     * {@link NativeAllocator} thresholds applied the first time.
      *
-     * @throws IllegalArgumentException when {@value CpuConvolutions#PROPERTY} names no kind of convolutions
+     * @throws IllegalArgumentException when {@value CpuConvolutions#PROPERTY} names no kind of convolutions or
+     *     {@value NativeAllocator#PROPERTY} no number of bytes
      */
     static Engine engine() {
         Engine engine = Engine.getEngine("PyTorch");
         synchronized (Libtorch.class) {
             if (applied == null) {
                 CpuConvolutions kind = CpuConvolutions.configured();
+                long retained = NativeAllocator.configuredRetainedBytes();
                 if (use(kind)) {
                     log.info("CPU convolutions: {}", kind.description());
                     if (kind == CpuConvolutions.NNPACK && Boolean.FALSE.equals(nnpackAvailable())) {
@@ -49,6 +52,7 @@ final class Libtorch {
                     log.warn("libtorch's convolution switches are unavailable; CPU convolutions run as libtorch"
                             + " chooses");
                 }
+                NativeAllocator.apply(retained);
                 applied = kind;
             }
         }

@@ -3,6 +3,7 @@ package io.l0sparsify.worker;
 import io.l0sparsify.ConditionalOnRole;
 import io.l0sparsify.Role;
 import io.l0sparsify.l0.CpuConvolutions;
+import io.l0sparsify.l0.NativeAllocator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,7 +12,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Applies the engine settings as the system properties DJL reads when the PyTorch engine loads (and the core, for
- * {@link CpuConvolutions}). The worker
+ * {@link CpuConvolutions} and {@link NativeAllocator}). The worker
  * depends on this bean, so the properties are set before the first job touches the engine.
  */
 @ConditionalOnRole({Role.ALL, Role.WORKER})
@@ -24,6 +25,7 @@ class DjlEnvironment {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(properties.threads()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(properties.interopThreads()));
         System.setProperty(CpuConvolutions.PROPERTY, properties.cpuConvolutions().name());
+        System.setProperty(NativeAllocator.PROPERTY, Long.toString(properties.retainedNativeMemory().toBytes()));
         Path cache = cacheDir(properties);
         try {
             Files.createDirectories(cache);

@@ -1,11 +1,13 @@
 package io.l0sparsify.worker;
 
 import io.l0sparsify.l0.CpuConvolutions;
+import io.l0sparsify.l0.NativeAllocator;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The in-process worker ({@code l0.worker.*}).
@@ -20,6 +22,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param interopThreads PyTorch inter-op threads ({@code ai.djl.pytorch.num_interop_threads})
  * @param cpuConvolutions the kernels of convolutions on the CPU ({@link CpuConvolutions}; unset: the system
  *     property {@value CpuConvolutions#PROPERTY}, else gemm)
+ * @param retainedNativeMemory freed native memory the process keeps for reuse, with blocks up to 32 MiB taken from
+ *     glibc's heap ({@link NativeAllocator}); 0: glibc's own thresholds; unset: the system property
+ *     {@value NativeAllocator#PROPERTY} (bytes), else 1 GiB
  * @param djlCacheDir where DJL extracts the PyTorch natives; unset: DJL's own {@code DJL_CACHE_DIR} (system
  *     property or environment) when given, else {@code ./data/djl-cache}
  * @param pollInterval how often an idle worker looks for queued jobs submitted by other processes
@@ -37,6 +42,7 @@ public record WorkerProperties(
         Integer threads,
         Integer interopThreads,
         CpuConvolutions cpuConvolutions,
+        DataSize retainedNativeMemory,
         Path djlCacheDir,
         Duration pollInterval,
         Duration controlPollInterval,
@@ -55,6 +61,12 @@ public record WorkerProperties(
         interopThreads = interopThreads != null ? interopThreads : 1;
         // unset: what -Dl0.cpu-convolutions says, else gemm
         cpuConvolutions = cpuConvolutions != null ? cpuConvolutions : CpuConvolutions.configured();
+        if (retainedNativeMemory != null && retainedNativeMemory.isNegative()) {
+            throw new IllegalArgumentException(
+                    "l0.worker.retained-native-memory: must not be negative but is " + retainedNativeMemory);
+        }
+        retainedNativeMemory = retainedNativeMemory != null ? retainedNativeMemory
+                : DataSize.ofBytes(NativeAllocator.configuredRetainedBytes());
         pollInterval = pollInterval != null ? pollInterval : Duration.ofSeconds(2);
         controlPollInterval = controlPollInterval != null ? controlPollInterval : Duration.ofSeconds(1);
         progressEverySteps = progressEverySteps != null ? progressEverySteps : 100;

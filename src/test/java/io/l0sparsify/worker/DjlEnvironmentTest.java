@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.l0sparsify.l0.CpuConvolutions;
+import io.l0sparsify.l0.NativeAllocator;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,19 +20,21 @@ class DjlEnvironmentTest {
 
     private static WorkerProperties properties(Integer threads, Integer interop, CpuConvolutions convolutions,
             Path cache) {
-        return new WorkerProperties(null, null, null, null, threads, interop, convolutions, cache, null, null, null,
-                null, null);
+        return new WorkerProperties(null, null, null, null, threads, interop, convolutions, null, cache, null, null,
+                null, null, null);
     }
 
     @Test
     void threadSettingsAndOfflineModeBecomeTheSystemPropertiesDjlReads() {
         String before = System.getProperty("DJL_CACHE_DIR");
         String convolutionsBefore = System.getProperty(CpuConvolutions.PROPERTY);
+        String retainedBefore = System.getProperty(NativeAllocator.PROPERTY);
         try {
             Path cache = Path.of("target", "djl-cache").toAbsolutePath();
             new DjlEnvironment(properties(3, 2, CpuConvolutions.ONEDNN, cache));
             assertThat(System.getProperty("ai.djl.pytorch.num_threads")).isEqualTo("3");
             assertThat(System.getProperty(CpuConvolutions.PROPERTY)).isEqualTo("ONEDNN");
+            assertThat(System.getProperty(NativeAllocator.PROPERTY)).isEqualTo(Long.toString(1L << 30));
             assertThat(System.getProperty("ai.djl.pytorch.num_interop_threads")).isEqualTo("2");
             assertThat(System.getProperty("ai.djl.offline")).isEqualTo("true");
             assertThat(System.getProperty("DJL_CACHE_DIR")).isEqualTo(cache.toString());
@@ -44,10 +47,29 @@ class DjlEnvironmentTest {
             } else {
                 System.clearProperty(CpuConvolutions.PROPERTY);
             }
+            if (retainedBefore != null) {
+                System.setProperty(NativeAllocator.PROPERTY, retainedBefore);
+            } else {
+                System.clearProperty(NativeAllocator.PROPERTY);
+            }
             if (before != null) {
                 System.setProperty("DJL_CACHE_DIR", before);
             }
         }
+    }
+
+    @Test
+    void retainedNativeMemoryBindsAsADataSizeAndANegativeOneIsRefused() {
+        Binder binder = new Binder(new MapConfigurationPropertySource(
+                Map.of("l0.worker.retained-native-memory", "256MB")));
+        assertThat(binder.bind("l0.worker", WorkerProperties.class).get().retainedNativeMemory().toBytes())
+                .isEqualTo(256L << 20);
+        Binder off = new Binder(new MapConfigurationPropertySource(Map.of("l0.worker.retained-native-memory", "0")));
+        assertThat(off.bind("l0.worker", WorkerProperties.class).get().retainedNativeMemory().toBytes()).isZero();
+        Binder negative = new Binder(new MapConfigurationPropertySource(
+                Map.of("l0.worker.retained-native-memory", "-1MB")));
+        assertThatThrownBy(() -> negative.bind("l0.worker", WorkerProperties.class))
+                .hasStackTraceContaining("l0.worker.retained-native-memory");
     }
 
     @Test
