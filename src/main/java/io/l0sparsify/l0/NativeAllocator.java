@@ -88,7 +88,7 @@ public final class NativeAllocator {
             log.info("native memory: blocks up to {} MiB from the heap, up to {} MiB of freed memory kept for reuse",
                     MMAP_THRESHOLD_BYTES >> 20, retain >> 20);
         } else {
-            log.warn("native memory: mallopt refused the thresholds; the C library's own apply");
+            log.warn("native memory: mallopt refused the thresholds; the C library's own thresholds apply");
         }
         return applied;
     }
