@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * hands memory at the top of its heap back to the kernel once more than a threshold is free there. Both thresholds
  * move with what the process freed before, so the same run can settle either way: every page of a fresh mapping
  * costs a page fault and a zeroed page when first written. Measured on the project's 2-CPU machine, where a fault
- * costs about 20 µs (a virtual machine), LeNet-5-Caffe's loop ran at two speeds from one run to the next: runs with
- * about 2 000 faults a step at 1 670–2 040 examples/s, runs with few at 2 770–2 960 (docs/benchmarks/step-profile.md).
+ * costs roughly 10–20 µs (a virtual machine), in three alternating pairs of 400-step LeNet-5-Caffe runs: 1 421–2 067
+ * examples/s with 651 217–1 005 221 page faults a run with glibc's own thresholds, 2 579–2 852 with 98 693–138 506
+ * with these (docs/benchmarks/step-profile.md).
  *
  * <p>With {@link #apply} a block up to {@value #MMAP_THRESHOLD_BYTES} bytes (glibc's largest threshold on 64-bit)
  * always comes from the heap, and up to {@code retainBytes} of freed memory at the top of a heap is kept for reuse
