@@ -1,11 +1,6 @@
 package io.l0sparsify.l0;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.util.Optional;
+import com.sun.jna.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +73,7 @@ public final class NativeAllocator {
             log.info("native memory: glibc's own thresholds ({} = 0)", PROPERTY);
             return false;
         }
-        MethodHandle mallopt = Mallopt.HANDLE;
+        Function mallopt = Mallopt.FUNCTION;
         if (mallopt == null) {
             log.info("native memory: no mallopt in this C library; its own thresholds apply");
             return false;
@@ -94,26 +89,25 @@ public final class NativeAllocator {
         return applied;
     }
 
-    private static boolean set(MethodHandle mallopt, int parameter, int value) {
+    private static boolean set(Function mallopt, int parameter, int value) {
         try {
-            return (int) mallopt.invokeExact(parameter, value) == 1;
-        } catch (Throwable e) {
+            return mallopt.invokeInt(new Object[] {parameter, value}) == 1;
+        } catch (RuntimeException | LinkageError e) {
             log.warn("native memory: mallopt({}, {}) failed: {}", parameter, value, e.toString());
             return false;
         }
     }
 
-    /** {@code int mallopt(int, int)}; null where the C library has none or native access is denied. */
+    /**
+     * {@code int mallopt(int, int)}, reached through JNA as libtorch's switches are ({@link Libtorch}); null where
+     * the C library has none.
+     */
     private static final class Mallopt {
-        static final MethodHandle HANDLE = lookUp();
+        static final Function FUNCTION = lookUp();
 
-        private static MethodHandle lookUp() {
+        private static Function lookUp() {
             try {
-                Linker linker = Linker.nativeLinker();
-                Optional<MemorySegment> symbol = linker.defaultLookup().find("mallopt");
-                return symbol.map(s -> linker.downcallHandle(s,
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)))
-                        .orElse(null);
+                return Function.getFunction("c", "mallopt");
             } catch (RuntimeException | LinkageError e) {
                 log.warn("native memory: mallopt cannot be reached ({})", e.toString());
                 return null;
